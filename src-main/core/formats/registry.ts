@@ -1,0 +1,16 @@
+import { clf } from './clf.js';
+import { eftClient } from './eft-client.js';
+import { iis } from './iis.js';
+import type { FormatDefinition } from './types.js';
+import { w3c } from './w3c.js';
+
+/**
+ * Every format xferlens reads. Adding a format: write its module in this folder (with verbatim
+ * samples) and add it to this list; detection, the tests and README's table pick it up.
+ * Order breaks ties in detection: more specific formats first.
+ */
+export const FORMATS: readonly FormatDefinition[] = [w3c, eftClient, iis, clf];
+
+export function formatById(id: string): FormatDefinition | undefined {
+  return FORMATS.find((f) => f.id === id);
+}

@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { formatById } from '../formats/registry.js';
+import { EventKind, type FormatDefinition, type LineParser } from '../formats/types.js';
+import type { Db } from '../store/db.js';
+import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../store/writer.js';
+import { assertTimeZone } from '../time.js';
+import { detectFormat } from './detect.js';
+import { sniffEncoding, type Encoding } from './encoding.js';
+import { describeFsError, expandInputs, type InputError } from './inputs.js';
+import { readLineBatches, type LineBatch } from './line-reader.js';
+
+/** Bytes hashed to recognise a file again (and to notice it was replaced). */
+const FINGERPRINT_BYTES = 4096;
+
+export interface IndexProgress {
+  file: string;
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface IndexOptions {
+  /** IANA zone for formats that log local time, when a source is first indexed. */
+  timeZone: string;
+  onProgress?: (p: IndexProgress) => void;
+  signal?: AbortSignal;
+  /** Called after each committed batch (analysis hooks in here). */
+  onBatch?: (sourceId: number, firstEventId: number | null) => void;
+}
+
+export interface IndexSummary {
+  files: number;
+  lines: number;
+  events: number;
+  directives: number;
+  unparsed: number;
+  bytes: number;
+  ms: number;
+  formats: Record<string, number>;
+  errors: InputError[];
+}
+
+interface SourceOptions {
+  timeZone: string;
+}
+
+interface SavedState {
+  parser: unknown;
+  /** Timestamp of the last dated line: given to directives and unparsed lines that follow it. */
+  lastTs?: number;
+  /** Lines read as Windows-1252 so far. */
+  fallbackLines?: number;
+}
+
+interface FileHead {
+  gzip: boolean;
+  /** The first bytes of the stored file (compressed bytes for .gz), for the fingerprint. */
+  rawHead: Buffer;
+  /** The first bytes of the text (decompressed for .gz), for encoding sniffing. */
+  textHead: Buffer;
+}
+
+async function readHead(file: string): Promise<FileHead> {
+  const fd = await fs.promises.open(file, 'r');
+  let rawHead: Buffer;
+  try {
+    const buf = Buffer.alloc(FINGERPRINT_BYTES);
+    const { bytesRead } = await fd.read(buf, 0, FINGERPRINT_BYTES, 0);
+    rawHead = buf.subarray(0, bytesRead);
+  } finally {
+    await fd.close();
+  }
+  const gzip = rawHead[0] === 0x1f && rawHead[1] === 0x8b;
+  if (!gzip) return { gzip, rawHead, textHead: rawHead };
+  const parts: Buffer[] = [];
+  let total = 0;
+  const stream = fs.createReadStream(file, { flags: 'r' }).pipe(zlib.createGunzip());
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      total += chunk.length;
+      if (total >= FINGERPRINT_BYTES) break;
+    }
+  } catch (err) {
+    throw new Error(`damaged gzip file: ${(err as Error).message}`);
+  } finally {
+    stream.destroy();
+  }
+  return { gzip, rawHead, textHead: Buffer.concat(parts).subarray(0, FINGERPRINT_BYTES) };
+}
+
+function hash(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function describeEncoding(enc: Encoding, fallbackLines: number): string {
+  return fallbackLines > 0 ? (enc === 'utf-8' ? 'windows-1252' : `${enc}+windows-1252`) : enc;
+}
+
+/**
+ * Indexes files, folders and glob patterns into the database: new files from the start, known
+ * files from where the last run stopped, truncated or replaced files again from the start.
+ * Problems with one input are reported and the others are still indexed.
+ */
+export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexOptions): Promise<IndexSummary> {
+  const t0 = performance.now();
+  assertTimeZone(opts.timeZone);
+  const summary: IndexSummary = {
+    files: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, ms: 0, formats: {}, errors: [],
+  };
+  const { files, errors } = await expandInputs(inputs);
+  summary.errors.push(...errors);
+  const writer = new IndexWriter(db);
+  const own = new Set([db.name, db.name + '-wal', db.name + '-shm', db.name + '-journal'].map((p) => path.resolve(p)));
+
+  // Stat everything first: one file reached through two paths is indexed once, and files already
+  // known under another name (a rotated log) are continued before their old path is reused.
+  const targets: { file: string; real: string; stat: fs.BigIntStats; known: boolean }[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (own.has(path.resolve(file))) continue;
+    try {
+      const real = fs.realpathSync(file);
+      const stat = fs.statSync(real, { bigint: true });
+      const identity = `${stat.dev}:${stat.ino}`;
+      if (seen.has(identity)) continue;
+      seen.add(identity);
+      const known = writer.sourcesByIdentity(String(stat.dev), String(stat.ino)).length > 0;
+      targets.push({ file, real, stat, known });
+    } catch (err) {
+      summary.errors.push({ path: file, reason: describeFsError(err) });
+    }
+  }
+  targets.sort((a, b) => Number(b.known) - Number(a.known));
+  const bytesTotal = targets.reduce((n, t) => n + Number(t.stat.size), 0);
+  let bytesBefore = 0;
+
+  for (let i = 0; i < targets.length; i++) {
+    const { file, real, stat } = targets[i]!;
+    if (opts.signal?.aborted) break;
+    const report = (done: number) =>
+      opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
+    try {
+      const format = await indexFile(writer, real, stat, opts, summary, report);
+      summary.files++;
+      if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
+    } catch (err) {
+      summary.errors.push({ path: file, reason: err instanceof Error && !(err as NodeJS.ErrnoException).code ? err.message : describeFsError(err) });
+    }
+    bytesBefore += Number(stat.size);
+    report(0);
+  }
+  summary.ms = Math.round(performance.now() - t0);
+  return summary;
+}
+
+/** Indexes one file's new lines; returns the format id (or null when none was recognised). */
+async function indexFile(
+  writer: IndexWriter,
+  file: string,
+  stat: fs.BigIntStats,
+  opts: IndexOptions,
+  summary: IndexSummary,
+  report: (bytesDone: number) => void,
+): Promise<string | null> {
+  const head = await readHead(file);
+  const sniffed = sniffEncoding(head.textHead);
+  if ('binary' in sniffed) throw new Error(sniffed.binary);
+  const dev = String(stat.dev), ino = String(stat.ino);
+  const size = Number(stat.size);
+
+  let source = writer.sourceByPath(file);
+  if (!source) {
+    // Renamed (e.g. rotated) since last time: same file identity and same first bytes.
+    source = writer
+      .sourcesByIdentity(dev, ino)
+      .find((s) => s.fp_hash === hash(head.rawHead.subarray(0, s.fp_len)));
+    if (source) writer.movePath(source.id, file);
+  }
+  source ??= writer.createSource(file, head.gzip ? 'gzip' : null);
+
+  const saved: SourceOptions | undefined = source.options ? JSON.parse(source.options) : undefined;
+  let reset = false;
+  if (source.bytes_indexed > 0 || source.lines_indexed > 0) {
+    const samePrefix = source.fp_hash === hash(head.rawHead.subarray(0, source.fp_len));
+    const sameFile = source.ino === null || (source.dev === dev && source.ino === ino);
+    if (head.gzip) {
+      // A compressed file is read whole: unchanged means nothing to do, anything else means again.
+      if (samePrefix && sameFile && source.size === size && source.mtime_ms === Number(stat.mtimeMs)) return source.format;
+      reset = true;
+    } else if (!samePrefix || !sameFile || size < source.bytes_indexed) {
+      reset = true;
+    } else if (saved && saved.timeZone !== opts.timeZone && writer.hasLocalTimes(source.id)) {
+      reset = true; // local times must be converted again with the new zone
+    } else if (size === source.bytes_indexed) {
+      return source.format; // nothing appended
+    }
+  }
+  const fresh = reset || (source.bytes_indexed === 0 && source.lines_indexed === 0);
+  const timeZone = fresh || !saved ? opts.timeZone : saved.timeZone;
+  const state: SavedState = fresh ? { parser: undefined } : JSON.parse(source.parser_state ?? '{}');
+  let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
+  let parser: LineParser | undefined;
+  const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs) };
+  if (format) parser = format.createParser(ctx, state.parser);
+
+  const start = fresh ? sniffed.bomLength : source.bytes_indexed;
+  let lineNo = fresh ? 0 : source.lines_indexed;
+  let fallbackLines = state.fallbackLines ?? 0;
+  let lastTs = state.lastTs;
+
+  const checkpoint = (batch: LineBatch): Checkpoint => ({
+    size, mtimeMs: Number(stat.mtimeMs), dev, ino,
+    fpLen: head.rawHead.length, fpHash: hash(head.rawHead),
+    format: format?.id ?? null,
+    encoding: describeEncoding(sniffed.encoding, fallbackLines),
+    options: JSON.stringify({ timeZone } satisfies SourceOptions),
+    bytesIndexed: batch.end,
+    linesIndexed: lineNo,
+    parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines } satisfies SavedState),
+  });
+
+  let pendingReset = reset;
+  let readUpTo = start;
+  for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip })) {
+    if (!format) {
+      format = detectFormat(batch.lines, file)?.format;
+      if (format) parser = format.createParser(ctx, undefined);
+    }
+    fallbackLines += batch.fallbackLines;
+    const rows: EventRow[] = new Array(batch.lines.length);
+    for (let i = 0; i < batch.lines.length; i++) {
+      const raw = batch.lines[i]!;
+      const parsed = parser && raw.trim() !== '' ? safeParse(parser, raw) : null;
+      let kind: EventRow['kind'];
+      if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
+      else kind = raw.trim() === '' ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
+      const fields = parsed?.fields ?? {};
+      if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
+      rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? lastTs, fields, raw };
+      if (kind === EventKind.event) summary.events++;
+      else if (kind === EventKind.directive) summary.directives++;
+      else summary.unparsed++;
+    }
+    writer.commitBatch(source.id, rows, checkpoint(batch), pendingReset);
+    pendingReset = false;
+    opts.onBatch?.(source.id, null);
+    summary.lines += rows.length;
+    summary.bytes += batch.end - readUpTo;
+    readUpTo = batch.end;
+    report(batch.end);
+    if (opts.signal?.aborted) break;
+  }
+  if (pendingReset) {
+    // The file is now empty (or has no complete line): its old rows still go.
+    writer.commitBatch(source.id, [], checkpoint({ lines: [], offsets: [], end: start, fallbackLines: 0 }), true);
+  }
+  return format?.id ?? null;
+}
+
+/** A parser bug must never lose a line: the line is then stored as unparsed. */
+function safeParse(parser: LineParser, line: string) {
+  try {
+    return parser.parse(line);
+  } catch {
+    return null;
+  }
+}
+
+export type { SourceRow };

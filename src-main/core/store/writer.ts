@@ -1,0 +1,141 @@
+import type { Db } from './db.js';
+import { EventKind, type EventFields } from '../formats/types.js';
+
+/** A source row as stored. */
+export interface SourceRow {
+  id: number;
+  path: string;
+  dev: string | null;
+  ino: string | null;
+  size: number;
+  mtime_ms: number;
+  fp_len: number;
+  fp_hash: string | null;
+  compression: string | null;
+  format: string | null;
+  encoding: string | null;
+  options: string | null;
+  bytes_indexed: number;
+  lines_indexed: number;
+  events: number;
+  directives: number;
+  unparsed: number;
+  parser_state: string | null;
+  first_ts: number | null;
+  last_ts: number | null;
+  added_at: number;
+  indexed_at: number | null;
+}
+
+export interface EventRow {
+  lineNo: number;
+  offset: number;
+  kind: (typeof EventKind)[keyof typeof EventKind];
+  ts: number | undefined;
+  fields: EventFields;
+  raw: string;
+}
+
+/** Where a source stands after a batch: stored in the same transaction as the batch's rows. */
+export interface Checkpoint {
+  size: number;
+  mtimeMs: number;
+  dev: string | null;
+  ino: string | null;
+  fpLen: number;
+  fpHash: string;
+  format: string | null;
+  encoding: string;
+  options: string;
+  bytesIndexed: number;
+  linesIndexed: number;
+  parserState: string;
+}
+
+const INSERT_EVENT = `INSERT INTO events (source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
+  client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra, raw)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * The single writer of the index. Each batch of rows is committed with the source's checkpoint in
+ * one transaction, so a killed process leaves the database exactly at a batch boundary.
+ */
+export class IndexWriter {
+  private readonly insertEvent;
+  private readonly insertFts;
+  private readonly updateSource;
+  private readonly deleteFts;
+  private readonly deleteEvents;
+  private readonly resetCounters;
+  readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => void;
+
+  constructor(private readonly db: Db) {
+    this.insertEvent = db.prepare(INSERT_EVENT);
+    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, user, path, message, raw) VALUES (?, ?, ?, ?, ?)');
+    this.deleteFts = db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)');
+    this.deleteEvents = db.prepare('DELETE FROM events WHERE source_id = ?');
+    this.resetCounters = db.prepare(
+      'UPDATE sources SET events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?',
+    );
+    this.updateSource = db.prepare(`UPDATE sources SET size = @size, mtime_ms = @mtimeMs, dev = @dev, ino = @ino,
+      fp_len = @fpLen, fp_hash = @fpHash, format = @format, encoding = @encoding, options = @options,
+      bytes_indexed = @bytesIndexed, lines_indexed = @linesIndexed, parser_state = @parserState,
+      events = events + @events, directives = directives + @directives, unparsed = unparsed + @unparsed,
+      first_ts = min(coalesce(first_ts, @firstTs), coalesce(@firstTs, first_ts)),
+      last_ts = max(coalesce(last_ts, @lastTs), coalesce(@lastTs, last_ts)),
+      indexed_at = @now WHERE id = @id`);
+    this.commitBatch = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
+      if (reset) this.clearSource(sourceId);
+      const counts = [0, 0, 0];
+      let firstTs: number | null = null, lastTs: number | null = null;
+      for (const r of rows) {
+        counts[r.kind]!++;
+        const f = r.fields;
+        if (r.kind === EventKind.event && r.ts !== undefined) {
+          if (firstTs === null || r.ts < firstTs) firstTs = r.ts;
+          if (lastTs === null || r.ts > lastTs) lastTs = r.ts;
+        }
+        const id = this.insertEvent.run(
+          sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, f.server ?? null,
+          f.clientIp ?? null, f.clientPort ?? null, f.serverPort ?? null, f.user ?? null, f.protocol ?? null,
+          f.sessionKey ?? null, f.verb ?? null, f.path ?? null, f.status ?? null, f.bytes ?? null,
+          f.durationMs ?? null, f.message ?? null, f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null, r.raw,
+        ).lastInsertRowid;
+        this.insertFts.run(id, f.user ?? null, f.path ?? null, f.message ?? null, r.raw);
+      }
+      this.updateSource.run({
+        ...cp, id: sourceId, events: counts[0], directives: counts[1], unparsed: counts[2], firstTs, lastTs, now: Date.now(),
+      });
+    });
+  }
+
+  /** Removes a source's rows (used when a file was truncated, rotated or replaced). */
+  private clearSource(sourceId: number): void {
+    this.deleteFts.run(sourceId);
+    this.deleteEvents.run(sourceId);
+    this.resetCounters.run(sourceId);
+  }
+
+  sourceByPath(path: string): SourceRow | undefined {
+    return this.db.prepare('SELECT * FROM sources WHERE path = ?').get(path) as SourceRow | undefined;
+  }
+
+  sourcesByIdentity(dev: string, ino: string): SourceRow[] {
+    return this.db.prepare('SELECT * FROM sources WHERE dev = ? AND ino = ?').all(dev, ino) as SourceRow[];
+  }
+
+  createSource(path: string, compression: string | null): SourceRow {
+    const info = this.db
+      .prepare('INSERT INTO sources (path, compression, added_at) VALUES (?, ?, ?)')
+      .run(path, compression, Date.now());
+    return this.db.prepare('SELECT * FROM sources WHERE id = ?').get(info.lastInsertRowid) as SourceRow;
+  }
+
+  movePath(sourceId: number, path: string): void {
+    this.db.prepare('UPDATE sources SET path = ? WHERE id = ?').run(path, sourceId);
+  }
+
+  hasLocalTimes(sourceId: number): boolean {
+    return !!this.db.prepare('SELECT 1 FROM events WHERE source_id = ? AND ts_local = 1 LIMIT 1').get(sourceId);
+  }
+}
