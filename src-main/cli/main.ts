@@ -19,7 +19,8 @@ Usage:
 Options:
   --db FILE    database file (default: $XFERLENS_DB, else the per-user data folder)
   --json       machine-readable output
-  --tz ZONE    IANA time zone for formats that log local time (default: this machine's, ${localTimeZone()})
+  --tz ZONE    IANA time zone for local-time formats (default: the zone a file was first indexed with,
+               else this machine's, ${localTimeZone()}); a new zone converts those files again
   -h, --help   this help
   --version    the version
 
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command || values.help ? 0 : 2;
   }
-  const timeZone = values.tz ?? localTimeZone();
+  const timeZone = values.tz;
   if (values.tz) {
     try {
       assertTimeZone(values.tz);

@@ -2,7 +2,7 @@ import { indexPaths } from '../../core/ingest/indexer.js';
 import type { Db } from '../../core/store/db.js';
 import { formatBytes, formatCount, progressBar } from '../output.js';
 
-export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string }): Promise<number> {
+export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined }): Promise<number> {
   const bar = progressBar();
   const summary = await indexPaths(db, paths, {
     timeZone: opts.timeZone,

@@ -6,7 +6,7 @@ import { formatById } from '../formats/registry.js';
 import { EventKind, type FormatDefinition, type LineParser } from '../formats/types.js';
 import type { Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../store/writer.js';
-import { assertTimeZone } from '../time.js';
+import { assertTimeZone, localTimeZone } from '../time.js';
 import { detectFormat } from './detect.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import { describeFsError, expandInputs, type InputError } from './inputs.js';
@@ -24,8 +24,12 @@ export interface IndexProgress {
 }
 
 export interface IndexOptions {
-  /** IANA zone for formats that log local time, when a source is first indexed. */
-  timeZone: string;
+  /**
+   * IANA zone for formats that log local time. Given: applies to new sources, and sources that
+   * were indexed with another zone are converted again. Omitted: known sources keep their zone and
+   * new ones get this machine's.
+   */
+  timeZone?: string;
   onProgress?: (p: IndexProgress) => void;
   signal?: AbortSignal;
   /** Called after each committed batch (analysis hooks in here). */
@@ -108,7 +112,7 @@ function describeEncoding(enc: Encoding, fallbackLines: number): string {
  */
 export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexOptions): Promise<IndexSummary> {
   const t0 = performance.now();
-  assertTimeZone(opts.timeZone);
+  if (opts.timeZone) assertTimeZone(opts.timeZone);
   const summary: IndexSummary = {
     files: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, ms: 0, formats: {}, errors: [],
   };
@@ -194,14 +198,14 @@ async function indexFile(
       reset = true;
     } else if (!samePrefix || !sameFile || size < source.bytes_indexed) {
       reset = true;
-    } else if (saved && saved.timeZone !== opts.timeZone && writer.hasLocalTimes(source.id)) {
+    } else if (opts.timeZone && saved && saved.timeZone !== opts.timeZone && writer.hasLocalTimes(source.id)) {
       reset = true; // local times must be converted again with the new zone
     } else if (size === source.bytes_indexed) {
       return source.format; // nothing appended
     }
   }
   const fresh = reset || (source.bytes_indexed === 0 && source.lines_indexed === 0);
-  const timeZone = fresh || !saved ? opts.timeZone : saved.timeZone;
+  const timeZone = opts.timeZone ?? saved?.timeZone ?? localTimeZone();
   const state: SavedState = fresh ? { parser: undefined } : JSON.parse(source.parser_state ?? '{}');
   let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
   let parser: LineParser | undefined;
