@@ -4,6 +4,7 @@ import { openDatabase, DatabaseError, type Db } from '../core/store/db.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { assertTimeZone, localTimeZone } from '../core/time.js';
 import { FORMATS } from '../core/formats/registry.js';
+import type { NamedLogFormat } from '../core/formats/types.js';
 import { runIndex } from './commands/index.js';
 import { runSources, runStats } from './commands/stats.js';
 import { UsageError } from './output.js';
@@ -11,7 +12,8 @@ import { UsageError } from './output.js';
 const HELP = `xferlens: index, search and explain file-transfer server logs
 
 Usage:
-  xferlens index [--db FILE] [--json] [--tz ZONE] PATH...   index files, folders (recursive), globs, .gz
+  xferlens index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... PATH...
+                                                            index files, folders (recursive), globs, .gz
   xferlens stats [--db FILE] [--json]                       totals for the whole database
   xferlens sources [--db FILE] [--json]                     indexed files with format and counts
   xferlens formats                                          the log formats xferlens reads
@@ -21,6 +23,8 @@ Options:
   --json       machine-readable output
   --tz ZONE    IANA time zone for local-time formats (default: the zone a file was first indexed with,
                else this machine's, ${localTimeZone()}); a new zone converts those files again
+  --logformat NAME=FORMAT
+               a ProFTPD LogFormat used by your ExtendedLog files (repeatable)
   -h, --help   this help
   --version    the version
 
@@ -31,9 +35,19 @@ const OPTIONS = {
   db: { type: 'string' },
   json: { type: 'boolean', default: false },
   tz: { type: 'string' },
+  logformat: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
+
+/** `--logformat NAME=FORMAT`, as in ProFTPD's `LogFormat NAME "FORMAT"`. */
+function parseLogFormats(specs: string[]): NamedLogFormat[] {
+  return specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--logformat wants NAME=FORMAT, e.g. custom='%h %u %t "%r" %s %b' (got ${spec})`);
+    return { name: spec.slice(0, eq), format: spec.slice(eq + 1) };
+  });
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -71,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'index':
       if (!rest.length) throw new UsageError('index needs at least one PATH');
-      return withDb((db) => runIndex(db, rest, { json: values.json, timeZone }));
+      return withDb((db) => runIndex(db, rest, { json: values.json, timeZone, logFormats: parseLogFormats(values.logformat ?? []) }));
     case 'stats':
       if (rest.length) throw new UsageError(`stats takes no arguments (got ${rest[0]})`);
       return withDb((db) => runStats(db, { json: values.json }));

@@ -1,11 +1,13 @@
 import { indexPaths } from '../../core/ingest/indexer.js';
 import type { Db } from '../../core/store/db.js';
+import type { NamedLogFormat } from '../../core/formats/types.js';
 import { formatBytes, formatCount, progressBar } from '../output.js';
 
-export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined }): Promise<number> {
+export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined; logFormats: NamedLogFormat[] }): Promise<number> {
   const bar = progressBar();
   const summary = await indexPaths(db, paths, {
     timeZone: opts.timeZone,
+    logFormats: opts.logFormats,
     onProgress: (p) => bar.update(p.bytesDone, p.bytesTotal, p.file),
   });
   bar.done();

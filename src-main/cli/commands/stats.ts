@@ -22,6 +22,7 @@ export function runSources(db: Db, opts: { json: boolean }): number {
     id: s.id,
     path: s.path,
     format: s.format,
+    formatDetail: s.format_detail,
     encoding: s.encoding,
     compression: s.compression,
     size: s.size,
@@ -46,7 +47,7 @@ export function runSources(db: Db, opts: { json: boolean }): number {
   process.stdout.write(
     table(
       ['FORMAT', 'ENCODING', 'LINES', 'UNPARSED', 'LAST INDEXED', 'PATH'],
-      rows.map((r) => [r.format ?? 'unknown', r.encoding ?? '-', formatCount(r.lines), formatCount(r.unparsed), isoOrDash(r.indexedAt), r.path]),
+      rows.map((r) => [(r.format ?? 'unknown') + (r.formatDetail ? ` (${r.formatDetail})` : ''), r.encoding ?? '-', formatCount(r.lines), formatCount(r.unparsed), isoOrDash(r.indexedAt), r.path]),
     ),
   );
   return 0;

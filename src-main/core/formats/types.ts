@@ -45,6 +45,16 @@ export interface ParseContext {
   timeZone: string;
   /** The file's modification time, for formats whose dates have no year. */
   fileMtimeMs: number;
+  /**
+   * ProFTPD `LogFormat` strings the admin supplied (`--logformat NAME=FORMAT`), tried before the
+   * built-in ones by formats that compile LogFormats.
+   */
+  logFormats?: readonly NamedLogFormat[];
+}
+
+export interface NamedLogFormat {
+  name: string;
+  format: string;
 }
 
 /**
@@ -56,6 +66,11 @@ export interface LineParser {
   /** Returns null when the line is not understood (it is then stored as unparsed). */
   parse(line: string): ParsedLine | null;
   state(): unknown;
+  /**
+   * A short note on choices the parser made that the user should be able to check, shown by
+   * `xferlens sources` (e.g. "dates read as day/month/year", "LogFormat auth").
+   */
+  detail?(): string | undefined;
 }
 
 export interface FormatSample {

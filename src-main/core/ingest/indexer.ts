@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { formatById } from '../formats/registry.js';
-import { EventKind, type FormatDefinition, type LineParser } from '../formats/types.js';
+import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat } from '../formats/types.js';
 import type { Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
@@ -34,6 +34,8 @@ export interface IndexOptions {
   signal?: AbortSignal;
   /** Called after each committed batch (analysis hooks in here). */
   onBatch?: (sourceId: number, firstEventId: number | null) => void;
+  /** ProFTPD LogFormat strings supplied by the admin (see ParseContext.logFormats). */
+  logFormats?: readonly NamedLogFormat[];
 }
 
 export interface IndexSummary {
@@ -50,6 +52,7 @@ export interface IndexSummary {
 
 interface SourceOptions {
   timeZone: string;
+  logFormats?: readonly NamedLogFormat[];
 }
 
 interface SavedState {
@@ -209,7 +212,9 @@ async function indexFile(
   const state: SavedState = fresh ? { parser: undefined } : JSON.parse(source.parser_state ?? '{}');
   let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
   let parser: LineParser | undefined;
-  const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs) };
+  // LogFormats given now win; otherwise those the source was first indexed with are kept.
+  const logFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
+  const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats };
   if (format) parser = format.createParser(ctx, state.parser);
 
   const start = fresh ? sniffed.bomLength : source.bytes_indexed;
@@ -221,8 +226,9 @@ async function indexFile(
     size, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash: hash(head.rawHead),
     format: format?.id ?? null,
+    formatDetail: parser?.detail?.() ?? null,
     encoding: describeEncoding(sniffed.encoding, fallbackLines),
-    options: JSON.stringify({ timeZone } satisfies SourceOptions),
+    options: JSON.stringify({ timeZone, ...(logFormats?.length ? { logFormats } : {}) } satisfies SourceOptions),
     bytesIndexed: batch.end,
     linesIndexed: lineNo,
     parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines } satisfies SavedState),

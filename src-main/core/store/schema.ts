@@ -16,6 +16,7 @@ export const MIGRATIONS: readonly string[] = [
     fp_hash       TEXT,
     compression   TEXT,
     format        TEXT,
+    format_detail TEXT,
     encoding      TEXT,
     options       TEXT,
     bytes_indexed INTEGER NOT NULL DEFAULT 0,

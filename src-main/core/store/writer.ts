@@ -13,6 +13,7 @@ export interface SourceRow {
   fp_hash: string | null;
   compression: string | null;
   format: string | null;
+  format_detail: string | null;
   encoding: string | null;
   options: string | null;
   bytes_indexed: number;
@@ -45,6 +46,7 @@ export interface Checkpoint {
   fpLen: number;
   fpHash: string;
   format: string | null;
+  formatDetail: string | null;
   encoding: string;
   options: string;
   bytesIndexed: number;
@@ -78,7 +80,7 @@ export class IndexWriter {
       'UPDATE sources SET events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?',
     );
     this.updateSource = db.prepare(`UPDATE sources SET size = @size, mtime_ms = @mtimeMs, dev = @dev, ino = @ino,
-      fp_len = @fpLen, fp_hash = @fpHash, format = @format, encoding = @encoding, options = @options,
+      fp_len = @fpLen, fp_hash = @fpHash, format = @format, format_detail = @formatDetail, encoding = @encoding, options = @options,
       bytes_indexed = @bytesIndexed, lines_indexed = @linesIndexed, parser_state = @parserState,
       events = events + @events, directives = directives + @directives, unparsed = unparsed + @unparsed,
       first_ts = min(coalesce(first_ts, @firstTs), coalesce(@firstTs, first_ts)),
