@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
+import { EVENT_INDEX_NAMES } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
 
 /** Row counts and a checksum of every stored row and of the full-text index. */
@@ -69,5 +70,10 @@ describe('crash safety', () => {
     expect(killsMidway).toBeGreaterThan(0);
     expect(runCli(['index', '--db', dbFile, log]).status).toBe(0);
     expect(fingerprint(dbFile)).toEqual(clean);
+    // A killed bulk load leaves its indexes unbuilt; the next open builds them.
+    const db = new Database(dbFile, { readonly: true });
+    const names = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'").all() as { name: string }[]).map((r) => r.name);
+    db.close();
+    expect(names.sort()).toEqual([...EVENT_INDEX_NAMES].sort());
   });
 });

@@ -44,7 +44,9 @@ describe('indexing a file', () => {
     await index(file);
     const hits = (q: string) => (db.prepare('SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(q) as { n: number }).n;
     expect(hits('"File 2"')).toBe(3); // decoded path: rnto, sent, dele
-    expect(hits('"ile+1"')).toBe(2); // substring of the raw text
+    expect(hits('"Test File 1"')).toBe(2); // W3C writes Test+File+1.txt
+    expect(hits('Tes*')).toBe(7); // prefix: the user name, and the paths
+    expect(hits('rnfr OR rnto')).toBe(2);
     expect(hits('"192.168.241"')).toBe(7);
   });
 

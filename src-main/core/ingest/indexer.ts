@@ -12,6 +12,9 @@ import { sniffEncoding, type Encoding } from './encoding.js';
 import { describeFsError, expandInputs, type InputError } from './inputs.js';
 import { readLineBatches, type LineBatch } from './line-reader.js';
 
+/** Above this many bytes of input into an empty database, indexes are built once at the end. */
+const BULK_LOAD_BYTES = 16 << 20;
+
 /** Bytes hashed to recognise a file again (and to notice it was replaced). */
 const FINGERPRINT_BYTES = 4096;
 
@@ -145,21 +148,25 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   targets.sort((a, b) => Number(b.known) - Number(a.known));
   const bytesTotal = targets.reduce((n, t) => n + Number(t.stat.size), 0);
   let bytesBefore = 0;
-
-  for (let i = 0; i < targets.length; i++) {
-    const { file, real, stat } = targets[i]!;
-    if (opts.signal?.aborted) break;
-    const report = (done: number) =>
-      opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
-    try {
-      const format = await indexFile(writer, real, stat, opts, summary, report);
-      summary.files++;
-      if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
-    } catch (err) {
-      summary.errors.push({ path: file, reason: err instanceof Error && !(err as NodeJS.ErrnoException).code ? err.message : describeFsError(err) });
+  const bulk = bytesTotal > BULK_LOAD_BYTES && writer.beginBulkLoad();
+  try {
+    for (let i = 0; i < targets.length; i++) {
+      const { file, real, stat } = targets[i]!;
+      if (opts.signal?.aborted) break;
+      const report = (done: number) =>
+        opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
+      try {
+        const format = await indexFile(writer, real, stat, opts, summary, report);
+        summary.files++;
+        if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
+      } catch (err) {
+        summary.errors.push({ path: file, reason: err instanceof Error && !(err as NodeJS.ErrnoException).code ? err.message : describeFsError(err) });
+      }
+      bytesBefore += Number(stat.size);
+      report(0);
     }
-    bytesBefore += Number(stat.size);
-    report(0);
+  } finally {
+    if (bulk) writer.endBulkLoad();
   }
   summary.ms = Math.round(performance.now() - t0);
   return summary;

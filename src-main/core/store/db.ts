@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { EVENT_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
 
@@ -56,6 +56,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, version);
+      ensureIndexes(db);
     }
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
@@ -73,6 +74,11 @@ function migrate(db: Db, from: number): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+/** Creates any event index that is missing (after a bulk load that was killed before its end). */
+export function ensureIndexes(db: Db): void {
+  for (const sql of EVENT_INDEXES) db.exec(sql);
 }
 
 /** Runs a read and logs it to stderr when slow. */

