@@ -92,9 +92,10 @@ export interface FormatDefinition {
   extracts: string;
   /**
    * Scores a sample of the file's first non-empty lines: the fraction of lines this format
-   * understands (0..1). Detection picks the best score.
+   * understands (0..1). Detection picks the best score. `ctx` (when the caller has one) carries
+   * settings such as the admin's LogFormats that decide what a format understands.
    */
-  detect(lines: readonly string[]): number;
+  detect(lines: readonly string[], ctx?: ParseContext): number;
   createParser(ctx: ParseContext, state?: unknown): LineParser;
   /**
    * Verbatim sample lines; parsed in order by one parser (so header lines can precede data lines).

@@ -245,7 +245,7 @@ async function indexFile(
   let readUpTo = start;
   for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip })) {
     if (!format) {
-      format = detectFormat(batch.lines, file)?.format;
+      format = detectFormat(batch.lines, file, undefined, ctx)?.format;
       if (format) parser = format.createParser(ctx, undefined);
     }
     fallbackLines += batch.fallbackLines;
