@@ -176,3 +176,79 @@ export function parseClfTime(s: string): number | undefined {
   const off = space < 0 ? 0 : parseUtcOffset(s.slice(space + 1).trim());
   return off === undefined ? undefined : utc - off;
 }
+
+export interface SyslogDateParts {
+  month: number; // 1..12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+  /** Index just after the time (the seconds or their fraction). */
+  end: number;
+}
+
+/**
+ * A syslog-style date without a year at the start of `s`: `Nov 23 18:51:02`, `Nov  3 18:51:02`
+ * (space-padded day), `Nov 03 …`, an optional `.fraction` after the seconds, and localised month
+ * abbreviations such as `juil. 28 16:42:17` (see monthFromName). Undefined when not that shape.
+ */
+export function syslogDateParts(s: string, pos = 0): SyslogDateParts | undefined {
+  const sp = s.indexOf(' ', pos);
+  if (sp - pos < 3 || sp - pos > 6) return undefined;
+  const name = s.slice(pos, sp);
+  // A month name holds no digits (this also keeps ISO dates and IP addresses out cheaply).
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 48 && c <= 57) return undefined;
+  }
+  const month = monthFromName(name);
+  if (!month) return undefined;
+  let p = sp + 1;
+  if (s.charCodeAt(p) === 32) p++;
+  let day = digits(s, p, 2);
+  if (!Number.isNaN(day) && s.charCodeAt(p + 2) === 32) p += 3;
+  else {
+    day = digits(s, p, 1);
+    if (Number.isNaN(day) || s.charCodeAt(p + 1) !== 32) return undefined;
+    p += 2;
+  }
+  const clock = clockParts(s, p);
+  if (!clock || day < 1 || day > 31 || clock.hour > 23 || clock.minute > 59 || clock.second > 60) return undefined;
+  let end = p + 8;
+  let ms = 0;
+  if (s.charCodeAt(end) === 46) {
+    let q = end + 1;
+    while (q < s.length && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
+    if (q > end + 1) {
+      ms = Math.floor(Number('0.' + s.slice(end + 1, q)) * 1000);
+      end = q;
+    }
+  }
+  return { month, day, ...clock, ms, end };
+}
+
+/** Which year a yearless date (syslog style) belongs to, carried from line to line in parser state. */
+export interface YearCursor {
+  year: number;
+  month: number;
+}
+
+/**
+ * The year of a syslog-style date, which carries none. The first date of a file takes the year of
+ * the file's modification time, minus one when month/day fall after the mtime (a file last written
+ * in January that starts in December). After that the cursor follows the file: a month that goes
+ * backwards by more than half a year (December → January) moves to the next year, one that jumps
+ * forwards as much (a late line from the previous December after January) to the previous year.
+ * A day of slack absorbs the difference between the mtime (UTC) and the local dates in the file.
+ */
+export function syslogYear(month: number, day: number, fileMtimeMs: number, cursor?: YearCursor): YearCursor {
+  if (cursor) {
+    if (month < cursor.month - 6) return { year: cursor.year + 1, month };
+    if (month > cursor.month + 6) return { year: cursor.year - 1, month };
+    return { year: cursor.year, month };
+  }
+  const ref = fileMtimeMs > 0 ? fileMtimeMs : Date.now();
+  const year = new Date(ref).getUTCFullYear();
+  return { year: Date.UTC(year, month - 1, day) > ref + 86_400_000 ? year - 1 : year, month };
+}
