@@ -1,4 +1,5 @@
 import { parseClfTime } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParsedLine } from './types.js';
 import { NON_PATH_VERBS } from './w3c.js';
 
@@ -47,12 +48,7 @@ export const clf: FormatDefinition = {
   fileNameHint: /^nc\d{6}.*\.log$/i,
   timestamp: '[dd/Mon/yyyy:HH:MM:SS +zzzz], offset applied',
   extracts: 'client host, ident, user, request (verb and path, EFT [N] session), status, bytes',
-  detect(lines) {
-    return lines.length ? lines.filter((l) => parseClfLine(l)).length / lines.length : 0;
-  },
-  createParser() {
-    return { parse: parseClfLine, state: () => null };
-  },
+  ...lineByLine(parseClfLine),
   samples: [
     // Apache HTTP Server documentation, "Common Log Format".
     { line: '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326', expect: { ts: Date.UTC(2000, 9, 10, 20, 55, 36), clientIp: '127.0.0.1', user: 'frank', verb: 'get', path: '/apache_pb.gif', status: '200', bytes: 2326 } },

@@ -1,4 +1,5 @@
 import { isoParts, zonedPartsToUtc } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './types.js';
 
 /**
@@ -41,13 +42,7 @@ export const eftClient: FormatDefinition = {
   fileNameHint: /^cl\d{6}.*\.log$/i,
   timestamp: 'YYYY-MM-DD HH:MM:SS, local time (--tz)',
   extracts: 'protocol, remote host and port, user, local and remote path, operation, GetLastCode, ActionResult (0 success / 1 failure)',
-  detect(lines) {
-    const ctx = { timeZone: 'UTC', fileMtimeMs: 0 };
-    return lines.length ? lines.filter((l) => parseClientLine(l, ctx)).length / lines.length : 0;
-  },
-  createParser(ctx) {
-    return { parse: (line) => parseClientLine(line, ctx), state: () => null };
-  },
+  ...lineByLine(parseClientLine),
   samples: [
     { line: '2006-03-06 10:11:03; ftp; 192.168.20.171; 21; ClientA; C:\\test1.txt; /test1.txt; download; 226;', expect: { ts: Date.UTC(2006, 2, 6, 10, 11, 3), tsLocal: true, protocol: 'ftp', server: '192.168.20.171', serverPort: 21, user: 'ClientA', path: '/test1.txt', verb: 'download', status: '226', extra: { localPath: 'C:\\test1.txt' } } },
     { line: '2006-03-06 10:11:03; ftp;; 21; ClientA; C:\\test1.txt; /test1.txt; download; 226;', expect: { server: undefined, serverPort: 21, status: '226' } },

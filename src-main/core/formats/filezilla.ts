@@ -1,4 +1,5 @@
 import { digits, isoParts, partsToUtc, parseUtcOffset, zonedPartsToUtc, type DateParts } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, LineParser, ParseContext, ParsedLine } from './types.js';
 import { NON_PATH_VERBS } from './w3c.js';
 
@@ -472,13 +473,7 @@ export const filezilla: FormatDefinition = {
   fileNameHint: /^filezilla-server.*\.log/i,
   timestamp: 'ISO 8601 with milliseconds, UTC (Z)',
   extracts: 'message type (command, reply, status, error, warning, debug), module, session id (session key), client IP, user (bracket after login, USER, SSH user=), protocol (ftp/sftp), command as verb with path or argument, reply code as status',
-  detect(lines) {
-    const ctx = { timeZone: 'UTC', fileMtimeMs: 0 };
-    return lines.length ? lines.filter((l) => parseServerLine(l, ctx)).length / lines.length : 0;
-  },
-  createParser(ctx) {
-    return { parse: (line) => parseServerLine(line, ctx), state: () => null };
-  },
+  ...lineByLine(parseServerLine),
   samples: [
     // FORMATS.md §4 and the rest of that log (FluentFTP issue #1507, FileZilla Server 1.8.1).
     { line: '2024-03-09T16:36:15.643Z DI [FTP Session 3 192.168.0.18] Session 0x17d3f5b0660 with ID 3 created.', expect: { ts: Date.UTC(2024, 2, 9, 16, 36, 15, 643), sessionKey: '3', clientIp: '192.168.0.18', extra: { level: 'debug-info', module: 'FTP Session' } } },

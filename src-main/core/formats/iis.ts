@@ -1,4 +1,5 @@
 import { digits, zonedPartsToUtc } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './types.js';
 import { NON_PATH_VERBS } from './w3c.js';
 
@@ -60,13 +61,7 @@ export const iis: FormatDefinition = {
   fileNameHint: /^in\d{6}.*\.log$/i,
   timestamp: 'MM/DD/YY, H:MM:SS local time (--tz)',
   extracts: 'client IP, user, service, server, time taken, bytes received + sent, status, Windows status, operation ([N] session), target, parameters',
-  detect(lines) {
-    const ctx = { timeZone: 'UTC', fileMtimeMs: 0 };
-    return lines.length ? lines.filter((l) => parseIisLine(l, ctx)).length / lines.length : 0;
-  },
-  createParser(ctx) {
-    return { parse: (line) => parseIisLine(line, ctx), state: () => null };
-  },
+  ...lineByLine(parseIisLine),
   samples: [
     // Microsoft IIS documentation, "IIS Log File Format".
     { line: '192.168.114.201, -, 03/20/01, 7:55:20, W3SVC2, SALES1, 172.21.13.45, 4502, 163, 3223, 200, 0, GET, /DeptLogo.gif, -,', expect: { ts: Date.UTC(2001, 2, 20, 7, 55, 20), tsLocal: true, clientIp: '192.168.114.201', server: 'SALES1', durationMs: 4502, bytes: 3386, status: '200', verb: 'get', path: '/DeptLogo.gif' } },

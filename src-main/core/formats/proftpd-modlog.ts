@@ -1,4 +1,5 @@
 import { digits, isoParts, monthFromName, zonedPartsToUtc, type DateParts } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './types.js';
 
 /**
@@ -207,13 +208,7 @@ export const proftpdModlog: FormatDefinition = {
   fileNameHint: /(sftp|tls|ssl|ban|sql|quota|wrap|proxy).*\.log$/i,
   timestamp: 'YYYY-MM-DD HH:MM:SS,mmm (before 1.3.5: Mmm dd HH:MM:SS, year from the file date), local time (--tz)',
   extracts: 'module and version, pid (session key), message; mod_sftp: connect (client IP/port, server port), client/server versions, negotiated kex/cipher/MAC/compression, login and login-failed (user, method, reason), subsystem, disconnect; mod_tls: handshake, TLS version, cipher and bits, control/data channel, PROT level, [level] tags',
-  detect(lines) {
-    const ctx = { timeZone: 'UTC', fileMtimeMs: Date.now() };
-    return lines.length ? lines.filter((l) => parseModLine(l, ctx)).length / lines.length : 0;
-  },
-  createParser(ctx) {
-    return { parse: (line) => parseModLine(line, ctx), state: () => null };
-  },
+  ...lineByLine(parseModLine),
   samples: [
     // Real ProFTPD 1.3.8 SFTPLog / TLSLog (test/fixtures/proftpd/logs/sftp.log, tls.log).
     { line: "2026-11-23 19:14:27,772 mod_sftp/1.1.1[7340]: using '/tmp/xferlens-proftpd/etc/ssh_host_ecdsa_key' as 256-bit ECDSA hostkey (256 bits)", expect: { ts: Date.UTC(2026, 10, 23, 19, 14, 27, 772), tsLocal: true, pid: 7340, sessionKey: '7340', protocol: 'sftp', verb: 'hostkey' } },

@@ -1,3 +1,4 @@
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParsedLine } from './types.js';
 
 /**
@@ -59,12 +60,7 @@ export const pureftpdStats: FormatDefinition = {
   fileNameHint: /^pure-?ftpd.*\.log/i,
   timestamp: 'Unix epoch seconds (UTC)',
   extracts: 'session id (session key; its hex pid as pid, session start in extra), user, client host, U/D as verb upload/download, bytes, duration (whole seconds), file (rest of the line, may contain spaces)',
-  detect(lines) {
-    return lines.length ? lines.filter((l) => parseStatsLine(l)).length / lines.length : 0;
-  },
-  createParser() {
-    return { parse: parseStatsLine, state: () => null };
-  },
+  ...lineByLine(parseStatsLine),
   // No verbatim stats line was found in public documentation or bug reports; these follow the format
   // string of src/altlog.c byte for byte (`%llu %llx.%lx %s %s %c %llu %lu %s`), with session start
   // 0x6932e0b0 = 2025-12-05 13:40:00 UTC and pid 0x1f2a = 7978.

@@ -1,4 +1,5 @@
 import { clockParts, digits, monthFromName, zonedPartsToUtc, type DateParts } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './types.js';
 import { NON_PATH_VERBS } from './w3c.js';
 
@@ -199,13 +200,7 @@ export const vsftpd: FormatDefinition = {
   fileNameHint: /^vsftpd.*\.log/i,
   timestamp: 'Www Mmm dd HH:MM:SS YYYY (day space-padded), local time (--tz)',
   extracts: 'pid (session key), user, client IP (as written, ::ffff: kept), action as verb (connect, login, upload, download, mkdir, rmdir, delete, rename, chmod, ftp-command, ftp-response, debug), OK/FAIL or reply code, path (rename target, chmod mode), bytes, Kbyte/sec rate, failure reason / command / reply text',
-  detect(lines) {
-    const ctx = { timeZone: 'UTC', fileMtimeMs: 0 };
-    return lines.length ? lines.filter((l) => parseVsftpdLine(l, ctx)).length / lines.length : 0;
-  },
-  createParser(ctx) {
-    return { parse: (line) => parseVsftpdLine(line, ctx), state: () => null };
-  },
+  ...lineByLine(parseVsftpdLine),
   samples: [
     // FORMATS.md §4.
     { line: 'Fri Dec 14 09:38:38 2018 [pid 16247] [calisro] OK UPLOAD: Client "X.X.X.X", "/XXXXX/XXXXX.jpg", 412934 bytes, 295.34Kbyte/sec', expect: { ts: Date.UTC(2018, 11, 14, 9, 38, 38), tsLocal: true, pid: 16247, sessionKey: '16247', user: 'calisro', status: 'OK', verb: 'upload', clientIp: 'X.X.X.X', path: '/XXXXX/XXXXX.jpg', bytes: 412934, extra: { rateKBps: 295.34 } } },

@@ -1,4 +1,5 @@
 import { monthFromName, zonedPartsToUtc } from '../time.js';
+import { lineByLine } from './line-by-line.js';
 import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './types.js';
 
 /**
@@ -90,13 +91,7 @@ export const xferlog: FormatDefinition = {
   fileNameHint: /xferlog/i,
   timestamp: 'Www Mmm dd HH:MM:SS YYYY (day zero- or space-padded), local time (--tz)',
   extracts: 'transfer seconds, client IP (or host name), bytes, file name, direction (upload/download/delete), transfer type, access mode, user (anonymous id kept apart), service (ftp/ftps/sftp/scp), completion (complete/incomplete)',
-  detect(lines) {
-    const ctx = { timeZone: 'UTC', fileMtimeMs: 0 };
-    return lines.length ? lines.filter((l) => parseXferLine(l, ctx)).length / lines.length : 0;
-  },
-  createParser(ctx) {
-    return { parse: (line) => parseXferLine(line, ctx), state: () => null };
-  },
+  ...lineByLine(parseXferLine),
   samples: [
     // FORMATS.md §3 (ProFTPD).
     { line: 'Mon Nov 23 18:51:05 2026 0 localhost 1048576 /srv/ftp/bob/up_7.bin b _ o r bob ftp 0 * c', expect: { ts: Date.UTC(2026, 10, 23, 18, 51, 5), tsLocal: true, durationMs: 0, clientIp: undefined, extra: { clientHost: 'localhost', direction: 'o', transferType: 'binary', specialAction: '_', accessMode: 'r', authMethod: 0, completion: 'c' }, bytes: 1048576, path: '/srv/ftp/bob/up_7.bin', verb: 'download', user: 'bob', protocol: 'ftp', status: 'complete' } },
