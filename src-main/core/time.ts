@@ -177,16 +177,8 @@ export function parseClfTime(s: string): number | undefined {
   return off === undefined ? undefined : utc - off;
 }
 
-export interface SyslogDateParts {
-  month: number; // 1..12
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  ms: number;
-  /** Index just after the time (the seconds or their fraction). */
-  end: number;
-}
+/** A yearless date, and the index just after its time (the seconds or their fraction). */
+export type SyslogDateParts = Omit<DateParts, 'year'> & { end: number };
 
 /**
  * A syslog-style date without a year at the start of `s`: `Nov 23 18:51:02`, `Nov  3 18:51:02`
