@@ -670,6 +670,19 @@ class W3cWorld {
   }
 }
 
+/** Index of the session due first (the first of equals), or -1 when none is active. */
+function indexOfEarliest(active: readonly { nextAt: number }[]): number {
+  let bi = -1;
+  let bt = Infinity;
+  for (let k = 0; k < active.length; k++) {
+    if (active[k]!.nextAt < bt) {
+      bt = active[k]!.nextAt;
+      bi = k;
+    }
+  }
+  return bi;
+}
+
 export async function generateEftW3c(path: string, opts: GenerateOptions): Promise<GenerateResult> {
   const { total, seed, start, restartEvery } = checkOpts(opts);
   const rng = new Rng(seed);
@@ -725,15 +738,8 @@ export async function generateEftW3c(path: string, opts: GenerateOptions): Promi
         restartAt = Math.round(restartEvery * (0.9 + 0.2 * rng.next()));
         continue;
       }
-      let bi = -1;
-      let bt = Infinity;
-      for (let k = 0; k < active.length; k++) {
-        const s = active[k] as W3cSess;
-        if (s.nextAt < bt) {
-          bt = s.nextAt;
-          bi = k;
-        }
-      }
+      const bi = indexOfEarliest(active);
+      const bt = bi < 0 ? Infinity : (active[bi] as { nextAt: number }).nextAt;
       if (nextArrival <= bt || nextAttack <= bt) {
         if (nextAttack < nextArrival) {
           const a = world.attack();
@@ -1246,15 +1252,8 @@ export async function generateProftpd(
         restartAt = Math.round(restartEvery * (0.9 + 0.2 * rng.next()));
         continue;
       }
-      let bi = -1;
-      let bt = Infinity;
-      for (let k = 0; k < active.length; k++) {
-        const s = active[k] as PfSess;
-        if (s.nextAt < bt) {
-          bt = s.nextAt;
-          bi = k;
-        }
-      }
+      const bi = indexOfEarliest(active);
+      const bt = bi < 0 ? Infinity : (active[bi] as { nextAt: number }).nextAt;
       const na = Math.min(nextArrival, nextAttack, nextProbe);
       if (na <= bt) {
         let ev: PfEv[];
