@@ -229,9 +229,10 @@ async function indexFile(
   let fallbackLines = state.fallbackLines ?? 0;
   let lastTs = state.lastTs;
 
+  const fpHash = hash(head.rawHead);
   const checkpoint = (batch: LineBatch): Checkpoint => ({
     size, mtimeMs: Number(stat.mtimeMs), dev, ino,
-    fpLen: head.rawHead.length, fpHash: hash(head.rawHead),
+    fpLen: head.rawHead.length, fpHash,
     format: format?.id ?? null,
     formatDetail: parser?.detail?.() ?? null,
     encoding: describeEncoding(sniffed.encoding, fallbackLines),
