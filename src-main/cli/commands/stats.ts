@@ -1,6 +1,38 @@
 import type { Db } from '../../core/store/db.js';
 import { databaseStats, listSources } from '../../core/store/stats.js';
-import { formatBytes, formatCount, isoOrDash, table } from '../output.js';
+import { formatBytes, formatCount, isoOrDash, table, UsageError } from '../output.js';
+import { FORMATS } from '../../core/formats/registry.js';
+import type { CliCommand } from '../command.js';
+
+function noArgs(name: string, args: string[]): void {
+  if (args.length) throw new UsageError(`${name} takes no arguments (got ${args[0]})`);
+}
+
+export const statsCommand: CliCommand = {
+  name: 'stats',
+  usage: 'stats [--db FILE] [--json]',
+  summary: 'totals for the whole database',
+  run: ({ values, args, withDb }) => (noArgs('stats', args), withDb((db) => runStats(db, { json: values.json === true }))),
+};
+
+export const sourcesCommand: CliCommand = {
+  name: 'sources',
+  usage: 'sources [--db FILE] [--json]',
+  summary: 'indexed files with format and counts',
+  run: ({ values, args, withDb }) => (noArgs('sources', args), withDb((db) => runSources(db, { json: values.json === true }))),
+};
+
+export const formatsCommand: CliCommand = {
+  name: 'formats',
+  usage: 'formats [--json]',
+  summary: 'the log formats xferlens reads',
+  run({ values, args }) {
+    noArgs('formats', args);
+    if (values.json) process.stdout.write(JSON.stringify(FORMATS.map(({ id, label, timestamp, extracts }) => ({ id, label, timestamp, extracts }))) + '\n');
+    else for (const f of FORMATS) process.stdout.write(`${f.id.padEnd(14)} ${f.label}\n`);
+    return 0;
+  },
+};
 
 export function runStats(db: Db, opts: { json: boolean }): number {
   const s = databaseStats(db);

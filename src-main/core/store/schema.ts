@@ -65,6 +65,81 @@ export const MIGRATIONS: readonly string[] = [
     text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
   );
   `,
+  // 2: sessions and transfers reconstructed from events (src-main/core/analysis), and each event's
+  // link to them plus its operation and outcome, so that `dir:` and `status:` filter events too.
+  `
+  ALTER TABLE events ADD COLUMN session_id INTEGER;
+  ALTER TABLE events ADD COLUMN transfer_id INTEGER;
+  -- login, logout, connect, upload, download, delete, rename, mkdir, rmdir, or NULL (other command)
+  ALTER TABLE events ADD COLUMN op TEXT;
+  -- success, failed, incomplete, or NULL (no outcome in the record)
+  ALTER TABLE events ADD COLUMN outcome TEXT;
+
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+
+  -- One connection. conn_key names it within its server (e.g. "w3c|[12]|10.0.0.5", "pid|4711").
+  CREATE TABLE sessions (
+    id            INTEGER PRIMARY KEY,
+    conn_key      TEXT NOT NULL,
+    server        TEXT,
+    format        TEXT,
+    source_id     INTEGER,
+    start_ts      INTEGER,
+    end_ts        INTEGER,
+    duration_ms   INTEGER GENERATED ALWAYS AS (end_ts - start_ts) VIRTUAL,
+    client_ip     TEXT,
+    client_port   INTEGER,
+    user          TEXT,
+    protocol      TEXT,
+    login         TEXT NOT NULL DEFAULT 'none',   -- success, failed, none
+    login_reason  TEXT,
+    login_code    TEXT,
+    commands      INTEGER NOT NULL DEFAULT 0,
+    uploads       INTEGER NOT NULL DEFAULT 0,
+    downloads     INTEGER NOT NULL DEFAULT 0,
+    deletes       INTEGER NOT NULL DEFAULT 0,
+    renames       INTEGER NOT NULL DEFAULT 0,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    bytes_up      INTEGER NOT NULL DEFAULT 0,
+    bytes_down    INTEGER NOT NULL DEFAULT 0,
+    events        INTEGER NOT NULL DEFAULT 0,
+    end_reason    TEXT,                           -- quit, timeout, disconnected, unknown
+    open          INTEGER NOT NULL DEFAULT 1,
+    pending       TEXT                            -- JSON: analyser state of an open session
+  );
+  CREATE INDEX sessions_start ON sessions(start_ts);
+  CREATE INDEX sessions_user ON sessions(user COLLATE NOCASE, start_ts) WHERE user IS NOT NULL;
+  CREATE INDEX sessions_ip ON sessions(client_ip, start_ts);
+  CREATE INDEX sessions_conn ON sessions(conn_key, start_ts);
+  CREATE INDEX sessions_open ON sessions(open) WHERE open = 1;
+
+  -- One real file operation, however many log records describe it (records counts them).
+  CREATE TABLE transfers (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER,
+    ts          INTEGER,
+    server      TEXT,
+    user        TEXT,
+    client_ip   TEXT,
+    protocol    TEXT,
+    op          TEXT NOT NULL,     -- upload, download, delete, rename, mkdir, rmdir
+    path        TEXT,
+    path_to     TEXT,              -- rename target
+    bytes       INTEGER,
+    duration_ms INTEGER,
+    rate_bps    INTEGER GENERATED ALWAYS AS (CASE WHEN duration_ms > 0 AND bytes IS NOT NULL THEN bytes * 1000 / duration_ms END) VIRTUAL,
+    status      TEXT NOT NULL,     -- success, failed, incomplete
+    code        TEXT,
+    source_id   INTEGER,
+    event_id    INTEGER,           -- the first record's event
+    records     INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX transfers_ts ON transfers(ts);
+  CREATE INDEX transfers_user ON transfers(user COLLATE NOCASE, ts) WHERE user IS NOT NULL;
+  CREATE INDEX transfers_ip ON transfers(client_ip, ts);
+  CREATE INDEX transfers_path ON transfers(path, ts);
+  CREATE INDEX transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -81,6 +156,8 @@ export const EVENT_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS events_ip ON events(client_ip, ts) WHERE client_ip IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_status ON events(status, ts) WHERE status IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_path ON events(path, ts) WHERE path IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_transfer ON events(transfer_id) WHERE transfer_id IS NOT NULL',
 ];
 
 export const EVENT_INDEX_NAMES = EVENT_INDEXES.map((sql) => /EXISTS (\w+)/.exec(sql)![1]!);
