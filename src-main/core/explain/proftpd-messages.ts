@@ -549,7 +549,11 @@ const LOGIN_FAILED_REASONS: readonly (readonly [RegExp, string])[] = [
 export function proftpdReasonCode(c: ProftpdClassification): string | undefined {
   if (c.entry.reason) return c.entry.reason;
   const text = c.groups.reason;
-  if (!text) return undefined;
+  return text ? loginReasonCode(text) : undefined;
+}
+
+/** A login failure's reason text as a short code (`Incorrect password` → `wrong_password`). */
+export function loginReasonCode(text: string): string | undefined {
   for (const [re, code] of LOGIN_FAILED_REASONS) if (re.test(text)) return code;
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40) || undefined;
 }

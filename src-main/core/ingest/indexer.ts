@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { formatById } from '../formats/registry.js';
+import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat } from '../formats/types.js';
 import type { Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../store/writer.js';
@@ -124,6 +125,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   };
   const { files, errors } = await expandInputs(inputs);
   summary.errors.push(...errors);
+  if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
   const writer = new IndexWriter(db);
   const own = new Set([db.name, db.name + '-wal', db.name + '-shm', db.name + '-journal'].map((p) => path.resolve(p)));
 
@@ -168,6 +170,8 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   } finally {
     if (bulk) writer.endBulkLoad();
   }
+  // A file indexed again from its start invalidates the sessions its old lines were part of.
+  if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
   summary.ms = Math.round(performance.now() - t0);
   return summary;
 }

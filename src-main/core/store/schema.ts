@@ -100,6 +100,7 @@ export const MIGRATIONS: readonly string[] = [
     deletes       INTEGER NOT NULL DEFAULT 0,
     renames       INTEGER NOT NULL DEFAULT 0,
     failures      INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
     bytes_up      INTEGER NOT NULL DEFAULT 0,
     bytes_down    INTEGER NOT NULL DEFAULT 0,
     events        INTEGER NOT NULL DEFAULT 0,
@@ -132,7 +133,8 @@ export const MIGRATIONS: readonly string[] = [
     code        TEXT,
     source_id   INTEGER,
     event_id    INTEGER,           -- the first record's event
-    records     INTEGER NOT NULL DEFAULT 1
+    records     INTEGER NOT NULL DEFAULT 1,
+    record_sources TEXT NOT NULL DEFAULT ''   -- ",3,7,": sources holding a record (one log never records one operation twice)
   );
   CREATE INDEX transfers_ts ON transfers(ts);
   CREATE INDEX transfers_user ON transfers(user COLLATE NOCASE, ts) WHERE user IS NOT NULL;

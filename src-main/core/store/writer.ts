@@ -1,6 +1,8 @@
 import { ensureIndexes, type Db } from './db.js';
 import { EVENT_INDEX_NAMES } from './schema.js';
 import { EventKind, type EventFields } from '../formats/types.js';
+import { Analyzer } from '../analysis/analyzer.js';
+import { markAnalysisDirty } from '../analysis/rebuild.js';
 
 /** A source row as stored. */
 export interface SourceRow {
@@ -56,8 +58,9 @@ export interface Checkpoint {
 }
 
 const INSERT_EVENT = `INSERT INTO events (source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
-  client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra, raw)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra, raw,
+  session_id, transfer_id, op, outcome)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * The single writer of the index. Each batch of rows is committed with the source's checkpoint in
@@ -71,8 +74,11 @@ export class IndexWriter {
   private readonly deleteEvents;
   private readonly resetCounters;
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => void;
+  private readonly analyzer: Analyzer;
+  private readonly sourcePaths = new Map<number, string>();
 
   constructor(private readonly db: Db) {
+    this.analyzer = new Analyzer(db);
     this.insertEvent = db.prepare(INSERT_EVENT);
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
     this.deleteFts = db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)');
@@ -87,30 +93,55 @@ export class IndexWriter {
       first_ts = min(coalesce(first_ts, @firstTs), coalesce(@firstTs, first_ts)),
       last_ts = max(coalesce(last_ts, @lastTs), coalesce(@lastTs, last_ts)),
       indexed_at = @now WHERE id = @id`);
-    this.commitBatch = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
+    const commit = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
       if (reset) this.clearSource(sourceId);
+      const analyzer = this.analyzer;
+      analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId));
       const counts = [0, 0, 0];
       let firstTs: number | null = null, lastTs: number | null = null;
       for (const r of rows) {
         counts[r.kind]!++;
         const f = r.fields;
-        if (r.kind === EventKind.event && r.ts !== undefined) {
+        const isEvent = r.kind === EventKind.event;
+        if (isEvent && r.ts !== undefined) {
           if (firstTs === null || r.ts < firstTs) firstTs = r.ts;
           if (lastTs === null || r.ts > lastTs) lastTs = r.ts;
         }
+        const links = isEvent ? analyzer.analyse(r.ts ?? null, f) : null;
+        if (r.kind === EventKind.directive) analyzer.directive(r.raw, r.lineNo);
         const id = this.insertEvent.run(
           sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, f.server ?? null,
           f.clientIp ?? null, f.clientPort ?? null, f.serverPort ?? null, f.user ?? null, f.protocol ?? null,
           f.sessionKey ?? null, f.verb ?? null, f.path ?? null, f.status ?? null, f.bytes ?? null,
           f.durationMs ?? null, f.message ?? null, f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null, r.raw,
+          links?.sessionId ?? null, links?.transferId ?? null, links?.op ?? null, links?.outcome ?? null,
         ).lastInsertRowid;
+        if (links?.transferId) analyzer.eventStored(Number(id));
         // The raw line holds the user, path and message; a decoded path (W3C `+`) tokenises the same.
         this.insertFts.run(id, r.raw);
       }
+      analyzer.flush();
       this.updateSource.run({
         ...cp, id: sourceId, events: counts[0], directives: counts[1], unparsed: counts[2], firstTs, lastTs, now: Date.now(),
       });
     });
+    this.commitBatch = (sourceId, rows, cp, reset) => {
+      try {
+        commit(sourceId, rows, cp, reset);
+      } catch (err) {
+        this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
+        throw err;
+      }
+    };
+  }
+
+  private sourcePath(sourceId: number): string {
+    let p = this.sourcePaths.get(sourceId);
+    if (p === undefined) {
+      p = (this.db.prepare('SELECT path FROM sources WHERE id = ?').get(sourceId) as { path: string } | undefined)?.path ?? '';
+      this.sourcePaths.set(sourceId, p);
+    }
+    return p;
   }
 
   /**
@@ -130,6 +161,8 @@ export class IndexWriter {
 
   /** Removes a source's rows (used when a file was truncated, rotated or replaced). */
   private clearSource(sourceId: number): void {
+    // Sessions and transfers may join this file's lines with other files': rebuilt after the run.
+    markAnalysisDirty(this.db);
     this.deleteFts.run(sourceId);
     this.deleteEvents.run(sourceId);
     this.resetCounters.run(sourceId);
@@ -152,6 +185,7 @@ export class IndexWriter {
 
   movePath(sourceId: number, path: string): void {
     this.db.prepare('UPDATE sources SET path = ? WHERE id = ?').run(path, sourceId);
+    this.sourcePaths.set(sourceId, path);
   }
 
   hasLocalTimes(sourceId: number): boolean {

@@ -1,0 +1,531 @@
+/**
+ * Reconstructs sessions and transfers while events are indexed, inside the writer's transaction, so
+ * a batch's events, their links and the sessions/transfers they change commit together.
+ *
+ * Sessions: a line with a connection key (EFT `[N]` + client IP + server, a ProFTPD/vsftpd pid, an
+ * IIS x-session, a FileZilla session number) joins the latest session of that key when it falls in
+ * that session's time span (±SLACK_MS) or the session is still open; a key seen again after its
+ * session ended, after a long silence (keys that restart with the service), or with a new
+ * connection start opens a new session. Lines with no key (xferlog, ExtendedLogs without `%P`, the
+ * EFT client log) join a session only when exactly one session of that client IP (and user, when
+ * both are known) spans their time.
+ *
+ * Transfers: one real operation is often written to several logs (ProFTPD's TransferLog, each
+ * ExtendedLog, the SFTPLog). A record joins an existing transfer with the same operation, user and
+ * client IP (when known on both), the same file name (compared case-insensitively, with spaces and
+ * control characters as `_` because xferlog rewrites them), compatible byte counts and protocol, no
+ * conflicting session, within MATCH_WINDOW_MS (plus a second for logs with one-second timestamps),
+ * and only when the transfer has no record from the same log yet (one log never records one
+ * operation twice). The closest such transfer in time wins.
+ */
+import path from 'node:path';
+import type { Db } from '../store/db.js';
+import type { EventFields } from '../formats/types.js';
+import { loginReasonCode } from '../explain/proftpd-messages.js';
+import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
+
+/** How far outside a session's known span a line of another log may fall and still belong to it. */
+export const SLACK_MS = 2000;
+/** How far apart two logs' records of one transfer may be. */
+export const MATCH_WINDOW_MS = 2000;
+/** Keys that restart with the service (EFT `[N]`) start a new session after this much silence. */
+export const REUSED_KEY_IDLE_MS = 2 * 3600_000;
+/** Keyless lines look for sessions that started at most this long before them. */
+const KEYLESS_LOOKBACK_MS = 12 * 3600_000;
+const CACHE_LIMIT = 20_000;
+
+export interface EventLinks {
+  sessionId: number | null;
+  transferId: number | null;
+  op: EventOp | null;
+  outcome: Outcome | null;
+}
+
+interface SourceCounts {
+  commands: number;
+  failures: number;
+  failedLogins: number;
+}
+
+interface SessionState {
+  id: number;
+  connKey: string;
+  server: string | null;
+  start: number;
+  end: number;
+  clientIp: string | null;
+  clientPort: number | null;
+  user: string | null;
+  protocol: string | null;
+  login: 'success' | 'failed' | 'none';
+  loginReason: string | null;
+  loginCode: string | null;
+  uploads: number;
+  downloads: number;
+  deletes: number;
+  renames: number;
+  bytesUp: number;
+  bytesDown: number;
+  events: number;
+  endReason: EndReason | null;
+  open: boolean;
+  /** Per source: commands, failures and failed logins each log saw; the session counts the largest. */
+  perSource: Record<string, SourceCounts>;
+  renameFrom: string | null;
+  awaiting: { activity: Activity; fields: EventFields } | null;
+  dirty: boolean;
+}
+
+interface TransferRow {
+  id: number;
+  session_id: number | null;
+  ts: number | null;
+  user: string | null;
+  client_ip: string | null;
+  protocol: string | null;
+  op: TransferOp;
+  path: string | null;
+  path_to: string | null;
+  bytes: number | null;
+  duration_ms: number | null;
+  status: Outcome;
+  code: string | null;
+  record_sources: string;
+  event_id: number | null;
+}
+
+interface TransferRecord {
+  op: TransferOp;
+  ts: number | null;
+  lowRes: boolean;
+  user: string | null;
+  clientIp: string | null;
+  protocol: string | null;
+  path: string | null;
+  pathQuality: number;
+  pathTo: string | null;
+  bytes: number | null;
+  durationMs: number | null;
+  status: Outcome;
+  code: string | null;
+  sessionId: number | null;
+}
+
+/** xferlog writes spaces and control characters as `_`; compare names the way it writes them. */
+export function matchName(p: string | null): string {
+  if (!p) return '';
+  const base = p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+  return base.replace(/[\s\x00-\x1f]/g, '_').toLowerCase();
+}
+
+const SEVERITY: Record<Outcome, number> = { success: 0, incomplete: 1, failed: 2 };
+const protocolFamily = (p: string | null) => (!p ? null : /^(sftp|scp|ssh2?)$/i.test(p) ? 'ssh' : /^ftps?$/i.test(p) ? 'ftp' : /^https?$/i.test(p) ? 'http' : p.toLowerCase());
+const sameText = (a: string | null, b: string | null) => a === null || b === null || a.toLowerCase() === b.toLowerCase();
+/** Logs with whole-second timestamps (the line's time is somewhere in that second). */
+const isLowRes = (ts: number | null) => ts !== null && ts % 1000 === 0;
+
+export class Analyzer {
+  private readonly byKey = new Map<string, SessionState>();
+  private readonly byId = new Map<number, SessionState>();
+  private sourceId = 0;
+  private format = '';
+  private sourceServer = '';
+  /** RNFR of lines with no session (no connection key), per source, user and client. */
+  private readonly keylessRenameFrom = new Map<string, string>();
+  /** Whether the previous line of this source was a W3C header (a header block is one event). */
+  private previousWasHeader = false;
+  /** A transfer created by the current line waits for the line's event id. */
+  private transferAwaitingEvent: number | null = null;
+  private readonly stmt;
+
+  constructor(db: Db) {
+    this.stmt = {
+      insertSession: db.prepare(`INSERT INTO sessions (conn_key, server, format, source_id, start_ts, end_ts, client_ip, client_port, user, protocol)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateSession: db.prepare(`UPDATE sessions SET server = @server, start_ts = @start, end_ts = @end, client_ip = @clientIp,
+        client_port = @clientPort, user = @user, protocol = @protocol, login = @login, login_reason = @loginReason, login_code = @loginCode,
+        commands = @commands, uploads = @uploads, downloads = @downloads, deletes = @deletes, renames = @renames, failures = @failures,
+        failed_logins = @failedLogins, bytes_up = @bytesUp, bytes_down = @bytesDown, events = @events, end_reason = @endReason,
+        open = @open, pending = @pending WHERE id = @id`),
+      latestByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? ORDER BY start_ts DESC LIMIT 1'),
+      coveringByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1'),
+      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      openW3c: db.prepare("SELECT * FROM sessions WHERE open = 1 AND format = 'w3c'"),
+      keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ?'),
+      transferCandidates: db.prepare('SELECT * FROM transfers WHERE op = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
+      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user = @user, client_ip = @client_ip, protocol = @protocol,
+        path = @path, path_to = @path_to, bytes = @bytes, duration_ms = @duration_ms, status = @status, code = @code,
+        records = records + 1, record_sources = @record_sources WHERE id = @id`),
+      transferSession: db.prepare('SELECT session_id FROM transfers WHERE id = ?'),
+      setTransferEvent: db.prepare('UPDATE transfers SET event_id = ? WHERE id = ? AND event_id IS NULL'),
+    };
+  }
+
+  /** Call before the rows of one source's batch. */
+  beginBatch(sourceId: number, format: string | null, sourcePath: string): void {
+    this.previousWasHeader = false;
+    this.sourceId = sourceId;
+    this.format = format ?? '';
+    // Logs of one server usually share a folder: it names the server for keys that need one.
+    this.sourceServer = path.dirname(sourcePath);
+  }
+
+  /** Classifies one parsed line, updating its session and transfer; returns the event's links. */
+  analyse(ts: number | null, fields: EventFields): EventLinks {
+    this.transferAwaitingEvent = null;
+    this.previousWasHeader = false;
+    const a = classify(this.format, fields, this.sourceServer);
+    let session = a.connKey ? this.sessionForKey(a, ts, fields) : this.sessionWithoutKey(ts, fields);
+    let op: EventOp | null = a.op ?? null;
+    let outcome: Outcome | null = a.outcome ?? null;
+    let transferId: number | null = null;
+
+    if (session) {
+      this.touch(session, ts, fields);
+      const counts = (session.perSource[this.sourceId] ??= { commands: 0, failures: 0, failedLogins: 0 });
+      if (a.command) counts.commands++;
+      if (a.renameFrom !== undefined) session.renameFrom = a.renameFrom;
+      if (a.awaitsReply) session.awaiting = { activity: a, fields };
+      if (a.reply && session.awaiting) {
+        // FileZilla: the reply decides the waiting command's outcome; the reply line carries the record.
+        const waiting = session.awaiting;
+        session.awaiting = null;
+        const status = /^[13]/.test(fields.status ?? '') ? null : fields.status;
+        if (status !== null || waiting.activity.renameFrom !== undefined) {
+          const merged: Activity = { ...waiting.activity, ...(a.outcome ? { outcome: a.outcome } : {}) };
+          delete merged.awaitsReply;
+          if (merged.renameFrom !== undefined && a.outcome !== 'failed') session.renameFrom = merged.renameFrom;
+          if (merged.op) {
+            op = merged.op;
+            outcome = merged.outcome ?? null;
+            const replyFields = { ...waiting.fields, status: fields.status, path: fields.path ?? waiting.fields.path };
+            if (merged.op === 'login') this.applyLogin(session, merged, replyFields);
+            else if (merged.transfer) transferId = this.record(merged, ts, replyFields, session);
+          }
+        }
+        if (session.awaiting === null && a.outcome === 'failed') counts.failures++;
+      } else if (op === 'login') {
+        this.applyLogin(session, a, fields);
+        if (outcome === 'failed') counts.failedLogins++;
+      } else if (outcome === 'failed') {
+        counts.failures++;
+      }
+      if (a.end) this.end(session, a.end);
+    } else if (a.renameFrom !== undefined) {
+      this.keylessRenameFrom.set(this.keylessKey(fields), a.renameFrom);
+    }
+    if (a.transfer && op && op !== 'login' && op !== 'logout' && op !== 'connect' && !a.awaitsReply) {
+      transferId = this.record(a, ts, fields, session);
+      if (session === null && transferId !== null) {
+        const sid = this.transferSession(transferId);
+        if (sid !== null) session = this.sessionById(sid);
+      }
+    }
+    return { sessionId: session?.id ?? null, transferId, op, outcome };
+  }
+
+  /**
+   * A header line. W3C servers (EFT, IIS) write a new header block when the service starts: after
+   * data lines it means a restart, which ends every connection of that log's folder (and EFT then
+   * numbers connections from 1 again).
+   */
+  directive(raw: string, lineNo: number): void {
+    const header = raw.startsWith('#');
+    if (header && this.format === 'w3c' && lineNo > 1 && !this.previousWasHeader && /^#(Software|Version|Date):/.test(raw)) {
+      const prefix = `w3c|${this.sourceServer}|`;
+      const ofThisLog = (s: SessionState) => s.connKey.startsWith(prefix) || this.sourceId in s.perSource;
+      for (const s of this.byId.values()) if (s.open && ofThisLog(s)) this.end(s, 'unknown');
+      for (const row of this.stmt.openW3c.all() as Record<string, unknown>[]) {
+        if (this.byId.has(row.id as number)) continue;
+        const s = this.fromRow(row);
+        if (ofThisLog(s)) this.end(this.cache(s, false), 'unknown');
+      }
+    }
+    if (header) this.previousWasHeader = true;
+  }
+
+  /** The id the writer gave the line just analysed: a transfer it created points at it. */
+  eventStored(eventId: number): void {
+    if (this.transferAwaitingEvent !== null) this.stmt.setTransferEvent.run(eventId, this.transferAwaitingEvent);
+    this.transferAwaitingEvent = null;
+  }
+
+  /** Writes changed sessions; call at the end of each batch, inside its transaction. */
+  flush(): void {
+    for (const s of this.byId.values()) {
+      if (!s.dirty) continue;
+      const per = Object.values(s.perSource);
+      const max = (k: keyof SourceCounts) => per.reduce((m, c) => Math.max(m, c[k]), 0);
+      this.stmt.updateSession.run({
+        id: s.id, server: s.server, start: s.start, end: s.end, clientIp: s.clientIp, clientPort: s.clientPort, user: s.user,
+        protocol: s.protocol, login: s.login, loginReason: s.loginReason, loginCode: s.loginCode,
+        commands: max('commands'), failures: max('failures'), failedLogins: max('failedLogins'),
+        uploads: s.uploads, downloads: s.downloads, deletes: s.deletes, renames: s.renames, bytesUp: s.bytesUp, bytesDown: s.bytesDown,
+        events: s.events, endReason: s.open ? null : s.endReason ?? 'unknown', open: s.open ? 1 : 0,
+        pending: JSON.stringify({ perSource: s.perSource, renameFrom: s.renameFrom, awaiting: s.awaiting }),
+      });
+      s.dirty = false;
+    }
+    if (this.byId.size > CACHE_LIMIT) this.forgetClosed();
+  }
+
+  /** Forgets cached state (after a failed transaction the database is the truth again). */
+  reset(): void {
+    this.byKey.clear();
+    this.byId.clear();
+  }
+
+  private forgetClosed(): void {
+    for (const [id, s] of this.byId) {
+      if (s.open) continue;
+      this.byId.delete(id);
+      if (this.byKey.get(s.connKey) === s) this.byKey.delete(s.connKey);
+    }
+  }
+
+  // --- sessions -------------------------------------------------------------------------------
+
+  private sessionForKey(a: Activity, ts: number | null, f: EventFields): SessionState {
+    const key = a.connKey!;
+    let s: SessionState | undefined = this.byKey.get(key);
+    if (!s) {
+      const row = this.stmt.latestByKey.get(key) as Record<string, unknown> | undefined;
+      if (row) s = this.cache(this.fromRow(row));
+    }
+    if (s && ts !== null) {
+      const within = ts >= s.start - SLACK_MS && ts <= s.end + SLACK_MS;
+      if (s.open) {
+        const silentTooLong = a.keyReused && ts - s.end > REUSED_KEY_IDLE_MS;
+        const restarted = a.starts && ts > s.end + SLACK_MS && s.events > 0;
+        if (silentTooLong || restarted) {
+          this.end(s, 'unknown');
+          s = undefined;
+        }
+      } else if (!within) {
+        // An older file indexed after a newer one: its line may belong to an earlier session of the key.
+        const earlier = ts < s.start ? (this.stmt.coveringByKey.get(key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined) : undefined;
+        s = earlier ? this.byId.get(earlier.id as number) ?? this.cache(this.fromRow(earlier), false) : undefined;
+      }
+    }
+    return s ?? this.createSession(key, ts, f);
+  }
+
+  private sessionWithoutKey(ts: number | null, f: EventFields): SessionState | null {
+    if (!f.clientIp || ts === null) return null;
+    const hi = ts + (isLowRes(ts) ? 999 : 0);
+    const ids = this.stmt.keylessCandidates.all(f.clientIp, ts - KEYLESS_LOOKBACK_MS, hi + SLACK_MS) as { id: number }[];
+    let found: SessionState | null = null;
+    for (const { id } of ids) {
+      const s = this.sessionById(id);
+      if (!s || hi < s.start - SLACK_MS || ts > s.end + SLACK_MS) continue;
+      if (f.user && s.user && f.user.toLowerCase() !== s.user.toLowerCase()) continue;
+      if (found) return null; // ambiguous: leave the line unlinked
+      found = s;
+    }
+    // A session whose user is not known yet could be anyone's: only a user-confirmed match links.
+    if (found && f.user && !found.user) return null;
+    return found;
+  }
+
+  private sessionById(id: number): SessionState | null {
+    const cached = this.byId.get(id);
+    if (cached) return cached;
+    const row = this.stmt.byId.get(id) as Record<string, unknown> | undefined;
+    return row ? this.cache(this.fromRow(row), false) : null;
+  }
+
+  private createSession(key: string, ts: number | null, f: EventFields): SessionState {
+    const t = ts ?? 0;
+    const id = Number(
+      this.stmt.insertSession.run(key, f.server ?? null, this.format, this.sourceId, t, t, f.clientIp ?? null, f.clientPort ?? null, f.user ?? null, null).lastInsertRowid,
+    );
+    const s: SessionState = {
+      id, connKey: key, server: f.server ?? null, start: t, end: t, clientIp: f.clientIp ?? null, clientPort: f.clientPort ?? null,
+      user: null, protocol: null, login: 'none', loginReason: null, loginCode: null, uploads: 0, downloads: 0, deletes: 0, renames: 0,
+      bytesUp: 0, bytesDown: 0, events: 0, endReason: null, open: true, perSource: {}, renameFrom: null, awaiting: null, dirty: true,
+    };
+    return this.cache(s);
+  }
+
+  private cache(s: SessionState, asLatest = true): SessionState {
+    this.byId.set(s.id, s);
+    if (asLatest) this.byKey.set(s.connKey, s);
+    return s;
+  }
+
+  private fromRow(r: Record<string, unknown>): SessionState {
+    const pending = r.pending ? (JSON.parse(r.pending as string) as Partial<SessionState>) : {};
+    return {
+      id: r.id as number, connKey: r.conn_key as string, server: r.server as string | null,
+      start: r.start_ts as number, end: r.end_ts as number, clientIp: r.client_ip as string | null, clientPort: r.client_port as number | null,
+      user: r.user as string | null, protocol: r.protocol as string | null, login: r.login as SessionState['login'],
+      loginReason: r.login_reason as string | null, loginCode: r.login_code as string | null,
+      uploads: r.uploads as number, downloads: r.downloads as number, deletes: r.deletes as number, renames: r.renames as number,
+      bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, events: r.events as number,
+      endReason: r.end_reason as EndReason | null, open: r.open === 1,
+      perSource: pending.perSource ?? {}, renameFrom: pending.renameFrom ?? null, awaiting: pending.awaiting ?? null, dirty: false,
+    };
+  }
+
+  private touch(s: SessionState, ts: number | null, f: EventFields): void {
+    s.events++;
+    s.dirty = true;
+    if (ts !== null) {
+      // A whole-second time inside the span's seconds adds nothing; otherwise it widens the span.
+      const lowRes = isLowRes(ts);
+      if (ts < s.start && !(lowRes && ts + 999 >= s.start)) s.start = ts;
+      // A whole-second start (the first log read had no milliseconds) is refined by a precise time.
+      else if (!lowRes && isLowRes(s.start) && ts > s.start && ts < s.start + 1000) s.start = ts;
+      if (ts > s.end) s.end = ts;
+    }
+    s.server ??= f.server ?? null;
+    s.clientIp ??= f.clientIp ?? null;
+    s.clientPort ??= f.clientPort ?? null;
+    if (f.user && f.user !== '-' && !/^(unknown|\(not logged in\))$/i.test(f.user)) s.user ??= f.user;
+    s.protocol = strongerProtocol(s.protocol, f.protocol);
+  }
+
+  private applyLogin(s: SessionState, a: Activity, f: EventFields): void {
+    if (f.user) s.user = s.login === 'success' ? s.user ?? f.user : f.user;
+    if (a.outcome === 'success') {
+      s.login = 'success';
+      s.loginReason = null;
+      if (f.status) s.loginCode = f.status;
+    } else if (a.outcome === 'failed' && s.login !== 'success') {
+      s.login = 'failed';
+      // The most specific reason wins: a log's own words over a bare reply code; every log's
+      // wording becomes one code (`Incorrect password` → `wrong_password`).
+      const reason = a.reason ?? (s.loginReason ? undefined : f.message);
+      if (reason) s.loginReason = loginReasonCode(reason) ?? reason;
+      if (f.status) s.loginCode = f.status;
+    }
+  }
+
+  private end(s: SessionState, reason: EndReason): void {
+    // QUIT is the most specific ending; the server's "session closed" that follows it adds nothing.
+    if (s.endReason !== 'quit' && !(s.endReason === 'timeout' && reason === 'disconnected')) s.endReason = reason;
+    s.open = false;
+    s.dirty = true;
+  }
+
+  // --- transfers ------------------------------------------------------------------------------
+
+  private record(a: Activity, ts: number | null, f: EventFields, session: SessionState | null): number {
+    const op = a.op as TransferOp;
+    let recordPath = a.serverPath ?? f.path ?? null;
+    let pathTo = a.pathTo ?? null;
+    if (op === 'rename' && a.pathTo !== undefined) {
+      // RNTO carries the new name; the old one came with RNFR.
+      if (session) {
+        recordPath = session.renameFrom;
+        session.renameFrom = null;
+      } else {
+        const key = this.keylessKey(f);
+        recordPath = this.keylessRenameFrom.get(key) ?? null;
+        this.keylessRenameFrom.delete(key);
+      }
+    } else if (op === 'rename' && !pathTo) {
+      pathTo = typeof f.extra?.renameTo === 'string' ? f.extra.renameTo : null;
+    }
+    const rec: TransferRecord = {
+      op, ts, lowRes: isLowRes(ts), user: f.user ?? session?.user ?? null, clientIp: f.clientIp ?? session?.clientIp ?? null,
+      protocol: strongerProtocol(null, f.protocol) ?? session?.protocol ?? null,
+      path: recordPath, pathQuality: a.serverPath ? 3 : recordPath?.startsWith('/') || /^[A-Za-z]:\\/.test(recordPath ?? '') ? (this.format === 'xferlog' ? 1 : 2) : 0,
+      pathTo, bytes: f.bytes ?? null, durationMs: f.durationMs ?? null,
+      status: a.outcome ?? 'success', code: f.status ?? null, sessionId: session?.id ?? null,
+    };
+    const match = this.findTransfer(rec);
+    if (match) return this.mergeTransfer(match, rec);
+    const id = Number(
+      this.stmt.insertTransfer.run(rec.sessionId, rec.ts, f.server ?? session?.server ?? null, rec.user, rec.clientIp, rec.protocol, op, rec.path, rec.pathTo,
+        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`).lastInsertRowid,
+    );
+    this.transferAwaitingEvent = id;
+    if (session) this.countTransfer(session, op, rec.status, rec.bytes);
+    return id;
+  }
+
+  private findTransfer(rec: TransferRecord): TransferRow | null {
+    if (rec.ts === null) return null;
+    const window = MATCH_WINDOW_MS + (rec.lowRes ? 1000 : 0);
+    const rows = this.stmt.transferCandidates.all(rec.op, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
+    const name = matchName(rec.path);
+    let best: TransferRow | null = null, bestGap = Infinity;
+    for (const t of rows) {
+      if (t.ts === null) continue;
+      const gap = Math.abs(t.ts - rec.ts);
+      if (gap > window + (isLowRes(t.ts) ? 1000 : 0)) continue;
+      if (matchName(t.path) !== name) continue;
+      if (!sameText(t.user, rec.user) || !sameText(t.client_ip, rec.clientIp)) continue;
+      if (t.bytes && rec.bytes && t.bytes !== rec.bytes) continue;
+      const fa = protocolFamily(t.protocol), fb = protocolFamily(rec.protocol);
+      if (fa && fb && fa !== fb) continue;
+      if (t.session_id !== null && rec.sessionId !== null && t.session_id !== rec.sessionId) continue;
+      if (gap < bestGap) {
+        best = t;
+        bestGap = gap;
+      }
+    }
+    return best;
+  }
+
+  private mergeTransfer(t: TransferRow, rec: TransferRecord): number {
+    const hadSession = t.session_id;
+    const hadBytes = t.bytes;
+    const quality = t.path?.startsWith('/') || /^[A-Za-z]:\\/.test(t.path ?? '') ? 2 : 0;
+    const merged = {
+      ...t,
+      session_id: t.session_id ?? rec.sessionId,
+      // The more precise time wins (a record with milliseconds over one with whole seconds).
+      ts: t.ts !== null && isLowRes(t.ts) && rec.ts !== null && !rec.lowRes ? rec.ts : t.ts,
+      user: t.user ?? rec.user,
+      client_ip: t.client_ip ?? rec.clientIp,
+      protocol: strongerProtocol(t.protocol, rec.protocol ?? undefined),
+      path: rec.path && rec.pathQuality > quality ? rec.path : t.path ?? rec.path,
+      path_to: t.path_to ?? rec.pathTo,
+      bytes: t.bytes ?? rec.bytes,
+      duration_ms: t.duration_ms ?? rec.durationMs,
+      // When logs disagree, the worse outcome is the one to see.
+      status: SEVERITY[rec.status] > SEVERITY[t.status] ? rec.status : t.status,
+      code: t.code !== null && /^\d+$/.test(t.code) ? t.code : rec.code ?? t.code,
+      record_sources: `${t.record_sources}${this.sourceId},`,
+    };
+    this.stmt.updateTransfer.run(merged);
+    const sid = merged.session_id;
+    if (sid !== null) {
+      const s = this.sessionById(sid);
+      if (s) {
+        if (hadSession === null) this.countTransfer(s, t.op, merged.status, merged.bytes);
+        else if (hadBytes === null && merged.bytes !== null) this.countTransfer(s, t.op, merged.status, merged.bytes, true);
+      }
+    }
+    return t.id;
+  }
+
+  private keylessKey(f: EventFields): string {
+    return `${this.sourceId}|${f.user ?? ''}|${f.clientIp ?? ''}`;
+  }
+
+  private transferSession(id: number): number | null {
+    const row = this.stmt.transferSession.get(id) as { session_id: number | null } | undefined;
+    return row?.session_id ?? null;
+  }
+
+  /** A session counts the operations that happened (failed ones are in its failures). */
+  private countTransfer(s: SessionState, op: TransferOp, status: Outcome, bytes: number | null, bytesOnly = false): void {
+    if (status === 'failed') return;
+    s.dirty = true;
+    if (!bytesOnly) {
+      if (op === 'upload') s.uploads++;
+      else if (op === 'download') s.downloads++;
+      else if (op === 'delete') s.deletes++;
+      else if (op === 'rename') s.renames++;
+    }
+    if (bytes) {
+      if (op === 'upload') s.bytesUp += bytes;
+      else if (op === 'download') s.bytesDown += bytes;
+    }
+  }
+}
