@@ -132,6 +132,8 @@ export class Analyzer {
   private sourceServer = '';
   /** RNFR of lines with no session (no connection key), per source, user and client. */
   private readonly keylessRenameFrom = new Map<string, string>();
+  /** Whether another log has lines in this batch's time span (else no transfer can match). */
+  private othersOverlap = true;
   /** Whether the previous line of this source was a W3C header (a header block is one event). */
   private previousWasHeader = false;
   /** A transfer created by the current line waits for the line's event id. */
@@ -150,6 +152,7 @@ export class Analyzer {
       latestByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? ORDER BY start_ts DESC LIMIT 1'),
       coveringByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1'),
       byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      otherSourceNear: db.prepare('SELECT 1 FROM sources WHERE id != ? AND events > 0 AND first_ts <= ? AND last_ts >= ? LIMIT 1'),
       openW3c: db.prepare("SELECT * FROM sessions WHERE open = 1 AND format = 'w3c'"),
       keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ?'),
       transferCandidates: db.prepare('SELECT * FROM transfers WHERE op = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
@@ -163,8 +166,12 @@ export class Analyzer {
     };
   }
 
-  /** Call before the rows of one source's batch. */
-  beginBatch(sourceId: number, format: string | null, sourcePath: string): void {
+  /**
+   * Call before the rows of one source's batch. `span` is the batch's time range: when no other log
+   * has lines near it, no other log can hold a record of its transfers and matching is skipped.
+   */
+  beginBatch(sourceId: number, format: string | null, sourcePath: string, span?: { min: number; max: number }): void {
+    this.othersOverlap = !span || !!this.stmt.otherSourceNear.get(sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
     this.previousWasHeader = false;
     this.sourceId = sourceId;
     this.format = format ?? '';
@@ -448,7 +455,7 @@ export class Analyzer {
   }
 
   private findTransfer(rec: TransferRecord): TransferRow | null {
-    if (rec.ts === null) return null;
+    if (rec.ts === null || !this.othersOverlap) return null;
     const window = MATCH_WINDOW_MS + (rec.lowRes ? 1000 : 0);
     const rows = this.stmt.transferCandidates.all(rec.op, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
     const name = matchName(rec.path);

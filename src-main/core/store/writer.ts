@@ -96,7 +96,13 @@ export class IndexWriter {
     const commit = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
       if (reset) this.clearSource(sourceId);
       const analyzer = this.analyzer;
-      analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId));
+      let min = Infinity, max = -Infinity;
+      for (const r of rows) {
+        if (r.ts === undefined) continue;
+        if (r.ts < min) min = r.ts;
+        if (r.ts > max) max = r.ts;
+      }
+      analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId), min <= max ? { min, max } : undefined);
       const counts = [0, 0, 0];
       let firstTs: number | null = null, lastTs: number | null = null;
       for (const r of rows) {
