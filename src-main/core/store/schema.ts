@@ -160,6 +160,8 @@ export const EVENT_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS events_path ON events(path, ts) WHERE path IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_transfer ON events(transfer_id) WHERE transfer_id IS NOT NULL',
+  // Failures are few and looked for often (insights, `failed`): a small index of just them.
+  "CREATE INDEX IF NOT EXISTS events_failed ON events(op, ts) WHERE outcome = 'failed'",
 ];
 
 export const EVENT_INDEX_NAMES = EVENT_INDEXES.map((sql) => /EXISTS (\w+)/.exec(sql)![1]!);

@@ -1,0 +1,248 @@
+/**
+ * Insights: the questions admins ask first ("are we being brute-forced?", "who logs in from a new
+ * place?", "what keeps failing?"), answered from sessions, transfers and login events. Every finding
+ * carries a query in the search language, so the browse view can open exactly the rows behind it.
+ */
+import type { Db } from '../store/db.js';
+import { timed } from '../store/db.js';
+
+export type InsightKind = 'events' | 'sessions' | 'transfers';
+
+export interface InsightFinding {
+  /** One line a person reads: "203.0.113.7: 12 failed logins in 4 min (admin, root)". */
+  label: string;
+  count: number;
+  /** The search-language query that shows the rows behind this finding. */
+  query: string;
+  kind: InsightKind;
+  ts?: number;
+}
+
+export interface Insight {
+  id: string;
+  title: string;
+  severity: 'info' | 'warning' | 'critical';
+  /** What was looked for, with the thresholds used. */
+  description: string;
+  findings: InsightFinding[];
+}
+
+export interface InsightOptions {
+  /** Only data at or after this time (UTC ms); default: everything. */
+  from?: number;
+  to?: number;
+  /** Failed-login burst: at least this many failures from one IP … */
+  burstFailures?: number;
+  /** … within this many minutes. */
+  burstMinutes?: number;
+  /** An account is "attacked" when failed logins come from at least this many IPs. */
+  attackIps?: number;
+  /** A path "fails repeatedly" after this many failed transfers. */
+  repeatedFailures?: number;
+  /** A client is "new" for a user when first seen in this many days before the end of the data. */
+  newClientDays?: number;
+  top?: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+/** Quotes a value for the search language when it has spaces, quotes or parentheses. */
+export function queryValue(v: string): string {
+  return /^[^\s"()]+$/.test(v) && !/^(OR|AND|NOT)$/i.test(v) ? v : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+const timeTerms = (from: number, to: number) => `after:${iso(from)} before:${iso(to + 1000)}`;
+
+/**
+ * Failed login attempts, one per attempt even when several logs record it: records of the same
+ * client IP from different logs within a second (two for whole-second logs), with compatible user
+ * and session, are one attempt.
+ */
+function failedAttempts(db: Db, from: number, to: number): { ts: number; ip: string; user: string | null }[] {
+  const rows = db
+    .prepare(`SELECT e.ts, coalesce(e.client_ip, s.client_ip) AS ip, coalesce(e.user, s.user) AS user, e.session_id, e.source_id
+      FROM events e LEFT JOIN sessions s ON s.id = e.session_id
+      WHERE e.op = 'login' AND e.outcome = 'failed' AND e.ts BETWEEN ? AND ? ORDER BY e.ts`)
+    .all(from, to) as { ts: number; ip: string | null; user: string | null; session_id: number | null; source_id: number }[];
+  type Attempt = { ts: number; ip: string; user: string | null; session: number | null; sources: Set<number> };
+  const recent = new Map<string, Attempt[]>();
+  const out: Attempt[] = [];
+  for (const r of rows) {
+    if (!r.ip) continue;
+    const window = 1000 + (r.ts % 1000 === 0 ? 999 : 0);
+    const list = recent.get(r.ip) ?? recent.set(r.ip, []).get(r.ip)!;
+    while (list.length && r.ts - list[0]!.ts > 2000) list.shift();
+    const same = list.find(
+      (k) => r.ts - k.ts <= window && !k.sources.has(r.source_id) &&
+        (!k.user || !r.user || k.user.toLowerCase() === r.user.toLowerCase()) &&
+        (k.session === null || r.session_id === null || k.session === r.session_id),
+    );
+    if (same) {
+      same.sources.add(r.source_id);
+      same.user ??= r.user;
+      same.session ??= r.session_id;
+      continue;
+    }
+    const a: Attempt = { ts: r.ts, ip: r.ip, user: r.user, session: r.session_id, sources: new Set([r.source_id]) };
+    list.push(a);
+    out.push(a);
+  }
+  return out;
+}
+
+export function computeInsights(db: Db, opts: InsightOptions = {}): Insight[] {
+  return timed('insights', () => {
+    const range = db.prepare('SELECT min(first_ts) AS lo, max(last_ts) AS hi FROM sources').get() as { lo: number | null; hi: number | null };
+    const from = opts.from ?? range.lo ?? 0;
+    const to = opts.to ?? range.hi ?? Date.now();
+    const top = opts.top ?? 10;
+    const burstN = opts.burstFailures ?? 5, burstMin = opts.burstMinutes ?? 10;
+    const attackIps = opts.attackIps ?? 3, repeated = opts.repeatedFailures ?? 3, newDays = opts.newClientDays ?? 7;
+    const attempts = failedAttempts(db, from, to);
+    return [
+      failedLoginBursts(attempts, burstN, burstMin * 60_000, top),
+      attackedAccounts(attempts, attackIps, from, to, top),
+      newClients(db, from, to, newDays, top),
+      largestTransfers(db, from, to, top),
+      repeatedFailuresOf(db, from, to, repeated, top),
+      neverLoggedIn(db, from, to, top),
+    ];
+  });
+}
+
+function failedLoginBursts(attempts: { ts: number; ip: string; user: string | null }[], n: number, windowMs: number, top: number): Insight {
+  const byIp = new Map<string, { ts: number; user: string | null }[]>();
+  for (const a of attempts) (byIp.get(a.ip) ?? byIp.set(a.ip, []).get(a.ip)!).push(a);
+  const findings: InsightFinding[] = [];
+  for (const [ip, list] of byIp) {
+    // Sliding window; overlapping windows of one IP merge into one burst.
+    let i = 0;
+    let burst: { start: number; end: number; count: number; users: Set<string> } | null = null;
+    const flush = () => {
+      if (!burst) return;
+      const minutes = Math.max(1, Math.round((burst.end - burst.start) / 60_000));
+      const users = [...burst.users].slice(0, 5).join(', ');
+      findings.push({
+        label: `${ip}: ${burst.count} failed logins in ${minutes} min${users ? ` (${users})` : ''}`,
+        count: burst.count, kind: 'events', ts: burst.start,
+        query: `ip:${queryValue(ip)} dir:login status:failed ${timeTerms(burst.start, burst.end)}`,
+      });
+      burst = null;
+    };
+    for (let j = 0; j < list.length; j++) {
+      while (list[j]!.ts - list[i]!.ts > windowMs) i++;
+      if (j - i + 1 >= n) {
+        if (burst && list[i]!.ts <= burst.end) {
+          burst.end = list[j]!.ts;
+          burst.count = burst.count + 1;
+        } else {
+          flush();
+          burst = { start: list[i]!.ts, end: list[j]!.ts, count: j - i + 1, users: new Set() };
+          for (let k = i; k < j; k++) if (list[k]!.user) burst.users.add(list[k]!.user!);
+        }
+        if (list[j]!.user) burst.users.add(list[j]!.user!);
+      }
+    }
+    flush();
+  }
+  findings.sort((a, b) => b.count - a.count);
+  return {
+    id: 'failed-login-bursts', title: 'Failed-login bursts', severity: findings.length ? 'critical' : 'info',
+    description: `At least ${n} failed logins from one client IP within ${windowMs / 60_000} minutes.`,
+    findings: findings.slice(0, top),
+  };
+}
+
+function attackedAccounts(attempts: { ts: number; ip: string; user: string | null }[], minIps: number, from: number, to: number, top: number): Insight {
+  const byUser = new Map<string, { ips: Set<string>; count: number }>();
+  for (const a of attempts) {
+    if (!a.user) continue;
+    const key = a.user;
+    const u = byUser.get(key) ?? byUser.set(key, { ips: new Set(), count: 0 }).get(key)!;
+    u.ips.add(a.ip);
+    u.count++;
+  }
+  const findings = [...byUser]
+    .filter(([, u]) => u.ips.size >= minIps)
+    .sort((a, b) => b[1].ips.size - a[1].ips.size || b[1].count - a[1].count)
+    .slice(0, top)
+    .map(([user, u]): InsightFinding => ({
+      label: `${user}: ${u.count} failed logins from ${u.ips.size} IPs`,
+      count: u.ips.size, kind: 'events',
+      query: `user:${queryValue(user)} dir:login status:failed ${timeTerms(from, to)}`,
+    }));
+  return {
+    id: 'attacked-accounts', title: 'Accounts attacked from many IPs', severity: findings.length ? 'warning' : 'info',
+    description: `Accounts with failed logins from at least ${minIps} different client IPs.`, findings,
+  };
+}
+
+function newClients(db: Db, from: number, to: number, days: number, top: number): Insight {
+  const since = Math.max(from, to - days * 86_400_000);
+  // A user's IPs with their first successful session; "new" = first seen recently while the user
+  // already had sessions from somewhere else before.
+  const rows = db
+    .prepare(`WITH firsts AS (
+        SELECT user, client_ip, min(start_ts) AS first_ts, count(*) AS sessions FROM sessions
+        WHERE login = 'success' AND user IS NOT NULL AND client_ip IS NOT NULL AND start_ts <= ?
+        GROUP BY user COLLATE NOCASE, client_ip)
+      SELECT f.user, f.client_ip, f.first_ts, f.sessions FROM firsts f
+      WHERE f.first_ts >= ? AND EXISTS (SELECT 1 FROM firsts o WHERE o.user = f.user COLLATE NOCASE AND o.first_ts < ?)
+      ORDER BY f.first_ts DESC LIMIT ?`)
+    .all(to, since, since, top) as { user: string; client_ip: string; first_ts: number; sessions: number }[];
+  return {
+    id: 'new-clients', title: 'Clients seen for the first time', severity: rows.length ? 'warning' : 'info',
+    description: `Users who logged in from a client IP first seen in the last ${days} days of the data, after earlier logins from other IPs.`,
+    findings: rows.map((r) => ({
+      label: `${r.user} from ${r.client_ip} (first ${iso(r.first_ts)}, ${r.sessions} session${r.sessions === 1 ? '' : 's'})`,
+      count: r.sessions, kind: 'sessions', ts: r.first_ts,
+      query: `user:${queryValue(r.user)} ip:${queryValue(r.client_ip)}`,
+    })),
+  };
+}
+
+function largestTransfers(db: Db, from: number, to: number, top: number): Insight {
+  const rows = db
+    .prepare(`SELECT id, ts, op, user, path, bytes FROM transfers WHERE bytes > 0 AND status != 'failed' AND ts BETWEEN ? AND ?
+      ORDER BY bytes DESC LIMIT ?`)
+    .all(from, to, top) as { id: number; ts: number; op: string; user: string | null; path: string | null; bytes: number }[];
+  return {
+    id: 'largest-transfers', title: 'Largest transfers', severity: 'info',
+    description: 'The biggest uploads and downloads in the range.',
+    findings: rows.map((r) => ({
+      label: `${r.op} ${r.path ?? '?'} by ${r.user ?? '?'}: ${r.bytes} bytes`,
+      count: r.bytes, kind: 'transfers', ts: r.ts,
+      query: `dir:${r.op}${r.path ? ` path:${queryValue(r.path)}` : ''}${r.user ? ` user:${queryValue(r.user)}` : ''}`,
+    })),
+  };
+}
+
+function repeatedFailuresOf(db: Db, from: number, to: number, min: number, top: number): Insight {
+  const rows = db
+    .prepare(`SELECT op, path, count(*) AS n, count(DISTINCT user) AS users, min(ts) AS first, max(ts) AS last FROM transfers
+      WHERE status = 'failed' AND path IS NOT NULL AND ts BETWEEN ? AND ? GROUP BY op, path HAVING n >= ? ORDER BY n DESC LIMIT ?`)
+    .all(from, to, min, top) as { op: string; path: string; n: number; users: number; first: number; last: number }[];
+  return {
+    id: 'repeated-failures', title: 'Transfers failing again and again', severity: rows.length ? 'warning' : 'info',
+    description: `The same operation on the same path failed at least ${min} times.`,
+    findings: rows.map((r) => ({
+      label: `${r.op} ${r.path}: failed ${r.n} times (${r.users} user${r.users === 1 ? '' : 's'})`,
+      count: r.n, kind: 'transfers', ts: r.last,
+      query: `dir:${r.op} path:${queryValue(r.path)} status:failed`,
+    })),
+  };
+}
+
+function neverLoggedIn(db: Db, from: number, to: number, top: number): Insight {
+  const rows = db
+    .prepare(`SELECT client_ip, count(*) AS n, sum(login = 'failed') AS failed, min(start_ts) AS first FROM sessions
+      WHERE login != 'success' AND client_ip IS NOT NULL AND start_ts BETWEEN ? AND ? GROUP BY client_ip ORDER BY n DESC, first LIMIT ?`)
+    .all(from, to, top) as { client_ip: string; n: number; failed: number; first: number }[];
+  return {
+    id: 'never-logged-in', title: 'Sessions that never logged in', severity: rows.length ? 'warning' : 'info',
+    description: 'Connections that ended without a successful login (failed passwords, scanners, health checks), by client IP.',
+    findings: rows.map((r) => ({
+      label: `${r.client_ip}: ${r.n} session${r.n === 1 ? '' : 's'} without login (${r.failed} with failed logins)`,
+      count: r.n, kind: 'sessions', ts: r.first,
+      query: `ip:${queryValue(r.client_ip)} -status:success`,
+    })),
+  };
+}
