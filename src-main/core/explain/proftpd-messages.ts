@@ -29,6 +29,8 @@ export type ProftpdMessageCategory =
 export interface ProftpdMessageEntry {
   /** Stable identifier, e.g. `login-failed`. */
   id: string;
+  /** A few words for result lists: "Login failed". */
+  title: string;
   /**
    * Matches the whole (trimmed) message. Named groups: user, reason, address, port, count, path,
    * protocol, signal, version, mode, module, limit, clientName, serverAddress, detail...
@@ -61,6 +63,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   // ---------------------------------------------------------------- INFO: sessions and logins
   {
     id: 'session-opened',
+    title: 'Session opened',
     pattern: /^(?<protocol>FTP|SSH2) session opened\.?$/,
     level: 'INFO', category: 'session-start', verb: 'session-open',
     what: 'A client connected and ProFTPD started a session process for it (FTP, FTPS or SSH2/SFTP, by the server it connected to).',
@@ -69,6 +72,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'session-closed',
+    title: 'Session closed',
     pattern: /^(?<protocol>FTP|SSH2) session closed\.?$/,
     level: 'INFO', category: 'session-end', verb: 'session-close',
     what: 'The session process for a client ended (the client quit, was disconnected or timed out).',
@@ -77,6 +81,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'login-successful',
+    title: 'Login successful',
     pattern: new RegExp(`^(?<kind>USER|ANON) ${USER}: Login successful\\.$`),
     level: 'INFO', category: 'auth-success', verb: 'login', outcome: 'success',
     what: 'The user authenticated (USER: with a password; ANON: anonymously) and is logged in.',
@@ -88,6 +93,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
     // the dot (fixture README: "SFTP login is logged twice"). The dotted line is the one every
     // protocol gets, so it is the one that counts; this one is kept as an event, marked duplicate.
     id: 'login-successful-sftp',
+    title: 'SFTP login successful (logged twice)',
     pattern: new RegExp(`^(?<kind>USER|ANON) ${USER}: Login successful$`),
     level: 'INFO', category: 'auth-success', verb: 'login', outcome: 'success', duplicateOf: 'login',
     what: 'mod_sftp reports a successful SSH2/SFTP login; the core logs the same login again right after as "Login successful." (with a dot).',
@@ -96,6 +102,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'root-login-successful',
+    title: 'root logged in over FTP',
     pattern: /^ROOT FTP login successful\.?$/,
     level: 'WARNING', category: 'auth-success', verb: 'root-login', outcome: 'success', duplicateOf: 'login',
     what: 'root logged in over FTP (allowed by "RootLogin on"); the usual "Login successful." line follows.',
@@ -103,6 +110,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'authenticated-without-password',
+    title: 'Authenticated without password',
     pattern: new RegExp(`^USER ${USER}: Authenticated without password$`),
     level: 'NOTICE', category: 'auth-success', verb: 'auth-nopass', outcome: 'success', duplicateOf: 'login',
     what: 'The user was authenticated without a PASS command (e.g. by a TLS client certificate).',
@@ -110,6 +118,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'masquerading',
+    title: 'Passive address masqueraded',
     pattern: /^(?<address>\S+?):(?<port>\d+) masquerading as (?<masqueradeAddress>\S+)$/,
     level: 'INFO', category: 'other', verb: 'masquerade',
     what: 'The server announces another address to clients for passive data connections (MasqueradeAddress).',
@@ -117,6 +126,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'idle-timeout',
+    title: 'Idle timeout, disconnected',
     pattern: /^(?:Client|FTP) session idle timeout, disconnected\.?$/,
     level: 'INFO', category: 'session-end', verb: 'timeout', reason: 'idle_timeout',
     what: 'The client did nothing useful for TimeoutIdle seconds and was disconnected.',
@@ -125,6 +135,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'login-timeout',
+    title: 'Login timeout, disconnected',
     pattern: /^Login timeout exceeded(?:, disconnected)?\.?$/,
     level: 'INFO', category: 'session-end', verb: 'timeout', reason: 'login_timeout',
     what: 'The client did not complete USER/PASS within TimeoutLogin seconds and was disconnected.',
@@ -132,6 +143,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'session-timeout',
+    title: 'Session timeout, disconnected',
     pattern: /^FTP session timed out, disconnected\.?$/,
     level: 'INFO', category: 'session-end', verb: 'timeout', reason: 'session_timeout',
     what: 'The session lasted longer than TimeoutSession allows and was closed.',
@@ -139,6 +151,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'noxfer-timeout',
+    title: 'No-transfer timeout, disconnected',
     pattern: /^FTP no transfer timeout, disconnected\.?$/,
     level: 'INFO', category: 'session-end', verb: 'timeout', reason: 'no_transfer_timeout',
     what: 'The client sent commands but started no transfer for TimeoutNoTransfer seconds and was disconnected.',
@@ -146,6 +159,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'stalled-timeout',
+    title: 'Data transfer stalled, aborted',
     pattern: /^Data transfer stall timeout(?::\s*(?<count>\d+) seconds?|, disconnected)?\.?$/,
     level: 'NOTICE', category: 'transfer', verb: 'timeout', outcome: 'failure', reason: 'stalled_timeout',
     what: 'No data moved on the data connection for TimeoutStalled seconds and the transfer was aborted.',
@@ -153,6 +167,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'dso-already-loaded',
+    title: 'Module already loaded (redundant LoadModule)',
     pattern: /^mod_dso: module '?(?<module>[^'\s]+?)'? (?:is )?already loaded\.?$/,
     level: 'INFO', category: 'config-error', verb: 'config',
     what: 'A LoadModule directive names a module that is already loaded (loaded before, or built in statically).',
@@ -160,6 +175,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'preparing-chroot',
+    title: 'Restricting user to their directory (chroot)',
     pattern: /^Preparing to chroot to directory '(?<path>[^']*)'$/,
     level: 'INFO', category: 'other', verb: 'chroot',
     what: 'The logged-in user is about to be restricted to this directory (DefaultRoot).',
@@ -169,6 +185,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   // ---------------------------------------------------------------- NOTICE: failed logins, limits, start/stop
   {
     id: 'login-failed',
+    title: 'Login failed',
     pattern: new RegExp(`^(?<kind>USER|ANON) ${USER} \\(Login failed\\): (?<reason>.+?)\\.?$`),
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure',
     what: 'A login was refused; the text after "Login failed" says why (wrong password, expired or disabled account, invalid shell, user in /etc/ftpusers, <Limit LOGIN>...).',
@@ -177,6 +194,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'no-such-user',
+    title: 'Login with an unknown user name',
     pattern: new RegExp(`^USER ${USER}: no such user found from (?<clientName>\\S*) \\[(?<address>[^\\]]*)\\] to (?<serverAddress>\\S+?):(?<port>\\d+)$`),
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure', reason: 'unknown_user',
     what: 'A client tried to log in with a user name the server does not know (neither system nor AuthUserFile/SQL/LDAP user).',
@@ -185,6 +203,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'no-such-user-short',
+    title: 'UserPassword names an unknown user',
     pattern: /^no such user '(?<user>[^']*)'$/,
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure', reason: 'unknown_user', duplicateOf: 'login-failed',
     what: 'A UserPassword directive names a user the system does not know; a "Login failed" line follows.',
@@ -192,6 +211,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'not-user-alias',
+    title: 'User name is not a UserAlias',
     pattern: new RegExp(`^USER ${USER}: user is not a UserAlias from (?<clientName>\\S*) \\[(?<address>[^\\]]*)\\] to (?<serverAddress>\\S+?):(?<port>\\d+)$`),
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure', reason: 'not_user_alias',
     what: 'The login name is not one of the UserAlias names this server accepts (AuthAliasOnly is on).',
@@ -199,6 +219,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'limit-denies-login',
+    title: 'Login denied by configuration',
     pattern: new RegExp(`^(?<kind>USER|ANON) ${USER}: (?<reason>Limit access denies login|AnonRejectPasswords denies login)$`),
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure',
     what: 'The configuration does not let this user (or anonymous password) log in: a <Limit LOGIN> section or AnonRejectPasswords.',
@@ -206,6 +227,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'root-login-attempted',
+    title: 'root login attempt refused',
     pattern: /^SECURITY VIOLATION: [Rr]oot login attempted\.?$/,
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure', reason: 'root_login',
     what: 'Someone tried to log in as root, which ProFTPD refuses unless "RootLogin on".',
@@ -213,6 +235,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'empty-password',
+    title: 'Empty password refused',
     pattern: /^Refusing empty password from user '(?<user>[^']*)'$/,
     level: 'NOTICE', category: 'auth-failure', verb: 'login-failed', outcome: 'failure', reason: 'empty_password',
     what: 'The client sent an empty password and AllowEmptyPasswords is off.',
@@ -220,6 +243,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'pam-error',
+    title: 'PAM authentication error',
     pattern: /^PAM\((?<user>[^)]*)\): (?<reason>.+?)\.?$/,
     level: 'NOTICE', category: 'auth-failure', verb: 'pam', outcome: 'failure', duplicateOf: 'login-failed',
     what: 'PAM refused or failed the authentication; the "Login failed" line for the same session gives the result.',
@@ -227,6 +251,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'max-login-attempts',
+    title: 'Too many failed logins, disconnected',
     pattern: /^Maximum login attempts \((?<count>\d+)\) exceeded(?:, connection refused)?\.?$/,
     level: 'NOTICE', category: 'auth-failure', verb: 'max-login-attempts', outcome: 'failure', reason: 'max_login_attempts',
     what: 'The client failed to log in MaxLoginAttempts times in one session and was disconnected.',
@@ -235,6 +260,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'connection-refused-limit',
+    title: 'Connection refused: connection limit reached',
     pattern: /^Connection refused \((?<limit>MaxClients|MaxClientsPerHost|MaxClientsPerUser|MaxClientsPerClass|MaxHostsPerUser|MaxConnectionsPerHost)(?: (?<class>\S+))? (?<count>\d+)\)$/,
     level: 'NOTICE', category: 'resource-exhaustion', verb: 'connection-refused', outcome: 'failure',
     what: 'A client was turned away because a connection limit (MaxClients, MaxClientsPerHost...) was reached.',
@@ -242,6 +268,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'server-startup',
+    title: 'Server started',
     pattern: /^ProFTPD (?<version>\S+)(?: \((?<release>[^)]*)\))?(?: \(built (?<built>[^)]*)\))? (?<mode>standalone|inetd) mode STARTUP$/,
     level: 'NOTICE', category: 'other', verb: 'server-start',
     what: 'The ProFTPD daemon started.',
@@ -250,6 +277,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'server-shutdown',
+    title: 'Server stopped',
     pattern: /^ProFTPD (?<version>\S+) (?<mode>standalone|inetd) mode SHUTDOWN$/,
     level: 'NOTICE', category: 'other', verb: 'server-stop',
     what: 'The ProFTPD daemon stopped.',
@@ -258,6 +286,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'server-killed',
+    title: 'Server stopped by a signal',
     pattern: /^ProFTPD killed \(signal (?<signal>\d+)\)$/,
     level: 'NOTICE', category: 'other', verb: 'server-killed',
     what: 'The daemon received a termination signal (15 = SIGTERM, the normal "stop") and stopped its sessions.',
@@ -266,6 +295,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'server-terminating',
+    title: 'Process terminating on a signal',
     pattern: /^ProFTPD terminating \(signal (?<signal>\d+)\)$/,
     level: 'WARNING', category: 'other', verb: 'server-killed',
     what: 'A ProFTPD process is terminating on a signal (11 = SIGSEGV is a crash).',
@@ -273,6 +303,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'server-rehash',
+    title: 'Configuration reloaded (SIGHUP)',
     pattern: /^received SIGHUP -- master server (?:rehashing|reparsing) configuration file$/,
     level: 'NOTICE', category: 'other', verb: 'server-reload',
     what: 'The daemon received SIGHUP and re-read its configuration.',
@@ -280,6 +311,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'defaultroot-unusable',
+    title: 'DefaultRoot directory unusable, login fails',
     pattern: /^(?:notice: unable to use DefaultRoot '(?<path>[^']*)'(?: \[resolved to '[^']*'\])?: (?<reason>.+)|error: unable to (?:determine|set) DefaultRoot directory)$/,
     level: 'NOTICE', category: 'config-error', verb: 'chroot', outcome: 'failure',
     what: "The user's DefaultRoot directory could not be resolved or used, so the login fails.",
@@ -287,6 +319,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'directory-not-accessible',
+    title: 'Anonymous root directory not accessible',
     pattern: /^(?<user>\S+): Directory (?<path>.+) is not accessible$/,
     level: 'NOTICE', category: 'config-error', verb: 'chroot', outcome: 'failure',
     what: 'The <Anonymous> root directory is not accessible for the anonymous user, so the login fails.',
@@ -294,6 +327,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'chdir-failed',
+    title: 'Cannot enter home directory, login fails',
     pattern: /^(?<user>\S+) chdir\("(?<path>[^"]*)"\) failed: (?<reason>.+)$/,
     level: 'NOTICE', category: 'config-error', verb: 'chdir', outcome: 'failure',
     what: "ProFTPD could not change into the user's home (or default) directory after login, so the login fails.",
@@ -301,6 +335,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'scoreboard-notice',
+    title: 'Scoreboard entry error',
     pattern: /^(?:error rewinding scoreboard|notice: unable to add scoreboard entry): (?<reason>.+)$/,
     level: 'NOTICE', category: 'config-error', verb: 'scoreboard',
     what: 'A session could not read or add its ScoreboardFile entry (ftpwho/ftptop and Max* limits rely on it).',
@@ -310,6 +345,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   // ---------------------------------------------------------------- WARNING
   {
     id: 'chroot-symlink-denied',
+    title: 'chroot directory is a symlink (denied)',
     pattern: /^error: (?:DefaultRoot|<Anonymous) (?<path>.+?)>? is a symlink \(denied by AllowChrootSymlinks config\)$/,
     level: 'WARNING', category: 'config-error', verb: 'chroot', outcome: 'failure',
     what: 'The chroot directory is a symbolic link and AllowChrootSymlinks is off, so it is refused.',
@@ -317,6 +353,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'unable-to-check',
+    title: 'Cannot check the chroot directory',
     pattern: /^error: unable to check (?<path>.+): (?<reason>.+)$/,
     level: 'WARNING', category: 'config-error', verb: 'chroot', outcome: 'failure',
     what: 'ProFTPD could not inspect the chroot directory it was configured to use.',
@@ -324,6 +361,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'home-directory-empty',
+    title: 'User has no home directory',
     pattern: /^error: user (?<user>\S+) home directory is NULL or ""$/,
     level: 'WARNING', category: 'config-error', verb: 'login-failed', outcome: 'failure', reason: 'no_home_directory', duplicateOf: 'login-failed',
     what: 'The user has no home directory in the user database, so the login is refused.',
@@ -331,6 +369,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'switch-ids-failed',
+    title: 'Cannot switch back to the daemon user',
     pattern: /^switching IDs from user (?<user>\S+) back to daemon uid\/gid failed: (?<reason>.+)$/,
     level: 'WARNING', category: 'config-error', verb: 'privs', outcome: 'failure',
     what: 'ProFTPD could not switch back to its own user after checking a directory as the logged-in user; the session is closed.',
@@ -338,6 +377,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'refused-port',
+    title: 'Active-mode PORT/EPRT refused',
     pattern: /^Refused (?<command>PORT|EPRT) (?<detail>\S+) \((?<reason>[^)]+)\)$/,
     level: 'WARNING', category: 'transfer', verb: 'port-refused', outcome: 'failure',
     what: 'An active-mode PORT/EPRT command was refused (address mismatch with the control connection: a possible FTP bounce attack, or NAT).',
@@ -347,6 +387,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   // ---------------------------------------------------------------- ERR: cannot start, cannot use config
   {
     id: 'failed-binding',
+    title: 'Cannot bind the listening address/port',
     pattern: /^Failed binding to (?<address>\S+?), port (?<port>\d+)(?:: (?<reason>.+))?$/,
     level: 'ERR', category: 'config-error', verb: 'bind', outcome: 'failure',
     what: 'At startup ProFTPD could not bind a socket to a configured address/port.',
@@ -354,6 +395,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'check-servertype',
+    title: 'Check ServerType (after a bind failure)',
     pattern: /^Check the ServerType directive to ensure you are configured correctly\.?$/,
     level: 'ERR', category: 'config-error', verb: 'bind', outcome: 'failure', duplicateOf: 'bind',
     what: 'Follows "Failed binding to ...": the ServerType may not match how ProFTPD is started.',
@@ -361,6 +403,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'check-inetd',
+    title: 'Address/port already used (after a bind failure)',
     pattern: /^Check to see if inetd\/xinetd, or another proftpd instance, is already using (?<address>\S+?), port (?<port>\d+)\.?$/,
     level: 'ERR', category: 'config-error', verb: 'bind', outcome: 'failure', duplicateOf: 'bind',
     what: 'Follows "Failed binding to ...": something else listens on that address/port.',
@@ -368,6 +411,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'unable-to-listen',
+    title: 'Cannot listen on an address/port',
     pattern: /^unable to listen on (?<address>\S+?)#(?<port>\d+)(?:: (?<reason>.+))?$/,
     level: 'ERR', category: 'config-error', verb: 'listen', outcome: 'failure',
     what: 'At startup ProFTPD could not listen on a configured address/port.',
@@ -375,6 +419,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'running-from-command-line',
+    title: 'ServerType inetd started from the command line',
     pattern: /^\(Running from command line\? Use `ServerType standalone' in config file!\)$/,
     level: 'ERR', category: 'config-error', verb: 'config', outcome: 'failure',
     what: 'proftpd was started from the command line or an init script while the configuration says "ServerType inetd".',
@@ -382,6 +427,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'accept-failed',
+    title: 'Cannot accept incoming connection',
     pattern: /^unable to accept incoming connection(?:: (?<reason>.+))?$/,
     level: 'ERR', category: 'resource-exhaustion', verb: 'accept', outcome: 'failure',
     what: 'The server could not accept a TCP connection from a client.',
@@ -389,6 +435,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'chroot-failed',
+    title: 'chroot failed for the user',
     pattern: /^chroot to '?(?<path>.+?)'? failed for user '?(?<user>[^':\s]+)'?(?:: (?<reason>.+))?$/,
     level: 'ERR', category: 'config-error', verb: 'chroot', outcome: 'failure',
     what: 'Restricting the logged-in user to their DefaultRoot directory failed.',
@@ -396,6 +443,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'privs-failed',
+    title: 'Changing process UID/GID failed',
     pattern: /^(?:(?<scope>RELINQUISH|REVOKE|ROOT|SETUP|USER) PRIVS\b(?<detail>.*)|unable to set (?:UID\/GID|UID|GID)\b(?<detail2>.*)|unable to set(?:res)?[ug]id\(\): (?<reason>.+))$/,
     level: 'ERR', category: 'config-error', verb: 'privs', outcome: 'failure',
     what: 'Changing the UID/GID of the process (during authentication or for UserOwner/GroupOwner) failed.',
@@ -403,6 +451,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'log-world-writable',
+    title: 'Log file refused: world-writable directory',
     pattern: /^unable to open (?:(?<logType>[A-Za-z]+Log) )?'?(?<path>[^':]+?)'?: (?:(?<directory>\S+) is a world[- ]?writ(?:e)?able directory|parent directory is world[- ]?writ(?:e)?able)\.?$/,
     level: 'ERR', category: 'config-error', verb: 'log-open', outcome: 'failure',
     what: 'ProFTPD refused to write a log file in a world-writable directory, because any local user could delete or modify it.',
@@ -410,6 +459,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'log-symlink',
+    title: 'Log file refused: symbolic link',
     pattern: /^unable to open (?:(?<logType>[A-Za-z]+Log) )?'?(?<path>[^':]+?)'?: (?:\S+ )?is a symbolic link\.?$/,
     level: 'ERR', category: 'config-error', verb: 'log-open', outcome: 'failure',
     what: 'ProFTPD refused to write a log file that is a symbolic link (symlinks could be swapped to overwrite other files).',
@@ -417,6 +467,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'log-open-failed',
+    title: 'Cannot open a log file',
     pattern: /^unable to open (?:(?<logType>[A-Za-z]+Log) )?'?(?<path>\/[^':]*?)'?(?:: (?<reason>.+))?$/,
     level: 'ERR', category: 'config-error', verb: 'log-open', outcome: 'failure',
     what: 'A log file could not be opened (missing directory, permissions...).',
@@ -424,6 +475,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'sql-backend-error',
+    title: 'SQL back-end rejected a statement',
     pattern: /^mod_sql(?:\/[\w.]+)?(?:\[\d+\])?: unrecoverable backend error(?<detail>.*)$/,
     level: 'ERR', category: 'config-error', verb: 'sql', outcome: 'failure',
     what: 'The database server (MySQL, Postgres, SQLite...) rejected the SQL statement mod_sql sent.',
@@ -431,6 +483,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'set-groups-failed',
+    title: 'Cannot set the user\'s groups',
     pattern: /^error: unable to set groups: (?<reason>.+)$/,
     level: 'ERR', category: 'config-error', verb: 'privs', outcome: 'failure',
     what: "Setting the logged-in user's supplementary groups (setgroups) failed.",
@@ -438,13 +491,15 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'scoreboard-open-failed',
-    pattern: /^error opening scoreboard: (?<reason>.+)$/,
+    title: 'Cannot open the scoreboard, server cannot start',
+    pattern: /^error opening scoreboard(?:: (?<reason>.+))?$/,
     level: 'ERR', category: 'config-error', verb: 'scoreboard', outcome: 'failure',
     what: 'The ScoreboardFile could not be opened, so proftpd cannot start (ftpwho, ftptop and the Max* limits need it).',
     advice: 'The directory of ScoreboardFile must exist before proftpd starts: create it.',
   },
   {
     id: 'authfile-malformed',
+    title: 'Malformed AuthUserFile/AuthGroupFile entry',
     pattern: /^(?:(?<module>mod_auth_file(?:\/[\w.]+)?): )?[Mm]alformed entry in (?<file>AuthUserFile|AuthGroupFile|\S+)(?<detail>.*)$/,
     level: 'ERR', category: 'config-error', verb: 'config', outcome: 'failure',
     what: 'A line of the AuthUserFile or AuthGroupFile is not in the expected passwd/group format.',
@@ -452,6 +507,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'setid-after-login-failed',
+    title: 'Cannot switch to the user\'s UID/GID',
     pattern: /^error: (?<user>\S+) setregid\(\) or setreuid\(\): (?<reason>.+)$/,
     level: 'ERR', category: 'config-error', verb: 'privs', outcome: 'failure',
     what: "ProFTPD could not switch to the logged-in user's UID/GID, so the login fails.",
@@ -461,6 +517,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   // ---------------------------------------------------------------- ALERT: resources exhausted
   {
     id: 'out-of-memory',
+    title: 'Out of memory',
     pattern: /^(?:Out of memory!?|fatal: Memory exhausted)(?<detail>.*)$/,
     level: 'ALERT', category: 'resource-exhaustion', verb: 'resource',
     what: 'ProFTPD could not allocate enough memory.',
@@ -468,6 +525,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'unable-to-fork',
+    title: 'Cannot create a process (fork)',
     pattern: /^unable to fork\b(?<detail>.*)$/,
     level: 'ALERT', category: 'resource-exhaustion', verb: 'resource',
     what: 'ProFTPD could not create a new process (e.g. for a session, to read passphrases or run a script).',
@@ -475,6 +533,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'extendedlog-write-failed',
+    title: 'Cannot write ExtendedLog (disk full)',
     pattern: /^(?<detail>.*)cannot write ExtendedLog(?<detail2>.*)$/,
     level: 'ALERT', category: 'resource-exhaustion', verb: 'resource',
     what: 'An ExtendedLog could not be written, usually because its file system is full.',
@@ -482,6 +541,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'no-space',
+    title: 'Disk full, write failed',
     pattern: /^failed to write (?<path>.+?): No space (?:left )?on device$/,
     level: 'ALERT', category: 'resource-exhaustion', verb: 'resource',
     what: 'A file could not be written because its file system is out of space.',
@@ -491,6 +551,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   // ---------------------------------------------------------------- DEBUG (shown with DebugLevel)
   {
     id: 'chroot-done',
+    title: 'User restricted to their directory (chroot)',
     pattern: /^Environment successfully chroot\(\)ed\.?$/,
     level: 'DEBUG', category: 'other', verb: 'chroot', outcome: 'success',
     what: 'The logged-in user is now restricted to their DefaultRoot directory.',
@@ -498,6 +559,7 @@ export const PROFTPD_MESSAGES: readonly ProftpdMessageEntry[] = [
   },
   {
     id: 'root-revoke',
+    title: 'Root privileges revoked (RootRevoke)',
     pattern: /^RootRevoke in effect, (?<detail>.+)$/,
     level: 'DEBUG', category: 'other', verb: 'privs',
     what: 'RootRevoke dropped root privileges for the session (active transfers from ports below 1024 may then fail).',
@@ -525,7 +587,7 @@ export function classifyProftpdMessage(message: string): ProftpdClassification |
 }
 
 /** Reason codes for the text after `(Login failed):` (ProFTPD's mod_auth wording). */
-const LOGIN_FAILED_REASONS: readonly (readonly [RegExp, string])[] = [
+export const LOGIN_FAILED_REASONS: readonly (readonly [RegExp, string])[] = [
   [/^Incorrect password/i, 'wrong_password'],
   [/^No such user/i, 'unknown_user'],
   [/^Password expired/i, 'password_expired'],
@@ -558,21 +620,5 @@ export function loginReasonCode(text: string): string | undefined {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40) || undefined;
 }
 
-/**
- * The strerror(3) texts that end many ProFTPD messages, with what they usually mean (the howto's
- * table). Keys are the texts as printed.
- */
-export const STRERROR_REASONS: Readonly<Record<string, { code: string; details: string }>> = {
-  'Operation not permitted': { code: 'EPERM', details: 'The operation cannot be done, usually because of a misconfiguration or missing system support or resources (Solaris also prints this for EACCES).' },
-  'Permission denied': { code: 'EACCES', details: 'Access controls forbid it: the user lacks file system permission to open/read/write/delete the file or directory, or the user or client is barred by configuration.' },
-  'Invalid argument': { code: 'EINVAL', details: 'The parameters given were considered invalid; the reason depends on the operation.' },
-  'No such file or directory': { code: 'ENOENT', details: 'The file, directory or other resource does not exist.' },
-  'Is a directory': { code: 'EISDIR', details: 'The operation expects a file but the path is a directory.' },
-  'Bad file descriptor': { code: 'EBADF', details: 'A read/write/close/delete was attempted on a file descriptor that was not open.' },
-  'Address already in use': { code: 'EADDRINUSE', details: 'Another process (often inetd/xinetd or another proftpd) already listens on that address and port.' },
-  'Broken pipe': { code: 'EPIPE', details: 'The peer had already closed the connection, often because a firewall, router or NAT dropped it silently.' },
-  'Connection reset by peer': { code: 'ECONNRESET', details: 'The remote side reset the TCP connection: almost always the client, or a firewall/router/NAT between client and server.' },
-  'Connection refused': { code: 'ECONNREFUSED', details: 'The remote peer refused the TCP connection: firewalls, routers, NAT or network ACLs in the way.' },
-  'Too many open files': { code: 'EMFILE', details: 'The per-process limit of open files (sockets included) was reached.' },
-  'Too many open files in system': { code: 'ENFILE', details: 'The system-wide limit of open files (sockets included) was reached.' },
-};
+/** The strerror(3) texts that end many ProFTPD messages (the howto's table): see strerror.ts. */
+export { STRERROR_REASONS } from './strerror.js';
