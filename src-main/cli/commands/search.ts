@@ -1,0 +1,130 @@
+import type { Db } from '../../core/store/db.js';
+import { columnDef, COLUMNS, DEFAULT_VISIBLE, MAX_PAGE, queryPage, QuerySyntaxError, sortableColumns, type ColumnType, type QueryKind } from '../../core/query/index.js';
+import { assertTimeZone, zoneOffsetMs } from '../../core/time.js';
+import { stringOption, type CliCommand, type OptionValues } from '../command.js';
+import { formatBytes, formatCount, isoOrDash, table, UsageError } from '../output.js';
+
+const DEFAULT_LIMIT = 50;
+/** Longest cell in the terminal table; the JSON output keeps everything. */
+const MAX_CELL = 60;
+
+interface SearchOptions {
+  json: boolean;
+  limit: number;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  timeZone?: string;
+  cursor?: string;
+}
+
+function readOptions(kind: QueryKind, values: OptionValues): SearchOptions {
+  const limitText = stringOption(values, 'limit');
+  const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UsageError(`--limit wants a whole number from 1 to ${MAX_PAGE} (got ${limitText})`);
+  let sort: string | undefined, order: 'asc' | 'desc' | undefined;
+  const sortText = stringOption(values, 'sort');
+  if (sortText !== undefined) {
+    const [name, dir, ...rest] = sortText.split(':');
+    if (rest.length || (dir !== undefined && dir !== 'asc' && dir !== 'desc')) throw new UsageError(`--sort wants COLUMN or COLUMN:asc or COLUMN:desc (got ${sortText})`);
+    if (!columnDef(kind, name!)?.sortable) throw new UsageError(`cannot sort ${kind} by "${name}" (sortable: ${sortableColumns(kind).join(', ')})`);
+    sort = name;
+    order = dir as 'asc' | 'desc' | undefined;
+  }
+  const timeZone = stringOption(values, 'tz');
+  if (timeZone !== undefined) {
+    try {
+      assertTimeZone(timeZone);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return { json: values.json === true, limit, sort, order, timeZone, cursor: stringOption(values, 'cursor') };
+}
+
+/** ISO 8601 in a zone, with its offset (UTC keeps the `Z` form). */
+function isoIn(ms: number, timeZone: string | undefined): string {
+  if (!timeZone || timeZone === 'UTC') return isoOrDash(ms);
+  const offset = zoneOffsetMs(timeZone, ms);
+  const abs = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  return new Date(ms + offset).toISOString().replace('.000Z', 'Z').replace('Z', `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`);
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function cell(type: ColumnType, v: unknown, timeZone: string | undefined): string {
+  if (v === null || v === undefined || v === '') return '-';
+  if (type === 'time' && typeof v === 'number') return isoIn(v, timeZone);
+  if (type === 'bytes' && typeof v === 'number') return formatBytes(v);
+  if (type === 'duration' && typeof v === 'number') return formatDuration(v);
+  const text = String(v).replace(/[\r\n\t]+/g, ' ');
+  return text.length > MAX_CELL ? text.slice(0, MAX_CELL - 1) + '…' : text;
+}
+
+function runSearch(db: Db, kind: QueryKind, query: string, opts: SearchOptions): number {
+  let page;
+  try {
+    page = queryPage(db, { kind, query, sort: opts.sort, order: opts.order, limit: opts.limit, cursor: opts.cursor ?? null, count: true }, { timeZone: opts.timeZone });
+  } catch (err) {
+    if (err instanceof QuerySyntaxError) {
+      // The query, and a caret under the column the error names.
+      throw new UsageError(`${err.message}\n  ${query}\n  ${' '.repeat(Math.max(0, err.column - 1))}^`);
+    }
+    if (err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ total: page.total, rows: page.rows, nextCursor: page.nextCursor }) + '\n');
+    return 0;
+  }
+  if (!page.rows.length) {
+    process.stdout.write(`no matching ${kind}\n`);
+    return 0;
+  }
+  const cols = DEFAULT_VISIBLE[kind].map((name) => COLUMNS[kind].find((c) => c.name === name)!);
+  process.stdout.write(table(cols.map((c) => c.label.toUpperCase()), page.rows.map((r) => cols.map((c) => cell(c.type, r[c.name], opts.timeZone)))));
+  const shown = `${formatCount(page.rows.length)} of ${formatCount(page.total ?? page.rows.length)} ${kind}`;
+  process.stdout.write(page.nextCursor ? `${shown}; next page: --cursor ${page.nextCursor}\n` : `${shown}\n`);
+  return 0;
+}
+
+const OPTIONS = {
+  limit: { type: 'string' },
+  sort: { type: 'string' },
+  tz: { type: 'string' },
+  cursor: { type: 'string' },
+} as const;
+
+function searchCommand(name: string, kind: QueryKind, summary: string): CliCommand {
+  return {
+    name,
+    usage: `${name} [--db FILE] [--json] [--limit N] [--sort COL[:asc|desc]] [--tz ZONE] [--cursor C] [QUERY...]`,
+    summary,
+    options: OPTIONS,
+    optionHelp: name === 'search'
+      ? `QUERY        the search language (README "Search language"), e.g. user:alice failed after:24h;
+             several arguments are joined with spaces; none = everything. A query that
+             begins with - goes after -- (options first): xferlens search --limit 5 -- -user:bob
+--limit N    rows per page (default ${DEFAULT_LIMIT}, at most ${MAX_PAGE})
+--sort COL[:asc|desc]
+             a column of the results (default: time; events oldest first, sessions and
+             transfers newest first)
+--tz ZONE    IANA zone for dates in the query and times shown (default UTC)
+--cursor C   the next page, as printed after a table (nextCursor with --json)
+(sessions and transfers take the same options)`
+      : undefined,
+    run({ values, args, withDb }) {
+      const opts = readOptions(kind, values);
+      return withDb((db) => runSearch(db, kind, args.join(' '), opts));
+    },
+  };
+}
+
+export const searchEventsCommand = searchCommand('search', 'events', 'search events (log lines) with the search language');
+export const sessionsCommand = searchCommand('sessions', 'sessions', 'list sessions (connections) matching a query');
+export const transfersCommand = searchCommand('transfers', 'transfers', 'list transfers (file operations) matching a query');

@@ -1,0 +1,241 @@
+/**
+ * Charts for a query: a timeline whose bucket width follows the range, top values and a weekday ×
+ * hour heatmap. One GROUP BY at a base granularity (the bucket itself below an hour, else hours —
+ * quarter hours in zones with such offsets) feeds both the timeline and the heatmap; buckets of a
+ * day and more are folded in JavaScript at local midnights (and Mondays, month starts), DST included.
+ */
+import { timed, type Db } from '../store/db.js';
+import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
+import type { QueryKind } from './columns.js';
+import { compileQuery, type CompileOptions } from './page.js';
+import { BYTES_SQL, FAILED_SQL, KIND_SPECS } from './to-sql.js';
+
+export interface TimelineBucket {
+  /** Bucket start, UTC epoch ms. */
+  t: number;
+  count: number;
+  bytes: number;
+  failures: number;
+}
+
+export interface TopEntry {
+  value: string;
+  count: number;
+}
+
+export interface Aggregates {
+  /** The range charted (UTC ms, `to` exclusive): the request's, else that of the matching rows; null when none has a time. */
+  from: number | null;
+  to: number | null;
+  /** Nominal bucket width (months count as 30 days; their `t` are real month starts). */
+  bucketMs: number;
+  /** e.g. "5 min", "1 day", "1 month". */
+  bucketLabel: string;
+  /** Every bucket from `from` to `to`, empty ones included. */
+  timeline: TimelineBucket[];
+  /** Sums of the timeline: matching rows that have a time within the range. */
+  total: number;
+  bytes: number;
+  failures: number;
+  /** Most frequent values among the matching rows (within from/to when given). Sessions have no paths. */
+  top: { users: TopEntry[]; ips: TopEntry[]; paths: TopEntry[]; codes: TopEntry[] };
+  /** heatmap[day][hour]: rows per weekday (0 = Monday … 6 = Sunday) and hour of day in the zone. */
+  heatmap: number[][];
+}
+
+export interface AggregateOptions extends CompileOptions {
+  /** Most buckets wanted (default 300); the width is the smallest step that stays within it. */
+  buckets?: number;
+  /** Entries per top list (default 10). */
+  top?: number;
+  from?: number;
+  to?: number;
+}
+
+const SECOND = 1000, MINUTE = 60 * SECOND, HOUR = 60 * MINUTE, DAY = 24 * HOUR, WEEK = 7 * DAY;
+
+interface Step {
+  ms: number;
+  /** Calendar months per bucket (ms is then nominal). */
+  months?: number;
+  label: string;
+}
+
+const STEPS: readonly Step[] = [
+  ...[1, 2, 5, 10, 15, 30].map((n) => ({ ms: n * SECOND, label: `${n} s` })),
+  ...[1, 2, 5, 10, 15, 30].map((n) => ({ ms: n * MINUTE, label: `${n} min` })),
+  ...[1, 2, 3, 6, 12].map((n) => ({ ms: n * HOUR, label: `${n} h` })),
+  { ms: DAY, label: '1 day' },
+  { ms: 2 * DAY, label: '2 days' },
+  { ms: WEEK, label: '1 week' },
+  ...[1, 3, 6, 12].map((n) => ({ ms: n * 30 * DAY, months: n, label: n === 12 ? '1 year' : `${n} month${n > 1 ? 's' : ''}` })),
+];
+
+/** The smallest step that covers `span` in at most `maxBuckets` buckets (the largest step beyond). */
+export function chooseStep(span: number, maxBuckets: number): Step {
+  return STEPS.find((s) => Math.ceil(span / s.ms) <= maxBuckets) ?? STEPS[STEPS.length - 1]!;
+}
+
+/** Local wall-clock arithmetic in one zone; offsets are memoised per day (they change at most twice a year). */
+class Zone {
+  private readonly days = new Map<number, number | null>();
+  constructor(readonly name: string) {}
+
+  offset(t: number): number {
+    if (this.name === 'UTC') return 0;
+    const day = Math.floor(t / DAY);
+    let same = this.days.get(day);
+    if (same === undefined) {
+      const a = zoneOffsetMs(this.name, day * DAY), b = zoneOffsetMs(this.name, day * DAY + DAY - 1);
+      same = a === b ? a : null;
+      this.days.set(day, same);
+    }
+    return same ?? zoneOffsetMs(this.name, t);
+  }
+
+  /** Wall-clock ms (as if UTC) → instant. */
+  toUtc(wall: number): number {
+    if (this.name === 'UTC') return wall;
+    const d = new Date(wall);
+    return zonedPartsToUtc({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), ms: d.getUTCMilliseconds() }, this.name)!;
+  }
+}
+
+/** 1970-01-05 was a Monday: weeks start on Mondays. */
+const MONDAY = 4 * DAY;
+
+/** Bucket boundaries of one step in one zone. */
+function bucketer(step: Step, zone: Zone) {
+  const floorWall = (wall: number): number => {
+    if (step.months) {
+      const d = new Date(wall);
+      const m = d.getUTCFullYear() * 12 + d.getUTCMonth();
+      const start = m - (m % step.months);
+      return Date.UTC(Math.floor(start / 12), start % 12, 1);
+    }
+    if (step.ms === WEEK) return Math.floor((wall - MONDAY) / WEEK) * WEEK + MONDAY;
+    return Math.floor(wall / step.ms) * step.ms;
+  };
+  const addWall = (wall: number): number => {
+    if (!step.months) return wall + step.ms;
+    const d = new Date(wall);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + step.months, 1);
+  };
+  // Below a day, buckets are fixed lengths of absolute time aligned on the zone's offset at the time.
+  return {
+    floor: (t: number): number => zone.toUtc(floorWall(t + zone.offset(t))),
+    next: (start: number): number => {
+      const n = zone.toUtc(addWall(floorWall(start + zone.offset(start))));
+      return n > start ? n : start + (step.months ? DAY : step.ms);
+    },
+  };
+}
+
+/** Whether the zone's offset is a whole number of hours over the range (else quarter-hour base groups). */
+function wholeHours(zone: Zone, from: number, to: number): boolean {
+  for (let t = from; ; t = Math.min(t + 30 * DAY, to)) {
+    if (zone.offset(t) % HOUR !== 0) return false;
+    if (t >= to) return true;
+  }
+}
+
+export function aggregate(db: Db, kind: QueryKind, query: string, opts: AggregateOptions = {}): Aggregates {
+  const q = compileQuery(db, kind, query, opts);
+  const maxBuckets = opts.buckets ?? 300;
+  const topN = opts.top ?? 10;
+  if (!Number.isInteger(maxBuckets) || maxBuckets < 1 || maxBuckets > 10_000) throw new RangeError(`buckets must be a whole number from 1 to 10000 (got ${maxBuckets})`);
+  if (!Number.isInteger(topN) || topN < 0 || topN > 1000) throw new RangeError(`top must be a whole number from 0 to 1000 (got ${topN})`);
+  for (const [name, v] of [['from', opts.from], ['to', opts.to]] as const) {
+    if (v !== undefined && !Number.isFinite(v)) throw new RangeError(`${name} must be epoch milliseconds`);
+  }
+  const zone = new Zone(opts.timeZone ?? 'UTC');
+  const spec = KIND_SPECS[kind];
+  const a = spec.alias;
+  const time = spec.time;
+
+  const inRange: string[] = [];
+  const params: Record<string, unknown> = { ...q.where.params };
+  if (opts.from !== undefined) {
+    inRange.push(`${time} >= @aggFrom`);
+    params.aggFrom = Math.floor(opts.from);
+  }
+  if (opts.to !== undefined) {
+    inRange.push(`${time} < @aggTo`);
+    params.aggTo = Math.ceil(opts.to);
+  }
+  const where = [`(${q.where.sql})`, ...inRange].join(' AND ');
+  // With a filter, `+` leaves the choice of index to the filter: otherwise SQLite walks the time
+  // (or grouped column's) index for the NOT NULL test and fetches every row to apply the filter.
+  const unfiltered = q.node.type === 'all' && !inRange.length;
+  const plus = unfiltered ? '' : '+';
+  const timedWhere = `${where} AND ${plus}${time} IS NOT NULL`;
+
+  return timed(`aggregate ${kind} ${JSON.stringify(query)}`, () => {
+    let from = opts.from, to = opts.to;
+    if (from === undefined || to === undefined) {
+      // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE would scan).
+      const end = (dir: string) => (db.prepare(`SELECT ${time} AS t FROM ${spec.fromCount} WHERE ${where} AND ${time} IS NOT NULL ORDER BY ${time} ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
+      const lo = end('ASC'), hi = end('DESC');
+      if (lo !== undefined && hi !== undefined) {
+        from ??= lo;
+        to ??= hi + 1;
+      }
+    }
+    const top = topLists(db, kind, spec.fromCount, where, params, topN, plus);
+    const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+    if (from === undefined || to === undefined || to <= from) {
+      return { from: from ?? null, to: to ?? null, bucketMs: 0, bucketLabel: '', timeline: [], total: 0, bytes: 0, failures: 0, top, heatmap };
+    }
+
+    const step = chooseStep(to - from, maxBuckets);
+    const base = step.ms < HOUR ? Math.min(step.ms, 15 * MINUTE) : wholeHours(zone, from, to) ? HOUR : 15 * MINUTE;
+    const groups = db.prepare(
+      `SELECT ${time} / @base AS k, count(*) AS n, total(${BYTES_SQL[kind]}) AS b, count(*) FILTER (WHERE ${FAILED_SQL[kind]}) AS f
+       FROM ${spec.fromCount} WHERE ${timedWhere} GROUP BY k`,
+    ).all({ ...params, base }) as { k: number; n: number; b: number; f: number }[];
+
+    const buckets = bucketer(step, zone);
+    const timeline: TimelineBucket[] = [];
+    const index = new Map<number, TimelineBucket>();
+    for (let t = buckets.floor(from); t < to; t = buckets.next(t)) {
+      const b = { t, count: 0, bytes: 0, failures: 0 };
+      timeline.push(b);
+      index.set(t, b);
+    }
+    let total = 0, bytes = 0, failures = 0;
+    for (const g of groups) {
+      const t = g.k * base;
+      const b = index.get(buckets.floor(t));
+      // A base group straddling `from` (when the range is the caller's) is charted in the first bucket.
+      const target = b ?? (t < from ? timeline[0] : timeline[timeline.length - 1]);
+      if (target) {
+        target.count += g.n;
+        target.bytes += g.b;
+        target.failures += g.f;
+      }
+      total += g.n;
+      bytes += g.b;
+      failures += g.f;
+      const local = new Date(t + zone.offset(t));
+      heatmap[(local.getUTCDay() + 6) % 7]![local.getUTCHours()]! += g.n;
+    }
+    return { from, to, bucketMs: step.ms, bucketLabel: step.label, timeline, total, bytes, failures, top, heatmap };
+  });
+
+  /** Without a filter, each list is one pass over its column's index; with one, the filter's rows are grouped (see `plus`). */
+  function topLists(db: Db, kind: QueryKind, from: string, where: string, params: Record<string, unknown>, n: number, plus: string): Aggregates['top'] {
+    const list = (expr: string | null, collate = ''): TopEntry[] => {
+      if (!expr || n === 0) return [];
+      return db.prepare(
+        `SELECT ${expr} AS value, count(*) AS count FROM ${from} WHERE ${where} AND ${plus}${expr} IS NOT NULL AND ${plus}${expr} <> ''
+         GROUP BY ${plus}${expr}${collate} ORDER BY count DESC, value${collate} LIMIT @topN`,
+      ).all({ ...params, topN: n }) as TopEntry[];
+    };
+    return {
+      users: list(`${a}.user`, ' COLLATE NOCASE'),
+      ips: list(`${a}.client_ip`),
+      paths: list(kind === 'sessions' ? null : `${a}.path`),
+      codes: list(kind === 'events' ? 'e.status' : kind === 'transfers' ? 't.code' : 's.login_code'),
+    };
+  }
+}

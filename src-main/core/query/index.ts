@@ -1,0 +1,77 @@
+/**
+ * The search language and everything built on it: one query string (see README "Search language")
+ * compiled to SQL with bound parameters, keyset-paged results, exact counts, streaming for export and
+ * aggregations for charts. The UI and the CLI both go through these functions.
+ */
+import type { Db } from '../store/db.js';
+import type { QueryKind } from './columns.js';
+import * as pageImpl from './page.js';
+import { aggregate as aggregateImpl, type Aggregates } from './aggregate.js';
+
+export type { QueryKind, ColumnDef, ColumnType } from './columns.js';
+export { COLUMNS, DEFAULT_VISIBLE, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns } from './columns.js';
+export { QuerySyntaxError } from './errors.js';
+export { MAX_PAGE } from './page.js';
+export type { Aggregates, TimelineBucket, TopEntry } from './aggregate.js';
+
+export interface QueryOptions {
+  /** "Now" for relative dates (`after:24h`); default Date.now(). */
+  now?: number;
+  /** IANA zone for ISO dates without an offset, day buckets and the heatmap; default 'UTC'. */
+  timeZone?: string;
+}
+
+export interface PageRequest {
+  kind: QueryKind;
+  query: string;
+  /** A sortable column of the kind (default: its time column). */
+  sort?: string;
+  /** Default: the kind's default order when sorting by its default column, else 'asc'. */
+  order?: 'asc' | 'desc';
+  /** Rows per page, 1..10000 (default 100). */
+  limit?: number;
+  /** An opaque cursor from a previous page of the same query and sort; null/absent = first page. */
+  cursor?: string | null;
+  /** 'next' (default): the rows after the cursor; 'prev': the rows before it (still in sort order). */
+  direction?: 'next' | 'prev';
+  /** Whether to compute the exact total (default: only for the first page, i.e. without cursor). */
+  count?: boolean;
+}
+
+export interface Page {
+  rows: Record<string, unknown>[];
+  /** Cursor for the rows after the last one; null at the end. */
+  nextCursor: string | null;
+  /** Cursor for the rows before the first one; null at the beginning. */
+  prevCursor: string | null;
+  /** Exact number of matching rows, or null when not counted (see PageRequest.count). */
+  total: number | null;
+}
+
+export function queryPage(db: Db, req: PageRequest, opts?: QueryOptions): Page {
+  return pageImpl.queryPage(db, req, opts);
+}
+
+export function countRows(db: Db, kind: QueryKind, query: string, opts?: QueryOptions): number {
+  return pageImpl.countRows(db, kind, query, opts);
+}
+
+/** Streams every matching row in sort order (for export): memory flat for millions of rows (use stmt.iterate()). */
+export function iterateRows(
+  db: Db, kind: QueryKind, query: string,
+  opts?: QueryOptions & { sort?: string; order?: 'asc' | 'desc'; columns?: string[] },
+): IterableIterator<Record<string, unknown>> {
+  return pageImpl.iterateRows(db, kind, query, opts);
+}
+
+/**
+ * Charts for the current query: a timeline (bucket width chosen from the range, ~100–300 buckets),
+ * top values and a weekday × hour heatmap. `from`/`to` (UTC ms) narrow the range; `buckets` caps
+ * the number of timeline buckets (default 300); `top` is how many values per list (default 10).
+ */
+export function aggregate(
+  db: Db, kind: QueryKind, query: string,
+  opts?: QueryOptions & { buckets?: number; top?: number; from?: number; to?: number },
+): Aggregates {
+  return aggregateImpl(db, kind, query, opts);
+}

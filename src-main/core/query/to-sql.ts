@@ -1,0 +1,368 @@
+/**
+ * Query tree → SQL WHERE clause with named parameters. User input only ever reaches SQL as a bound
+ * value; column names come from the fixed tables below. Each field's meaning per kind is listed in
+ * README "Search language".
+ */
+import type { Db } from '../store/db.js';
+import { COLUMNS, TIME_COLUMN, type QueryKind } from './columns.js';
+import { QuerySyntaxError } from './errors.js';
+import { ipToBigInt, pattern, type FieldValue, type IpValue, type Pattern, type SizeRange } from './fields.js';
+import type { QueryNode } from './parser.js';
+
+/** How one kind is stored: its table alias, the SQL of each column and which can never be NULL. */
+export interface KindSpec {
+  table: string;
+  alias: string;
+  /** `table alias` for counts and aggregates. */
+  fromCount: string;
+  id: string;
+  time: string;
+  /** The index on the time column alone: it yields rows in (time, id) order without sorting. */
+  timeIndex: string;
+  /** SQL per column name; null = computed in JavaScript. */
+  columns: Readonly<Record<string, string | null>>;
+  /** Columns that are never NULL (paging skips their NULL segment). */
+  notNull: ReadonlySet<string>;
+  /** Collation used when sorting by a column (matches the indexes, e.g. user NOCASE). */
+  collate: Readonly<Record<string, string>>;
+}
+
+function columnMap(kind: QueryKind, alias: string, overrides: Record<string, string | null>): Record<string, string | null> {
+  const map: Record<string, string | null> = {};
+  for (const c of COLUMNS[kind]) map[c.name] = c.name in overrides ? overrides[c.name]! : `${alias}.${c.name}`;
+  return map;
+}
+
+/** FROM clause for rows: the source joined for `format` / `source_path`, optionally forcing an index. */
+export function fromRows(spec: KindSpec, indexedBy?: string | null): string {
+  return `${spec.fromCount}${indexedBy ? ` INDEXED BY ${indexedBy}` : ''} LEFT JOIN sources src ON src.id = ${spec.alias}.source_id`;
+}
+
+export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
+  events: {
+    table: 'events', alias: 'e', fromCount: 'events e', id: 'e.id', time: 'e.ts', timeIndex: 'events_ts',
+    columns: columnMap('events', 'e', { format: 'src.format', source_path: 'src.path', explanation: null }),
+    notNull: new Set(['id', 'kind', 'source_id', 'line_no', 'byte_offset', 'raw']),
+    collate: { user: 'NOCASE' },
+  },
+  sessions: {
+    table: 'sessions', alias: 's', fromCount: 'sessions s', id: 's.id', time: 's.start_ts', timeIndex: 'sessions_start',
+    columns: columnMap('sessions', 's', { source_path: 'src.path', explanation: null }),
+    notNull: new Set(['id', 'conn_key', 'login', 'commands', 'uploads', 'downloads', 'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'open']),
+    collate: { user: 'NOCASE' },
+  },
+  transfers: {
+    table: 'transfers', alias: 't', fromCount: 'transfers t', id: 't.id', time: 't.ts', timeIndex: 'transfers_ts',
+    columns: columnMap('transfers', 't', { format: 'src.format', source_path: 'src.path', explanation: null }),
+    notNull: new Set(['id', 'op', 'status', 'records']),
+    collate: { user: 'NOCASE' },
+  },
+};
+
+for (const kind of Object.keys(KIND_SPECS) as QueryKind[]) {
+  if (KIND_SPECS[kind].time !== `${KIND_SPECS[kind].alias}.${TIME_COLUMN[kind]}`) throw new Error(`time column of ${kind} out of step`);
+}
+
+/** `status:failed` per kind; charts count failures with the same condition. */
+export const FAILED_SQL: Readonly<Record<QueryKind, string>> = {
+  events: "e.outcome = 'failed'",
+  transfers: "t.status = 'failed'",
+  // A session failed when its login did or any of its operations did.
+  sessions: "(s.login = 'failed' OR s.failures > 0)",
+};
+
+/** The bytes a row moved: sessions add both directions. */
+export const BYTES_SQL: Readonly<Record<QueryKind, string>> = {
+  events: 'e.bytes',
+  transfers: 't.bytes',
+  sessions: '(s.bytes_up + s.bytes_down)',
+};
+
+export interface CompiledWhere {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/** The highest code point: `prefix || MAX_CHAR` is above every string that starts with prefix. */
+const MAX_CHAR = '\u{10FFFF}';
+
+/** A glob (`*`, `?`) as a LIKE pattern with `\` as the escape character. */
+export function globToLike(glob: string): string {
+  let out = '';
+  for (const c of glob) {
+    if (c === '*') out += '%';
+    else if (c === '?') out += '_';
+    else if (c === '%' || c === '_' || c === '\\') out += '\\' + c;
+    else out += c;
+  }
+  return out;
+}
+
+const literalPrefix = (glob: string) => glob.slice(0, glob.search(/[*?]/));
+
+/**
+ * Functions the generated SQL calls, registered once per connection: they only read their
+ * arguments (deterministic), so they are safe in any statement.
+ */
+const withFunctions = new WeakSet<Db>();
+export function ensureQueryFunctions(db: Db): void {
+  if (withFunctions.has(db)) return;
+  db.function('xl_basename', { deterministic: true }, (p: unknown) => {
+    if (typeof p !== 'string') return null;
+    const cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+    return cut < 0 ? p : p.slice(cut + 1);
+  });
+  const cidrs = new Map<string, { network: bigint; mask: bigint }>();
+  db.function('xl_in_cidr', { deterministic: true }, (ip: unknown, network: unknown, bits: unknown) => {
+    if (typeof ip !== 'string' || typeof network !== 'string' || typeof bits !== 'number') return 0;
+    const key = network + '/' + bits;
+    let c = cidrs.get(key);
+    if (!c) {
+      const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
+      c = { network: BigInt(network), mask };
+      cidrs.set(key, c);
+    }
+    const n = ipToBigInt(ip);
+    return n !== undefined && (n & c.mask) === c.network ? 1 : 0;
+  });
+  withFunctions.add(db);
+}
+
+export interface CompileWhereOptions {
+  /**
+   * Whether the table holds IPv4-mapped addresses (`::ffff:a.b.c.d`, logged by IPv6 sockets): an
+   * IPv4 `ip:` then matches both spellings. Without them a single equality keeps the index order.
+   */
+  mappedIpv4?: boolean;
+  /**
+   * How a full-text match is written: 'in' (default) materialises the matching rowids once;
+   * 'probe' asks FTS row by row, which is cheaper while walking the time index for a frequent term.
+   */
+  ftsForm?: (ftsExpression: string) => 'in' | 'probe';
+}
+
+/** Compiles a query tree for one kind. Throws QuerySyntaxError for fields that do not apply to it. */
+export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWhereOptions = {}): CompiledWhere {
+  const spec = KIND_SPECS[kind];
+  const a = spec.alias;
+  const params: Record<string, unknown> = {};
+  let n = 0;
+  const p = (value: unknown): string => {
+    const name = `q${n++}`;
+    params[name] = value;
+    return '@' + name;
+  };
+
+  /** A text column against a glob: equality without wildcards, else a prefix range (index) and LIKE. */
+  const matchText = (expr: string, pat: Pattern, nocase = true): string => {
+    const coll = nocase ? ' COLLATE NOCASE' : '';
+    if (!pat.wildcard) return `${expr} = ${p(pat.text)}${coll}`;
+    const prefix = literalPrefix(pat.text);
+    const like = `${expr} LIKE ${p(globToLike(pat.text))} ESCAPE '\\'`;
+    return prefix ? `(${expr} >= ${p(prefix)}${coll} AND ${expr} < ${p(prefix + MAX_CHAR)}${coll} AND ${like})` : like;
+  };
+
+  /** `path:`: a glob over the whole path; without wildcards the path itself or anything under it. */
+  const matchPath = (expr: string, pat: Pattern): string => {
+    if (pat.wildcard) return matchText(expr, pat);
+    const folder = pat.text.length > 1 ? pat.text.replace(/[/\\]+$/, '') || pat.text : pat.text;
+    const range = `${expr} >= ${p(folder)} COLLATE NOCASE AND ${expr} < ${p(folder + MAX_CHAR)} COLLATE NOCASE`;
+    if (/[/\\]$/.test(folder)) return `(${range})`;
+    const len = [...folder].length; // characters, as SQLite counts them
+    return `(${range} AND (length(${expr}) = ${p(len)} OR substr(${expr}, ${p(len + 1)}, 1) IN ('/', '\\')))`;
+  };
+
+  /**
+   * `file:`: the base name (after the last / or \\). A LIKE on the end of the path (in C) keeps the
+   * per-row base-name function for the few rows that could match.
+   */
+  const matchFile = (expr: string, pat: Pattern): string => {
+    const like = globToLike(pat.text);
+    const tail = `${expr} LIKE ${p('%' + like)} ESCAPE '\\'`;
+    if (pat.wildcard) return `(${tail} AND xl_basename(${expr}) LIKE ${p(like)} ESCAPE '\\')`;
+    const len = [...pat.text].length;
+    return `(${tail} AND (length(${expr}) = ${p(len)} OR substr(${expr}, ${p(-len - 1)}, 1) IN ('/', '\\')))`;
+  };
+
+  const substring = (expr: string, text: string): string => `${expr} LIKE ${p('%' + globToLike(text) + '%')} ESCAPE '\\'`;
+
+  const matchIp = (expr: string, ip: IpValue): string => {
+    switch (ip.type) {
+      case 'exact':
+        // IPv6 sockets log IPv4 clients as ::ffff:a.b.c.d: either spelling matches.
+        if (/^\d+\.\d+\.\d+\.\d+$/.test(ip.text)) return opts.mappedIpv4 === false ? `${expr} = ${p(ip.text)}` : `${expr} IN (${p(ip.text)}, ${p('::ffff:' + ip.text)})`;
+        return `${expr} = ${p(ip.text)} COLLATE NOCASE`;
+      case 'wildcard': {
+        const plain = matchText(expr, ip.pattern, false);
+        if (opts.mappedIpv4 === false || !/^\d/.test(ip.pattern.text)) return plain;
+        return `(${plain} OR ${matchText(expr, pattern('::ffff:' + ip.pattern.text), false)})`;
+      }
+      case 'cidr': {
+        const check = `xl_in_cidr(${expr}, ${p(ip.network.toString())}, ${p(ip.bits)})`;
+        if (ip.version === 6) return check;
+        // Whole leading octets narrow the text range first, so the client_ip index does the work.
+        const octets = Math.floor((ip.bits - 96) / 8);
+        const net = Number(ip.network & 0xffffffffn);
+        const prefix = [net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].slice(0, octets).map((o) => o + '.').join('');
+        if (!prefix) return check;
+        const range = (pre: string) => `(${expr} >= ${p(pre)} AND ${expr} < ${p(pre + MAX_CHAR)})`;
+        const ranges = opts.mappedIpv4 === false ? range(prefix) : `(${range(prefix)} OR ${range('::ffff:' + prefix)})`;
+        // On a whole-octet boundary (/8, /16, /24, /32) the text range is the network itself.
+        return (ip.bits - 96) % 8 === 0 ? ranges : `(${ranges} AND ${check})`;
+      }
+    }
+  };
+
+  const matchSize = (expr: string, r: SizeRange): string => {
+    const parts: string[] = [];
+    if (r.min) parts.push(`${expr} ${r.min.inclusive ? '>=' : '>'} ${p(r.min.v)}`);
+    if (r.max) parts.push(`${expr} ${r.max.inclusive ? '<=' : '<'} ${p(r.max.v)}`);
+    return `(${parts.join(' AND ')})`;
+  };
+
+  const matchCode = (expr: string, v: Extract<FieldValue, { field: 'code' }>): string => {
+    const c = v.code;
+    if (c.type === 'exact') return /^\d+$/.test(c.text) ? `${expr} = ${p(c.text)}` : `${expr} = ${p(c.text)} COLLATE NOCASE`;
+    const next = c.prefix.slice(0, -1) + String.fromCharCode(c.prefix.charCodeAt(c.prefix.length - 1) + 1);
+    return `(${expr} >= ${p(c.prefix)} AND ${expr} < ${p(next)} AND ${expr} GLOB ${p(c.prefix + '[0-9]'.repeat(c.length - c.prefix.length))})`;
+  };
+
+  const sourceIds = (where: string) => `${a}.source_id IN (SELECT id FROM sources WHERE ${where})`;
+  const sessionsWithTransfer = (where: string) => `s.id IN (SELECT session_id FROM transfers WHERE ${where})`;
+
+  const notFor = (node: { field: string; col: number }, what = `does not apply to ${kind}`, hint?: string): never => {
+    throw new QuerySyntaxError(`"${node.field}:" ${what}`, node.col, hint);
+  };
+
+  function field(node: Extract<QueryNode, { type: 'field' }>): string {
+    const v = node.value;
+    switch (v.field) {
+      case 'user':
+        return matchText(`${a}.user`, v.pattern);
+      case 'proto':
+        return matchText(`${a}.protocol`, v.pattern);
+      case 'server':
+        return matchText(`${a}.server`, v.pattern);
+      case 'verb':
+        return kind === 'events' ? matchText('e.verb', v.pattern) : notFor(node, undefined, kind === 'transfers' ? 'use dir: for the operation' : 'search events for commands');
+      case 'path':
+        return kind === 'sessions' ? sessionsWithTransfer(matchPath('path', v.pattern)) : matchPath(`${a}.path`, v.pattern);
+      case 'file':
+        return kind === 'sessions' ? sessionsWithTransfer(matchFile('path', v.pattern)) : matchFile(`${a}.path`, v.pattern);
+      case 'ip':
+        return matchIp(`${a}.client_ip`, v.ip);
+      case 'code':
+        return matchCode(kind === 'events' ? 'e.status' : kind === 'transfers' ? 't.code' : 's.login_code', v);
+      case 'status':
+        if (v.outcome === 'failed') return FAILED_SQL[kind];
+        if (kind === 'events') return `e.outcome = ${p(v.outcome)}`;
+        if (kind === 'transfers') return `t.status = ${p(v.outcome)}`;
+        // A session succeeded when nothing in it failed; it is incomplete while open or when a transfer was cut.
+        return v.outcome === 'success' ? "(s.login <> 'failed' AND s.failures = 0)" : `(s.open = 1 OR ${sessionsWithTransfer("status = 'incomplete'")})`;
+      case 'dir':
+        if (kind === 'events') return `e.op = ${p(v.op)}`;
+        if (v.op === 'login' || v.op === 'logout' || v.op === 'connect') return notFor(node, `${v.op} applies to events only`);
+        if (kind === 'transfers') return `t.op = ${p(v.op)}`;
+        switch (v.op) {
+          case 'upload': return 's.uploads > 0';
+          case 'download': return 's.downloads > 0';
+          case 'delete': return 's.deletes > 0';
+          case 'rename': return 's.renames > 0';
+          default: return sessionsWithTransfer(`op = ${p(v.op)}`);
+        }
+      case 'session':
+        return `${kind === 'sessions' ? 's.id' : `${a}.session_id`} = ${p(v.id)}`;
+      case 'format':
+        return kind === 'sessions' ? matchText('s.format', v.pattern) : sourceIds(matchText('format', v.pattern));
+      case 'source':
+        return sourceIds(v.pattern.wildcard ? matchText('path', v.pattern) : substring('path', v.pattern.text));
+      case 'bytes':
+        return matchSize(BYTES_SQL[kind], v.range);
+      case 'after':
+        return `${spec.time} >= ${p(v.ms)}`;
+      case 'before':
+        return `${spec.time} < ${p(v.ms)}`;
+      case 'kind':
+        return kind === 'events' ? `e.kind = ${p(v.kind)}` : notFor(node);
+    }
+    throw new Error(`unhandled field ${node.field}`);
+  }
+
+  /** Free text outside events: a substring of the user, client IP, server or path. */
+  function looseText(value: string): string {
+    const like = p('%' + globToLike(value) + '%');
+    const cols = ['user', 'client_ip', 'server'].map((c) => `${a}.${c} LIKE ${like} ESCAPE '\\'`);
+    if (kind === 'transfers') cols.push(`t.path LIKE ${like} ESCAPE '\\'`, `t.path_to LIKE ${like} ESCAPE '\\'`);
+    else cols.push(sessionsWithTransfer(`path LIKE ${like} ESCAPE '\\'`));
+    return `(${cols.join(' OR ')})`;
+  }
+
+  const match = (expr: string) =>
+    opts.ftsForm?.(expr) === 'probe'
+      ? `EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ${p(expr)} AND rowid = e.id)`
+      : `e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${p(expr)})`;
+
+  function compile(node: QueryNode): string {
+    switch (node.type) {
+      case 'all':
+        return '1';
+      case 'field':
+        return field(node);
+      case 'text': {
+        if (kind !== 'events') return looseText(node.value);
+        const fts = ftsExpression(node);
+        // Text without a letter or digit has no full-text token (e.g. "->"): look for it in the raw line.
+        return fts !== null ? match(fts) : `instr(e.raw, ${p(node.value)}) > 0`;
+      }
+      case 'not':
+        // IS NOT 1 keeps rows whose column is NULL: -user:bob includes lines without a user.
+        return `(${compile(node.item)}) IS NOT 1`;
+      case 'or': {
+        const fts = kind === 'events' ? ftsExpression(node) : null;
+        return fts !== null ? match(fts) : `(${node.items.map(compile).join(' OR ')})`;
+      }
+      case 'and': {
+        if (kind !== 'events') return `(${node.items.map(compile).join(' AND ')})`;
+        // All full-text parts of an AND become one MATCH (one index lookup instead of one per word).
+        const textual = node.items.filter((i) => ftsExpression(i.type === 'not' ? i.item : i) !== null);
+        const merged = textual.some((i) => i.type !== 'not') && textual.length > 1 ? ftsExpression({ type: 'and', items: textual }) : null;
+        const rest = merged !== null ? node.items.filter((i) => !textual.includes(i)) : node.items;
+        const parts = [...(merged !== null ? [match(merged)] : []), ...rest.map(compile)];
+        return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+      }
+    }
+  }
+
+  return { sql: compile(node), params };
+}
+
+/**
+ * The FTS5 expression of a purely textual subtree, or null when it holds anything else (a field,
+ * a lone negation, text without letters or digits). Every term is a double-quoted FTS5 string, so
+ * nothing the user types (`NEAR(`, `OR`, `*`, `"`, `:`) can act as FTS syntax; a bare word ending
+ * in `*` becomes a prefix query.
+ */
+export function ftsExpression(node: QueryNode): string | null {
+  switch (node.type) {
+    case 'text': {
+      let v = node.value;
+      const prefix = !node.quoted && /[^*]\*+$/.test(v);
+      if (prefix) v = v.replace(/\*+$/, '');
+      if (!/[\p{L}\p{N}]/u.test(v)) return null;
+      return `"${v.replaceAll('"', '""')}"${prefix ? ' *' : ''}`;
+    }
+    case 'or': {
+      const items = node.items.map(ftsExpression);
+      return items.every((i) => i !== null) ? `(${items.join(' OR ')})` : null;
+    }
+    case 'and': {
+      const positive = node.items.filter((i) => i.type !== 'not').map(ftsExpression);
+      const negative = node.items.filter((i): i is Extract<QueryNode, { type: 'not' }> => i.type === 'not').map((i) => ftsExpression(i.item));
+      if (!positive.length || [...positive, ...negative].some((i) => i === null)) return null;
+      const all = `(${positive.join(' AND ')})`;
+      return negative.length ? `(${all} NOT (${negative.join(' OR ')}))` : all;
+    }
+    default:
+      return null;
+  }
+}
