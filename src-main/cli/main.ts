@@ -4,11 +4,15 @@ import { openDatabase, DatabaseError, type Db } from '../core/store/db.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { COMMON_OPTIONS, stringOption, type CliCommand } from './command.js';
 import { indexCommand } from './commands/index.js';
+import { explainCommand } from './commands/explain.js';
+import { insightsCommand } from './commands/insights.js';
+import { exportCommand } from './commands/export.js';
 import { formatsCommand, sourcesCommand, statsCommand } from './commands/stats.js';
+import { searchEventsCommand, sessionsCommand, transfersCommand } from './commands/search.js';
 import { UsageError } from './output.js';
 
 /** Every command, in the order --help lists them. Adding a command: its file and one line here. */
-const COMMANDS: readonly CliCommand[] = [indexCommand, statsCommand, sourcesCommand, formatsCommand];
+const COMMANDS: readonly CliCommand[] = [indexCommand, statsCommand, sourcesCommand, formatsCommand, searchEventsCommand, sessionsCommand, transfersCommand, exportCommand, insightsCommand, explainCommand];
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
 

@@ -1,0 +1,149 @@
+import type { Db } from '../../core/store/db.js';
+import { COLUMNS, DEFAULT_VISIBLE, QUERY_KINDS, columnDef, type ColumnDef, type QueryKind } from '../../core/query/columns.js';
+import { countRows, iterateRows, QuerySyntaxError } from '../../core/query/index.js';
+import { writeCsv } from '../../core/export/csv.js';
+import { NDJSON_COLUMNS, writeNdjson } from '../../core/export/ndjson.js';
+import type { ExportResult, ExportTarget } from '../../core/export/output.js';
+import { assertTimeZone, localTimeZone } from '../../core/time.js';
+import { formatBytes, formatCount, progressBar, UsageError } from '../output.js';
+import { stringOption, type CliCommand, type OptionValues } from '../command.js';
+
+type ExportFormat = 'csv' | 'ndjson';
+
+interface ExportRequest {
+  kind: QueryKind;
+  query: string;
+  format: ExportFormat;
+  columns: readonly ColumnDef[];
+  excel: boolean;
+  neutralise: boolean;
+  timeZone: string;
+  out: string;
+  json: boolean;
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  usage: 'export --kind events|sessions|transfers [--query Q] [--columns a,b] [--format csv|ndjson] [--excel] [--tz ZONE] --out FILE|-',
+  summary: 'write the rows of a query as CSV, or as NDJSON in the Elastic Common Schema',
+  options: {
+    kind: { type: 'string' },
+    query: { type: 'string', short: 'q' },
+    columns: { type: 'string' },
+    format: { type: 'string' },
+    excel: { type: 'boolean', default: false },
+    'no-neutralise': { type: 'boolean', default: false },
+    tz: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+  },
+  optionHelp: `--kind K     events, sessions or transfers
+--query Q    a search (see the search language); default: every row
+--columns a,b
+             CSV columns in this order (default: the ones the app shows; "all" for every column)
+--format F   csv (default) or ndjson (Elastic Common Schema; the default when FILE ends in .ndjson or .jsonl)
+--excel      CSV for Excel: UTF-8 BOM and CRLF line ends
+--no-neutralise
+             keep cells starting with = + - @ TAB CR as they are (by default they get a leading ',
+             so that a spreadsheet shows them instead of running them); only for programs, not spreadsheets
+--tz ZONE    IANA zone for dates in the query (default: this machine's, ${localTimeZone()}); exported times are UTC
+--out FILE   the file to write (written as FILE.partial, renamed when complete); - for stdout`,
+  run({ values, args, withDb }) {
+    if (args.length) throw new UsageError(`export takes no arguments (got ${args[0]}); the search goes in --query`);
+    const request = parseRequest(values);
+    return withDb((db) => runExport(db, request));
+  },
+};
+
+function parseRequest(values: OptionValues): ExportRequest {
+  const kind = stringOption(values, 'kind');
+  if (!kind) throw new UsageError(`export needs --kind (${QUERY_KINDS.join(', ')})`);
+  if (!(QUERY_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${QUERY_KINDS.join(', ')} (got ${kind})`);
+  const out = stringOption(values, 'out');
+  if (!out) throw new UsageError('export needs --out FILE (or --out - for stdout)');
+  const formatOption = stringOption(values, 'format') ?? (/\.(ndjson|jsonl)$/i.test(out) ? 'ndjson' : 'csv');
+  if (formatOption !== 'csv' && formatOption !== 'ndjson') throw new UsageError(`--format must be csv or ndjson (got ${formatOption})`);
+  const format: ExportFormat = formatOption;
+  const columnsOption = stringOption(values, 'columns');
+  const excel = values.excel === true;
+  const neutralise = values['no-neutralise'] !== true;
+  if (format === 'ndjson') {
+    const csvOnly = [columnsOption !== undefined && '--columns', excel && '--excel', !neutralise && '--no-neutralise'].filter(Boolean);
+    if (csvOnly.length) throw new UsageError(`${csvOnly.join(', ')} only apply to CSV (NDJSON documents always hold every field)`);
+  }
+  const timeZone = stringOption(values, 'tz') ?? localTimeZone();
+  try {
+    assertTimeZone(timeZone);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const json = values.json === true;
+  if (json && out === '-') throw new UsageError('--json prints a summary on stdout, which --out - uses for the rows');
+  return {
+    kind: kind as QueryKind,
+    query: stringOption(values, 'query') ?? '',
+    format,
+    columns: format === 'csv' ? parseColumns(kind as QueryKind, columnsOption) : [],
+    excel,
+    neutralise,
+    timeZone,
+    out,
+    json,
+  };
+}
+
+function parseColumns(kind: QueryKind, option: string | undefined): ColumnDef[] {
+  if (option?.trim() === 'all') return [...COLUMNS[kind]];
+  const names = option === undefined ? DEFAULT_VISIBLE[kind] : option.split(',').map((n) => n.trim()).filter(Boolean);
+  if (!names.length) throw new UsageError('--columns needs at least one column name');
+  const unknown = names.filter((n) => !columnDef(kind, n));
+  if (unknown.length) {
+    throw new UsageError(`unknown ${kind} column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${COLUMNS[kind].map((c) => c.name).join(', ')}`);
+  }
+  return names.map((n) => columnDef(kind, n)!);
+}
+
+export async function runExport(db: Db, req: ExportRequest): Promise<number> {
+  const target: ExportTarget = req.out === '-' ? process.stdout : req.out;
+  const where = req.out === '-' ? 'stdout' : req.out;
+  const bar = progressBar();
+  const controller = new AbortController();
+  const cancel = () => controller.abort(new Error('cancelled'));
+  process.once('SIGINT', cancel);
+  const t0 = performance.now();
+  let result: ExportResult;
+  try {
+    const queryOptions = { timeZone: req.timeZone };
+    // Counting costs a second pass over the matches: only worth it when a progress bar shows it.
+    const total = process.stderr.isTTY ? countRows(db, req.kind, req.query, queryOptions) : 0;
+    const progress = { signal: controller.signal, onProgress: (rows: number) => bar.update(rows, total, `${formatCount(rows)} rows`) };
+    if (req.format === 'csv') {
+      const rows = iterateRows(db, req.kind, req.query, { ...queryOptions, columns: req.columns.map((c) => c.name) });
+      result = await writeCsv(rows, target, { columns: req.columns, excel: req.excel, neutralise: req.neutralise, ...progress });
+    } else {
+      const rows = iterateRows(db, req.kind, req.query, { ...queryOptions, columns: [...NDJSON_COLUMNS[req.kind]] });
+      result = await writeNdjson(rows, target, { kind: req.kind, ...progress });
+    }
+  } catch (err) {
+    if (err instanceof QuerySyntaxError) throw new UsageError(querySyntaxMessage(req.query, err));
+    if (controller.signal.aborted) {
+      process.stderr.write(`xferlens: export cancelled; ${where} was not written\n`);
+      return 130;
+    }
+    // A reader that stops early (`| head`) is not an error of the export.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    process.stderr.write(`xferlens: cannot export to ${where}: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    bar.done();
+    process.off('SIGINT', cancel);
+  }
+  const ms = Math.round(performance.now() - t0);
+  process.stderr.write(`exported ${formatCount(result.rows)} rows to ${where} (${formatBytes(result.bytes)}, ${formatCount(ms)} ms)\n`);
+  if (req.json) process.stdout.write(JSON.stringify({ rows: result.rows, bytes: result.bytes, file: req.out, format: req.format, ms }) + '\n');
+  return 0;
+}
+
+/** The error with the query under it and a caret at the column. */
+function querySyntaxMessage(query: string, err: QuerySyntaxError): string {
+  return `invalid query: ${err.message}\n  ${query}\n  ${' '.repeat(Math.max(0, err.column - 1))}^`;
+}

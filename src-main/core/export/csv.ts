@@ -1,0 +1,100 @@
+/**
+ * CSV export: RFC 4180 (comma, `"` quoting when a cell holds `"`, `,`, CR or LF, quotes doubled),
+ * UTF-8, a header row of column names, one row per line. `excel` adds the BOM Excel needs to read
+ * UTF-8 and ends lines with CRLF. Cells that a spreadsheet would run as a formula are neutralised
+ * (see neutraliseCell): user names, paths and messages come from remote clients.
+ *
+ * Cells are built here rather than through csv-stringify: measured on 1 M rows of 12 columns it
+ * took 5.6 s against 2.3–2.7 s for this path (identical output, 250 MB), and the target is 3 s.
+ */
+import type { ColumnDef, ColumnType } from '../query/columns.js';
+import { isoUtc } from './iso-time.js';
+import { writeLines, type ExportResult, type ExportRunOptions, type ExportTarget } from './output.js';
+
+/** A query column (see query/columns.ts): its name is the row key and the header cell. */
+export type ColumnSpec = Pick<ColumnDef, 'name' | 'type'>;
+
+export interface CsvOptions extends ExportRunOptions {
+  columns: readonly ColumnSpec[];
+  /** UTF-8 BOM and CRLF line ends, for Excel. */
+  excel?: boolean;
+  /** Neutralise formula-like cells (default true). Turn off only for programs that are not spreadsheets. */
+  neutralise?: boolean;
+  /** Times as UTC ISO 8601 with milliseconds, the only format so far. */
+  timeFormat?: 'iso';
+}
+
+/**
+ * Formula-injection neutralisation (OWASP "CSV Injection"): a spreadsheet evaluates a cell that
+ * starts with `=`, `+`, `-`, `@`, TAB or CR (e.g. `=cmd|' /C calc'!A0`, `+SUM(1)`, `@x`), so such a
+ * cell gets a leading `'`, which makes it plain text. The full-width forms (`＝ ＋ － ＠`) are
+ * included because some spreadsheets normalise them to the ASCII ones. An empty cell stays empty,
+ * and a lone `-` (the "no value" of most logs) stays `-`: it is not a formula, and `'-` would only
+ * add noise. Numbers are never passed through here, so negative numbers stay numbers.
+ */
+export function neutraliseCell(value: string): string {
+  switch (value.charCodeAt(0)) {
+    case 0x3d: // =
+    case 0x2b: // +
+    case 0x40: // @
+    case 0x09: // TAB
+    case 0x0d: // CR
+    case 0xff1d: // ＝
+    case 0xff0b: // ＋
+    case 0xff20: // ＠
+      return "'" + value;
+    case 0x2d: // -
+    case 0xff0d: // －
+      return value.length === 1 ? value : "'" + value;
+    default:
+      return value;
+  }
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** RFC 4180 quoting: only when the cell holds a quote, a comma or a line break. */
+export function quoteCell(cell: string): string {
+  return NEEDS_QUOTES.test(cell) ? '"' + cell.replaceAll('"', '""') + '"' : cell;
+}
+
+type CellFormatter = (value: unknown) => string;
+
+/**
+ * Text of any value that is not a number or a time. Database columns are dynamically typed, so a
+ * "numeric" column can hold text too: such text goes through the same neutralising path.
+ */
+function textCell(neutralise: boolean): CellFormatter {
+  return (value) => {
+    if (value === null || value === undefined) return '';
+    if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+    const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return quoteCell(neutralise ? neutraliseCell(text) : text);
+  };
+}
+
+function cellFormatter(type: ColumnType, text: CellFormatter): CellFormatter {
+  if (type === 'time') {
+    return (value) => (typeof value === 'number' ? isoUtc(value) ?? text(value) : text(value));
+  }
+  if (type === 'text') return text;
+  // int, bytes, duration: plain integers (ms for durations), no thousands separators or units.
+  return (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value));
+}
+
+/** Streams `rows` as CSV to a file (written as FILE.partial, then renamed) or a stream. */
+export async function writeCsv(rows: Iterable<Record<string, unknown>>, out: ExportTarget, opts: CsvOptions): Promise<ExportResult> {
+  if (!opts.columns.length) throw new Error('writeCsv needs at least one column');
+  const eol = opts.excel ? '\r\n' : '\n';
+  const text = textCell(opts.neutralise ?? true);
+  const names = opts.columns.map((c) => c.name);
+  const formatters = opts.columns.map((c) => cellFormatter(c.type, text));
+  const width = names.length;
+  const head = (opts.excel ? '\uFEFF' : '') + names.map((n) => quoteCell(n)).join(',') + eol;
+  const formatLine = (row: Record<string, unknown>): string => {
+    let line = formatters[0]!(row[names[0]!]);
+    for (let i = 1; i < width; i++) line += ',' + formatters[i]!(row[names[i]!]);
+    return line + eol;
+  };
+  return writeLines(rows, out, head, formatLine, opts);
+}
