@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/core/store/db.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { computeInsights, queryValue } from '../../src-main/core/analysis/insights.js';
+import { countRows } from '../../src-main/core/query/index.js';
 import { cliJson, runCli, tempDir, writeLines } from '../helpers.js';
 
 let dir: string;
@@ -45,7 +46,13 @@ describe('insights', () => {
     writeLines(path.join(dir, 'u_ex260302.log'), eftDay());
     const db = openDatabase(dbFile);
     await indexPaths(db, [dir], { timeZone: 'UTC' });
-    const insights = Object.fromEntries(computeInsights(db, { newClientDays: 0.25 }).map((i) => [i.id, i]));
+    const list = computeInsights(db, { newClientDays: 0.25 });
+    // Every finding's query is valid and opens its rows in the browse view.
+    for (const f of list.flatMap((i) => i.findings)) expect(countRows(db, f.kind, f.query), f.query).toBeGreaterThan(0);
+    const insights = Object.fromEntries(list.map((i) => [i.id, i]));
+    expect(countRows(db, 'events', insights['failed-login-bursts']!.findings[0]!.query)).toBe(6);
+    expect(countRows(db, 'transfers', insights['repeated-failures']!.findings[0]!.query)).toBe(4);
+    expect(countRows(db, 'sessions', insights['never-logged-in']!.findings[0]!.query)).toBe(6);
     db.close();
 
     const burst = insights['failed-login-bursts']!;

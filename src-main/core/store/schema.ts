@@ -68,6 +68,8 @@ export const MIGRATIONS: readonly string[] = [
   // 2: sessions and transfers reconstructed from events (src-main/core/analysis), and each event's
   // link to them plus its operation and outcome, so that `dir:` and `status:` filter events too.
   `
+  -- path: filters are case-insensitive (Windows paths): the index is rebuilt NOCASE (events_path_ci).
+  DROP INDEX IF EXISTS events_path;
   ALTER TABLE events ADD COLUMN session_id INTEGER;
   ALTER TABLE events ADD COLUMN transfer_id INTEGER;
   -- login, logout, connect, upload, download, delete, rename, mkdir, rmdir, or NULL (other command)
@@ -113,6 +115,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_ip ON sessions(client_ip, start_ts);
   CREATE INDEX sessions_conn ON sessions(conn_key, start_ts);
   CREATE INDEX sessions_open ON sessions(open) WHERE open = 1;
+  CREATE INDEX sessions_failed ON sessions(start_ts) WHERE login = 'failed' OR failures > 0;
 
   -- One real file operation, however many log records describe it (records counts them).
   CREATE TABLE transfers (
@@ -139,7 +142,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX transfers_ts ON transfers(ts);
   CREATE INDEX transfers_user ON transfers(user COLLATE NOCASE, ts) WHERE user IS NOT NULL;
   CREATE INDEX transfers_ip ON transfers(client_ip, ts);
-  CREATE INDEX transfers_path ON transfers(path, ts);
+  CREATE INDEX transfers_path ON transfers(path COLLATE NOCASE, ts);
+  CREATE INDEX transfers_failed ON transfers(ts) WHERE status = 'failed';
   CREATE INDEX transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL;
   `,
 ];
@@ -157,7 +161,7 @@ export const EVENT_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS events_user ON events(user COLLATE NOCASE, ts) WHERE user IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_ip ON events(client_ip, ts) WHERE client_ip IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_status ON events(status, ts) WHERE status IS NOT NULL',
-  'CREATE INDEX IF NOT EXISTS events_path ON events(path, ts) WHERE path IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_path_ci ON events(path COLLATE NOCASE, ts) WHERE path IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_transfer ON events(transfer_id) WHERE transfer_id IS NOT NULL',
   // Failures are few and looked for often (insights, `failed`): a small index of just them.
