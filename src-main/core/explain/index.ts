@@ -39,17 +39,8 @@ import { WINSOCK_TABLE } from './winsock.js';
 
 export type { Severity } from './types.js';
 
-export interface Explanation {
-  /** Id of the table the entry comes from (`ftp`, `sftp`, `eft`, `winsock`, `proftpd`…). */
-  table: string;
-  code: string;
-  title: string;
-  meaning: string;
-  severity: Severity;
-  advice: string;
-  /** Symbolic name when the code has one (`WSAECONNRESET`, `SSH_FX_NO_SUCH_FILE`, `EACCES`). */
-  name?: string;
-}
+/** One table entry as found, with the table it comes from (`ftp`, `sftp`, `eft`, `winsock`, `proftpd`…). */
+export type Explanation = Omit<CodeEntry, 'aliases'> & { table: string };
 
 function proftpdSeverity(m: ProftpdMessageEntry): Severity {
   switch (m.level) {

@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.js';
 import type { QueryKind } from './columns.js';
 import * as pageImpl from './page.js';
+import type { PageArgs } from './page.js';
 import { aggregate as aggregateImpl, type Aggregates } from './aggregate.js';
 
 export type { QueryKind, ColumnDef, ColumnType } from './columns.js';
@@ -21,22 +22,8 @@ export interface QueryOptions {
   timeZone?: string;
 }
 
-export interface PageRequest {
-  kind: QueryKind;
-  query: string;
-  /** A sortable column of the kind (default: its time column). */
-  sort?: string;
-  /** Default: the kind's default order when sorting by its default column, else 'asc'. */
-  order?: 'asc' | 'desc';
-  /** Rows per page, 1..10000 (default 100). */
-  limit?: number;
-  /** An opaque cursor from a previous page of the same query and sort; null/absent = first page. */
-  cursor?: string | null;
-  /** 'next' (default): the rows after the cursor; 'prev': the rows before it (still in sort order). */
-  direction?: 'next' | 'prev';
-  /** Whether to compute the exact total (default: only for the first page, i.e. without cursor). */
-  count?: boolean;
-}
+/** A page of one query: see PageArgs. */
+export type PageRequest = PageArgs;
 
 export interface Page {
   rows: Record<string, unknown>[];

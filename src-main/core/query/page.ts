@@ -357,11 +357,17 @@ function resolveColumns(kind: QueryKind, columns?: readonly string[]): { names: 
 export interface PageArgs {
   kind: QueryKind;
   query: string;
+  /** A sortable column of the kind (default: its time column). */
   sort?: string;
+  /** Default: the kind's default order when sorting by its default column, else 'asc'. */
   order?: 'asc' | 'desc';
+  /** Rows per page, 1..10000 (default 100). */
   limit?: number;
+  /** An opaque cursor from a previous page of the same query and sort; null/absent = first page. */
   cursor?: string | null;
+  /** 'next' (default): the rows after the cursor; 'prev': the rows before it (still in sort order). */
   direction?: 'next' | 'prev';
+  /** Whether to compute the exact total (default: only for the first page, i.e. without cursor). */
   count?: boolean;
 }
 
