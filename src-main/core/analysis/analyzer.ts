@@ -154,10 +154,12 @@ export class Analyzer {
       byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
       otherSourceNear: db.prepare('SELECT 1 FROM sources WHERE id != ? AND events > 0 AND first_ts <= ? AND last_ts >= ? LIMIT 1'),
       openW3c: db.prepare("SELECT * FROM sessions WHERE open = 1 AND format = 'w3c'"),
-      keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ?'),
-      transferCandidates: db.prepare('SELECT * FROM transfers WHERE op = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
-      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      // The latest sessions of the client only: one partner IP may open thousands a day.
+      keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
+      // Busy servers write many transfers a second: the name narrows the candidates to a handful.
+      transferCandidates: db.prepare('SELECT * FROM transfers WHERE op = ? AND match_name = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
+      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources, match_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user = @user, client_ip = @client_ip, protocol = @protocol,
         path = @path, path_to = @path_to, bytes = @bytes, duration_ms = @duration_ms, status = @status, code = @code,
         records = records + 1, record_sources = @record_sources WHERE id = @id`),
@@ -447,7 +449,7 @@ export class Analyzer {
     if (match) return this.mergeTransfer(match, rec);
     const id = Number(
       this.stmt.insertTransfer.run(rec.sessionId, rec.ts, f.server ?? session?.server ?? null, rec.user, rec.clientIp, rec.protocol, op, rec.path, rec.pathTo,
-        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`).lastInsertRowid,
+        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchName(rec.path)).lastInsertRowid,
     );
     this.transferAwaitingEvent = id;
     if (session) this.countTransfer(session, op, rec.status, rec.bytes);
@@ -457,14 +459,13 @@ export class Analyzer {
   private findTransfer(rec: TransferRecord): TransferRow | null {
     if (rec.ts === null || !this.othersOverlap) return null;
     const window = MATCH_WINDOW_MS + (rec.lowRes ? 1000 : 0);
-    const rows = this.stmt.transferCandidates.all(rec.op, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
     const name = matchName(rec.path);
+    const rows = this.stmt.transferCandidates.all(rec.op, name, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
     let best: TransferRow | null = null, bestGap = Infinity;
     for (const t of rows) {
       if (t.ts === null) continue;
       const gap = Math.abs(t.ts - rec.ts);
       if (gap > window + (isLowRes(t.ts) ? 1000 : 0)) continue;
-      if (matchName(t.path) !== name) continue;
       if (!sameText(t.user, rec.user) || !sameText(t.client_ip, rec.clientIp)) continue;
       if (t.bytes && rec.bytes && t.bytes !== rec.bytes) continue;
       const fa = protocolFamily(t.protocol), fb = protocolFamily(rec.protocol);

@@ -137,6 +137,7 @@ export const MIGRATIONS: readonly string[] = [
     source_id   INTEGER,
     event_id    INTEGER,           -- the first record's event
     records     INTEGER NOT NULL DEFAULT 1,
+    match_name  TEXT NOT NULL DEFAULT '',     -- the file name as records of other logs are compared (analysis/analyzer.ts)
     record_sources TEXT NOT NULL DEFAULT ''   -- ",3,7,": sources holding a record (one log never records one operation twice)
   );
   CREATE INDEX transfers_ts ON transfers(ts);
@@ -144,6 +145,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX transfers_ip ON transfers(client_ip, ts);
   CREATE INDEX transfers_path ON transfers(path COLLATE NOCASE, ts);
   CREATE INDEX transfers_failed ON transfers(ts) WHERE status = 'failed';
+  CREATE INDEX transfers_match ON transfers(op, match_name, ts);
   CREATE INDEX transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL;
   `,
 ];
