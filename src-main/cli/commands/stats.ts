@@ -3,6 +3,7 @@ import { databaseStats, listSources } from '../../core/store/stats.js';
 import { formatBytes, formatCount, isoOrDash, table, UsageError } from '../output.js';
 import { FORMATS } from '../../core/formats/registry.js';
 import type { CliCommand } from '../command.js';
+import { formatInfos, toSourceInfo } from '../../api/handlers.js';
 
 function noArgs(name: string, args: string[]): void {
   if (args.length) throw new UsageError(`${name} takes no arguments (got ${args[0]})`);
@@ -28,7 +29,7 @@ export const formatsCommand: CliCommand = {
   summary: 'the log formats xferlens reads',
   run({ values, args }) {
     noArgs('formats', args);
-    if (values.json) process.stdout.write(JSON.stringify(FORMATS.map(({ id, label, timestamp, extracts }) => ({ id, label, timestamp, extracts }))) + '\n');
+    if (values.json) process.stdout.write(JSON.stringify(formatInfos()) + '\n');
     else for (const f of FORMATS) process.stdout.write(`${f.id.padEnd(14)} ${f.label}\n`);
     return 0;
   },
@@ -50,24 +51,7 @@ export function runStats(db: Db, opts: { json: boolean }): number {
 }
 
 export function runSources(db: Db, opts: { json: boolean }): number {
-  const rows = listSources(db).map((s) => ({
-    id: s.id,
-    path: s.path,
-    format: s.format,
-    formatDetail: s.format_detail,
-    encoding: s.encoding,
-    compression: s.compression,
-    size: s.size,
-    bytesIndexed: s.bytes_indexed,
-    lines: s.lines_indexed,
-    events: s.events,
-    directives: s.directives,
-    unparsed: s.unparsed,
-    firstTs: s.first_ts,
-    lastTs: s.last_ts,
-    timeZone: s.options ? (JSON.parse(s.options) as { timeZone?: string }).timeZone ?? null : null,
-    indexedAt: s.indexed_at,
-  }));
+  const rows = listSources(db).map(toSourceInfo);
   if (opts.json) {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return 0;

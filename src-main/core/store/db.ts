@@ -19,11 +19,16 @@ export const SLOW_QUERY_MS = 200;
  * Opens (creating if needed) the index database and brings its schema up to date. A database
  * written by a newer xferlens is refused before anything is written to it.
  */
-export function openDatabase(file: string, opts: { readonly?: boolean } = {}): Db {
+export function openDatabase(file: string, opts: { readonly?: boolean; nativeBinding?: string } = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    db = new Database(file, {
+      readonly: opts.readonly ?? false,
+      fileMustExist: opts.readonly ?? false,
+      // The Electron app passes its own-ABI build (node_modules keeps Node's; see README "Desktop app").
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    });
   } catch (err) {
     throw new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN');
   }

@@ -1,0 +1,223 @@
+/**
+ * The Electron main process: kept thin. It wires the security policy (security.ts), serves the
+ * renderer over app:// (app-protocol.ts), exposes the API handlers over IPC (ipc.ts), and leaves
+ * indexing to the writer worker (index-worker.ts) so it never blocks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
+import type { ApiEventName, ApiEvents } from '../api/contract.js';
+import { createHandlers, formatInfos } from '../api/handlers.js';
+import { defaultDatabasePath } from '../core/paths.js';
+import { openDatabase, type Db } from '../core/store/db.js';
+import { VERSION } from '../core/version.js';
+import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol.js';
+import { IndexWorkerClient } from './index-worker-client.js';
+import { createEventSender, registerIpc } from './ipc.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+import { nativeBindingPath, pathsFromArgv, windowIconPath, type AppLocation } from './launch.js';
+import { formatsHelpText, menuTemplate } from './menu.js';
+import { addRecent, parseRecent } from './recent.js';
+import { hardenApp, hardenSession, RENDERER_URL } from './security.js';
+import { fitToScreens, mainWindowOptions, parseWindowState, type WindowState } from './window-state.js';
+
+// Tests (and admins who keep separate profiles) can move the settings folder.
+if (process.env.XFERLENS_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.XFERLENS_USER_DATA_DIR));
+
+const location: AppLocation = {
+  isPackaged: app.isPackaged,
+  appPath: app.getAppPath(),
+  resourcesPath: process.resourcesPath,
+  platform: process.platform,
+  arch: process.arch,
+};
+const settingsFile = (name: string) => path.join(app.getPath('userData'), name);
+const launchPaths = () => pathsFromArgv(process.argv, { isPackaged: app.isPackaged, cwd: process.cwd() });
+
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+hardenApp(app, (url) => shell.openExternal(url));
+
+if (!app.requestSingleInstanceLock({ paths: launchPaths() })) {
+  // The first instance received our files through 'second-instance'.
+  app.quit();
+} else {
+  start();
+}
+
+function start(): void {
+  let mainWindow: BrowserWindow | null = null;
+  /** Paths to open once the window has loaded (command line, macOS open-file before ready). */
+  let pending: string[] = launchPaths();
+  let rendererLoaded = false;
+  let recent = parseRecent(readJsonFile(settingsFile('recent.json')));
+
+  const nativeBinding = nativeBindingPath(location);
+  const databasePath = defaultDatabasePath();
+  const indexer = new IndexWorkerClient({ databasePath, nativeBinding });
+  let readConnection: Db | null = null;
+  const readDb = () => (readConnection ??= openDatabase(databasePath, { readonly: true, nativeBinding }));
+
+  const remember = (paths: readonly string[]) => {
+    recent = addRecent(recent, paths);
+    writeJsonFile(settingsFile('recent.json'), recent);
+    for (const p of paths) app.addRecentDocument(p);
+    installMenu();
+  };
+
+  const send = createEventSender(() => BrowserWindow.getAllWindows().map((w) => w.webContents));
+  const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => {
+    if (event === 'index/started') remember((payload as ApiEvents['index/started']).paths);
+    send(event, payload);
+  };
+  const handlers = createHandlers({ databasePath, readDb, indexer, emit });
+
+  const openPaths = (paths: readonly string[]) => {
+    if (!paths.length) return;
+    if (!rendererLoaded) {
+      pending.push(...paths);
+      return;
+    }
+    // Progress and the result reach the window as events; failures too ('index/finished').
+    handlers['index/open']({ paths: [...paths] }).catch((err: unknown) => console.error(`xferlens: ${(err as Error).message}`));
+  };
+
+  const chooseAndOpen = async (properties: Electron.OpenDialogOptions['properties'], title: string) => {
+    const options: Electron.OpenDialogOptions = {
+      title,
+      properties,
+      filters: [
+        { name: 'Log files', extensions: ['log', 'txt', 'gz'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    };
+    const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+    if (!result.canceled) openPaths(result.filePaths);
+  };
+
+  const message = (options: Electron.MessageBoxOptions) =>
+    void (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
+
+  function installMenu(): void {
+    const template = menuTemplate({
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      recent,
+      actions: {
+        openFiles: () => void chooseAndOpen(['openFile', 'multiSelections'], 'Open log files'),
+        openFolder: () => void chooseAndOpen(['openDirectory', 'multiSelections'], 'Open log folders'),
+        openRecent: (p) => openPaths([p]),
+        clearRecent: () => {
+          recent = [];
+          writeJsonFile(settingsFile('recent.json'), recent);
+          app.clearRecentDocuments();
+          installMenu();
+        },
+        exportData: () => emit('app/command', { command: 'export' }),
+        showFormats: () =>
+          message({ type: 'info', title: 'Supported formats', message: 'xferlens reads these log formats', detail: formatsHelpText(formatInfos()) }),
+        showAbout: () =>
+          message({
+            type: 'info',
+            title: 'About xferlens',
+            message: `xferlens ${VERSION}`,
+            detail: `Index, search and explain file-transfer server logs.\n\nDatabase: ${databasePath}\nElectron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}`,
+          }),
+      },
+    });
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+  }
+
+  function createWindow(): BrowserWindow {
+    const stateFile = settingsFile('window-state.json');
+    const state = fitToScreens(parseWindowState(readJsonFile(stateFile)), screen.getAllDisplays().map((d) => d.workArea));
+    const icon = windowIconPath(location);
+    const win = new BrowserWindow(
+      mainWindowOptions(state, {
+        preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
+        ...(fs.existsSync(icon) ? { icon } : {}),
+        backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#f7f8fa',
+        title: 'xferlens',
+      }),
+    );
+    if (state.maximized) win.maximize();
+    win.once('ready-to-show', () => win.show());
+    win.on('close', () => {
+      const bounds = win.getNormalBounds();
+      const saved: WindowState = { ...bounds, maximized: win.isMaximized() };
+      writeJsonFile(stateFile, saved);
+    });
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = null;
+      rendererLoaded = false;
+    });
+    win.webContents.on('did-finish-load', () => {
+      rendererLoaded = true;
+      const paths = pending;
+      pending = [];
+      openPaths(paths);
+    });
+    void win.loadURL(RENDERER_URL);
+    return win;
+  }
+
+  const focus = () => {
+    if (!mainWindow) mainWindow = createWindow();
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  };
+
+  app.on('second-instance', (_event, argv, cwd, additionalData) => {
+    const sent = (additionalData as { paths?: unknown } | null)?.paths;
+    const paths = Array.isArray(sent) && sent.every((p) => typeof p === 'string') ? (sent as string[]) : pathsFromArgv(argv, { isPackaged: app.isPackaged, cwd });
+    if (app.isReady()) focus();
+    openPaths(paths);
+  });
+
+  // macOS: files dropped on the Dock icon or opened from Finder (may arrive before 'ready').
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    openPaths([file]);
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('activate', () => {
+    if (app.isReady() && !mainWindow) mainWindow = createWindow();
+  });
+
+  app.on('will-quit', () => {
+    readConnection?.close();
+    readConnection = null;
+    void indexer.stop();
+  });
+
+  app.whenReady().then(async () => {
+    hardenSession(session.defaultSession);
+    serveAppProtocol(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
+    if (!fs.existsSync(nativeBinding)) {
+      dialog.showErrorBox(
+        'xferlens cannot open its database',
+        `SQLite for Electron was not found at ${nativeBinding}.\n\nIn a checkout, \`npm start\` builds it (this needs internet once). See README, "Desktop app".`,
+      );
+      app.exit(1);
+      return;
+    }
+    try {
+      await indexer.start();
+    } catch (err) {
+      dialog.showErrorBox('xferlens cannot open its database', (err as Error).message);
+      app.exit(1);
+      return;
+    }
+    registerIpc(ipcMain, handlers);
+    installMenu();
+    mainWindow = createWindow();
+  }, (err: unknown) => {
+    console.error(`xferlens: ${(err as Error).stack ?? String(err)}`);
+    app.exit(1);
+  });
+}

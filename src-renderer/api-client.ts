@@ -1,0 +1,88 @@
+/**
+ * The UI's one way to the back end, behind the contract type: the desktop bridge (`window.xferlens`,
+ * Electron IPC) when there is one, otherwise HTTP to `xferlens serve` (browser mode). Only types
+ * come from src-main.
+ */
+import type { ApiEventName, ApiEvents, DesktopBridge, XferlensApi } from '../src-main/api/contract.js';
+
+export interface ApiClient extends XferlensApi {
+  mode: 'desktop' | 'browser';
+  /** The path of a dropped file; null where the page cannot know it (browser mode). */
+  pathForFile: ((file: File) => string) | null;
+}
+
+/** Electron prefixes errors thrown by handlers; the UI shows the handler's own message. */
+const IPC_ERROR_PREFIX = /^Error invoking remote method '[^']*': (?:\w*Error: )?/;
+
+export function desktopClient(bridge: DesktopBridge): ApiClient {
+  return {
+    mode: 'desktop',
+    async call(method, ...args) {
+      try {
+        return await bridge.call(method, ...args);
+      } catch (err) {
+        throw new Error(String((err as Error)?.message ?? err).replace(IPC_ERROR_PREFIX, ''));
+      }
+    },
+    subscribe: (event, listener) => bridge.subscribe(event, listener),
+    pathForFile: (file) => bridge.pathForFile(file),
+  };
+}
+
+/** The access token `xferlens serve` puts in the URL's fragment (`#token=...`). */
+export function tokenFromHash(hash: string): string | null {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('token') || null;
+}
+
+export const NO_TOKEN_MESSAGE = 'No access token: open the address that `xferlens serve` printed (it ends with #token=…).';
+
+export function httpClient(token: string | null): ApiClient {
+  let events: EventSource | null = null;
+  return {
+    mode: 'browser',
+    async call(method, ...args) {
+      if (!token) throw new Error(NO_TOKEN_MESSAGE);
+      const response = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(args[0] ?? null),
+      });
+      const body = (await response.json().catch(() => null)) as unknown;
+      if (!response.ok) {
+        const error = (body as { error?: unknown } | null)?.error;
+        throw new Error(typeof error === 'string' ? error : `${method} failed (HTTP ${response.status})`);
+      }
+      return body as never;
+    },
+    subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
+      if (!token) return () => undefined;
+      events ??= new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+      const source = events;
+      const relay = (e: MessageEvent<string>) => listener(JSON.parse(e.data) as ApiEvents[E]);
+      source.addEventListener(event, relay);
+      return () => source.removeEventListener(event, relay);
+    },
+    pathForFile: null,
+  };
+}
+
+const TOKEN_KEY = 'xferlens-token';
+
+/**
+ * Browser mode keeps the token for this tab only (a reload still works) and removes it from the
+ * address bar, so it does not end up in history, bookmarks or screenshots.
+ */
+function takeToken(): string | null {
+  const token = tokenFromHash(location.hash);
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, '', location.pathname + location.search);
+    return token;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function connect(): ApiClient {
+  const bridge = (window as Window & { xferlens?: DesktopBridge }).xferlens;
+  return bridge ? desktopClient(bridge) : httpClient(takeToken());
+}

@@ -1,0 +1,77 @@
+/**
+ * Runs the compiled Electron main process (dist/src-main/electron/main.js) under plain Node with
+ * the fake Electron of ./electron.ts, drives it like Electron would (window loaded, a second
+ * launch with files, IPC calls, window closed) and prints what it did as JSON. Used by
+ * test/unit/electron-main.test.ts; argv: LOG_FOLDER SECOND_LOG_FOLDER.
+ */
+import { register } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FakeBrowserWindow } from './electron.js';
+
+register('./hooks.js', import.meta.url);
+
+const [first, second] = process.argv.slice(2) as [string, string];
+// As `electron . FOLDER` would see it.
+process.argv = [process.execPath, '.', first];
+
+const until = async (what: string, ok: () => boolean) => {
+  for (let i = 0; i < 3000 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!ok()) throw new Error(`timed out waiting for ${what}`);
+};
+const sent = (w: FakeBrowserWindow) => w.webContents.sent;
+const finished = (w: FakeBrowserWindow) => sent(w).filter(([channel]) => channel === 'index/finished').length;
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'electron', 'main.js');
+await import(pathToFileURL(dist).href);
+// The same module instance main.js got for 'electron' (the hook resolves it to this file).
+const { app, fake } = await import('./electron.js');
+await until('the window', () => fake.windows.length > 0 || fake.exitCode !== undefined);
+if (fake.exitCode !== undefined) {
+  process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, exitCode: fake.exitCode }));
+  process.exit(0);
+}
+const win = fake.windows[0]!;
+win.webContents.emit('did-finish-load');
+await until('the command-line folder to be indexed', () => finished(win) >= 1);
+
+const invoke = async (channel: string, url: string, input?: unknown) => {
+  try {
+    return { ok: await fake.ipcHandlers.get(channel)!({ senderFrame: { url } }, input) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+};
+const stats = await invoke('db/stats', 'app://xferlens/index.html');
+const foreign = await invoke('db/stats', 'https://evil.example/');
+
+app.emit('second-instance', {}, ['xferlens', '--flag'], '/', { paths: [second] });
+await until('the second launch\'s folder to be indexed', () => finished(win) >= 2);
+const sources = await invoke('sources/list', 'app://xferlens/index.html');
+
+win.emit('close');
+
+process.stdout.write(
+  JSON.stringify({
+    sandboxEnabled: fake.sandboxEnabled,
+    singleInstanceData: fake.singleInstanceData,
+    privilegedSchemes: fake.privilegedSchemes,
+    protocolHandlers: [...fake.protocolHandlers.keys()],
+    ipcChannels: [...fake.ipcHandlers.keys()].sort(),
+    sessionHandlers: Object.keys(fake.session).sort(),
+    windowOptions: win.options,
+    windowOpenHandlerSet: win.webContents.windowOpenHandler !== null,
+    navigationListeners: win.webContents.listenerCount('will-navigate'),
+    url: win.webContents.url,
+    events: sent(win).map(([channel, payload]) => ({ channel, payload })),
+    stats,
+    foreign,
+    sources,
+    lastMenu: fake.menus.at(-1),
+    recentDocuments: fake.recentDocuments,
+    errorBoxes: fake.errorBoxes,
+  }),
+);
+app.emit('will-quit');
+setTimeout(() => process.exit(0), 200);
+

@@ -1,0 +1,89 @@
+/**
+ * The compiled Electron main process (dist/src-main/electron/main.js) run under plain Node with a
+ * recording fake of Electron (test/fake-electron/): what it registers, the window it creates, and
+ * a command-line folder and a second launch's folder indexed through the writer worker, with the
+ * events reaching the window. SQLite for "Electron" is Node's build copied to where the app looks.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { electronNativeDir } from '../../src-main/electron/launch.js';
+import { SECURE_WEB_PREFERENCES } from '../../src-main/electron/security.js';
+import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
+
+const RUN_MAIN = path.join(REPO, 'dist', 'test', 'fake-electron', 'run-main.js');
+
+function runMain(opts: { withNative: boolean }) {
+  const dir = tempDir('xferlens-main-');
+  const appPath = path.join(dir, 'app');
+  if (opts.withNative) {
+    const native = electronNativeDir(appPath, process.platform, process.arch);
+    fs.mkdirSync(native, { recursive: true });
+    fs.copyFileSync(path.join(REPO, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), path.join(native, 'better_sqlite3.node'));
+  }
+  const [first, second] = [path.join(dir, 'logs1'), path.join(dir, 'logs2')];
+  for (const [folder, name] of [[first, 'ex100408.log'], [second, 'ex100409.log']] as const) {
+    fs.mkdirSync(folder);
+    writeLines(path.join(folder, name), EFT_W3C_SAMPLE);
+  }
+  const userData = path.join(dir, 'user-data');
+  const r = spawnSync(process.execPath, [RUN_MAIN, first, second], {
+    encoding: 'utf8',
+    env: { ...process.env, FAKE_APP_PATH: appPath, XFERLENS_DB: path.join(dir, 'index.sqlite'), XFERLENS_USER_DATA_DIR: userData, XFERLENS_QUIET_SLOW: '1' },
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`run-main exited ${r.status}: ${r.stderr}`);
+  return { report: JSON.parse(r.stdout) as Record<string, any>, first, second, userData, dir };
+}
+
+describe('Electron main process (fake Electron)', () => {
+  it('hardens, registers the API, opens the window, and indexes the files it is given', () => {
+    const { report, first, second, userData, dir } = runMain({ withNative: true });
+    expect(report.errorBoxes).toEqual([]);
+    expect(report.sandboxEnabled).toBe(true);
+    expect(report.singleInstanceData).toEqual({ paths: [first] });
+    expect(report.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    expect(report.protocolHandlers).toEqual(['app']);
+    expect(report.ipcChannels).toEqual(['db/stats', 'formats/list', 'index/cancel', 'index/open', 'sources/list']);
+    expect(report.sessionHandlers).toEqual(['beforeRequest', 'devicePermission', 'headersReceived', 'permissionCheck', 'permissionRequest']);
+
+    expect(report.windowOptions.webPreferences).toEqual({ ...SECURE_WEB_PREFERENCES, preload: path.join(REPO, 'dist', 'src-main', 'electron', 'preload.cjs') });
+    expect(fs.existsSync(report.windowOptions.webPreferences.preload)).toBe(true);
+    expect(report.windowOptions.show).toBe(false);
+    expect(report.url).toBe('app://xferlens/index.html');
+    // The window was hardened through 'web-contents-created'.
+    expect(report.windowOpenHandlerSet).toBe(true);
+    expect(report.navigationListeners).toBe(1);
+
+    // The command-line folder, then the second launch's, each indexed with events to the window.
+    const channels = report.events.map((e: { channel: string }) => e.channel);
+    expect(channels.filter((c: string) => c !== 'index/progress')).toEqual(['index/started', 'index/finished', 'index/started', 'index/finished']);
+    const started = report.events.filter((e: { channel: string }) => e.channel === 'index/started').map((e: { payload: { paths: string[] } }) => e.payload.paths);
+    expect(started).toEqual([[first], [second]]);
+    const done = report.events.filter((e: { channel: string }) => e.channel === 'index/finished').map((e: { payload: object }) => e.payload);
+    expect(done.map((d: { files: number; events: number; cancelled: boolean }) => [d.files, d.events, d.cancelled])).toEqual([[1, 7, false], [1, 7, false]]);
+
+    // IPC answers the app's page from the read connection, and refuses anyone else.
+    expect(report.stats.ok).toMatchObject({ path: path.join(dir, 'index.sqlite'), sources: 1, events: 7 });
+    expect(report.foreign.error).toMatch(/refused IPC from https:\/\/evil\.example/);
+    expect(report.sources.ok.map((s: { path: string }) => path.dirname(s.path)).sort()).toEqual([first, second].sort());
+
+    // Open Recent and the OS's recent documents got both folders, newest first.
+    expect(JSON.parse(fs.readFileSync(path.join(userData, 'recent.json'), 'utf8'))).toEqual([second, first]);
+    expect(report.recentDocuments).toEqual([first, second]);
+    const file = report.lastMenu.find((m: { label: string }) => m.label === '&File');
+    const recent = file.submenu.find((m: { label: string }) => m.label === 'Open Recent').submenu.map((m: { label?: string }) => m.label);
+    expect(recent.slice(0, 2)).toEqual([second, first]);
+
+    // Closing the window remembered its place.
+    expect(JSON.parse(fs.readFileSync(path.join(userData, 'window-state.json'), 'utf8'))).toEqual({ x: 10, y: 20, width: 1111, height: 777, maximized: false });
+  });
+
+  it('says where SQLite for Electron is missing instead of starting without a database', () => {
+    const { report } = runMain({ withNative: false });
+    expect(report.exitCode).toBe(1);
+    expect(report.errorBoxes).toHaveLength(1);
+    expect(report.errorBoxes[0]).toMatch(/SQLite for Electron was not found at .*electron-native.*better_sqlite3\.node.*npm start/s);
+  });
+});
