@@ -32,7 +32,8 @@ export const MATCH_WINDOW_MS = 2000;
 export const REUSED_KEY_IDLE_MS = 2 * 3600_000;
 /** Keyless lines look for sessions that started at most this long before them. */
 const KEYLESS_LOOKBACK_MS = 12 * 3600_000;
-const CACHE_LIMIT = 20_000;
+/** Closed sessions kept in memory beyond this many are forgotten (they are in the database). */
+const CACHE_LIMIT = 2_000;
 
 export interface EventLinks {
   sessionId: number | null;
