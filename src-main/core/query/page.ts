@@ -300,7 +300,8 @@ function explanationOf(kind: QueryKind, r: Record<string, unknown>): string | nu
   const s = (name: string) => (r[name] ?? null) as string | null;
   let text: string | undefined;
   if (kind === 'events') {
-    if (s('status') === null) return null;
+    // Lines without a code are explained by their message where a catalogue knows it (ProFTPD's).
+    if (s('status') === null && (s('message') === null || !MESSAGE_FORMATS.has(s('format') ?? ''))) return null;
     text = shortExplanation({ status: s('status'), code: s('status'), protocol: s('protocol'), format: s('format'), message: s('message'), verb: s('verb') });
   } else if (kind === 'transfers') {
     if (s('code') === null) return null;
@@ -311,6 +312,8 @@ function explanationOf(kind: QueryKind, r: Record<string, unknown>): string | nu
   }
   return text ?? null;
 }
+
+const MESSAGE_FORMATS = new Set(['proftpd-system', 'proftpd-modlog', 'syslog']);
 
 /** The SELECT list of the columns that have SQL, in the order `rowMaker` reads them. */
 function selectList(kind: QueryKind, selected: readonly string[]): { sql: string; order: string[] } {
