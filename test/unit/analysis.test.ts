@@ -23,10 +23,10 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function index(inputs: string[], file = dbFile) {
+async function index(inputs: string[], file = dbFile, logFormats = [CUSTOM]) {
   const db = openDatabase(file);
   try {
-    return await indexPaths(db, inputs, { timeZone: 'UTC', logFormats: [CUSTOM] });
+    return await indexPaths(db, inputs, { timeZone: 'UTC', logFormats });
   } finally {
     db.close();
   }
@@ -71,7 +71,8 @@ function expectScenario() {
   // Every transfer belongs to the session that did it, and each upload is the right file and size.
   expect(transfers.every((t) => t.session_id !== null)).toBe(true);
   for (const u of scenario.uploads) {
-    const t = transfers.find((x) => x.op === 'upload' && x.path === u.server_path);
+    // The path as the best log wrote it: the server's (%f), the client's, or xferlog's with `_` for spaces.
+    const t = transfers.find((x) => x.op === 'upload' && matchName(x.path) === matchName(u.server_path));
     expect(t, u.server_path).toMatchObject({ bytes: u.bytes, user: u.user, session_user: u.user, session_protocol: u.protocol });
     expect(t.records).toBeGreaterThanOrEqual(2); // the TransferLog and the ExtendedLogs, joined
   }
@@ -80,8 +81,9 @@ function expectScenario() {
   }
   const rename = transfers.find((t) => t.op === 'rename' && t.session_protocol === 'ftp');
   expect([rename.path, rename.path_to].map((p: string) => path.basename(p))).toEqual(['data.bin', 'data-2026.bin']);
-  // Session counters agree with the transfers they hold.
+  // Session counters agree with the transfers and events they hold.
   for (const s of sessions) {
+    expect(read('SELECT count(*) AS n FROM events WHERE session_id = ?', s.id)[0].n).toBe(s.events);
     const mine = transfers.filter((t) => t.session_id === s.id && t.status === 'success');
     expect([s.uploads, s.downloads, s.deletes, s.renames]).toEqual(['upload', 'download', 'delete', 'rename'].map((op) => mine.filter((t) => t.op === op).length));
     expect(s.bytes_up).toBe(mine.filter((t) => t.op === 'upload').reduce((n, t) => n + t.bytes, 0));
@@ -92,7 +94,9 @@ function expectScenario() {
 describe('sessions and transfers from the real ProFTPD logs', () => {
   it('shows each login and each operation of the client script once, across all eight logs', async () => {
     await index([LOGS]);
-    const { sessions } = expectScenario();
+    const { sessions, transfers } = expectScenario();
+    // With %f in a LogFormat, each upload shows the server's exact path.
+    expect(transfers.filter((t) => t.op === 'upload').map((t) => t.path).sort()).toEqual(scenario.uploads.map((u: any) => u.server_path).sort());
     const alice = sessions[0];
     expect(alice).toMatchObject({ user: 'alice', protocol: 'ftp', end_reason: 'quit', uploads: 3, downloads: 2, deletes: 1, renames: 1, failures: 3, commands: 40 });
     expect(alice.duration_ms).toBeLessThan(1000); // precise times refine the whole-second ones
@@ -106,6 +110,13 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     const records = read('SELECT source_id FROM events WHERE transfer_id = ?', t.id);
     expect(records).toHaveLength(t.records);
     expect(read('SELECT transfer_id FROM events WHERE id = ?', t.event_id)[0].transfer_id).toBe(t.id);
+  });
+
+  it('links the records of logs without a connection key once the sessions around them are known', async () => {
+    // Without the custom LogFormat its log is unparsed: the transfers come only from logs with no pid
+    // (ExtendedLog default/write, xferlog) and still land in the right sessions.
+    await index([LOGS], dbFile, []);
+    expectScenario();
   });
 
   it('gives the same result whatever order the files are indexed in, one run each', async () => {

@@ -30,6 +30,8 @@ export const SLACK_MS = 2000;
 export const MATCH_WINDOW_MS = 2000;
 /** Keys that restart with the service (EFT `[N]`) start a new session after this much silence. */
 export const REUSED_KEY_IDLE_MS = 2 * 3600_000;
+/** Clocks of one server's logs agree; a keyless line's time may miss its session's span by this much. */
+const KEYLESS_SLACK_MS = 500;
 /** Keyless lines look for sessions that started at most this long before them. */
 const KEYLESS_LOOKBACK_MS = 12 * 3600_000;
 /** Closed sessions kept in memory beyond this many are forgotten (they are in the database). */
@@ -165,6 +167,10 @@ export class Analyzer {
         path = @path, path_to = @path_to, bytes = @bytes, duration_ms = @duration_ms, status = @status, code = @code,
         records = records + 1, record_sources = @record_sources WHERE id = @id`),
       transferSession: db.prepare('SELECT session_id FROM transfers WHERE id = ?'),
+      anySession: db.prepare('SELECT 1 FROM sessions LIMIT 1'),
+      unlinkedTransfers: db.prepare('SELECT * FROM transfers WHERE session_id IS NULL AND client_ip IS NOT NULL LIMIT 100000'),
+      setTransferSession: db.prepare('UPDATE transfers SET session_id = ? WHERE id = ?'),
+      setEventsSession: db.prepare('UPDATE events SET session_id = ? WHERE transfer_id = ? AND session_id IS NULL'),
       setTransferEvent: db.prepare('UPDATE transfers SET event_id = ? WHERE id = ? AND event_id IS NULL'),
     };
   }
@@ -229,8 +235,13 @@ export class Analyzer {
     if (a.transfer && op && op !== 'login' && op !== 'logout' && op !== 'connect' && !a.awaitsReply) {
       transferId = this.record(a, ts, fields, session);
       if (session === null && transferId !== null) {
+        // A keyless record of a transfer whose session is known: the line joins that session.
         const sid = this.transferSession(transferId);
         if (sid !== null) session = this.sessionById(sid);
+        if (session) {
+          session.events++;
+          session.dirty = true;
+        }
       }
     }
     return { sessionId: session?.id ?? null, transferId, op, outcome };
@@ -254,6 +265,26 @@ export class Analyzer {
       }
     }
     if (header) this.previousWasHeader = true;
+  }
+
+  /**
+   * Transfers recorded only by logs without a connection key, before the sessions around them were
+   * known (another log indexed later named their users): linked now where one session fits.
+   */
+  relinkTransfers(): number {
+    if (!this.stmt.anySession.get()) return 0;
+    let linked = 0;
+    for (const t of this.stmt.unlinkedTransfers.all() as TransferRow[]) {
+      if (t.ts === null || !t.client_ip) continue;
+      const s = this.sessionWithoutKey(t.ts, { clientIp: t.client_ip, ...(t.user ? { user: t.user } : {}) });
+      if (!s) continue;
+      this.stmt.setTransferSession.run(s.id, t.id);
+      s.events += this.stmt.setEventsSession.run(s.id, t.id).changes;
+      this.countTransfer(s, t.op, t.status, t.bytes);
+      linked++;
+    }
+    this.flush();
+    return linked;
   }
 
   /** The id the writer gave the line just analysed: a transfer it created points at it. */
@@ -325,12 +356,16 @@ export class Analyzer {
   private sessionWithoutKey(ts: number | null, f: EventFields): SessionState | null {
     if (!f.clientIp || ts === null) return null;
     const hi = ts + (isLowRes(ts) ? 999 : 0);
-    const ids = this.stmt.keylessCandidates.all(f.clientIp, ts - KEYLESS_LOOKBACK_MS, hi + SLACK_MS) as { id: number }[];
+    const ids = this.stmt.keylessCandidates.all(f.clientIp, ts - KEYLESS_LOOKBACK_MS, hi + KEYLESS_SLACK_MS) as { id: number }[];
     let found: SessionState | null = null;
     for (const { id } of ids) {
       const s = this.sessionById(id);
-      if (!s || hi < s.start - SLACK_MS || ts > s.end + SLACK_MS) continue;
+      // The line's time (its whole second, for second-resolution logs) must meet the session's span.
+      const slack = hi === ts ? KEYLESS_SLACK_MS : 0;
+      if (!s || hi < s.start - slack || ts > s.end + slack) continue;
       if (f.user && s.user && f.user.toLowerCase() !== s.user.toLowerCase()) continue;
+      // A user's command or transfer cannot belong to a connection whose login failed.
+      if (f.user && s.login === 'failed') continue;
       if (found) return null; // ambiguous: leave the line unlinked
       found = s;
     }

@@ -9,7 +9,7 @@ import type { EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
 
 /** Bump when classification or matching rules change: databases rebuild their sessions once. */
-export const ANALYSIS_VERSION = '1';
+export const ANALYSIS_VERSION = '2';
 
 const PAGE = 5000;
 
@@ -107,6 +107,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
         analyzer.flush();
       }
     }
+    analyzer.relinkTransfers();
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis_version', ?), ('analysis_dirty', '0')").run(ANALYSIS_VERSION);
   })();
   const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;

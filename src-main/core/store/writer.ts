@@ -141,6 +141,16 @@ export class IndexWriter {
     };
   }
 
+  /** After a run: links transfers that only keyless logs recorded to the session now known around them. */
+  relinkTransfers(): number {
+    try {
+      return this.db.transaction(() => this.analyzer.relinkTransfers())();
+    } catch (err) {
+      this.analyzer.reset();
+      throw err;
+    }
+  }
+
   private sourcePath(sourceId: number): string {
     let p = this.sourcePaths.get(sourceId);
     if (p === undefined) {
