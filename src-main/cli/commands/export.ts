@@ -1,4 +1,4 @@
-import type { Db } from '../../core/store/db.js';
+import { isDamage, type Db } from '../../core/store/db.js';
 import { COLUMNS, DEFAULT_VISIBLE, QUERY_KINDS, columnDef, type ColumnDef, type QueryKind } from '../../core/query/columns.js';
 import { countRows, iterateRows, QuerySyntaxError } from '../../core/query/index.js';
 import { writeCsv } from '../../core/export/csv.js';
@@ -125,6 +125,7 @@ export async function runExport(db: Db, req: ExportRequest): Promise<number> {
     }
   } catch (err) {
     if (err instanceof QuerySyntaxError) throw new UsageError(querySyntaxMessage(req.query, err));
+    if (isDamage(err)) throw err; // the database's fault, not the target's: main names the file and the way out
     if (controller.signal.aborted) {
       process.stderr.write(`xferlens: export cancelled; ${where} was not written\n`);
       return 130;

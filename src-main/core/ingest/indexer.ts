@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import { formatById } from '../formats/registry.js';
 import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat } from '../formats/types.js';
-import type { Db } from '../store/db.js';
+import { isStorageFailure, type Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { detectFormat } from './detect.js';
@@ -40,6 +40,11 @@ export interface IndexOptions {
   onBatch?: (sourceId: number, firstEventId: number | null) => void;
   /** ProFTPD LogFormat strings supplied by the admin (see ParseContext.logFormats). */
   logFormats?: readonly NamedLogFormat[];
+  /**
+   * Files the caller expects to be these identities (follow.ts): one replaced since the caller
+   * looked (rotated in between) is skipped, for the caller to see the rotation on its next look.
+   */
+  expected?: ReadonlyMap<string, { dev: bigint; ino: bigint }>;
 }
 
 export interface IndexSummary {
@@ -138,6 +143,8 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
     try {
       const real = fs.realpathSync(file);
       const stat = fs.statSync(real, { bigint: true });
+      const expected = opts.expected?.get(file);
+      if (expected && (expected.dev !== stat.dev || expected.ino !== stat.ino)) continue;
       const identity = `${stat.dev}:${stat.ino}`;
       if (seen.has(identity)) continue;
       seen.add(identity);
@@ -162,6 +169,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
+        if (isStorageFailure(err)) throw err; // the database's problem, not this file's: stop
         summary.errors.push({ path: file, reason: err instanceof Error && !(err as NodeJS.ErrnoException).code ? err.message : describeFsError(err) });
       }
       bytesBefore += Number(stat.size);
@@ -172,6 +180,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   }
   // A file indexed again from its start invalidates the sessions its old lines were part of.
   if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
+  else if (summary.lines > 0) writer.relinkTransfers();
   summary.ms = Math.round(performance.now() - t0);
   return summary;
 }
@@ -257,11 +266,13 @@ async function indexFile(
     const rows: EventRow[] = new Array(batch.lines.length);
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
-      const parsed = parser && raw.trim() !== '' ? safeParse(parser, raw) : null;
+      const truncatedFrom = batch.truncated.get(i);
+      // A cut line is kept, unparsed, with its full length: its fields could be cut too.
+      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, raw) : null;
       let kind: EventRow['kind'];
       if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
-      else kind = raw.trim() === '' ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
-      const fields = parsed?.fields ?? {};
+      else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
+      const fields = parsed?.fields ?? (truncatedFrom === undefined ? {} : { extra: { truncated: truncatedFrom } });
       if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
       rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? lastTs, fields, raw };
       if (kind === EventKind.event) summary.events++;
@@ -279,7 +290,7 @@ async function indexFile(
   }
   if (pendingReset) {
     // The file is now empty (or has no complete line): its old rows still go.
-    writer.commitBatch(source.id, [], checkpoint({ lines: [], offsets: [], end: start, fallbackLines: 0 }), true);
+    writer.commitBatch(source.id, [], checkpoint({ lines: [], offsets: [], end: start, fallbackLines: 0, truncated: new Map() }), true);
   }
   return format?.id ?? null;
 }

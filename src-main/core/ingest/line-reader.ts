@@ -7,8 +7,14 @@ import { decodeLine8, decodeUtf16, type Encoding } from './encoding.js';
  * Streams a file's complete lines in batches, from a byte offset, with each line's offset. Memory
  * stays flat: one chunk plus the current partial line. Newlines are LF (a CR before it is dropped);
  * a last line without LF is left for the next run, as the server may still be writing it, except in
- * a compressed file, which is complete by definition.
+ * a compressed file, which is complete by definition. A CR that is not before a LF is part of the
+ * line's text (CR alone does not end a line). A line longer than MAX_LINE_BYTES keeps only its
+ * first MAX_LINE_BYTES bytes (cut at a character boundary) and is listed in `truncated`, so one
+ * runaway line (a binary blob, a file without LF) cannot exhaust memory.
  */
+
+/** Longest line stored whole, in bytes of the file (without CR/LF). */
+export const MAX_LINE_BYTES = 1 << 20;
 
 export interface LineBatch {
   /** Decoded text of each line, without CR/LF. */
@@ -19,6 +25,8 @@ export interface LineBatch {
   end: number;
   /** Lines whose bytes were not valid UTF-8 and were read as Windows-1252. */
   fallbackLines: number;
+  /** Lines cut at MAX_LINE_BYTES: index in `lines` → the line's full length in bytes (without CR/LF). */
+  truncated: Map<number, number>;
 }
 
 export interface ReadOptions {
@@ -27,6 +35,8 @@ export interface ReadOptions {
   start: number;
   gzip: boolean;
   chunkSize?: number;
+  /** Default MAX_LINE_BYTES (smaller in tests). */
+  maxLineBytes?: number;
 }
 
 const DEFAULT_CHUNK = 1 << 20;
@@ -61,28 +71,72 @@ async function* chunks(file: string, opts: ReadOptions): AsyncGenerator<Buffer> 
   }
 }
 
+const isUtf16 = (encoding: Encoding): encoding is 'utf-16le' | 'utf-16be' => encoding === 'utf-16le' || encoding === 'utf-16be';
+
+/** Bytes of the line feed (and of a CR) in this encoding. */
+const unitBytes = (encoding: Encoding) => (isUtf16(encoding) ? 2 : 1);
+
+/** Whether the code unit at byte `i` of `buf` is `char` (an ASCII control character). */
+function isUnit(buf: Buffer, i: number, char: number, encoding: Encoding): boolean {
+  if (encoding === 'utf-16le') return buf[i] === char && buf[i + 1] === 0;
+  if (encoding === 'utf-16be') return buf[i] === 0 && buf[i + 1] === char;
+  return buf[i] === char;
+}
+
 /** Index just past the last newline in `buf` (0 when there is none). */
 function completeLength(buf: Buffer, encoding: Encoding): number {
-  if (encoding === 'utf-16le' || encoding === 'utf-16be') {
-    const lfLo = encoding === 'utf-16le' ? 0x0a : 0x00;
-    const lfHi = encoding === 'utf-16le' ? 0x00 : 0x0a;
-    for (let i = (buf.length & ~1) - 2; i >= 0; i -= 2) if (buf[i] === lfLo && buf[i + 1] === lfHi) return i + 2;
+  if (isUtf16(encoding)) {
+    for (let i = (buf.length & ~1) - 2; i >= 0; i -= 2) if (isUnit(buf, i, 0x0a, encoding)) return i + 2;
     return 0;
   }
   const lf = buf.lastIndexOf(0x0a);
   return lf + 1;
 }
 
+/** Index of the first newline in `buf` (which starts at a character boundary), or -1. */
+function firstNewline(buf: Buffer, encoding: Encoding): number {
+  if (!isUtf16(encoding)) return buf.indexOf(0x0a);
+  for (let i = 0; i + 1 < buf.length; i += 2) if (isUnit(buf, i, 0x0a, encoding)) return i;
+  return -1;
+}
+
+/**
+ * Adds a line longer than the limit: `head` is (at least) its first `maxLine` bytes, `length` its
+ * full length. The cut backs off to a character boundary so that the kept text decodes as the
+ * line would have (a split UTF-8 sequence would otherwise turn the line into Windows-1252).
+ */
+function pushTruncated(out: LineBatch, head: Buffer, offset: number, length: number, encoding: Encoding, maxLine: number): void {
+  let cut = Math.min(maxLine, head.length);
+  if (isUtf16(encoding)) {
+    cut &= ~1;
+    const hi = encoding === 'utf-16le' ? head[cut - 1]! : head[cut - 2]!;
+    if (cut >= 2 && hi >= 0xd8 && hi <= 0xdb) cut -= 2; // a high surrogate without its pair
+    out.lines.push(decodeUtf16(head.subarray(0, cut), encoding));
+  } else {
+    for (let back = 0; back < 3 && cut > 0 && (head[cut]! & 0xc0) === 0x80; back++) cut--;
+    const { text, fallback } = decodeLine8(head.subarray(0, cut));
+    out.lines.push(text);
+    if (fallback) out.fallbackLines++;
+  }
+  out.truncated.set(out.lines.length - 1, length);
+  out.offsets.push(offset);
+}
+
 /** Splits a block of complete lines (ending with LF) starting at file offset `base`. */
-function splitBlock(block: Buffer, base: number, encoding: Encoding, out: LineBatch): void {
-  if (encoding === 'utf-16le' || encoding === 'utf-16be') {
+function splitBlock(block: Buffer, base: number, encoding: Encoding, out: LineBatch, maxLine: number): void {
+  if (isUtf16(encoding)) {
     const text = decodeUtf16(block, encoding);
     let pos = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
-      out.offsets.push(base + pos * 2);
-      out.lines.push(text.charCodeAt(nl - 1) === 13 && nl > pos ? text.slice(pos, nl - 1) : text.slice(pos, nl));
+      const end = text.charCodeAt(nl - 1) === 13 && nl > pos ? nl - 1 : nl;
+      if ((end - pos) * 2 > maxLine) {
+        pushTruncated(out, block.subarray(pos * 2, pos * 2 + maxLine), base + pos * 2, (end - pos) * 2, encoding, maxLine);
+      } else {
+        out.offsets.push(base + pos * 2);
+        out.lines.push(text.slice(pos, end));
+      }
       pos = nl + 1;
     }
     return;
@@ -94,8 +148,13 @@ function splitBlock(block: Buffer, base: number, encoding: Encoding, out: LineBa
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
-      out.offsets.push(base + pos);
-      out.lines.push(text.charCodeAt(nl - 1) === 13 && nl > pos ? text.slice(pos, nl - 1) : text.slice(pos, nl));
+      const end = text.charCodeAt(nl - 1) === 13 && nl > pos ? nl - 1 : nl;
+      if (end - pos > maxLine) {
+        pushTruncated(out, block.subarray(pos, pos + maxLine), base + pos, end - pos, encoding, maxLine);
+      } else {
+        out.offsets.push(base + pos);
+        out.lines.push(text.slice(pos, end));
+      }
       pos = nl + 1;
     }
     return;
@@ -105,12 +164,36 @@ function splitBlock(block: Buffer, base: number, encoding: Encoding, out: LineBa
     const nl = block.indexOf(0x0a, pos);
     if (nl < 0) break;
     const endNoCr = nl > pos && block[nl - 1] === 0x0d ? nl - 1 : nl;
-    const { text, fallback } = decodeLine8(block.subarray(pos, endNoCr));
-    out.offsets.push(base + pos);
-    out.lines.push(text);
-    if (fallback) out.fallbackLines++;
+    if (endNoCr - pos > maxLine) {
+      pushTruncated(out, block.subarray(pos, pos + maxLine + 1), base + pos, endNoCr - pos, encoding, maxLine);
+    } else {
+      const { text, fallback } = decodeLine8(block.subarray(pos, endNoCr));
+      out.offsets.push(base + pos);
+      out.lines.push(text);
+      if (fallback) out.fallbackLines++;
+    }
     pos = nl + 1;
   }
+}
+
+/**
+ * An incomplete line longer than the limit: its first bytes, its length so far, the odd byte of a
+ * UTF-16 code unit split between chunks (a decompressed chunk can have any length), and whether its
+ * last whole code unit is CR.
+ */
+interface LongLine {
+  head: Buffer;
+  bytes: number;
+  tail: Buffer;
+  endsWithCr: boolean;
+}
+
+/** The long line's state after `scanned` (its newest bytes, starting at a character boundary). */
+function longLine(scanned: Buffer, length: number, head: Buffer, endedWithCr: boolean, encoding: Encoding): LongLine {
+  const unit = unitBytes(encoding);
+  const whole = scanned.length - (scanned.length % unit);
+  const endsWithCr = whole >= unit ? isUnit(scanned, whole - unit, 0x0d, encoding) : endedWithCr;
+  return { head, bytes: length, tail: Buffer.from(scanned.subarray(whole)), endsWithCr };
 }
 
 /**
@@ -118,25 +201,59 @@ function splitBlock(block: Buffer, base: number, encoding: Encoding, out: LineBa
  * without LF is also returned (used for compressed files).
  */
 export async function* readLineBatches(file: string, opts: ReadOptions & { flushLast?: boolean }): AsyncGenerator<LineBatch> {
+  const { encoding } = opts;
+  const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
+  const unit = unitBytes(encoding);
+  const newBatch = (): LineBatch => ({ lines: [], offsets: [], end: 0, fallbackLines: 0, truncated: new Map() });
+  /** The incomplete line at carryStart (at most maxLine + CR bytes: see `long`). */
   let carry: Buffer | null = null;
   let carryStart = opts.start;
+  let long: LongLine | null = null;
   for await (const chunk of chunks(file, opts)) {
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const complete = completeLength(buf, opts.encoding);
-    if (complete === 0) {
-      carry = buf;
-      continue;
+    const batch = newBatch();
+    let buf: Buffer;
+    if (long) {
+      const { head, bytes, tail, endsWithCr } = long;
+      const scan = tail.length ? Buffer.concat([tail, chunk]) : chunk;
+      const nl = firstNewline(scan, encoding);
+      if (nl < 0) {
+        long = longLine(scan, bytes + chunk.length, head, endsWithCr, encoding);
+        continue;
+      }
+      const lineBytes = bytes - tail.length + nl;
+      const cr = nl >= unit ? isUnit(scan, nl - unit, 0x0d, encoding) : endsWithCr;
+      pushTruncated(batch, head, carryStart, lineBytes - (cr ? unit : 0), encoding, maxLine);
+      carryStart += lineBytes + unit;
+      long = null;
+      buf = scan.subarray(nl + unit);
+    } else {
+      buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     }
-    const batch: LineBatch = { lines: [], offsets: [], end: carryStart + complete, fallbackLines: 0 };
-    splitBlock(buf.subarray(0, complete), carryStart, opts.encoding, batch);
-    carry = complete < buf.length ? Buffer.from(buf.subarray(complete)) : null;
+    const complete = completeLength(buf, encoding);
+    if (complete > 0) splitBlock(buf.subarray(0, complete), carryStart, encoding, batch, maxLine);
     carryStart += complete;
-    yield batch;
+    const rest = buf.subarray(complete);
+    carry = null;
+    // Longer than the limit even if it ends with CR (which the LF to come would drop).
+    if (rest.length - (rest.length % unit) > maxLine + unit) {
+      long = longLine(rest, rest.length, Buffer.from(rest.subarray(0, maxLine + 1)), false, encoding);
+    } else if (rest.length) {
+      carry = Buffer.from(rest);
+    }
+    batch.end = carryStart;
+    if (batch.lines.length) yield batch;
   }
-  if (opts.flushLast && carry && carry.length) {
-    const nl = opts.encoding === 'utf-16be' ? Buffer.from([0, 0x0a]) : opts.encoding === 'utf-16le' ? Buffer.from([0x0a, 0]) : Buffer.from([0x0a]);
-    const batch: LineBatch = { lines: [], offsets: [], end: carryStart + carry.length, fallbackLines: 0 };
-    splitBlock(Buffer.concat([carry, nl]), carryStart, opts.encoding, batch);
-    yield batch;
+  if (!opts.flushLast) return;
+  const batch = newBatch();
+  if (long) {
+    const { head, bytes, endsWithCr } = long;
+    pushTruncated(batch, head, carryStart, bytes - (endsWithCr ? unit : 0), encoding, maxLine);
+    batch.end = carryStart + bytes;
+  } else if (carry) {
+    const nl = encoding === 'utf-16be' ? Buffer.from([0, 0x0a]) : encoding === 'utf-16le' ? Buffer.from([0x0a, 0]) : Buffer.from([0x0a]);
+    // (A damaged UTF-16 file can end in half a code unit: padded, so that the LF stays aligned.)
+    splitBlock(Buffer.concat([carry, Buffer.alloc(carry.length % unit), nl]), carryStart, encoding, batch, maxLine);
+    batch.end = carryStart + carry.length;
   }
+  if (batch.lines.length) yield batch;
 }

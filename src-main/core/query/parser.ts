@@ -15,11 +15,23 @@ export type QueryNode =
   | { type: 'text'; value: string; quoted: boolean; col: number }
   | { type: 'field'; field: FieldName; value: FieldValue; col: number };
 
+/**
+ * Limits that keep any query within what the compiler (recursive) and SQLite (expressions at most
+ * 1000 deep) can take; no one types more, and a pasted runaway query gets an error, not a crash.
+ */
+export const MAX_TERMS = 256;
+export const MAX_NESTING = 64;
+
 export function parseQuery(query: string, ctx: ValueContext): QueryNode {
   const tokens = tokenize(query);
   let pos = 0;
+  let terms = 0;
+  let nesting = 0;
   const endCol = query.length + 1;
   const peek = (): Token | undefined => tokens[pos];
+  const nest = (col: number) => {
+    if (++nesting > MAX_NESTING) throw new QuerySyntaxError(`too deeply nested (at most ${MAX_NESTING} levels of parentheses and NOT)`, col);
+  };
 
   const startsTerm = (t: Token | undefined) => !!t && (t.t === 'term' || t.t === 'lparen' || t.t === 'not');
 
@@ -53,7 +65,10 @@ export function parseQuery(query: string, ctx: ValueContext): QueryNode {
     if (t?.t === 'not') {
       pos++;
       if (!startsTerm(peek())) throw new QuerySyntaxError(t.dash ? '"-" must be followed by a term' : '"NOT" needs a term after it', peek()?.col ?? endCol);
-      return { type: 'not', item: parseUnary(), col: t.col };
+      nest(t.col);
+      const item = parseUnary();
+      nesting--;
+      return { type: 'not', item, col: t.col };
     }
     return parsePrimary();
   }
@@ -66,7 +81,9 @@ export function parseQuery(query: string, ctx: ValueContext): QueryNode {
         pos++;
         if (peek()?.t === 'rparen') throw new QuerySyntaxError('empty parentheses', t.col, 'put a term between them');
         if (!peek()) throw new QuerySyntaxError('missing ")"', endCol, `to close the "(" at column ${t.col}`);
+        nest(t.col);
         const inner = parseOr();
+        nesting--;
         const close = peek();
         if (close?.t !== 'rparen') throw new QuerySyntaxError('missing ")"', close?.col ?? endCol, `to close the "(" at column ${t.col}`);
         pos++;
@@ -81,6 +98,7 @@ export function parseQuery(query: string, ctx: ValueContext): QueryNode {
         throw new QuerySyntaxError('unexpected "NOT"', t.col);
       case 'term': {
         pos++;
+        if (++terms > MAX_TERMS) throw new QuerySyntaxError(`too many terms (at most ${MAX_TERMS})`, t.col, 'narrow the search with fewer, broader terms');
         if (t.field === undefined) {
           // The bare word `failed` is the shorthand for status:failed; "failed" in quotes is text.
           if (t.quoted && t.value === '') throw new QuerySyntaxError('empty quotes', t.col, 'put the text to search for between them');

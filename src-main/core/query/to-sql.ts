@@ -345,7 +345,8 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
 export function ftsExpression(node: QueryNode): string | null {
   switch (node.type) {
     case 'text': {
-      let v = node.value;
+      // FTS5 reads its query as a C string: a NUL would end it. It separates tokens like a space.
+      let v = node.value.replaceAll('\0', ' ');
       const prefix = !node.quoted && /[^*]\*+$/.test(v);
       if (prefix) v = v.replace(/\*+$/, '');
       if (!/[\p{L}\p{N}]/u.test(v)) return null;

@@ -5,11 +5,40 @@ import { EVENT_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
 
-/** A database problem the user can act on (wrong file, newer app, damaged file). */
+/**
+ * A database problem the user can act on (wrong file, newer app, damaged file). Apart from
+ * CANNOT_OPEN, the way out is a new database built from the logs (see store/recover.ts).
+ */
 export class DatabaseError extends Error {
-  constructor(message: string, readonly code: 'NEWER_SCHEMA' | 'NOT_A_DATABASE' | 'CANNOT_OPEN') {
+  constructor(
+    message: string,
+    readonly code: 'NEWER_SCHEMA' | 'NOT_A_DATABASE' | 'DAMAGED' | 'CANNOT_OPEN',
+    /** The database file. */
+    readonly file = '',
+  ) {
     super(message);
   }
+}
+
+const sqliteCode = (err: unknown): string => (err instanceof Database.SqliteError ? err.code : '');
+
+/** The file is damaged or not a database at all (SQLite says so when it reads the page). */
+export function isDamage(err: unknown): boolean {
+  return /^SQLITE_(CORRUPT|NOTADB)/.test(sqliteCode(err));
+}
+
+/**
+ * A failure of the database file itself, not of what was being stored: damage, a full disk, an
+ * I/O error, a lock. Indexing stops on it rather than blaming the log file being read.
+ */
+export function isStorageFailure(err: unknown): boolean {
+  return /^SQLITE_(CORRUPT|NOTADB|FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteCode(err));
+}
+
+/** Damage found while using an open database, as the DatabaseError the user sees; other errors unchanged. */
+export function asDatabaseError(err: unknown, file: string): unknown {
+  if (!isDamage(err)) return err;
+  return new DatabaseError(`${file} is damaged (${(err as Error).message})`, 'DAMAGED', file);
 }
 
 /** Queries slower than this are logged (Signal-Desktop style), to catch a missing index early. */
@@ -30,7 +59,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     });
   } catch (err) {
-    throw new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN');
+    throw new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN', file);
   }
   try {
     let version: number;
@@ -39,22 +68,20 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
       // Reading the schema proves the file is a database before we write anything.
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
     } catch (err) {
-      throw new DatabaseError(
-        `${file} is not an xferlens database (${(err as Error).message}); move it away or choose another file with --db, then index again: the logs are the source of truth`,
-        'NOT_A_DATABASE',
-      );
+      if (sqliteCode(err).startsWith('SQLITE_CORRUPT')) throw asDatabaseError(err, file);
+      throw new DatabaseError(`${file} is not an xferlens database (${(err as Error).message})`, 'NOT_A_DATABASE', file);
     }
     if (version > SCHEMA_VERSION) {
       throw new DatabaseError(
-        `${file} was written by a newer xferlens (schema ${version}; this version knows up to ${SCHEMA_VERSION}). It was not changed: use a newer xferlens or another --db file.`,
-        'NEWER_SCHEMA',
+        `${file} was written by a newer xferlens (schema ${version}; this version knows up to ${SCHEMA_VERSION}). It was not changed: use a newer xferlens or another database file.`,
+        'NEWER_SCHEMA', file,
       );
     }
-    if (version === 0 && !opts.readonly) {
+    if (version === 0) {
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get() as { n: number };
-      if (tables.n > 0) {
-        throw new DatabaseError(`${file} is an SQLite database of another program; it was not changed. Choose another file with --db.`, 'NOT_A_DATABASE');
-      }
+      if (tables.n > 0) throw new DatabaseError(`${file} is an SQLite database of another program; it was not changed`, 'NOT_A_DATABASE', file);
+      // Reading needs the tables that only a writer creates.
+      if (opts.readonly) throw new DatabaseError(`${file} holds no xferlens index yet: index some logs first (xferlens index PATH...)`, 'CANNOT_OPEN', file);
     }
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
@@ -68,7 +95,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw asDatabaseError(err, file);
   }
 }
 
