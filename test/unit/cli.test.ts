@@ -80,7 +80,7 @@ describe('xferlens index / stats / sources', () => {
   it('prints help and the format list', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('xferlens index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... PATH...');
+    expect(help.stdout).toContain('xferlens index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--follow] PATH...');
     expect(runCli(['formats']).stdout).toMatch(/^w3c\s+W3C Extended/m);
   });
 });

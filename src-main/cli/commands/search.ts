@@ -1,10 +1,16 @@
 import type { Db } from '../../core/store/db.js';
+import { eventsAfter, latestEvents } from '../../core/query/follow.js';
 import { columnDef, COLUMNS, DEFAULT_VISIBLE, MAX_PAGE, queryPage, QuerySyntaxError, sortableColumns, type ColumnType, type QueryKind } from '../../core/query/index.js';
 import { assertTimeZone, zoneOffsetMs } from '../../core/time.js';
 import { stringOption, type CliCommand, type OptionValues } from '../command.js';
 import { formatBytes, formatCount, isoOrDash, table, UsageError } from '../output.js';
+import { untilStopSignal } from '../signals.js';
 
 const DEFAULT_LIMIT = 50;
+/** Matching events shown before following, as tail shows its last 10 lines. */
+const FOLLOW_TAIL = 10;
+/** How often --follow looks for newly committed events. */
+const FOLLOW_POLL_MS = 250;
 /** Longest cell in the terminal table; the JSON output keeps everything. */
 const MAX_CELL = 60;
 
@@ -15,6 +21,8 @@ interface SearchOptions {
   order?: 'asc' | 'desc';
   timeZone?: string;
   cursor?: string;
+  /** --limit as given (--follow uses it for the rows shown first). */
+  limitGiven: boolean;
 }
 
 function readOptions(kind: QueryKind, values: OptionValues): SearchOptions {
@@ -38,7 +46,7 @@ function readOptions(kind: QueryKind, values: OptionValues): SearchOptions {
       throw new UsageError((err as Error).message);
     }
   }
-  return { json: values.json === true, limit, sort, order, timeZone, cursor: stringOption(values, 'cursor') };
+  return { json: values.json === true, limit, sort, order, timeZone, cursor: stringOption(values, 'cursor'), limitGiven: limitText !== undefined };
 }
 
 /** ISO 8601 in a zone, with its offset (UTC keeps the `Z` form). */
@@ -66,10 +74,10 @@ function cell(type: ColumnType, v: unknown, timeZone: string | undefined): strin
   return text.length > MAX_CELL ? text.slice(0, MAX_CELL - 1) + '…' : text;
 }
 
-function runSearch(db: Db, kind: QueryKind, query: string, opts: SearchOptions): number {
-  let page;
+/** Runs a query, turning the user's mistakes into usage errors. */
+function userQuery<T>(query: string, run: () => T): T {
   try {
-    page = queryPage(db, { kind, query, sort: opts.sort, order: opts.order, limit: opts.limit, cursor: opts.cursor ?? null, count: true }, { timeZone: opts.timeZone });
+    return run();
   } catch (err) {
     if (err instanceof QuerySyntaxError) {
       // The query, and a caret under the column the error names.
@@ -78,6 +86,12 @@ function runSearch(db: Db, kind: QueryKind, query: string, opts: SearchOptions):
     if (err instanceof RangeError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+function runSearch(db: Db, kind: QueryKind, query: string, opts: SearchOptions): number {
+  const page = userQuery(query, () =>
+    queryPage(db, { kind, query, sort: opts.sort, order: opts.order, limit: opts.limit, cursor: opts.cursor ?? null, count: true }, { timeZone: opts.timeZone }),
+  );
   if (opts.json) {
     process.stdout.write(JSON.stringify({ total: page.total, rows: page.rows, nextCursor: page.nextCursor }) + '\n');
     return 0;
@@ -86,10 +100,51 @@ function runSearch(db: Db, kind: QueryKind, query: string, opts: SearchOptions):
     process.stdout.write(`no matching ${kind}\n`);
     return 0;
   }
-  const cols = DEFAULT_VISIBLE[kind].map((name) => COLUMNS[kind].find((c) => c.name === name)!);
+  const cols = visibleColumns(kind);
   process.stdout.write(table(cols.map((c) => c.label.toUpperCase()), page.rows.map((r) => cols.map((c) => cell(c.type, r[c.name], opts.timeZone)))));
   const shown = `${formatCount(page.rows.length)} of ${formatCount(page.total ?? page.rows.length)} ${kind}`;
   process.stdout.write(page.nextCursor ? `${shown}; next page: --cursor ${page.nextCursor}\n` : `${shown}\n`);
+  return 0;
+}
+
+const visibleColumns = (kind: QueryKind) => DEFAULT_VISIBLE[kind].map((name) => COLUMNS[kind].find((c) => c.name === name)!);
+
+/**
+ * `search --follow`: the last matching events, then each new one as it is committed to the
+ * database (by `index --follow` or the app running elsewhere), until Ctrl+C. Table rows (the header
+ * once) or one JSON row object per line.
+ */
+async function followSearch(db: Db, query: string, opts: SearchOptions): Promise<number> {
+  if (opts.sort || opts.cursor) throw new UsageError('--follow shows events as they arrive: it takes no --sort or --cursor');
+  const queryOpts = { timeZone: opts.timeZone };
+  const cols = visibleColumns('events');
+  const header = cols.map((c) => c.label.toUpperCase());
+  const print = (rows: Record<string, unknown>[], withHeader: boolean) => {
+    if (opts.json) {
+      for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+    } else if (rows.length || withHeader) {
+      const text = table(header, rows.map((r) => cols.map((c) => cell(c.type, r[c.name], opts.timeZone))));
+      process.stdout.write(withHeader ? text : text.slice(text.indexOf('\n') + 1));
+    }
+  };
+  const first = userQuery(query, () => latestEvents(db, query, opts.limitGiven ? opts.limit : FOLLOW_TAIL, queryOpts));
+  print(first.rows, true);
+  let lastId = first.lastId;
+  const stopped = untilStopSignal();
+  const timer = setInterval(() => {
+    try {
+      for (;;) {
+        const next = eventsAfter(db, query, lastId, MAX_PAGE, queryOpts);
+        lastId = next.lastId;
+        print(next.rows, false);
+        if (next.rows.length < MAX_PAGE) break;
+      }
+    } catch (err) {
+      process.stderr.write(`xferlens: ${(err as Error).message}\n`); // e.g. the database is busy: next time
+    }
+  }, FOLLOW_POLL_MS);
+  await stopped;
+  clearInterval(timer);
   return 0;
 }
 
@@ -103,9 +158,9 @@ const OPTIONS = {
 function searchCommand(name: string, kind: QueryKind, summary: string): CliCommand {
   return {
     name,
-    usage: `${name} [--db FILE] [--json] [--limit N] [--sort COL[:asc|desc]] [--tz ZONE] [--cursor C] [QUERY...]`,
+    usage: `${name} [--db FILE] [--json] [--limit N] [--sort COL[:asc|desc]] [--tz ZONE] [--cursor C]${name === 'search' ? ' [--follow]' : ''} [QUERY...]`,
     summary,
-    options: OPTIONS,
+    options: name === 'search' ? { ...OPTIONS, follow: { type: 'boolean', default: false } } : OPTIONS,
     optionHelp: name === 'search'
       ? `QUERY        the search language (README "Search language"), e.g. user:alice failed after:24h;
              several arguments are joined with spaces; none = everything. A query that
@@ -116,10 +171,14 @@ function searchCommand(name: string, kind: QueryKind, summary: string): CliComma
              transfers newest first)
 --tz ZONE    IANA zone for dates in the query and times shown (default UTC)
 --cursor C   the next page, as printed after a table (nextCursor with --json)
-(sessions and transfers take the same options)`
+--follow     the last matching events (--limit, default ${FOLLOW_TAIL}), then new ones as they are
+             indexed, until Ctrl+C (--json: one row object per line). It does not index: it
+             follows the database that \`index --follow\` (or the app) writes
+(sessions and transfers take the same options but --follow)`
       : undefined,
     run({ values, args, withDb }) {
       const opts = readOptions(kind, values);
+      if (values.follow === true) return withDb((db) => followSearch(db, args.join(' '), opts));
       return withDb((db) => runSearch(db, kind, args.join(' '), opts));
     },
   };
