@@ -46,15 +46,8 @@ async function main() {
     'Electron runtime not installed here (node_modules/electron has no binary: its download failed or was skipped; ' +
       '`npx install-electron` fetches it where there is internet); serving the same UI in your browser instead.',
   );
-  if (fs.existsSync(path.join(ROOT, 'dist', 'src-main', 'cli', 'commands', 'serve.js'))) {
-    runAndExit(process.execPath, [CLI, 'serve', ...args]); // prints the address to open
-    return null;
-  }
-  console.log(
-    'Browser mode (`xferlens serve`) is not part of this build yet. Meanwhile the command-line interface works:\n' +
-      '  npx xferlens index PATH...   npx xferlens stats   npx xferlens sources   npx xferlens --help',
-  );
-  return 1;
+  runAndExit(process.execPath, [CLI, 'serve', ...args]); // prints the address to open
+  return null;
 }
 
 const code = await main();

@@ -3,16 +3,31 @@
  * (preload → `ipcMain.handle`), HTTP in browser mode (`xferlens serve`), direct calls in tests.
  *
  * This file is types only and imports nothing: the renderer imports it with `import type`, so it
- * must stay free of Node and Electron types. Payloads are plain JSON (no Date, Map, Buffer).
+ * must stay free of Node and Electron types. Payloads are plain JSON (no Date, Map, Buffer); times
+ * are UTC epoch milliseconds.
  *
  * Methods are named `'area/action'`. Adding one: a line in `ApiMethods`, its handler in
- * `handlers.ts` (the compiler then refuses to build until both agree).
+ * `handlers.ts` and its input validator in `validate.ts` (the compiler refuses to build until all
+ * agree). Every input is validated at the boundary: unknown fields, wrong types, out-of-range
+ * numbers and over-long strings are refused with a message such as
+ * `query/page: limit must be an integer 1..1000`.
+ *
+ * Errors: a call that fails rejects with an Error whose message is for people. A search-language
+ * mistake also carries `column` (1-based position in the query): see `ApiErrorBody`. Over IPC the
+ * preload passes `{error, column?}` through; over HTTP it is the body of the 4xx answer.
  *
  * HTTP transport (browser mode): `POST /api/<area>/<action>` with the input as the JSON body
  * (`null` when the method takes none) and `Authorization: Bearer <token>`; the answer is the output
- * as JSON, or `{"error": "..."}` with a 4xx/5xx status. Events arrive as server-sent events from
- * `GET /api/events?token=<token>` (`event:` = the event name, `data:` = its payload as JSON). The
- * token is the one printed in the URL by `xferlens serve` (`http://127.0.0.1:PORT/#token=...`).
+ * as JSON (200), or an `ApiErrorBody` with a 4xx/5xx status (400 bad input or query, 401 no or
+ * wrong token, 403 refused in this mode, 404 unknown method or row, 405 wrong HTTP method, 413 body
+ * over 4 MiB, 415 not JSON, 421 a Host header that is not this server, 500 failure).
+ * Events arrive as server-sent events from `GET /api/events?token=<token>` (`event:` = the event
+ * name, `data:` = its payload as JSON). The token is the one printed in the URL by `xferlens serve`
+ * (`http://127.0.0.1:PORT/#token=...`). Browser mode has no save dialog, so instead of
+ * `export/start` (which writes a file on the server) it offers a download:
+ * `GET /api/export/download?token=…&kind=events&query=…&format=csv|ndjson[&columns=a,b][&excel=1]
+ * [&neutralise=0][&timeZone=Europe/Paris]`, answered with the file as an attachment
+ * (Content-Disposition) streamed as it is written (see `ExportDownloadParams`).
  */
 
 /** One log format xferlens reads (from the format registry). */
@@ -44,6 +59,8 @@ export interface SourceInfo {
   lastTs: number | null;
   /** IANA zone used for local timestamps, when the format writes local time. */
   timeZone: string | null;
+  /** The ProFTPD LogFormat given for this file (sources/configure or the CLI's --logformat), if any. */
+  logFormat: string | null;
   indexedAt: number | null;
 }
 
@@ -95,18 +112,400 @@ export interface IndexProgressInfo {
   bytesTotal: number;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Queries (the search language; see README "Search language")
+
+export type QueryKind = 'events' | 'sessions' | 'transfers';
+export type SortOrder = 'asc' | 'desc';
+
+/** A result row: column names of `ColumnDef.name` (snake_case), values as stored (times in UTC ms). */
+export type Row = Record<string, string | number | null>;
+
+export type ColumnType = 'time' | 'int' | 'bytes' | 'text' | 'duration';
+
+export interface ColumnDef {
+  name: string;
+  label: string;
+  type: ColumnType;
+  /** Whether `sort` may name it. */
+  sortable: boolean;
+}
+
+export interface PageRequest {
+  kind: QueryKind;
+  /** The search (≤ 4000 characters); '' = every row. */
+  query: string;
+  /** A sortable column of the kind (default: its time column). */
+  sort?: string;
+  /** Default: newest first for sessions and transfers, oldest first for events. */
+  order?: SortOrder;
+  /** Rows per page, 1..1000 (default 200). */
+  limit?: number;
+  /** From a previous page of the same query and sort (≤ 4096 characters); null/absent = first page. */
+  cursor?: string | null;
+  /** 'next' (default): rows after the cursor; 'prev': rows before it (still in sort order). */
+  direction?: 'next' | 'prev';
+  /** Whether to count the total (default: on the first page only). */
+  count?: boolean;
+  /** IANA zone for ISO dates without an offset in the query (default UTC). */
+  timeZone?: string;
+}
+
+export interface Page {
+  rows: Row[];
+  nextCursor: string | null;
+  prevCursor: string | null;
+  /** Exact number of matching rows, or null when not counted. */
+  total: number | null;
+}
+
+export interface CountRequest {
+  kind: QueryKind;
+  query: string;
+  timeZone?: string;
+}
+
+export interface AggregateRequest {
+  kind: QueryKind;
+  query: string;
+  /** Most timeline buckets, 10..1000 (default 300). */
+  buckets?: number;
+  /** Entries per top list, 1..100 (default 10). */
+  top?: number;
+  /** Range to chart (UTC ms, `to` exclusive); default: that of the matching rows. */
+  from?: number;
+  to?: number;
+  /** Zone for day buckets, the heatmap and ISO dates in the query (default UTC). */
+  timeZone?: string;
+}
+
+export interface TimelineBucket {
+  /** Bucket start, UTC ms. */
+  t: number;
+  count: number;
+  bytes: number;
+  failures: number;
+}
+
+export interface TopEntry {
+  value: string;
+  count: number;
+}
+
+export interface Aggregates {
+  /** The range charted (UTC ms, `to` exclusive); null when no matching row has a time. */
+  from: number | null;
+  to: number | null;
+  /** Nominal bucket width (months count as 30 days). */
+  bucketMs: number;
+  /** e.g. "5 min", "1 day", "1 month". */
+  bucketLabel: string;
+  timeline: TimelineBucket[];
+  total: number;
+  bytes: number;
+  failures: number;
+  /** Most frequent values; sessions have no paths. */
+  top: { users: TopEntry[]; ips: TopEntry[]; paths: TopEntry[]; codes: TopEntry[] };
+  /** heatmap[day][hour]: rows per weekday (0 = Monday … 6 = Sunday) and hour in the zone. */
+  heatmap: number[][];
+}
+
+/** One `field:` of the search language, for autocomplete and help. */
+export interface FieldInfo {
+  name: string;
+  /** Other spellings accepted (`protocol` for `proto`). */
+  aliases: string[];
+  description: string;
+  /** The kinds it applies to (elsewhere it is an error). */
+  kinds: QueryKind[];
+  examples: string[];
+  /** Fixed values, when the field has them (`status:` → success, failed, incomplete). */
+  values?: string[];
+}
+
+export interface QuerySchema {
+  fields: FieldInfo[];
+  columns: Record<QueryKind, ColumnDef[]>;
+  /** Columns shown when the user has not chosen. */
+  defaultColumns: Record<QueryKind, string[]>;
+  /** Default sort of each kind. */
+  defaultSort: Record<QueryKind, { sort: string; order: SortOrder }>;
+}
+
+/** Fields `query/suggest` completes. */
+export type SuggestField = 'user' | 'ip' | 'verb' | 'code' | 'proto' | 'server' | 'format' | 'path';
+
+export interface SuggestRequest {
+  field: SuggestField;
+  /** What was typed so far (≤ 200 characters); matched case-insensitively at the start. */
+  prefix: string;
+  /** Where to look (default events; `verb` exists in events only). */
+  kind?: QueryKind;
+  /** 1..50 (default 10). */
+  limit?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Details, explanations, insights
+
+export type Severity = 'info' | 'success' | 'warning' | 'error';
+
+/** One entry of an explanation table (FTP reply codes, SFTP status, WinSock, EFT, ProFTPD messages…). */
+export interface Explanation {
+  /** The code as logged: `550`, `2`, `10054`, `EACCES`. */
+  code: string;
+  title: string;
+  meaning: string;
+  severity: Severity;
+  advice: string;
+  /** Symbolic name when the code has one (`WSAECONNRESET`). */
+  name?: string;
+  /** The table it comes from: `ftp`, `sftp`, `eft`, `winsock`, `proftpd`… */
+  table: string;
+}
+
+export type EventLineKind = 'event' | 'directive' | 'unparsed';
+
+export interface EventContextRequest {
+  id: number;
+  /** Lines of the same file before and after it, 0..200 (default 20 each). */
+  before?: number;
+  after?: number;
+}
+
+export interface EventContext {
+  /** The event as `query/page` returns events (every column). */
+  event: Row;
+  source: SourceInfo;
+  /** Its neighbours in its file, in line order, the event itself included. */
+  lines: { id: number; lineNo: number; raw: string; kind: EventLineKind }[];
+  explanations: Explanation[];
+}
+
+export interface SessionDetail {
+  /** The session as `query/page` returns sessions. */
+  session: Row;
+  /** Every event linked to it in time order (at most 5000: see `eventsTruncated`). */
+  events: Row[];
+  eventsTruncated: boolean;
+  transfers: Row[];
+  /** Explanations of the codes seen in the session, by code. */
+  explanations: Record<string, Explanation[]>;
+}
+
+export interface ExplainRequest {
+  /** A code as logged (`550`, `10054`, `SSH_FX_NO_SUCH_FILE`); one of code or text is required. */
+  code?: string;
+  /** A message to look up (`No such file`, a ProFTPD log message). */
+  text?: string;
+  /** The row's protocol (ftp, sftp, http…) or a table id (eft, winsock, strerror…). */
+  protocol?: string;
+  /** The row's format id (eft-client decides what small numbers mean). */
+  format?: string;
+  /** The command the code answered (decides FTP vs HTTP for three-digit codes). */
+  verb?: string;
+}
+
+export type InsightSeverity = 'info' | 'warning' | 'critical';
+
+export interface InsightFinding {
+  label: string;
+  count: number;
+  /** The search that shows the rows behind it (open it in `kind`). */
+  query: string;
+  kind: QueryKind;
+  ts?: number;
+}
+
+export interface Insight {
+  id: string;
+  title: string;
+  severity: InsightSeverity;
+  description: string;
+  findings: InsightFinding[];
+}
+
+/** Thresholds of the insights (defaults as `xferlens insights`). */
+export interface InsightsRequest {
+  from?: number;
+  to?: number;
+  /** 2..1000 */
+  burstFailures?: number;
+  /** 1..1440 */
+  burstMinutes?: number;
+  /** 2..1000 */
+  attackIps?: number;
+  /** 2..1000 */
+  repeatedFailures?: number;
+  /** 1..3650 */
+  newClientDays?: number;
+  /** 1..100 */
+  top?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Export
+
+export type ExportFormat = 'csv' | 'ndjson';
+
+export interface ExportRequest {
+  kind: QueryKind;
+  query: string;
+  /** CSV columns in order (default: the kind's default columns); NDJSON always has every field. */
+  columns?: string[];
+  format: ExportFormat;
+  /** CSV for Excel: UTF-8 BOM and CRLF. */
+  excel?: boolean;
+  /** Neutralise formula-like CSV cells (default true). */
+  neutralise?: boolean;
+  /** Absolute path of the file to write (desktop: from `dialog/save`). Refused in browser mode. */
+  path: string;
+  timeZone?: string;
+}
+
+/** The query string of `GET /api/export/download` (browser mode), as strings. */
+export interface ExportDownloadParams {
+  token: string;
+  kind: QueryKind;
+  query?: string;
+  format?: ExportFormat;
+  /** Comma-separated column names. */
+  columns?: string;
+  /** '1' for Excel CSV. */
+  excel?: '1' | '0';
+  /** '0' to keep formula-like cells as they are. */
+  neutralise?: '1' | '0';
+  timeZone?: string;
+}
+
+export interface ExportProgressInfo {
+  jobId: string;
+  rows: number;
+  /** Matching rows, when counted. */
+  total: number | null;
+}
+
+export type ExportFinishedInfo =
+  | { jobId: string; rows: number; bytes: number; path: string }
+  | { jobId: string; error: string }
+  | { jobId: string; cancelled: true };
+
+// ---------------------------------------------------------------------------------------------------
+// Sources, settings, host
+
+export interface SourceConfigureRequest {
+  id: number;
+  /** IANA zone of the file's local times. */
+  timeZone?: string;
+  /** A ProFTPD LogFormat (≤ 1000 characters) for an ExtendedLog file; null clears the one given before. */
+  logFormat?: string | null;
+}
+
+export interface SavedSearch {
+  /** 1..100 characters. */
+  name: string;
+  kind: QueryKind;
+  /** ≤ 4000 characters. */
+  query: string;
+}
+
+export interface Settings {
+  timeDisplay: 'utc' | 'local';
+  theme: 'system' | 'light' | 'dark';
+  /** At most 200. */
+  savedSearches: SavedSearch[];
+  /** Recent searches, newest first: at most 100, each ≤ 4000 characters. */
+  history: string[];
+  /** Notify when a long index run or export ends. */
+  notifications: boolean;
+}
+
+/** What the host can do (the UI hides what is not offered). */
+export interface AppInfo {
+  mode: 'desktop' | 'browser';
+  version: string;
+  /** The database file. */
+  databasePath: string;
+  /** Whether `index/open` accepts paths (browser mode: on loopback, or with --allow-open). */
+  canOpenPaths: boolean;
+  /** Whether `export/start` writes files (desktop); otherwise use the download route. */
+  canExportToFile: boolean;
+  /** Whether `dialog/open` and `dialog/save` show native dialogs (desktop). */
+  nativeDialogs: boolean;
+}
+
+export interface OpenDialogRequest {
+  /** Folders instead of files. */
+  folders?: boolean;
+}
+
+export interface SaveDialogRequest {
+  /** The file name proposed (≤ 255 characters, no folder). */
+  defaultName: string;
+  format: ExportFormat;
+}
+
+/** What a failed call carries (IPC: thrown Error's fields; HTTP: the error answer's body). */
+export interface ApiErrorBody {
+  error: string;
+  /** 1-based column of a search-language mistake in the query. */
+  column?: number;
+}
+
+/**
+ * A rejected call: `message` for people, `column` for a search mistake. Over IPC the preload
+ * rejects with this plain object (Electron's context bridge would drop an Error's extra fields);
+ * the UI's client turns it into an Error carrying `column`.
+ */
+export interface ApiCallError {
+  name: 'ApiError';
+  message: string;
+  column?: number;
+}
+
+/** What the Electron main process answers to an `ipcRenderer.invoke` (the preload unwraps it). */
+export type IpcReply<T> = { value: T } | { error: ApiErrorBody };
+
 /** Every method: its input (`void`: none) and its output. */
 export interface ApiMethods {
+  // app
+  'app/info': { input: void; output: AppInfo };
   // formats
   'formats/list': { input: void; output: FormatInfo[] };
-  // sources
+  // sources; each change is followed by the 'sources/changed' event
   'sources/list': { input: void; output: SourceInfo[] };
+  /** Deletes the file's rows (not the file); sessions and transfers are rebuilt. */
+  'sources/remove': { input: { id: number }; output: { removed: boolean } };
+  /** Stores the options and indexes that file again from its start with them. */
+  'sources/configure': { input: SourceConfigureRequest; output: IndexResult };
   // index: runs in the writer worker; resolves when the run ends (events report its progress)
   'index/open': { input: IndexRequest; output: IndexResult };
   'index/cancel': { input: { jobId: string }; output: { cancelled: boolean } };
   // db
   'db/stats': { input: void; output: DatabaseStatsInfo };
-  // query, explain, export: added here when those modules land
+  // query
+  'query/page': { input: PageRequest; output: Page };
+  'query/count': { input: CountRequest; output: { total: number } };
+  'query/aggregate': { input: AggregateRequest; output: Aggregates };
+  'query/schema': { input: void; output: QuerySchema };
+  /** Known values starting with `prefix`, most frequent first. */
+  'query/suggest': { input: SuggestRequest; output: string[] };
+  // details
+  'events/context': { input: EventContextRequest; output: EventContext };
+  'sessions/get': { input: { id: number }; output: SessionDetail };
+  'explain/lookup': { input: ExplainRequest; output: Explanation[] };
+  'insights/list': { input: InsightsRequest; output: Insight[] };
+  // export: runs off the request path; progress and the end arrive as events
+  'export/start': { input: ExportRequest; output: { jobId: string } };
+  'export/cancel': { input: { jobId: string }; output: { cancelled: boolean } };
+  // settings (stored in the database)
+  'settings/get': { input: void; output: Settings };
+  /** Changes the fields given; answers the settings as stored. */
+  'settings/set': { input: Partial<Settings>; output: Settings };
+  // native dialogs (desktop only: browser mode rejects them, see AppInfo.nativeDialogs)
+  'dialog/open': { input: OpenDialogRequest; output: { paths: string[] } };
+  /** The chosen path, or null when the user cancelled. */
+  'dialog/save': { input: SaveDialogRequest; output: { path: string | null } };
 }
 
 /** Events pushed from the back end to the UI. */
@@ -116,6 +515,10 @@ export interface ApiEvents {
   'index/progress': IndexProgressInfo;
   /** An index run ended: its result, or the reason it failed. */
   'index/finished': IndexResult | { jobId: string; error: string };
+  'export/progress': ExportProgressInfo;
+  'export/finished': ExportFinishedInfo;
+  /** Sources were added, re-indexed or removed: lists, counts and results may have changed. */
+  'sources/changed': { reason: 'index' | 'remove' | 'configure' };
   /** A menu command whose work happens in the UI. */
   'app/command': { command: AppCommand };
 }

@@ -1,35 +1,84 @@
+/**
+ * The handlers of every API method, shared by the transports (Electron IPC, `xferlens serve`,
+ * tests). Each input is checked by its validator (inputs.ts) before the handler sees it; reads go
+ * to the host's read connection, writes to the writer worker, long reads (export) to a connection
+ * of their own.
+ */
 import { randomUUID } from 'node:crypto';
+import { explainCode, explainText, type Explanation as CoreExplanation } from '../core/explain/index.js';
+import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
+import { computeInsights } from '../core/analysis/insights.js';
+import { aggregate, countRows, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
+import { suggestValues } from '../core/query/suggest.js';
 import type { Db } from '../core/store/db.js';
+import { readMeta } from '../core/store/source-admin.js';
 import { databaseStats, listSources } from '../core/store/stats.js';
 import type { SourceRow } from '../core/store/writer.js';
+import { VERSION } from '../core/version.js';
+import type { ConfigureRequest } from '../worker/index-worker.js';
 import type {
   ApiEventName,
   ApiEvents,
   ApiInput,
   ApiMethod,
   ApiOutput,
+  Explanation,
   FormatInfo,
   IndexRequest,
   IndexResult,
+  Row,
+  Settings,
   SourceInfo,
 } from './contract.js';
+import { ApiError } from './errors.js';
+import { INPUTS, SETTINGS_FIELDS } from './inputs.js';
+import { querySchema } from './query-schema.js';
+import { object, validate } from './validate.js';
 
-/** Runs index jobs one after the other against the database (the writer worker, or in-process). */
-export interface IndexRunner {
-  run(jobId: string, request: IndexRequest, onProgress: (p: IndexProgress) => void): Promise<{ summary: IndexSummary; cancelled: boolean }>;
+export interface IndexOutcome {
+  summary: IndexSummary;
+  cancelled: boolean;
+}
+
+/** The single writer of the database (the writer worker, or in-process in a test). */
+export interface Writer {
+  /** Runs an index job after the ones before it. */
+  run(jobId: string, request: IndexRequest, onProgress: (p: IndexProgress) => void): Promise<IndexOutcome>;
+  /** Stores a source's new options and indexes it again from its start (`missing`: no such source). */
+  configure(jobId: string, request: ConfigureRequest, onProgress: (p: IndexProgress) => void): Promise<IndexOutcome & { missing: boolean }>;
+  /** Forgets a source's rows and the source; false when there was none. */
+  removeSource(sourceId: number): Promise<boolean>;
+  setMeta(key: string, value: string): Promise<void>;
   /** Stops a running or queued job; false when the job is unknown or already over. */
   cancel(jobId: string): boolean;
 }
 
+/** Native dialogs (desktop only). */
+export interface Dialogs {
+  open(opts: { folders: boolean }): Promise<string[]>;
+  /** The chosen path, or null when cancelled. */
+  save(opts: { defaultName: string; format: 'csv' | 'ndjson' }): Promise<string | null>;
+}
+
 /** What the handlers need from their host (Electron main, `xferlens serve`, a test). */
 export interface ApiBackend {
+  mode: 'desktop' | 'browser';
   databasePath: string;
-  /** A connection for reads (WAL lets it read while the writer commits). */
+  /** The shared connection for reads (WAL lets it read while the writer commits). */
   readDb(): Db;
-  indexer: IndexRunner;
+  /** A new read-only connection for a long read (an export); the caller closes it. */
+  openReadDb(): Db;
+  writer: Writer;
   emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
+  /** Whether `index/open` may read paths given by the UI (browser mode: loopback or --allow-open). */
+  canOpenPaths: boolean;
+  /**
+   * Native dialogs: with them `export/start` writes only to a path `dialog/save` returned; without
+   * them (browser mode) `export/start` is refused and the download route is the way.
+   */
+  dialogs?: Dialogs;
 }
 
 export type ApiHandler<M extends ApiMethod> = (input: ApiInput<M>) => Promise<ApiOutput<M>>;
@@ -38,12 +87,26 @@ export type ApiHandlers = { [M in ApiMethod]: ApiHandler<M> };
 
 /** Progress events are sent at most this often per job (a new file is reported at once). */
 const PROGRESS_INTERVAL_MS = 100;
+/** Events of one session sent by `sessions/get` (a timeline longer than this is cut). */
+const SESSION_EVENTS = 5000;
+const SETTINGS_KEY = 'ui_settings';
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = { timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true };
 
 export function formatInfos(): FormatInfo[] {
   return FORMATS.map(({ id, label, timestamp, extracts }) => ({ id, label, timestamp, extracts }));
 }
 
+function sourceOptions(s: SourceRow): { timeZone?: string; logFormats?: { format: string }[] } {
+  try {
+    return s.options ? (JSON.parse(s.options) as ReturnType<typeof sourceOptions>) : {};
+  } catch {
+    return {};
+  }
+}
+
 export function toSourceInfo(s: SourceRow): SourceInfo {
+  const options = sourceOptions(s);
   return {
     id: s.id,
     path: s.path,
@@ -59,62 +122,266 @@ export function toSourceInfo(s: SourceRow): SourceInfo {
     unparsed: s.unparsed,
     firstTs: s.first_ts,
     lastTs: s.last_ts,
-    timeZone: s.options ? (JSON.parse(s.options) as { timeZone?: string }).timeZone ?? null : null,
+    timeZone: options.timeZone ?? null,
+    logFormat: options.logFormats?.[0]?.format ?? null,
     indexedAt: s.indexed_at,
   };
 }
 
-/** Rejects what a compromised or buggy UI could send: the handlers trust their input's shape. */
-function validIndexRequest(input: unknown): IndexRequest {
-  const r = input as Partial<IndexRequest> | null;
-  if (!r || typeof r !== 'object' || !Array.isArray(r.paths) || !r.paths.length || !r.paths.every((p) => typeof p === 'string' && p.length > 0)) {
-    throw new Error('index/open needs {paths: [at least one path]}');
+const toExplanation = ({ code, title, meaning, severity, advice, name, table }: CoreExplanation): Explanation => ({
+  code, title, meaning, severity, advice, table, ...(name ? { name } : {}),
+});
+
+/** Everything that explains a row's code (and, for catalogued messages, its message). */
+function rowExplanations(kind: QueryKind, row: Row): Explanation[] {
+  const s = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : undefined);
+  const code = kind === 'events' ? s('status') : kind === 'transfers' ? s('code') : s('login_code');
+  const opts = { ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}), ...(kind === 'events' && s('verb') ? { verb: s('verb')! } : {}) };
+  const found = code ? explainCode(code, opts) : [];
+  const message = kind === 'events' ? s('message') : kind === 'sessions' ? s('login_reason') : undefined;
+  if (message) {
+    const seen = new Set(found.map((x) => `${x.table}:${x.code}`));
+    for (const x of explainText(message)) if (!seen.has(`${x.table}:${x.code}`)) found.push(x);
   }
-  if (r.timeZone !== undefined && typeof r.timeZone !== 'string') throw new Error('index/open: timeZone must be a string');
-  if (r.logFormats !== undefined && !(Array.isArray(r.logFormats) && r.logFormats.every((f) => typeof f?.name === 'string' && typeof f?.format === 'string'))) {
-    throw new Error('index/open: logFormats must be [{name, format}]');
+  return found.map(toExplanation);
+}
+
+/** Reads settings as stored; a field that is missing or damaged takes its default. */
+function storedSettings(db: Db): Settings {
+  let stored: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(readMeta(db, SETTINGS_KEY) ?? '{}') as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) stored = parsed as Record<string, unknown>;
+  } catch {
+    // unreadable: defaults
   }
-  return { paths: [...r.paths], ...(r.timeZone ? { timeZone: r.timeZone } : {}), ...(r.logFormats ? { logFormats: r.logFormats } : {}) };
+  const settings: Settings = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(SETTINGS_FIELDS) as (keyof typeof SETTINGS_FIELDS)[]) {
+    if (!Object.hasOwn(stored, key)) continue;
+    try {
+      Object.assign(settings, validate('settings', object({ [key]: SETTINGS_FIELDS[key] }), { [key]: stored[key] }));
+    } catch {
+      // keep the default
+    }
+  }
+  return settings;
 }
 
 export function createHandlers(backend: ApiBackend): ApiHandlers {
-  return {
+  const exports = new Map<string, AbortController>();
+  /** Paths the user chose in `dialog/save` and has not exported to yet. */
+  const chosenSavePaths = new Set<string>();
+
+  /** Progress events of one index job, throttled. */
+  const progressEmitter = (jobId: string) => {
+    let lastSent = 0;
+    let lastFile = '';
+    return (p: IndexProgress) => {
+      const now = Date.now();
+      if (p.file === lastFile && now - lastSent < PROGRESS_INTERVAL_MS) return;
+      lastSent = now;
+      lastFile = p.file;
+      backend.emit('index/progress', { jobId, ...p });
+    };
+  };
+
+  /** Runs an index-like job with started/progress/finished events and 'sources/changed' after it. */
+  const indexJob = async (paths: string[], reason: 'index' | 'configure', run: (jobId: string, onProgress: (p: IndexProgress) => void) => Promise<IndexOutcome>): Promise<IndexResult> => {
+    const jobId = randomUUID();
+    backend.emit('index/started', { jobId, paths });
+    try {
+      const { summary, cancelled } = await run(jobId, progressEmitter(jobId));
+      const result: IndexResult = { jobId, cancelled, ...summary };
+      backend.emit('index/finished', result);
+      return result;
+    } catch (err) {
+      backend.emit('index/finished', { jobId, error: (err as Error).message });
+      throw err;
+    } finally {
+      backend.emit('sources/changed', { reason });
+    }
+  };
+
+  const sourceById = (id: number): SourceRow | undefined => backend.readDb().prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
+
+  const handlers: ApiHandlers = {
+    'app/info': async () => ({
+      mode: backend.mode,
+      version: VERSION,
+      databasePath: backend.databasePath,
+      canOpenPaths: backend.canOpenPaths,
+      canExportToFile: !!backend.dialogs,
+      nativeDialogs: !!backend.dialogs,
+    }),
+
     'formats/list': async () => formatInfos(),
 
     'sources/list': async () => listSources(backend.readDb()).map(toSourceInfo),
+
+    'sources/remove': async ({ id }) => {
+      const removed = await backend.writer.removeSource(id);
+      if (removed) backend.emit('sources/changed', { reason: 'remove' });
+      return { removed };
+    },
+
+    'sources/configure': async ({ id, timeZone, logFormat }) => {
+      const source = sourceById(id);
+      if (!source) throw new ApiError(`sources/configure: no source ${id}`, { status: 404 });
+      const request: ConfigureRequest = { sourceId: id, ...(timeZone !== undefined ? { timeZone } : {}), ...(logFormat !== undefined ? { logFormat } : {}) };
+      return indexJob([source.path], 'configure', async (jobId, onProgress) => {
+        const outcome = await backend.writer.configure(jobId, request, onProgress);
+        if (outcome.missing) throw new ApiError(`sources/configure: no source ${id}`, { status: 404 });
+        return outcome;
+      });
+    },
 
     'db/stats': async () => {
       const { sources, lines, events, directives, unparsed, bytes, formats } = databaseStats(backend.readDb());
       return { path: backend.databasePath, sources, lines, events, directives, unparsed, bytes, formats };
     },
 
-    'index/open': async (input) => {
-      const request = validIndexRequest(input);
-      const jobId = randomUUID();
-      backend.emit('index/started', { jobId, paths: request.paths });
-      let lastSent = 0;
-      let lastFile = '';
-      const onProgress = (p: IndexProgress) => {
-        const now = Date.now();
-        if (p.file === lastFile && now - lastSent < PROGRESS_INTERVAL_MS) return;
-        lastSent = now;
-        lastFile = p.file;
-        backend.emit('index/progress', { jobId, ...p });
-      };
-      try {
-        const { summary, cancelled } = await backend.indexer.run(jobId, request, onProgress);
-        const result: IndexResult = { jobId, cancelled, ...summary };
-        backend.emit('index/finished', result);
-        return result;
-      } catch (err) {
-        backend.emit('index/finished', { jobId, error: (err as Error).message });
-        throw err;
+    'index/open': async (request) => {
+      if (!backend.canOpenPaths) {
+        throw new ApiError('index/open: this server does not open paths sent by the browser (it listens beyond this machine; restart `xferlens serve` with --allow-open, or give the paths on its command line)', { status: 403 });
       }
+      return indexJob(request.paths, 'index', (jobId, onProgress) => backend.writer.run(jobId, request, onProgress));
     },
 
-    'index/cancel': async (input) => {
-      if (typeof input?.jobId !== 'string') throw new Error('index/cancel needs {jobId}');
-      return { cancelled: backend.indexer.cancel(input.jobId) };
+    'index/cancel': async ({ jobId }) => ({ cancelled: backend.writer.cancel(jobId) }),
+
+    'query/page': async ({ timeZone, ...req }) => {
+      const page = queryPage(backend.readDb(), { ...req, limit: req.limit ?? 200 }, { timeZone: timeZone ?? 'UTC' });
+      return { ...page, rows: page.rows as Row[] };
+    },
+
+    'query/count': async ({ kind, query, timeZone }) => ({ total: countRows(backend.readDb(), kind, query, { timeZone: timeZone ?? 'UTC' }) }),
+
+    'query/aggregate': async ({ kind, query, timeZone, ...opts }) => {
+      if (opts.from !== undefined && opts.to !== undefined && opts.from >= opts.to) throw new ApiError('query/aggregate: from must be before to', { status: 400 });
+      return aggregate(backend.readDb(), kind, query, { ...opts, timeZone: timeZone ?? 'UTC' });
+    },
+
+    'query/schema': async () => querySchema(),
+
+    'query/suggest': async ({ field, prefix, kind, limit }) => {
+      const k = kind ?? 'events';
+      if (field === 'verb' && k !== 'events') throw new ApiError('query/suggest: verb values exist for events only', { status: 400 });
+      return suggestValues(backend.readDb(), k, field, prefix, limit ?? 10);
+    },
+
+    'events/context': async ({ id, before, after }) => {
+      const db = backend.readDb();
+      const [event] = rowsById(db, 'events', [id]) as Row[];
+      if (!event) throw new ApiError(`events/context: no event ${id}`, { status: 404 });
+      const sourceId = event.source_id as number, lineNo = event.line_no as number;
+      const source = sourceById(sourceId);
+      if (!source) throw new ApiError(`events/context: the source of event ${id} was removed`, { status: 404 });
+      const lines = (db.prepare('SELECT id, line_no AS lineNo, raw, kind FROM events WHERE source_id = ? AND line_no BETWEEN ? AND ? ORDER BY line_no')
+        .all(sourceId, lineNo - (before ?? 20), lineNo + (after ?? 20)) as { id: number; lineNo: number; raw: string; kind: number }[])
+        .map((l) => ({ ...l, kind: (['event', 'directive', 'unparsed'] as const)[l.kind] ?? 'unparsed' }));
+      return { event, source: toSourceInfo(source), lines, explanations: rowExplanations('events', event) };
+    },
+
+    'sessions/get': async ({ id }) => {
+      const db = backend.readDb();
+      const [session] = rowsById(db, 'sessions', [id]) as Row[];
+      if (!session) throw new ApiError(`sessions/get: no session ${id}`, { status: 404 });
+      // `session:N` selects exactly the rows linked to session N (N is a validated integer).
+      const linked = `session:${id}`;
+      const events = queryPage(db, { kind: 'events', query: linked, sort: 'ts', order: 'asc', limit: SESSION_EVENTS, count: false });
+      const transfers = queryPage(db, { kind: 'transfers', query: linked, sort: 'ts', order: 'asc', limit: 1000, count: false });
+      // Codes come from log lines: no prototype, so a code like `__proto__` is just a key.
+      const explanations = Object.create(null) as Record<string, Explanation[]>;
+      const explainOnce = (kind: QueryKind, row: Row, code: unknown) => {
+        if (typeof code !== 'string' || Object.hasOwn(explanations, code)) return;
+        explanations[code] = rowExplanations(kind, row);
+      };
+      explainOnce('sessions', session, session.login_code);
+      for (const e of events.rows as Row[]) explainOnce('events', e, e.status);
+      for (const t of transfers.rows as Row[]) explainOnce('transfers', t, t.code);
+      return { session, events: events.rows as Row[], eventsTruncated: events.nextCursor !== null, transfers: transfers.rows as Row[], explanations };
+    },
+
+    'explain/lookup': async ({ code, text, protocol, format, verb }) => {
+      const opts = { ...(protocol ? { protocol } : {}), ...(format ? { format } : {}), ...(verb ? { verb } : {}) };
+      const found = code ? explainCode(code, opts) : [];
+      return (found.length || !text ? found : explainText(text)).map(toExplanation);
+    },
+
+    'insights/list': async (opts) => computeInsights(backend.readDb(), opts),
+
+    'export/start': async ({ path: file, ...req }) => {
+      if (!backend.dialogs) {
+        throw new ApiError('export/start: browser mode does not write files on the server; download the export instead (GET /api/export/download)', { status: 403 });
+      }
+      if (!chosenSavePaths.has(file)) throw new ApiError('export/start: the path must be one chosen in the save dialog (dialog/save)', { status: 403 });
+      const db = backend.openReadDb();
+      let prepared;
+      try {
+        prepared = prepareExport(db, req);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      chosenSavePaths.delete(file);
+      const jobId = randomUUID();
+      const controller = new AbortController();
+      exports.set(jobId, controller);
+      // Counted now so progress can show a fraction; the rows stream afterwards, off this call.
+      let total: number | null = null;
+      try {
+        total = countRows(db, req.kind, req.query, { timeZone: req.timeZone ?? 'UTC' });
+      } catch {
+        total = null;
+      }
+      void (async () => {
+        try {
+          const result = await prepared.write(file, { signal: controller.signal, onProgress: (rows) => backend.emit('export/progress', { jobId, rows, total }) });
+          backend.emit('export/finished', { jobId, rows: result.rows, bytes: result.bytes, path: file });
+        } catch (err) {
+          backend.emit('export/finished', controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
+        } finally {
+          exports.delete(jobId);
+          db.close();
+        }
+      })();
+      return { jobId };
+    },
+
+    'export/cancel': async ({ jobId }) => {
+      const controller = exports.get(jobId);
+      if (!controller || controller.signal.aborted) return { cancelled: false };
+      controller.abort(new Error('cancelled'));
+      return { cancelled: true };
+    },
+
+    'settings/get': async () => storedSettings(backend.readDb()),
+
+    'settings/set': async (change) => {
+      const settings = { ...storedSettings(backend.readDb()), ...change };
+      await backend.writer.setMeta(SETTINGS_KEY, JSON.stringify(settings));
+      return settings;
+    },
+
+    'dialog/open': async ({ folders }) => {
+      if (!backend.dialogs) throw new ApiError('dialog/open: no native dialogs in browser mode; type the paths instead', { status: 403 });
+      return { paths: await backend.dialogs.open({ folders: folders ?? false }) };
+    },
+
+    'dialog/save': async (opts) => {
+      if (!backend.dialogs) throw new ApiError('dialog/save: no native dialogs in browser mode; use the download instead', { status: 403 });
+      const chosen = await backend.dialogs.save(opts);
+      if (chosen) chosenSavePaths.add(chosen);
+      return { path: chosen };
     },
   };
+
+  // Every method checks its input first: no handler runs on input the contract does not allow.
+  const checked = {} as Record<ApiMethod, (input: unknown) => Promise<unknown>>;
+  for (const method of Object.keys(handlers) as ApiMethod[]) {
+    const handler = handlers[method] as (input: unknown) => Promise<unknown>;
+    const check = INPUTS[method];
+    checked[method] = async (input: unknown) => handler(validate(method, check, input));
+  }
+  return checked as ApiHandlers;
 }

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { openDatabase, DatabaseError, type Db } from '../core/store/db.js';
+import { openDatabase, asDatabaseError, DatabaseError, type Db } from '../core/store/db.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { COMMON_OPTIONS, stringOption, type CliCommand } from './command.js';
 import { indexCommand } from './commands/index.js';
 import { explainCommand } from './commands/explain.js';
 import { insightsCommand } from './commands/insights.js';
 import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
+import { rebuildCommand, rebuildHint } from './commands/rebuild.js';
 import { formatsCommand, sourcesCommand, statsCommand } from './commands/stats.js';
 import { searchEventsCommand, sessionsCommand, transfersCommand } from './commands/search.js';
 import { UsageError } from './output.js';
 
 /** Every command, in the order --help lists them. Adding a command: its file and one line here. */
-const COMMANDS: readonly CliCommand[] = [indexCommand, statsCommand, sourcesCommand, formatsCommand, searchEventsCommand, sessionsCommand, transfersCommand, exportCommand, insightsCommand, explainCommand];
+const COMMANDS: readonly CliCommand[] = [indexCommand, statsCommand, sourcesCommand, formatsCommand, searchEventsCommand, sessionsCommand, transfersCommand, exportCommand, insightsCommand, explainCommand, serveCommand, rebuildCommand];
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
 
@@ -56,9 +58,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!command) throw new UsageError(`unknown command "${commandName}" (see xferlens --help)`);
   const withDb = async (run: (db: Db) => Promise<number> | number, opts: { readonly?: boolean } = {}): Promise<number> => {
-    const db = openDatabase(defaultDatabasePath(stringOption(values, 'db')), opts);
+    const file = defaultDatabasePath(stringOption(values, 'db'));
+    const db = openDatabase(file, opts);
     try {
       return await run(db);
+    } catch (err) {
+      throw asDatabaseError(err, file); // damage SQLite finds only now, on a page this command read
     } finally {
       db.close();
     }
@@ -75,7 +80,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`xferlens: ${err.message}\n`);
       process.exitCode = 2;
     } else if (err instanceof DatabaseError) {
-      process.stderr.write(`xferlens: ${err.message}\n`);
+      const hint = rebuildHint(err);
+      process.stderr.write(`xferlens: ${hint ? `${err.message.replace(/\.$/, '')}. ${hint}` : err.message}\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`xferlens: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -1,19 +1,19 @@
 /**
  * The Electron main process: kept thin. It wires the security policy (security.ts), serves the
  * renderer over app:// (app-protocol.ts), exposes the API handlers over IPC (ipc.ts), and leaves
- * indexing to the writer worker (index-worker.ts) so it never blocks.
+ * writes to the writer worker (src-main/worker/index-worker.ts) so it never blocks.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
 import type { ApiEventName, ApiEvents } from '../api/contract.js';
-import { createHandlers, formatInfos } from '../api/handlers.js';
+import { createHandlers, formatInfos, type Dialogs } from '../api/handlers.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { openDatabase, type Db } from '../core/store/db.js';
 import { VERSION } from '../core/version.js';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol.js';
-import { IndexWorkerClient } from './index-worker-client.js';
+import { IndexWorkerClient } from '../worker/index-worker-client.js';
 import { createEventSender, registerIpc } from './ipc.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { nativeBindingPath, pathsFromArgv, windowIconPath, type AppLocation } from './launch.js';
@@ -32,6 +32,10 @@ const location: AppLocation = {
   platform: process.platform,
   arch: process.arch,
 };
+const LOG_FILE_FILTERS: Electron.FileFilter[] = [
+  { name: 'Log files', extensions: ['log', 'txt', 'gz'] },
+  { name: 'All files', extensions: ['*'] },
+];
 const settingsFile = (name: string) => path.join(app.getPath('userData'), name);
 const launchPaths = () => pathsFromArgv(process.argv, { isPackaged: app.isPackaged, cwd: process.cwd() });
 
@@ -71,7 +75,36 @@ function start(): void {
     if (event === 'index/started') remember((payload as ApiEvents['index/started']).paths);
     send(event, payload);
   };
-  const handlers = createHandlers({ databasePath, readDb, indexer, emit });
+  const dialogs: Dialogs = {
+    async open({ folders }) {
+      const options: Electron.OpenDialogOptions = {
+        title: folders ? 'Open log folders' : 'Open log files',
+        properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
+        filters: LOG_FILE_FILTERS,
+      };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? [] : result.filePaths;
+    },
+    async save({ defaultName, format }) {
+      const options: Electron.SaveDialogOptions = {
+        title: 'Export',
+        defaultPath: path.join(app.getPath('documents'), defaultName),
+        filters: format === 'csv' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'NDJSON', extensions: ['ndjson', 'jsonl'] }],
+      };
+      const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+  };
+  const handlers = createHandlers({
+    mode: 'desktop',
+    databasePath,
+    readDb,
+    openReadDb: () => openDatabase(databasePath, { readonly: true, nativeBinding }),
+    writer: indexer,
+    emit,
+    canOpenPaths: true,
+    dialogs,
+  });
 
   const openPaths = (paths: readonly string[]) => {
     if (!paths.length) return;
@@ -87,10 +120,7 @@ function start(): void {
     const options: Electron.OpenDialogOptions = {
       title,
       properties,
-      filters: [
-        { name: 'Log files', extensions: ['log', 'txt', 'gz'] },
-        { name: 'All files', extensions: ['*'] },
-      ],
+      filters: LOG_FILE_FILTERS,
     };
     const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
     if (!result.canceled) openPaths(result.filePaths);

@@ -4,16 +4,26 @@
  * API contract as `window.xferlens`: no ipcRenderer, no Electron event objects, no Node.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import type { ApiEventName, DesktopBridge } from '../api/contract.js';
+import type { ApiCallError, ApiEventName, DesktopBridge, IpcReply } from '../api/contract.js';
 
 /** The events the UI may listen to: the renderer cannot subscribe to any other channel. */
-const EVENTS = ['index/started', 'index/progress', 'index/finished', 'app/command'] as const satisfies readonly ApiEventName[];
+const EVENTS = [
+  'index/started', 'index/progress', 'index/finished', 'export/progress', 'export/finished', 'sources/changed', 'app/command',
+] as const satisfies readonly ApiEventName[];
 // Compile-time check that EVENTS lists every event of the contract.
 const everyEventListed: Exclude<ApiEventName, (typeof EVENTS)[number]> extends never ? true : never = true;
 void everyEventListed;
 
 const bridge = {
-  call: (method, ...args) => ipcRenderer.invoke(method, args[0]),
+  call: async (method, ...args) => {
+    const reply = (await ipcRenderer.invoke(method, args[0])) as IpcReply<never>;
+    if ('error' in reply) {
+      // A plain object: the context bridge copies its fields, where an Error would lose `column`.
+      const failure: ApiCallError = { name: 'ApiError', message: reply.error.error, ...(reply.error.column !== undefined ? { column: reply.error.column } : {}) };
+      throw failure;
+    }
+    return reply.value;
+  },
   subscribe(event, listener) {
     if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`unknown event ${String(event)}`);
     // The IpcRendererEvent (which holds the sender) never reaches the page: only the payload does.

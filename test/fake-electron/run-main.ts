@@ -48,6 +48,8 @@ const foreign = await invoke('db/stats', 'https://evil.example/');
 app.emit('second-instance', {}, ['xferlens', '--flag'], '/', { paths: [second] });
 await until('the second launch\'s folder to be indexed', () => finished(win) >= 2);
 const sources = await invoke('sources/list', 'app://xferlens/index.html');
+const badQuery = await invoke('query/page', 'app://xferlens/index.html', { kind: 'events', query: 'usr:x' });
+const badInput = await invoke('query/page', 'app://xferlens/index.html', { kind: 'events', query: '', limit: 1e9 });
 
 win.emit('close');
 
@@ -67,6 +69,8 @@ process.stdout.write(
     stats,
     foreign,
     sources,
+    badQuery,
+    badInput,
     lastMenu: fake.menus.at(-1),
     recentDocuments: fake.recentDocuments,
     errorBoxes: fake.errorBoxes,

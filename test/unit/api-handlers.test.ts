@@ -1,5 +1,5 @@
 /**
- * The API handlers over the real writer worker (the built dist/src-main/electron/index-worker.js,
+ * The API handlers over the real writer worker (the built dist/src-main/worker/index-worker.js,
  * in a Node worker thread exactly as Electron's main process runs it): formats, indexing with
  * progress events, sources, stats, input validation and cancellation.
  */
@@ -12,11 +12,11 @@ import type { ApiEventName, ApiEvents } from '../../src-main/api/contract.js';
 import { createHandlers, type ApiHandlers } from '../../src-main/api/handlers.js';
 import { FORMATS } from '../../src-main/core/formats/registry.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import type { FromWorker, IndexWorkerData, ToWorker } from '../../src-main/electron/index-worker.js';
+import type { FromWorker, IndexWorkerData, ToWorker } from '../../src-main/worker/index-worker.js';
 import { cliJson, EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 
-type ClientModule = typeof import('../../src-main/electron/index-worker-client.js');
-const WORKER = path.join(REPO, 'dist', 'src-main', 'electron', 'index-worker.js');
+type ClientModule = typeof import('../../src-main/worker/index-worker-client.js');
+const WORKER = path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker.js');
 
 /**
  * An EFT W3C log of about `mb` MiB: the sample's event lines repeated, on another day than the
@@ -48,14 +48,17 @@ describe('API handlers with the writer worker', () => {
   beforeAll(async () => {
     fs.mkdirSync(logs);
     writeLines(path.join(logs, 'ex100408.log'), EFT_W3C_SAMPLE);
-    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'electron', 'index-worker-client.js')).href)) as ClientModule;
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
     client = new IndexWorkerClient({ databasePath });
     await client.start(); // creates and migrates the database
     handlers = createHandlers({
+      mode: 'desktop',
       databasePath,
       readDb: () => (reader ??= openDatabase(databasePath, { readonly: true })),
-      indexer: client,
+      openReadDb: () => openDatabase(databasePath, { readonly: true }),
+      writer: client,
       emit: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void events.push({ event, payload }),
+      canOpenPaths: true,
     });
   });
 
@@ -86,7 +89,8 @@ describe('API handlers with the writer worker', () => {
     expect(counts).toMatchObject({ files: 1, lines: 11, events: 7, directives: 4, unparsed: 0, formats: { w3c: 1 }, errors: [] });
 
     expect(events[0]).toEqual({ event: 'index/started', payload: { jobId, paths: [logs] } });
-    expect(events.at(-1)).toEqual({ event: 'index/finished', payload: result });
+    expect(events.at(-2)).toEqual({ event: 'index/finished', payload: result });
+    expect(events.at(-1)).toEqual({ event: 'sources/changed', payload: { reason: 'index' } });
     const progress = events.filter((e) => e.event === 'index/progress').map((e) => e.payload as ApiEvents['index/progress']);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((p) => p.jobId === jobId && p.file.endsWith('ex100408.log') && p.bytesTotal === fs.statSync(path.join(logs, 'ex100408.log')).size)).toBe(true);
@@ -140,7 +144,7 @@ describe('API handlers with the writer worker', () => {
   });
 
   it('a cancel that arrives before the worker has the job settles it without running it', async () => {
-    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'electron', 'index-worker-client.js')).href)) as ClientModule;
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
     const fresh = new IndexWorkerClient({ databasePath: path.join(dir, 'fresh.sqlite') });
     const job = fresh.run('early', { paths: [logs] }, () => undefined);
     expect(fresh.cancel('early')).toBe(true);
@@ -188,5 +192,177 @@ describe('index worker protocol', () => {
     await worker.terminate();
     expect(first.type).toBe('fatal');
     expect((first as { message: string }).message).toMatch(/not an xferlens database|not a database/);
+  });
+});
+
+describe('API handlers: details, suggestions, settings, export, source changes', () => {
+  const dir = tempDir();
+  const databasePath = path.join(dir, 'index.sqlite');
+  const fixtures = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
+  const events: { event: ApiEventName; payload: unknown }[] = [];
+  let client: InstanceType<ClientModule['IndexWorkerClient']>;
+  let reader: Db | null = null;
+  const readDb = () => (reader ??= openDatabase(databasePath, { readonly: true }));
+  let handlers: ApiHandlers;
+  let browser: ApiHandlers;
+
+  beforeAll(async () => {
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
+    client = new IndexWorkerClient({ databasePath });
+    await client.start();
+    const backend = {
+      databasePath,
+      readDb,
+      openReadDb: () => openDatabase(databasePath, { readonly: true }),
+      writer: client,
+      emit: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void events.push({ event, payload }),
+    };
+    handlers = createHandlers({ ...backend, mode: 'desktop', canOpenPaths: true, dialogs: { open: async () => [fixtures], save: async ({ defaultName }) => path.join(dir, defaultName) } });
+    browser = createHandlers({ ...backend, mode: 'browser', canOpenPaths: false });
+    await handlers['index/open']({ paths: [fixtures] });
+  });
+
+  afterAll(async () => {
+    reader?.close();
+    await client?.stop();
+  });
+
+  it('app/info tells the UI what the host offers', async () => {
+    expect(await handlers['app/info']()).toMatchObject({ mode: 'desktop', databasePath, canOpenPaths: true, canExportToFile: true, nativeDialogs: true });
+    expect(await browser['app/info']()).toMatchObject({ mode: 'browser', canOpenPaths: false, canExportToFile: false, nativeDialogs: false });
+  });
+
+  it('query/page, count and aggregate answer like the query module', async () => {
+    const page = await handlers['query/page']({ kind: 'transfers', query: 'user:alice status:failed' });
+    expect(page.rows.map((r) => r.path).sort()).toEqual(['/sftp/nope.bin', 'missing.txt']);
+    expect(page.total).toBe(2);
+    expect(await handlers['query/count']({ kind: 'transfers', query: 'user:alice status:failed' })).toEqual({ total: 2 });
+    const charts = await handlers['query/aggregate']({ kind: 'sessions', query: '', top: 3 });
+    expect(charts.total).toBe(8);
+    // bob: 4 sessions (two with a wrong password), alice 2.
+    expect(charts.top.users.slice(0, 2)).toEqual([{ value: 'bob', count: 4 }, { value: 'alice', count: 2 }]);
+  });
+
+  it('query/schema lists every field and the columns of each kind', async () => {
+    const schema = await handlers['query/schema']();
+    expect(schema.fields.map((f) => f.name)).toContain('user');
+    expect(schema.fields.find((f) => f.name === 'verb')?.kinds).toEqual(['events']);
+    expect(schema.fields.find((f) => f.name === 'proto')?.aliases).toEqual(['protocol']);
+    expect(schema.fields.find((f) => f.name === 'status')?.values).toEqual(['success', 'failed', 'incomplete']);
+    expect(schema.columns.transfers.find((c) => c.name === 'bytes')).toEqual({ name: 'bytes', label: 'Bytes', type: 'bytes', sortable: true });
+    expect(schema.defaultSort.sessions).toEqual({ sort: 'start_ts', order: 'desc' });
+  });
+
+  it('query/suggest completes values by prefix, most frequent first', async () => {
+    const users = await handlers['query/suggest']({ field: 'user', prefix: '', kind: 'sessions' });
+    expect(users.slice(0, 2)).toEqual(['bob', 'alice']);
+    expect(await handlers['query/suggest']({ field: 'user', prefix: 'AL', kind: 'sessions' })).toEqual(['alice']);
+    expect(await handlers['query/suggest']({ field: 'path', prefix: '/sftp/no', kind: 'transfers' })).toEqual(['/sftp/nope.bin']);
+    expect(await handlers['query/suggest']({ field: 'verb', prefix: 'STO' })).toEqual(['stor']);
+    expect(await handlers['query/suggest']({ field: 'format', prefix: 'proftpd-e' })).toEqual(['proftpd-extended']);
+    await expect(handlers['query/suggest']({ field: 'verb', prefix: '', kind: 'sessions' })).rejects.toThrow(/verb values exist for events only/);
+  });
+
+  it('events/context: the line, its neighbours in its file and the explanation of its code', async () => {
+    const [failed] = (await handlers['query/page']({ kind: 'events', query: 'code:550 format:xferlog OR (code:550 source:ext-default)', limit: 1 })).rows;
+    const id = failed!.id as number;
+    const context = await handlers['events/context']({ id, before: 2, after: 2 });
+    expect(context.event.id).toBe(id);
+    expect(context.source.path).toBe(failed!.source_path);
+    expect(context.lines.map((l) => l.lineNo)).toEqual([-2, -1, 0, 1, 2].map((d) => (failed!.line_no as number) + d).filter((n) => n >= 1));
+    expect(context.lines.find((l) => l.id === id)?.raw).toBe(failed!.raw);
+    expect(context.explanations[0]).toMatchObject({ code: '550', table: 'ftp' });
+    await expect(handlers['events/context']({ id: 99_999_999 })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("sessions/get: a session's timeline, transfers and explanations", async () => {
+    const [failed] = (await handlers['query/page']({ kind: 'transfers', query: 'file:nope.bin', limit: 1 })).rows;
+    const [session] = (await handlers['query/page']({ kind: 'sessions', query: `session:${failed!.session_id}`, limit: 1 })).rows;
+    const detail = await handlers['sessions/get']({ id: session!.id as number });
+    expect(detail.session.id).toBe(session!.id);
+    expect(detail.events.length).toBe(session!.events);
+    expect(detail.events.every((e) => e.session_id === session!.id)).toBe(true);
+    const times = detail.events.map((e) => e.ts as number);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(detail.transfers.map((t) => t.path)).toContain('/sftp/nope.bin');
+    expect(detail.eventsTruncated).toBe(false);
+    expect(detail.explanations['2']?.[0]).toMatchObject({ table: 'sftp', name: 'SSH_FX_NO_SUCH_FILE' });
+  });
+
+  it('explain/lookup: a code with its context, else the text', async () => {
+    expect((await handlers['explain/lookup']({ code: '2', protocol: 'sftp' }))[0]).toMatchObject({ table: 'sftp', name: 'SSH_FX_NO_SUCH_FILE' });
+    expect((await handlers['explain/lookup']({ text: 'connection reset by peer (WSAECONNRESET)' })).map((x) => x.table)).toContain('winsock');
+  });
+
+  it('insights/list: the same findings as the insights module', async () => {
+    const insights = await handlers['insights/list']({ attackIps: 2 });
+    expect(insights.map((i) => i.id)).toEqual(expect.arrayContaining(['failed-login-bursts', 'repeated-failures']));
+    expect(insights.every((i) => i.findings.every((f) => typeof f.query === 'string'))).toBe(true);
+  });
+
+  it('settings: defaults, then what was set, stored in the database', async () => {
+    expect(await handlers['settings/get']()).toEqual({ timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true });
+    const set = await handlers['settings/set']({ theme: 'dark', savedSearches: [{ name: 'failed uploads', kind: 'transfers', query: 'dir:upload status:failed' }] });
+    expect(set).toMatchObject({ theme: 'dark', timeDisplay: 'local' });
+    expect(await handlers['settings/get']()).toEqual(set);
+    const stored = readDb().prepare("SELECT value FROM meta WHERE key = 'ui_settings'").get() as { value: string };
+    expect(JSON.parse(stored.value)).toEqual(set);
+  });
+
+  it('export/start writes only to a path chosen in the save dialog, with progress and end events', async () => {
+    const unchosen = path.join(dir, 'elsewhere.csv');
+    await expect(handlers['export/start']({ kind: 'transfers', query: '', format: 'csv', path: unchosen })).rejects.toMatchObject({ status: 403 });
+    const { path: chosen } = await handlers['dialog/save']({ defaultName: 'failed.csv', format: 'csv' });
+    await expect(handlers['export/start']({ kind: 'transfers', query: 'usr:x', format: 'csv', path: chosen! })).rejects.toMatchObject({ column: 1 });
+    events.length = 0;
+    const { jobId } = await handlers['export/start']({ kind: 'transfers', query: 'status:failed', columns: ['user', 'path', 'code'], format: 'csv', path: chosen! });
+    for (let i = 0; i < 500 && !events.some((e) => e.event === 'export/finished'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(events.find((e) => e.event === 'export/finished')?.payload).toMatchObject({ jobId, path: chosen, rows: 2 });
+    expect(events.filter((e) => e.event === 'export/progress').at(-1)?.payload).toEqual({ jobId, rows: 2, total: 2 });
+    const lines = fs.readFileSync(chosen!, 'utf8').trim().split('\n');
+    expect(lines.sort()).toEqual(['alice,/sftp/nope.bin,2', 'alice,missing.txt,550', 'user,path,code']);
+    // The dialog's answer is good for one export only.
+    await expect(handlers['export/start']({ kind: 'transfers', query: '', format: 'csv', path: chosen! })).rejects.toMatchObject({ status: 403 });
+    expect(await handlers['export/cancel']({ jobId })).toEqual({ cancelled: false });
+  });
+
+  it('browser mode refuses server-side file writes, native dialogs and (off loopback) opening paths', async () => {
+    await expect(browser['export/start']({ kind: 'events', query: '', format: 'csv', path: path.join(dir, 'x.csv') })).rejects.toThrow(/download/);
+    await expect(browser['dialog/save']({ defaultName: 'x.csv', format: 'csv' })).rejects.toMatchObject({ status: 403 });
+    await expect(browser['index/open']({ paths: [fixtures] })).rejects.toMatchObject({ status: 403 });
+    expect(fs.existsSync(path.join(dir, 'x.csv'))).toBe(false);
+  });
+
+  it('sources/configure reads a file again with new options; sources/remove forgets it, and sessions follow', async () => {
+    const source = (await handlers['sources/list']()).find((s) => s.path.endsWith('ext-custom.log'))!;
+    const customFormat = '%{iso8601} %a %P %{protocol} %u %m "%J" %s %b %{transfer-status} %R "%f" %T';
+    events.length = 0;
+    // None of the built-in LogFormats reads this file: its lines are kept unparsed.
+    expect(source).toMatchObject({ events: 0, unparsed: source.lines, logFormat: null });
+    const result = await handlers['sources/configure']({ id: source.id, logFormat: customFormat, timeZone: 'UTC' });
+    expect(result).toMatchObject({ files: 1, lines: source.lines, cancelled: false });
+    expect(events.map((e) => e.event).filter((e) => e !== 'index/progress')).toEqual(['index/started', 'index/finished', 'sources/changed']);
+    const utc = (await handlers['sources/list']()).find((s) => s.id === source.id)!;
+    expect(utc).toMatchObject({ lines: source.lines, logFormat: customFormat, timeZone: 'UTC', format: 'proftpd-extended', unparsed: 0 });
+    expect(utc.events).toBeGreaterThan(0);
+    // %{iso8601} is local time: read as Tokyo time (UTC+9) the same lines are 9 hours earlier. The LogFormat is kept.
+    await handlers['sources/configure']({ id: source.id, timeZone: 'Asia/Tokyo' });
+    const again = (await handlers['sources/list']()).find((s) => s.id === source.id)!;
+    expect(again).toMatchObject({ lines: source.lines, events: utc.events, logFormat: customFormat, timeZone: 'Asia/Tokyo' });
+    expect(again.firstTs).toBe(utc.firstTs! - 9 * 3_600_000);
+    await expect(handlers['sources/configure']({ id: 99_999 })).rejects.toMatchObject({ status: 404 });
+
+    const sessionsBefore = (await handlers['query/count']({ kind: 'sessions', query: '' })).total;
+    const eventsBefore = (await handlers['db/stats']()).events;
+    expect(await handlers['sources/remove']({ id: source.id })).toEqual({ removed: true });
+    expect(events.at(-1)).toEqual({ event: 'sources/changed', payload: { reason: 'remove' } });
+    expect((await handlers['sources/list']()).some((s) => s.id === source.id)).toBe(false);
+    expect((await handlers['db/stats']()).events).toBe(eventsBefore - again.events);
+    const db = readDb();
+    expect((db.prepare('SELECT count(*) AS n FROM events WHERE source_id = ?').get(source.id) as { n: number }).n).toBe(0);
+    expect((db.prepare('SELECT count(*) AS n FROM events_fts').get() as { n: number }).n).toBe((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+    expect((db.prepare('SELECT count(*) AS n FROM sessions WHERE source_id = ?').get(source.id) as { n: number }).n).toBe(0);
+    expect((await handlers['query/count']({ kind: 'sessions', query: '' })).total).toBeLessThanOrEqual(sessionsBefore);
+    expect(await handlers['sources/remove']({ id: source.id })).toEqual({ removed: false });
   });
 });

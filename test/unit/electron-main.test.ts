@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { electronNativeDir } from '../../src-main/electron/launch.js';
+import { INPUTS } from '../../src-main/api/inputs.js';
 import { SECURE_WEB_PREFERENCES } from '../../src-main/electron/security.js';
 import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 
@@ -45,7 +46,7 @@ describe('Electron main process (fake Electron)', () => {
     expect(report.singleInstanceData).toEqual({ paths: [first] });
     expect(report.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
     expect(report.protocolHandlers).toEqual(['app']);
-    expect(report.ipcChannels).toEqual(['db/stats', 'formats/list', 'index/cancel', 'index/open', 'sources/list']);
+    expect(report.ipcChannels).toEqual(Object.keys(INPUTS).sort());
     expect(report.sessionHandlers).toEqual(['beforeRequest', 'devicePermission', 'headersReceived', 'permissionCheck', 'permissionRequest']);
 
     expect(report.windowOptions.webPreferences).toEqual({ ...SECURE_WEB_PREFERENCES, preload: path.join(REPO, 'dist', 'src-main', 'electron', 'preload.cjs') });
@@ -58,16 +59,19 @@ describe('Electron main process (fake Electron)', () => {
 
     // The command-line folder, then the second launch's, each indexed with events to the window.
     const channels = report.events.map((e: { channel: string }) => e.channel);
-    expect(channels.filter((c: string) => c !== 'index/progress')).toEqual(['index/started', 'index/finished', 'index/started', 'index/finished']);
+    expect(channels.filter((c: string) => c !== 'index/progress')).toEqual(['index/started', 'index/finished', 'sources/changed', 'index/started', 'index/finished', 'sources/changed']);
     const started = report.events.filter((e: { channel: string }) => e.channel === 'index/started').map((e: { payload: { paths: string[] } }) => e.payload.paths);
     expect(started).toEqual([[first], [second]]);
     const done = report.events.filter((e: { channel: string }) => e.channel === 'index/finished').map((e: { payload: object }) => e.payload);
     expect(done.map((d: { files: number; events: number; cancelled: boolean }) => [d.files, d.events, d.cancelled])).toEqual([[1, 7, false], [1, 7, false]]);
 
     // IPC answers the app's page from the read connection, and refuses anyone else.
-    expect(report.stats.ok).toMatchObject({ path: path.join(dir, 'index.sqlite'), sources: 1, events: 7 });
+    expect(report.stats.ok.value).toMatchObject({ path: path.join(dir, 'index.sqlite'), sources: 1, events: 7 });
     expect(report.foreign.error).toMatch(/refused IPC from https:\/\/evil\.example/);
-    expect(report.sources.ok.map((s: { path: string }) => path.dirname(s.path)).sort()).toEqual([first, second].sort());
+    expect(report.sources.ok.value.map((s: { path: string }) => path.dirname(s.path)).sort()).toEqual([first, second].sort());
+    // A failed call answers its error as data (with the column of a search mistake), not as a throw.
+    expect(report.badQuery.ok).toEqual({ error: { error: expect.stringMatching(/unknown field "usr" at column 1/), column: 1 } });
+    expect(report.badInput.ok).toEqual({ error: { error: expect.stringMatching(/^query\/page: limit must be an integer 1\.\.1000/) } });
 
     // Open Recent and the OS's recent documents got both folders, newest first.
     expect(JSON.parse(fs.readFileSync(path.join(userData, 'recent.json'), 'utf8'))).toEqual([second, first]);

@@ -11,6 +11,7 @@ import type { IpcMain, IpcMainInvokeEvent, Protocol, Session, WebContents } from
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { ApiHandlers } from '../../src-main/api/handlers.js';
+import { QuerySyntaxError } from '../../src-main/core/query/errors.js';
 import { APP_SCHEME_PRIVILEGES, resolveAppFile, serveAppProtocol } from '../../src-main/electron/app-protocol.js';
 import { createEventSender, registerIpc } from '../../src-main/electron/ipc.js';
 import {
@@ -247,11 +248,18 @@ describe('Electron security checklist', () => {
   it('17. every IPC message is answered only for the app page; events go only to app pages', async () => {
     const registered = new Map<string, Listener>();
     const ipcMain = { handle: (channel: string, l: Listener) => registered.set(channel, l), removeHandler: (c: string) => registered.delete(c) };
-    const handlers = { 'formats/list': () => [{ id: 'w3c' }], 'db/stats': () => ({ sources: 0 }) } as unknown as ApiHandlers;
+    const handlers = {
+      'formats/list': async () => [{ id: 'w3c' }],
+      'query/page': async () => {
+        throw new QuerySyntaxError('unknown field "usr"', 3);
+      },
+    } as unknown as ApiHandlers;
     const unregister = registerIpc(ipcMain as unknown as IpcMain, handlers);
-    expect([...registered.keys()].sort()).toEqual(['db/stats', 'formats/list']);
-    const invoke = (url: string | null) => registered.get('formats/list')!({ senderFrame: url === null ? null : { url } } as unknown as IpcMainInvokeEvent, undefined);
-    await expect(invoke(RENDERER_URL)).resolves.toEqual([{ id: 'w3c' }]);
+    expect([...registered.keys()].sort()).toEqual(['formats/list', 'query/page']);
+    const invoke = (url: string | null, channel = 'formats/list') => registered.get(channel)!({ senderFrame: url === null ? null : { url } } as unknown as IpcMainInvokeEvent, undefined);
+    await expect(invoke(RENDERER_URL)).resolves.toEqual({ value: [{ id: 'w3c' }] });
+    // A handler's failure is answered as data, so that the column of a search mistake survives IPC.
+    await expect(invoke(RENDERER_URL, 'query/page')).resolves.toEqual({ error: { error: 'unknown field "usr" at column 3', column: 3 } });
     for (const url of ['https://evil.example/', 'file:///tmp/x.html', 'app://xferlens.evil/', 'app://evil/index.html', 'about:blank', null]) {
       await expect(invoke(url), String(url)).rejects.toBeInstanceOf(UntrustedSenderError);
     }
@@ -324,7 +332,7 @@ describe('Electron security checklist', () => {
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
       ipcRenderer: {
-        invoke: async (...args: unknown[]) => (invoked.push(args), 'answer'),
+        invoke: async (...args: unknown[]) => (invoked.push(args), args[0] === 'query/page' ? { error: { error: 'bad query at column 3', column: 3 } } : { value: 'answer' }),
         on: (channel: string, l: Listener) => on.set(channel, [...(on.get(channel) ?? []), l]),
         removeListener: (channel: string, l: Listener) => on.set(channel, (on.get(channel) ?? []).filter((x) => x !== l)),
       },
@@ -348,6 +356,8 @@ describe('Electron security checklist', () => {
 
     await expect(api.call('index/open', { paths: ['/logs'] })).resolves.toBe('answer');
     expect(invoked).toEqual([['index/open', { paths: ['/logs'] }]]);
+    // A failure reaches the page as a plain object (the context bridge keeps its fields, not an Error's).
+    await expect(api.call('query/page', { kind: 'events', query: 'x' })).rejects.toEqual({ name: 'ApiError', message: 'bad query at column 3', column: 3 });
 
     const received: unknown[][] = [];
     const stop = api.subscribe('index/progress', (...args) => received.push(args));

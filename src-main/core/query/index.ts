@@ -12,7 +12,7 @@ import { aggregate as aggregateImpl, type Aggregates } from './aggregate.js';
 export type { QueryKind, ColumnDef, ColumnType } from './columns.js';
 export { COLUMNS, DEFAULT_VISIBLE, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns } from './columns.js';
 export { QuerySyntaxError } from './errors.js';
-export { MAX_PAGE } from './page.js';
+export { MAX_PAGE, rowsById } from './page.js';
 export type { Aggregates, TimelineBucket, TopEntry } from './aggregate.js';
 
 export interface QueryOptions {

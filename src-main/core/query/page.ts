@@ -472,3 +472,17 @@ export function explainPage(db: Db, req: PageArgs, opts: CompileOptions = {}): s
   const { sql, params } = segmentStatement(base, sort, seg, sort.order, null, true);
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, lim: req.limit ?? 100 }) as { detail: string }[]).map((r) => r.detail);
 }
+
+/** Rows by id, every column, as queryPage returns them (for detail views); ids not found are skipped. */
+export function rowsById(db: Db, kind: QueryKind, ids: readonly number[]): Record<string, unknown>[] {
+  if (!ids.length) return [];
+  const spec = KIND_SPECS[kind];
+  const { names, selected } = resolveColumns(kind);
+  const select = selectList(kind, selected);
+  const make = rowMaker(kind, names, select.order);
+  const stmt = db.prepare(`SELECT ${select.sql} FROM ${fromRows(spec)} WHERE ${spec.id} = ?`).raw(true);
+  return ids.flatMap((id) => {
+    const r = stmt.get(id) as RawRow | undefined;
+    return r ? [make(r)] : [];
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * `xferlens serve`: the app in a browser. The writer worker owns the database (as in the desktop
+ * app), the API handlers read on a read-only connection, and the HTTP server (serve/http-server.ts)
+ * carries both to the page. The first line on stdout is the address to open, token included.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiEventName, ApiEvents } from '../../api/contract.js';
+import { createHandlers, type ApiBackend } from '../../api/handlers.js';
+import { defaultDatabasePath } from '../../core/paths.js';
+import { openDatabase, type Db } from '../../core/store/db.js';
+import { assertTimeZone } from '../../core/time.js';
+import { IndexWorkerClient } from '../../worker/index-worker-client.js';
+import { stringOption, stringsOption, type CliCommand } from '../command.js';
+import { formatBytes, formatCount, UsageError } from '../output.js';
+import { createApiServer, isLoopbackHost } from '../serve/http-server.js';
+import { untilStopSignal } from '../signals.js';
+import { parseLogFormats } from './index.js';
+
+export const DEFAULT_PORT = 7428;
+const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  usage: 'serve [--db FILE] [--port N] [--host H] [--allow-open] [--tz ZONE] [--logformat NAME=FORMAT]... [PATH...]',
+  summary: 'the app in your browser: prints an address to open (PATHs are indexed meanwhile)',
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'allow-open': { type: 'boolean', default: false },
+    tz: { type: 'string' },
+    logformat: { type: 'string', multiple: true },
+  },
+  optionHelp: `--port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+--host H     address to listen on (default 127.0.0.1, this machine only). Anything else lets other
+             machines connect: anyone with the printed address (its token) can read the logs
+--allow-open let the page index paths typed in it (default: on for 127.0.0.1/localhost only; PATHs
+             given here are always indexed)
+--tz ZONE, --logformat NAME=FORMAT
+             as for index, for the PATHs given here`,
+  async run({ values, args }) {
+    const portText = stringOption(values, 'port') ?? String(DEFAULT_PORT);
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a number 0..65535 (got ${portText})`);
+    const host = stringOption(values, 'host') ?? '127.0.0.1';
+    if (!host || /[\s/?#@]/.test(host)) throw new UsageError(`--host must be an address or a host name (got ${host})`);
+    const timeZone = stringOption(values, 'tz');
+    if (timeZone) {
+      try {
+        assertTimeZone(timeZone);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
+    const logFormats = parseLogFormats(stringsOption(values, 'logformat'));
+    const loopback = isLoopbackHost(host);
+    return serve({
+      databasePath: defaultDatabasePath(stringOption(values, 'db')),
+      host,
+      port: Number(portText),
+      canOpenPaths: loopback || values['allow-open'] === true,
+      paths: args.map((p) => path.resolve(p)),
+      ...(timeZone ? { timeZone } : {}),
+      logFormats,
+    });
+  },
+};
+
+interface ServeOptions {
+  databasePath: string;
+  host: string;
+  port: number;
+  canOpenPaths: boolean;
+  paths: string[];
+  timeZone?: string;
+  logFormats: { name: string; format: string }[];
+}
+
+async function serve(opts: ServeOptions): Promise<number> {
+  const writer = new IndexWorkerClient({ databasePath: opts.databasePath });
+  try {
+    await writer.start(); // creates and migrates the database
+  } catch (err) {
+    process.stderr.write(`xferlens: ${(err as Error).message}\n`);
+    await writer.stop();
+    return 1;
+  }
+  let reader = null as Db | null;
+  const openReadDb = () => openDatabase(opts.databasePath, { readonly: true });
+  let broadcast: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void = () => undefined;
+  const backend: ApiBackend = {
+    mode: 'browser',
+    databasePath: opts.databasePath,
+    readDb: () => (reader ??= openReadDb()),
+    openReadDb,
+    writer,
+    emit: (event, payload) => broadcast(event, payload),
+    canOpenPaths: opts.canOpenPaths,
+  };
+  const token = randomBytes(32).toString('base64url');
+  let api;
+  try {
+    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb });
+  } catch (err) {
+    process.stderr.write(`xferlens: ${(err as Error).message}\n`);
+    await writer.stop();
+    return 1;
+  }
+  broadcast = api.broadcast;
+  const { server } = api;
+
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  try {
+    await listening;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ` (another program uses port ${opts.port}: try --port 0)` : '';
+    process.stderr.write(`xferlens: cannot listen on ${opts.host}:${opts.port}: ${e.message}${hint}\n`);
+    await writer.stop();
+    return 1;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shownHost = net6(opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
+  // First line of stdout, whole: `npm start` and the tests read it.
+  await new Promise<void>((resolve) => process.stdout.write(`http://${shownHost}:${port}/#token=${token}\n`, () => resolve()));
+  if (!isLoopbackHost(opts.host)) {
+    process.stderr.write(
+      `xferlens: WARNING: listening on ${opts.host}, not only this machine: anyone who can reach port ${port} and has the address above (its token) can read every indexed log` +
+        `${opts.canOpenPaths ? ' and index files on this machine' : ''}. The connection is plain HTTP.\n`,
+    );
+  }
+  process.stderr.write(`xferlens: serving ${opts.databasePath}; Ctrl+C stops\n`);
+
+  if (opts.paths.length) {
+    // The paths on the command line are the user's own request: indexed whatever --allow-open says.
+    const startup = createHandlers({ ...backend, canOpenPaths: true });
+    startup['index/open']({ paths: opts.paths, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), ...(opts.logFormats.length ? { logFormats: opts.logFormats } : {}) }).then(
+      (r) => {
+        process.stderr.write(`xferlens: indexed ${formatCount(r.files)} file(s): ${formatCount(r.lines)} new lines, ${formatBytes(r.bytes)}${r.cancelled ? ' (cancelled)' : ''}\n`);
+        for (const e of r.errors) process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`);
+      },
+      (err: unknown) => process.stderr.write(`xferlens: indexing failed: ${(err as Error).message}\n`),
+    );
+  }
+
+  await untilStopSignal();
+  process.stderr.write('xferlens: stopping\n');
+  await api.close();
+  reader?.close();
+  await writer.stop();
+  return 0;
+}
+
+/** An IPv6 literal in a URL goes in brackets. */
+function net6(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

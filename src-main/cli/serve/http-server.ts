@@ -1,0 +1,326 @@
+/**
+ * Browser mode's HTTP server (`xferlens serve`): the built renderer and the API of contract.ts over
+ * HTTP, for one person on this machine (see the contract's doc comment for the routes).
+ *
+ * - Static files: exactly the files of the renderer folder, read at start into a map keyed by URL
+ *   path; anything else is 404 (no directory listing, no path from the URL reaches the disk).
+ * - Every /api route needs the token (`Authorization: Bearer`, or `?token=` for the event stream and
+ *   the download, which a browser opens without headers), compared in constant time; 401 without.
+ * - The Host header must name this server (an IP literal, localhost, or the name it was started
+ *   with): a page on another domain that re-points its name at 127.0.0.1 (DNS rebinding) is refused.
+ * - JSON only, bodies up to MAX_BODY_BYTES, no CORS headers (other origins cannot read answers).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams } from '../../api/contract.js';
+import { ApiError, errorReply } from '../../api/errors.js';
+import type { ApiHandlers } from '../../api/handlers.js';
+import { MAX_QUERY } from '../../api/inputs.js';
+import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '../../api/validate.js';
+import { QUERY_KINDS } from '../../core/query/columns.js';
+import { prepareExport, type QueryExportRequest } from '../../core/export/query-export.js';
+import type { Db } from '../../core/store/db.js';
+import { contentTypeOf } from '../../electron/app-protocol.js';
+import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
+
+/** Larger than any valid input (settings with every saved search and history entry at their maximum). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Comment lines keep idle event streams open through proxies and tell the server a client left. */
+const HEARTBEAT_MS = 20_000;
+
+export interface ApiServerOptions {
+  handlers: ApiHandlers;
+  token: string;
+  /** The renderer build (dist/renderer). */
+  rendererDir: string;
+  /** The address the server is bound to, as given (`127.0.0.1`, `0.0.0.0`, `::1`, a name). */
+  host: string;
+  /** A read-only connection of its own for one download; closed by the server. */
+  openReadDb(): Db;
+}
+
+export interface ApiServer {
+  server: http.Server;
+  /** Sends an event to every open event stream. */
+  broadcast<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
+  /** Closes the event streams and the server. */
+  close(): Promise<void>;
+}
+
+interface StaticFile {
+  body: Buffer;
+  type: string;
+  immutable: boolean;
+}
+
+/** Every file of the renderer build by URL path; `/` is index.html. Read once, at start. */
+export function staticFiles(root: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      // Only plain names: a file the URL parser would rewrite could never be asked for anyway.
+      if (!/^[\w.-]+$/.test(entry.name) || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, `${prefix}${entry.name}/`);
+      else if (entry.isFile() && !entry.name.endsWith('.map')) {
+        files.set(`${prefix}${entry.name}`, { body: fs.readFileSync(full), type: contentTypeOf(entry.name), immutable: prefix.startsWith('/assets/') });
+      }
+    }
+  };
+  walk(root, '/');
+  const index = files.get('/index.html');
+  if (!index) throw new Error(`the renderer is not built (no ${path.join(root, 'index.html')}): run \`npm run build\``);
+  files.set('/', index);
+  return files;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time token check (hashing first makes the lengths equal). */
+export function tokenMatches(given: string | null | undefined, token: string): boolean {
+  return typeof given === 'string' && timingSafeEqual(sha256(given), sha256(token));
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Whether a Host header names this server: its port, and an IP literal, localhost or its own name. */
+export function hostAllowed(header: string | undefined, bound: { host: string; port: number }): boolean {
+  if (!header) return false;
+  let url: URL;
+  try {
+    url = new URL(`http://${header}`);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return false;
+  if (Number(url.port || 80) !== bound.port) return false;
+  const name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const boundName = bound.host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (name === boundName || name === 'localhost') return true;
+  if (isLoopbackHost(bound.host)) return isLoopbackHost(name);
+  // Reachable from the network: the machine's addresses and names, never another domain's.
+  return net.isIP(name) !== 0 || name === os.hostname().toLowerCase();
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+/** API answers are data, never a document. */
+const API_HEADERS = { ...SECURITY_HEADERS, 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'", 'Cache-Control': 'no-store' };
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body ?? null);
+  res.writeHead(status, { ...API_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const sendError = (res: http.ServerResponse, status: number, error: string) => sendJson(res, status, { error });
+
+/** Reads a JSON body up to the limit (null when empty). */
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new ApiError(`request body larger than ${MAX_BODY_BYTES} bytes`, { status: 413 });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(`request body larger than ${MAX_BODY_BYTES} bytes`, { status: 413 });
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError('the request body is not valid JSON', { status: 400 });
+  }
+}
+
+const DOWNLOAD_PARAMS = object({
+  token: string({ max: 200 }),
+  kind: oneOf(QUERY_KINDS),
+  query: optional(string({ max: MAX_QUERY })),
+  format: optional(oneOf(['csv', 'ndjson'] as const)),
+  columns: optional(string({ max: 64 * 65 })),
+  excel: optional(oneOf(['0', '1'] as const)),
+  neutralise: optional(oneOf(['0', '1'] as const)),
+  timeZone: optional(timeZone),
+});
+const COLUMN_LIST = arrayOf(string({ min: 1, max: 64 }), { min: 1, max: 64 });
+
+/** The export a download URL asks for (the same checks as `export/start`). */
+export function downloadRequest(search: URLSearchParams): QueryExportRequest {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of search) {
+    if (Object.hasOwn(raw, key)) throw new ApiError(`export/download: ${key.slice(0, 40)} is given twice`, { status: 400 });
+    raw[key] = value;
+  }
+  const p: ExportDownloadParams = validate('export/download', DOWNLOAD_PARAMS, raw);
+  const columns = p.columns ? validate('export/download', COLUMN_LIST, p.columns.split(',').map((c) => c.trim())) : undefined;
+  return {
+    kind: p.kind,
+    query: p.query ?? '',
+    format: p.format ?? 'csv',
+    ...(columns ? { columns } : {}),
+    excel: p.excel === '1',
+    neutralise: p.neutralise !== '0',
+    ...(p.timeZone ? { timeZone: p.timeZone } : {}),
+  };
+}
+
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const files = staticFiles(opts.rendererDir);
+  const streams = new Set<http.ServerResponse>();
+  const methods = new Set(Object.keys(opts.handlers));
+  let boundPort = 0;
+
+  const authorised = (req: http.IncomingMessage, url: URL, allowQueryToken: boolean): boolean => {
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : null;
+    return tokenMatches(bearer ?? (allowQueryToken ? url.searchParams.get('token') : null), opts.token);
+  };
+
+  const serveStatic = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+    const file = files.get(url.pathname);
+    if (!file) return sendError(res, 404, 'not found');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendError(res, 405, 'method not allowed');
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'Content-Type': file.type,
+      'Content-Length': file.body.length,
+      // Asset names carry a content hash; index.html names the current ones.
+      'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  };
+
+  const openEvents = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(200, { ...API_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+    res.write(': xferlens events\nretry: 2000\n\n');
+    streams.add(res);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    const done = () => {
+      clearInterval(heartbeat);
+      streams.delete(res);
+    };
+    req.on('close', done);
+    res.on('close', done);
+  };
+
+  const download = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+    const request = downloadRequest(url.searchParams);
+    const db = opts.openReadDb();
+    const controller = new AbortController();
+    // The browser gave up (or the person cancelled the download): stop reading rows.
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('download cancelled'));
+    });
+    try {
+      // Compiled before any header goes out, so a mistake in the query is a JSON error.
+      const prepared = prepareExport(db, request);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+      const name = `xferlens-${request.kind}-${stamp}.${request.format}`;
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}"`,
+      });
+      await prepared.write(res, { signal: controller.signal });
+      res.end();
+    } catch (err) {
+      if (!res.headersSent) {
+        const { status, body } = errorReply(err);
+        sendJson(res, status, body);
+      } else {
+        res.destroy();
+      }
+    } finally {
+      db.close();
+    }
+  };
+
+  const callMethod = async (req: http.IncomingMessage, res: http.ServerResponse, method: ApiMethod) => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendError(res, 405, `${method} takes POST`);
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(res, 415, 'the body must be JSON (Content-Type: application/json)');
+    const input = await readJson(req);
+    const handler = opts.handlers[method] as (input: unknown) => Promise<unknown>;
+    sendJson(res, 200, await handler(input));
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hostAllowed(req.headers.host, { host: opts.host, port: boundPort })) return sendError(res, 421, 'this server does not answer for that Host');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://xferlens.invalid');
+    } catch {
+      return sendError(res, 400, 'bad request');
+    }
+    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
+
+    const route = url.pathname.slice('/api/'.length);
+    const streamed = route === 'events' || route === 'export/download';
+    if (!authorised(req, url, streamed && req.method === 'GET')) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(res, 401, 'missing or wrong token: open the address `xferlens serve` printed');
+    }
+    if (streamed) {
+      if (req.method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        return sendError(res, 405, `${route} takes GET`);
+      }
+      return route === 'events' ? openEvents(req, res) : download(req, res, url);
+    }
+    if (!methods.has(route)) return sendError(res, 404, `unknown method ${route.slice(0, 100)}`);
+    return callMethod(req, res, route as ApiMethod);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const { status, body } = errorReply(err);
+      if (status >= 500) process.stderr.write(`xferlens: ${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+      if (!res.headersSent) sendJson(res, status, body);
+      else res.destroy();
+    });
+  });
+  server.on('listening', () => {
+    const address = server.address();
+    boundPort = typeof address === 'object' && address ? address.port : 0;
+  });
+  // Slow or idle clients cannot hold connections forever (event streams have their heartbeat).
+  server.headersTimeout = 30_000;
+
+  return {
+    server,
+    broadcast(event, payload) {
+      const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+      for (const res of streams) res.write(frame);
+    },
+    close() {
+      for (const res of streams) res.end();
+      streams.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The rows of one query written as CSV or ECS NDJSON: what `export/start` and browser mode's
+ * download run. The query is compiled when the export is prepared, so a mistake in it is reported
+ * before any output is created.
+ */
+import type { Db } from '../store/db.js';
+import { COLUMNS, DEFAULT_VISIBLE, columnDef, type ColumnDef, type QueryKind } from '../query/columns.js';
+import { iterateRows } from '../query/page.js';
+import { writeCsv } from './csv.js';
+import { NDJSON_COLUMNS, writeNdjson } from './ndjson.js';
+import type { ExportResult, ExportRunOptions, ExportTarget } from './output.js';
+
+export interface QueryExportRequest {
+  kind: QueryKind;
+  query: string;
+  format: 'csv' | 'ndjson';
+  /** CSV columns in order (default: the kind's default columns). NDJSON always holds every field. */
+  columns?: readonly string[];
+  excel?: boolean;
+  /** Default true (see neutraliseCell). */
+  neutralise?: boolean;
+  /** Zone for ISO dates without an offset in the query (default UTC). */
+  timeZone?: string;
+}
+
+export interface PreparedExport {
+  /** Writes every row to the target; call once. */
+  write(target: ExportTarget, opts?: ExportRunOptions): Promise<ExportResult>;
+}
+
+export function csvColumns(kind: QueryKind, names?: readonly string[]): ColumnDef[] {
+  const chosen = names?.length ? names : DEFAULT_VISIBLE[kind];
+  const unknown = chosen.filter((n) => !columnDef(kind, n));
+  if (unknown.length) throw new RangeError(`unknown ${kind} column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${COLUMNS[kind].map((c) => c.name).join(', ')}`);
+  return chosen.map((n) => columnDef(kind, n)!);
+}
+
+/** Compiles the query (throws QuerySyntaxError / RangeError now) and returns the export to run. */
+export function prepareExport(db: Db, req: QueryExportRequest): PreparedExport {
+  const queryOptions = req.timeZone ? { timeZone: req.timeZone } : {};
+  if (req.format === 'ndjson') {
+    if (req.columns?.length) throw new RangeError('columns only apply to CSV (NDJSON documents always hold every field)');
+    const rows = iterateRows(db, req.kind, req.query, { ...queryOptions, columns: [...NDJSON_COLUMNS[req.kind]] });
+    return { write: (target, opts = {}) => writeNdjson(rows, target, { kind: req.kind, ...opts }) };
+  }
+  const columns = csvColumns(req.kind, req.columns);
+  const rows = iterateRows(db, req.kind, req.query, { ...queryOptions, columns: columns.map((c) => c.name) });
+  return {
+    write: (target, opts = {}) => writeCsv(rows, target, { columns, excel: req.excel ?? false, neutralise: req.neutralise ?? true, ...opts }),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Values to complete a `field:` with while the user types: distinct values starting with what was
+ * typed, most frequent first. It must answer between two keystrokes on millions of rows, so each
+ * lookup reads a bounded number of rows: a prefix range of an index where there is one (counted
+ * over at most SCAN_CAP matches), else the newest RECENT_CAP rows.
+ */
+import { timed, type Db } from '../store/db.js';
+import type { QueryKind } from './columns.js';
+
+export type SuggestField = 'user' | 'ip' | 'verb' | 'code' | 'proto' | 'server' | 'format' | 'path';
+export const SUGGEST_FIELDS: readonly SuggestField[] = ['user', 'ip', 'verb', 'code', 'proto', 'server', 'format', 'path'];
+
+/** Matches counted per prefix lookup on an index. */
+const SCAN_CAP = 20_000;
+/** Rows looked at for a column without an index. */
+const RECENT_CAP = 50_000;
+
+interface Source {
+  table: string;
+  column: string;
+  /** An index whose leading column is `column` with this collation exists ('' = BINARY). */
+  indexed: 'NOCASE' | 'BINARY' | null;
+}
+
+/** Where each field's values live, per kind. Table and column names are fixed here, never from input. */
+const SOURCES: Readonly<Record<QueryKind, Partial<Record<SuggestField, Source>>>> = {
+  events: {
+    user: { table: 'events', column: 'user', indexed: 'NOCASE' },
+    ip: { table: 'events', column: 'client_ip', indexed: 'BINARY' },
+    verb: { table: 'events', column: 'verb', indexed: null },
+    code: { table: 'events', column: 'status', indexed: 'BINARY' },
+    proto: { table: 'events', column: 'protocol', indexed: null },
+    server: { table: 'events', column: 'server', indexed: null },
+    path: { table: 'events', column: 'path', indexed: 'NOCASE' },
+  },
+  sessions: {
+    user: { table: 'sessions', column: 'user', indexed: 'NOCASE' },
+    ip: { table: 'sessions', column: 'client_ip', indexed: 'BINARY' },
+    code: { table: 'sessions', column: 'login_code', indexed: null },
+    proto: { table: 'sessions', column: 'protocol', indexed: null },
+    server: { table: 'sessions', column: 'server', indexed: null },
+    // Sessions are found by the paths of their transfers (see `path:` in the search language).
+    path: { table: 'transfers', column: 'path', indexed: 'NOCASE' },
+  },
+  transfers: {
+    user: { table: 'transfers', column: 'user', indexed: 'NOCASE' },
+    ip: { table: 'transfers', column: 'client_ip', indexed: 'BINARY' },
+    code: { table: 'transfers', column: 'code', indexed: null },
+    proto: { table: 'transfers', column: 'protocol', indexed: null },
+    server: { table: 'transfers', column: 'server', indexed: null },
+    path: { table: 'transfers', column: 'path', indexed: 'NOCASE' },
+  },
+};
+
+/** Above every string that starts with the prefix. */
+const MAX_CHAR = '\u{10FFFF}';
+
+/** Values of `field` starting with `prefix` (ASCII case ignored), most frequent first. */
+export function suggestValues(db: Db, kind: QueryKind, field: SuggestField, prefix: string, limit: number): string[] {
+  if (field === 'format') {
+    return (db.prepare(`SELECT format AS v FROM sources WHERE format IS NOT NULL AND format LIKE ? ESCAPE '\\'
+      GROUP BY format ORDER BY count(*) DESC, format LIMIT ?`).all(likePrefix(prefix), limit) as { v: string }[]).map((r) => r.v);
+  }
+  const source = SOURCES[kind][field];
+  if (!source) throw new RangeError(`${kind} have no ${field} values`);
+  const { table, column, indexed } = source;
+  let inner: string;
+  let params: unknown[];
+  if (indexed) {
+    // A range on the index's collation walks only the matching entries.
+    const collate = indexed === 'NOCASE' ? ' COLLATE NOCASE' : '';
+    inner = `SELECT ${column} AS v FROM ${table} WHERE ${column}${collate} >= ? AND ${column}${collate} < ? ORDER BY ${column}${collate} LIMIT ${SCAN_CAP}`;
+    params = [prefix, prefix + MAX_CHAR];
+  } else {
+    inner = `SELECT v FROM (SELECT ${column} AS v FROM ${table} ORDER BY rowid DESC LIMIT ${RECENT_CAP}) WHERE v LIKE ? ESCAPE '\\'`;
+    params = [likePrefix(prefix)];
+  }
+  const sql = `SELECT v FROM (${inner}) WHERE v IS NOT NULL AND v <> '' GROUP BY v ORDER BY count(*) DESC, v LIMIT ?`;
+  return timed(`suggest ${kind} ${field}`, () => (db.prepare(sql).all(...params, limit) as { v: string | number }[]).map((r) => String(r.v)));
+}
+
+function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}

@@ -1,0 +1,75 @@
+/**
+ * Changes to sources other than indexing: forgetting a file, and preparing one to be read again
+ * from its start with other options. Both run on the write connection (the writer worker).
+ */
+import { markAnalysisDirty, rebuildAnalysis } from '../analysis/rebuild.js';
+import type { NamedLogFormat } from '../formats/types.js';
+import type { Db } from './db.js';
+
+/** The name under which a LogFormat given for one file is stored (the CLI's `--logformat NAME=`). */
+export const CONFIGURED_LOGFORMAT = 'configured';
+
+interface SourceOptions {
+  timeZone?: string;
+  logFormats?: NamedLogFormat[];
+}
+
+/** Deletes the rows of `sourceId` from the events and the full-text index, one transaction. */
+function deleteRows(db: Db, sourceId: number): void {
+  // Sessions and transfers may join this file's lines with other files': rebuilt afterwards.
+  markAnalysisDirty(db);
+  db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)').run(sourceId);
+  db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
+}
+
+/**
+ * Forgets a source: its rows, their full-text entries and the source itself in one transaction,
+ * then sessions and transfers are rebuilt from what remains. False when there is no such source.
+ */
+export function removeSource(db: Db, sourceId: number): boolean {
+  const removed = db.transaction(() => {
+    if (!db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId)) return false;
+    deleteRows(db, sourceId);
+    db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
+    return true;
+  })();
+  if (removed) rebuildAnalysis(db);
+  return removed;
+}
+
+/**
+ * Stores new options for a source and empties it, so that the next index run reads the file from
+ * its start with them (`indexPaths` keeps a source's stored zone and LogFormats). `timeZone`
+ * undefined keeps the stored zone; `logFormat` undefined keeps the stored LogFormats, null drops
+ * them. Returns the file's path, or null when there is no such source.
+ */
+export function resetSource(db: Db, sourceId: number, change: { timeZone?: string; logFormat?: string | null }): string | null {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT path, options FROM sources WHERE id = ?').get(sourceId) as { path: string; options: string | null } | undefined;
+    if (!row) return null;
+    let saved: SourceOptions = {};
+    try {
+      saved = row.options ? (JSON.parse(row.options) as SourceOptions) : {};
+    } catch {
+      // Damaged options are replaced by the new ones.
+    }
+    const options: SourceOptions = { ...saved };
+    if (change.timeZone !== undefined) options.timeZone = change.timeZone;
+    if (change.logFormat === null) delete options.logFormats;
+    else if (change.logFormat !== undefined) options.logFormats = [{ name: CONFIGURED_LOGFORMAT, format: change.logFormat }];
+    deleteRows(db, sourceId);
+    db.prepare(`UPDATE sources SET options = ?, bytes_indexed = 0, lines_indexed = 0, parser_state = NULL, format = NULL,
+      format_detail = NULL, events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?`).run(JSON.stringify(options), sourceId);
+    return row.path;
+  })();
+}
+
+/** Writes one key of the meta table. */
+export function writeMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+}
+
+/** Reads one key of the meta table (undefined when absent). */
+export function readMeta(db: Db, key: string): string | undefined {
+  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string | null } | undefined)?.value ?? undefined;
+}

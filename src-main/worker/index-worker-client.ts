@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { IndexRequest } from '../api/contract.js';
+import type { IndexOutcome, Writer } from '../api/handlers.js';
+import type { IndexProgress } from '../core/ingest/indexer.js';
+import { emptySummary, type ConfigureRequest, type FromWorker, type IndexWorkerData, type ToWorker } from './index-worker.js';
+
+type Settled = Extract<FromWorker, { type: 'done' | 'removed' | 'stored' }>;
+
+interface PendingJob {
+  onProgress?: (p: IndexProgress) => void;
+  resolve: (message: Settled) => void;
+  reject: (err: Error) => void;
+  /** What the job ends with when cancelled before the worker has it. */
+  cancelled: Settled;
+  /** Whether the worker has the job (false while it starts). */
+  sent: boolean;
+}
+
+/**
+ * The host's side of the writer worker (Electron main, `xferlens serve`): sends jobs, relays
+ * progress, settles each job's promise. The worker starts on first use; if it dies, its jobs fail
+ * and the next job starts a new one.
+ */
+export class IndexWorkerClient implements Writer {
+  private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
+  private readonly jobs = new Map<string, PendingJob>();
+
+  constructor(
+    private readonly options: Omit<IndexWorkerData, 'role'>,
+    private readonly script: URL = new URL('./index-worker.js', import.meta.url),
+  ) {}
+
+  /** Starts the worker (which opens and migrates the database); resolves once it is ready. */
+  start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const workerData: IndexWorkerData = { role: 'xferlens-index-worker', ...this.options };
+    const worker = new Worker(this.script, { workerData });
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromWorker) => {
+        switch (message.type) {
+          case 'ready':
+            resolve();
+            break;
+          case 'fatal':
+            reject(new Error(message.message));
+            break;
+          case 'progress':
+            this.jobs.get(message.jobId)?.onProgress?.(message.progress);
+            break;
+          case 'done':
+          case 'removed':
+          case 'stored':
+            this.settle(message.jobId)?.resolve(message);
+            break;
+          case 'failed':
+            this.settle(message.jobId)?.reject(new Error(message.message));
+            break;
+        }
+      });
+      const died = (reason: string) => {
+        reject(new Error(reason));
+        if (this.worker === worker) {
+          this.worker = null;
+          this.ready = null;
+        }
+        for (const id of [...this.jobs.keys()]) this.settle(id)?.reject(new Error(reason));
+      };
+      worker.on('error', (err) => died(`the index worker failed: ${err.message}`));
+      worker.on('exit', (code) => died(`the index worker stopped (exit code ${code})`));
+    });
+    // A failed start is reported to whoever awaits it; keep it from being an unhandled rejection.
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  run(jobId: string, request: IndexRequest, onProgress: (p: IndexProgress) => void): Promise<IndexOutcome> {
+    return this.submit({ type: 'index', jobId, request }, onProgress).then(asOutcome);
+  }
+
+  configure(jobId: string, request: ConfigureRequest, onProgress: (p: IndexProgress) => void): Promise<IndexOutcome & { missing: boolean }> {
+    return this.submit({ type: 'configure', jobId, request }, onProgress).then((m) => ({ ...asOutcome(m), missing: m.type === 'done' && !!m.missing }));
+  }
+
+  async removeSource(sourceId: number): Promise<boolean> {
+    const m = await this.submit({ type: 'remove', jobId: randomUUID(), sourceId });
+    return m.type === 'removed' && m.removed;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.submit({ type: 'meta', jobId: randomUUID(), key, value });
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job) return false;
+    if (job.sent) this.send({ type: 'cancel', jobId });
+    else this.settle(jobId)?.resolve(job.cancelled);
+    return true;
+  }
+
+  /** Stops the worker (its connection is closed; committed batches stay). */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    this.ready = null;
+    if (worker) await worker.terminate();
+  }
+
+  private submit(message: Exclude<ToWorker, { type: 'cancel' }>, onProgress?: (p: IndexProgress) => void): Promise<Settled> {
+    const { jobId } = message;
+    const cancelled: Settled = message.type === 'remove' ? { type: 'removed', jobId, removed: false } : { type: 'done', jobId, summary: emptySummary(), cancelled: true };
+    return new Promise((resolve, reject) => {
+      // Known at once, so a cancel that arrives while the worker is still starting is not lost.
+      this.jobs.set(jobId, { ...(onProgress ? { onProgress } : {}), resolve, reject, cancelled, sent: false });
+      this.start().then(
+        () => {
+          const job = this.jobs.get(jobId);
+          if (!job) return; // cancelled meanwhile
+          job.sent = true;
+          this.send(message);
+        },
+        (err: Error) => this.settle(jobId)?.reject(err),
+      );
+    });
+  }
+
+  private send(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  private settle(jobId: string): PendingJob | undefined {
+    const job = this.jobs.get(jobId);
+    this.jobs.delete(jobId);
+    return job;
+  }
+}
+
+function asOutcome(m: Settled): IndexOutcome {
+  if (m.type !== 'done') throw new Error(`the index worker answered ${m.type} to an index job`);
+  return { summary: m.summary, cancelled: m.cancelled };
+}
