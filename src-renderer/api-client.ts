@@ -3,16 +3,37 @@
  * Electron IPC) when there is one, otherwise HTTP to `xferlens serve` (browser mode). Only types
  * come from src-main.
  */
-import type { ApiEventName, ApiEvents, DesktopBridge, XferlensApi } from '../src-main/api/contract.js';
+import type { ApiEventName, ApiEvents, DesktopBridge, ExportDownloadParams, XferlensApi } from '../src-main/api/contract.js';
 
 export interface ApiClient extends XferlensApi {
   mode: 'desktop' | 'browser';
   /** The path of a dropped file; null where the page cannot know it (browser mode). */
   pathForFile: ((file: File) => string) | null;
+  /** Browser mode: the address of `GET /api/export/download` for these parameters; null on the desktop. */
+  exportDownloadUrl: ((params: Omit<ExportDownloadParams, 'token'>) => string) | null;
+}
+
+/** A failed call: the back end's message, and for a search-language mistake its 1-based column. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly column: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
 }
 
 /** Electron prefixes errors thrown by handlers; the UI shows the handler's own message. */
 const IPC_ERROR_PREFIX = /^Error invoking remote method '[^']*': (?:\w*Error: )?/;
+
+/** The column of a query mistake: given by the transport, else read from "… at column N". */
+function columnOf(err: unknown, message: string): number | null {
+  const given = (err as { column?: unknown } | null)?.column;
+  if (typeof given === 'number' && Number.isInteger(given) && given > 0) return given;
+  const m = / at column (\d+)\b/.exec(message);
+  return m ? Number(m[1]) : null;
+}
 
 export function desktopClient(bridge: DesktopBridge): ApiClient {
   return {
@@ -21,11 +42,13 @@ export function desktopClient(bridge: DesktopBridge): ApiClient {
       try {
         return await bridge.call(method, ...args);
       } catch (err) {
-        throw new Error(String((err as Error)?.message ?? err).replace(IPC_ERROR_PREFIX, ''));
+        const message = String((err as Error)?.message ?? (err as { error?: unknown })?.error ?? err).replace(IPC_ERROR_PREFIX, '');
+        throw new ApiError(message, columnOf(err, message));
       }
     },
     subscribe: (event, listener) => bridge.subscribe(event, listener),
     pathForFile: (file) => bridge.pathForFile(file),
+    exportDownloadUrl: null,
   };
 }
 
@@ -41,7 +64,7 @@ export function httpClient(token: string | null): ApiClient {
   return {
     mode: 'browser',
     async call(method, ...args) {
-      if (!token) throw new Error(NO_TOKEN_MESSAGE);
+      if (!token) throw new ApiError(NO_TOKEN_MESSAGE);
       const response = await fetch(`/api/${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
@@ -50,7 +73,8 @@ export function httpClient(token: string | null): ApiClient {
       const body = (await response.json().catch(() => null)) as unknown;
       if (!response.ok) {
         const error = (body as { error?: unknown } | null)?.error;
-        throw new Error(typeof error === 'string' ? error : `${method} failed (HTTP ${response.status})`);
+        const message = typeof error === 'string' ? error : `${method} failed (HTTP ${response.status})`;
+        throw new ApiError(message, columnOf(body, message));
       }
       return body as never;
     },
@@ -63,6 +87,11 @@ export function httpClient(token: string | null): ApiClient {
       return () => source.removeEventListener(event, relay);
     },
     pathForFile: null,
+    exportDownloadUrl(params) {
+      const query = new URLSearchParams({ token: token ?? '' });
+      for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') query.set(key, String(value));
+      return `/api/export/download?${query}`;
+    },
   };
 }
 

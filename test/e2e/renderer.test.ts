@@ -96,6 +96,10 @@ function installFakeBridge(formats: unknown): void {
     'db/stats': { path: '/tmp/x.sqlite', sources: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, formats: {} },
     'sources/list': [],
     'index/cancel': { cancelled: true },
+    'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true },
+    'settings/get': { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false },
+    'query/page': { rows: [], nextCursor: null, prevCursor: null, total: 0 },
+    'query/count': { total: 0 },
   };
   window.__calls = calls;
   window.__emit = (event, payload) => (listeners[event] ?? []).forEach((l) => l(payload));
@@ -192,7 +196,7 @@ describe.skipIf(skipReason !== null)('renderer in Chromium', () => {
     expect(await page.getByTestId('empty-state').textContent()).toContain('xferlens serve');
     await expect.poll(() => page.getByTestId('formats').locator('li').count()).toBe(formatInfos().length);
     expect(new URL(page.url()).hash).toBe('');
-    expect(recorded.map((r) => r.method).sort()).toEqual(['db/stats', 'formats/list', 'sources/list']);
+    expect(recorded.map((r) => r.method).sort()).toEqual(['app/info', 'db/stats', 'formats/list', 'query/schema', 'settings/get', 'sources/list']);
     expect(recorded.every((r) => r.authorization === `Bearer ${TOKEN}` && r.body === null)).toBe(true);
     expect(await page.evaluate(() => window.__violations)).toEqual([]);
     expect(errors).toEqual([]);

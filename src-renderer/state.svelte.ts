@@ -1,0 +1,318 @@
+/**
+ * The UI's shared state (Svelte 5 runes): what the back end holds (sources, totals, settings), the
+ * current search, per-table preferences, and the running jobs. Views read it and call its methods;
+ * only this file and the views talk to the API.
+ */
+import type {
+  AppInfo,
+  DatabaseStatsInfo,
+  FormatInfo,
+  IndexProgressInfo,
+  IndexResult,
+  QueryKind,
+  QuerySchema,
+  SavedSearch,
+  Settings,
+  SortOrder,
+  SourceInfo,
+} from '../src-main/api/contract.js';
+import { ApiError, type ApiClient } from './api-client.js';
+import { zoneOf, type TimeDisplay } from './format.js';
+import { addFilter as addFilterTerm } from './query-edit.js';
+
+export type View = 'events' | 'sessions' | 'transfers' | 'charts' | 'insights' | 'sources';
+export const VIEWS: { id: View; label: string }[] = [
+  { id: 'events', label: 'Events' },
+  { id: 'sessions', label: 'Sessions' },
+  { id: 'transfers', label: 'Transfers' },
+  { id: 'charts', label: 'Charts' },
+  { id: 'insights', label: 'Insights' },
+  { id: 'sources', label: 'Sources' },
+];
+export const KINDS: QueryKind[] = ['events', 'sessions', 'transfers'];
+export const isKind = (v: string): v is QueryKind => (KINDS as string[]).includes(v);
+
+export interface Job {
+  paths: string[];
+  progress: IndexProgressInfo | null;
+  started: number;
+}
+
+export interface TablePrefs {
+  /** Null: the kind's default sort. */
+  sort: string | null;
+  order: SortOrder | null;
+  /** Visible columns in order; null: the kind's defaults. */
+  columns: string[] | null;
+  /** Column widths in px, by name. */
+  widths: Record<string, number>;
+}
+
+export interface QueryProblem {
+  message: string;
+  /** 1-based column in the query, for search-language mistakes. */
+  column: number | null;
+}
+
+const DEFAULT_SETTINGS: Settings = { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false };
+const PREFS_KEY = 'xferlens-table-prefs';
+const HISTORY_MAX = 100;
+/**
+ * While indexing, tables refresh at most this often (the first rows show at once): often at first,
+ * then less, so that counting millions of rows again does not keep the back end busy.
+ */
+const LIVE_REFRESH_MS = 400;
+const LIVE_REFRESH_SLOW_MS = 2000;
+const LIVE_REFRESH_FAST_FOR_MS = 5000;
+
+function loadPrefs(): Record<QueryKind, TablePrefs> {
+  const empty = (): TablePrefs => ({ sort: null, order: null, columns: null, widths: {} });
+  const prefs: Record<QueryKind, TablePrefs> = { events: empty(), sessions: empty(), transfers: empty() };
+  try {
+    const stored = JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{}') as Partial<Record<QueryKind, Partial<TablePrefs>>>;
+    for (const kind of KINDS) {
+      const p = stored[kind];
+      if (!p || typeof p !== 'object') continue;
+      prefs[kind] = {
+        sort: typeof p.sort === 'string' ? p.sort : null,
+        order: p.order === 'asc' || p.order === 'desc' ? p.order : null,
+        columns: Array.isArray(p.columns) && p.columns.every((c) => typeof c === 'string') ? p.columns : null,
+        widths: p.widths && typeof p.widths === 'object' ? p.widths : {},
+      };
+    }
+  } catch {
+    // Unreadable preferences: the defaults.
+  }
+  return prefs;
+}
+
+export class AppState {
+  info = $state.raw<AppInfo | null>(null);
+  schema = $state.raw<QuerySchema | null>(null);
+  formats = $state.raw<FormatInfo[]>([]);
+  sources = $state.raw<SourceInfo[]>([]);
+  stats = $state.raw<DatabaseStatsInfo | null>(null);
+  settings = $state<Settings>(structuredClone(DEFAULT_SETTINGS));
+  jobs = $state<Record<string, Job>>({});
+  lastResult = $state.raw<IndexResult | null>(null);
+
+  view = $state<View>('events');
+  /** The search applied to every view. */
+  query = $state('');
+  /** The mistake in `query` the last request found, shown under the search bar. */
+  queryProblem = $state.raw<QueryProblem | null>(null);
+  /** Matching rows per kind for `query` (null: not counted yet). */
+  totals = $state<Record<QueryKind, number | null>>({ events: null, sessions: null, transfers: null });
+  /** Bumped when the indexed data changed, also while indexing goes on: tables reload what they show. */
+  revision = $state(0);
+  /** Bumped when an index run or a change of sources ended: for the heavier views (charts, insights). */
+  settledRevision = $state(0);
+  prefs = $state<Record<QueryKind, TablePrefs>>(loadPrefs());
+
+  error = $state<string | null>(null);
+  notice = $state<string | null>(null);
+  exportOpen = $state(false);
+  /** Set by the search bar: puts the keyboard focus in it (Ctrl+F). */
+  focusSearch: () => void = () => undefined;
+  /** Set by the sources view (browser mode): puts the focus in its path field (Ctrl+O). */
+  focusOpenPath: (() => void) | null = null;
+
+  readonly timeDisplay = $derived<TimeDisplay>(this.settings.timeDisplay);
+  /** The zone of dates typed in queries and of chart buckets: the one times are shown in. */
+  readonly timeZone = $derived(zoneOf(this.settings.timeDisplay));
+  readonly running = $derived(Object.entries(this.jobs));
+  readonly empty = $derived(this.stats !== null && this.stats.sources === 0 && this.running.length === 0);
+  /** The kind counted in the header: the view's, or events for the views without one. */
+  readonly currentKind = $derived<QueryKind>(isKind(this.view) ? this.view : 'events');
+
+  private liveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(readonly api: ApiClient) {}
+
+  show = (err: unknown): void => {
+    this.error = err instanceof Error ? err.message : String(err);
+  };
+
+  /** Loads what every view needs and follows the back end's events; returns the unsubscriber. */
+  start(): () => void {
+    const api = this.api;
+    const stop = [
+      api.subscribe('index/started', (e) => {
+        this.jobs[e.jobId] = { paths: e.paths, progress: null, started: Date.now() };
+      }),
+      api.subscribe('index/progress', (p) => {
+        const job = this.jobs[p.jobId];
+        const first = job !== undefined && job.progress === null;
+        if (job) job.progress = p;
+        this.liveRefresh(first, job ? Date.now() - job.started : 0);
+      }),
+      api.subscribe('index/finished', (r) => {
+        delete this.jobs[r.jobId];
+        if ('error' in r) this.error = r.error;
+        else this.lastResult = r;
+        void this.refreshSources();
+        this.changed();
+      }),
+      api.subscribe('sources/changed', () => {
+        void this.refreshSources();
+        this.changed();
+      }),
+      api.subscribe('app/command', ({ command }) => {
+        if (command === 'export') this.exportOpen = true;
+      }),
+    ];
+    api.call('app/info').then((i) => (this.info = i), () => undefined);
+    api.call('formats/list').then((f) => (this.formats = f), this.show);
+    api.call('query/schema').then((s) => (this.schema = s), () => undefined);
+    api.call('settings/get').then((s) => {
+      if (s && typeof s === 'object') this.settings = { ...DEFAULT_SETTINGS, ...s };
+    }, () => undefined);
+    void this.refreshSources();
+    return () => {
+      stop.forEach((off) => off());
+      if (this.liveTimer) clearTimeout(this.liveTimer);
+    };
+  }
+
+  async refreshSources(): Promise<void> {
+    try {
+      [this.stats, this.sources] = await Promise.all([this.api.call('db/stats'), this.api.call('sources/list')]);
+    } catch (err) {
+      this.show(err);
+    }
+  }
+
+  /** The indexed data changed and the change is over: every view reloads. */
+  changed(): void {
+    this.revision++;
+    this.settledRevision++;
+  }
+
+  /** While indexing: at once for a job's first progress, then at most every LIVE_REFRESH_MS (later, _SLOW_MS). */
+  private liveRefresh(now: boolean, runningFor: number): void {
+    if (now) {
+      if (this.liveTimer) clearTimeout(this.liveTimer);
+      this.liveTimer = null;
+      this.revision++;
+      void this.refreshSources();
+      return;
+    }
+    this.liveTimer ??= setTimeout(
+      () => {
+        this.liveTimer = null;
+        this.revision++;
+        void this.refreshSources();
+      },
+      runningFor < LIVE_REFRESH_FAST_FOR_MS ? LIVE_REFRESH_MS : LIVE_REFRESH_SLOW_MS,
+    );
+  }
+
+  open(paths: string[]): void {
+    const clean = paths.map((p) => p.trim()).filter((p) => p.length > 0);
+    if (!clean.length) return;
+    this.error = null;
+    this.api.call('index/open', { paths: clean }).then((r) => {
+      this.lastResult = r;
+      void this.refreshSources();
+      this.changed();
+    }, this.show);
+  }
+
+  /** Desktop: the native Open dialog, then indexing. */
+  async openDialog(folders: boolean): Promise<void> {
+    try {
+      const { paths } = await this.api.call('dialog/open', { folders });
+      this.open(paths);
+    } catch (err) {
+      this.show(err);
+    }
+  }
+
+  cancel(jobId: string): void {
+    this.api.call('index/cancel', { jobId }).catch(this.show);
+  }
+
+  // --- the search --------------------------------------------------------------------------------
+
+  /** Applies a search (from the search bar, a click on a value, an insight, the chart brush). */
+  setQuery(query: string, view?: View): void {
+    const q = query.trim();
+    if (q !== this.query) {
+      this.query = q;
+      this.queryProblem = null;
+      this.totals = { events: null, sessions: null, transfers: null };
+    }
+    if (view) this.view = view;
+    if (q) this.remember(q);
+  }
+
+  addFilter(field: string, value: string): void {
+    this.setQuery(addFilterTerm(this.query, field, value));
+  }
+
+  /** Records a failed request of the current query: search mistakes inline, anything else as an alert. */
+  reportQueryError(err: unknown): void {
+    if (err instanceof ApiError && err.column !== null) this.queryProblem = { message: err.message, column: err.column };
+    else this.show(err);
+  }
+
+  private remember(q: string): void {
+    const history = [q, ...this.settings.history.filter((h) => h !== q)].slice(0, HISTORY_MAX);
+    if (history[0] === this.settings.history[0] && history.length === this.settings.history.length) return;
+    void this.saveSettings({ history });
+  }
+
+  saveSearch(name: string): void {
+    const kind = this.currentKind;
+    const entry: SavedSearch = { name: name.trim().slice(0, 100), kind, query: this.query };
+    const savedSearches = [entry, ...this.settings.savedSearches.filter((s) => s.name !== entry.name)].slice(0, 200);
+    void this.saveSettings({ savedSearches });
+  }
+
+  deleteSavedSearch(name: string): void {
+    void this.saveSettings({ savedSearches: this.settings.savedSearches.filter((s) => s.name !== name) });
+  }
+
+  clearHistory(): void {
+    void this.saveSettings({ history: [] });
+  }
+
+  async saveSettings(change: Partial<Settings>): Promise<void> {
+    Object.assign(this.settings, change);
+    try {
+      const stored = await this.api.call('settings/set', change);
+      if (stored && typeof stored === 'object') this.settings = { ...DEFAULT_SETTINGS, ...stored };
+    } catch {
+      // A host without settings storage: the change holds for this window.
+    }
+  }
+
+  // --- tables --------------------------------------------------------------------------------------
+
+  sortOf(kind: QueryKind): { sort: string; order: SortOrder } {
+    const p = this.prefs[kind];
+    const fallback = this.schema?.defaultSort[kind] ?? { sort: kind === 'sessions' ? 'start_ts' : 'ts', order: kind === 'events' ? 'asc' : 'desc' };
+    return { sort: p.sort ?? fallback.sort, order: p.order ?? fallback.order };
+  }
+
+  visibleColumns(kind: QueryKind): string[] {
+    const chosen = this.prefs[kind].columns;
+    if (chosen) return chosen;
+    const defaults = this.schema?.defaultColumns[kind] ?? [];
+    // The Transfers view shows the rate too (the export's default columns stay the back end's).
+    if (kind === 'transfers' && !defaults.includes('rate_bps')) {
+      const at = defaults.indexOf('duration_ms');
+      return at < 0 ? [...defaults, 'rate_bps'] : [...defaults.slice(0, at + 1), 'rate_bps', ...defaults.slice(at + 1)];
+    }
+    return defaults;
+  }
+
+  updatePrefs(kind: QueryKind, change: Partial<TablePrefs>): void {
+    Object.assign(this.prefs[kind], change);
+    try {
+      localStorage.setItem(PREFS_KEY, JSON.stringify(this.prefs));
+    } catch {
+      // Storage full or disabled: preferences last for this window.
+    }
+  }
+}

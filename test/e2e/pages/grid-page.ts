@@ -1,0 +1,69 @@
+/** A result table (role grid): its columns, its rows as text, selection and click-to-filter. */
+import type { Locator, Page } from 'playwright-core';
+
+export type Kind = 'events' | 'sessions' | 'transfers';
+
+export class GridPage {
+  readonly root: Locator;
+
+  constructor(
+    readonly page: Page,
+    readonly kind: Kind,
+  ) {
+    this.root = page.getByTestId(`grid-${kind}`);
+  }
+
+  /** Rows in the DOM (the table renders only those near the view). */
+  get rows(): Locator {
+    return this.root.locator(`[role=row][id^="${this.kind}-row-"]`);
+  }
+
+  get selectedRow(): Locator {
+    return this.root.locator('[role=row][aria-selected=true]');
+  }
+
+  /** Column labels as shown in the header, without the sort arrow. */
+  async columns(): Promise<string[]> {
+    const texts = await this.root.getByRole('columnheader').allTextContents();
+    return texts.map((t) => t.replace(/[▲▼]/g, '').trim());
+  }
+
+  /** The index of the column whose label starts with `label`. */
+  async columnIndex(label: string): Promise<number> {
+    const columns = await this.columns();
+    const i = columns.findIndex((c) => c === label || c.startsWith(`${label} (`));
+    if (i < 0) throw new Error(`no column ${label} in ${columns.join(', ')}`);
+    return i;
+  }
+
+  /** The text of one column in every rendered row. */
+  async columnTexts(label: string): Promise<string[]> {
+    const i = await this.columnIndex(label);
+    return this.rows.locator(`[role=gridcell]:nth-child(${i + 1})`).allTextContents().then((t) => t.map((s) => s.trim()));
+  }
+
+  /** Waits until the table has rows and is not loading. */
+  async waitForRows(): Promise<void> {
+    await this.root.and(this.page.locator('[aria-busy=false]')).waitFor();
+    await this.rows.first().waitFor();
+  }
+
+  /** Clicks a value shown in a column (a searchable value adds itself to the search). */
+  async clickValue(label: string, value: string): Promise<void> {
+    const i = await this.columnIndex(label);
+    await this.rows.locator(`[role=gridcell]:nth-child(${i + 1})`).getByRole('button', { name: value, exact: true }).first().click();
+  }
+
+  /** Selects a row by clicking a cell that is not a searchable value. */
+  async selectRow(index: number, label: string): Promise<void> {
+    const i = await this.columnIndex(label);
+    await this.rows.nth(index).locator(`[role=gridcell]:nth-child(${i + 1})`).click();
+  }
+
+  /** Scrolls the table by `dy` pixels (as a mouse wheel would). */
+  async scrollBy(dy: number): Promise<void> {
+    await this.root.evaluate((el, by) => {
+      (el as unknown as { scrollTop: number }).scrollTop += by;
+    }, dy);
+  }
+}
