@@ -163,14 +163,18 @@ function start(): void {
     const stateFile = settingsFile('window-state.json');
     const state = fitToScreens(parseWindowState(readJsonFile(stateFile)), screen.getAllDisplays().map((d) => d.workArea));
     const icon = windowIconPath(location);
-    const win = new BrowserWindow(
-      mainWindowOptions(state, {
-        preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
-        ...(fs.existsSync(icon) ? { icon } : {}),
-        backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#f7f8fa',
-        title: 'xferlens',
-      }),
-    );
+    const options = mainWindowOptions(state, {
+      preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
+      ...(fs.existsSync(icon) ? { icon } : {}),
+      backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#f7f8fa',
+      title: 'xferlens',
+    });
+    const win = new BrowserWindow({
+      ...options,
+      // SECURE_WEB_PREFERENCES already holds these; they are spelled out at the call as well so that
+      // static checkers (electronegativity, in npm test) can see them.
+      webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
+    });
     if (state.maximized) win.maximize();
     win.once('ready-to-show', () => win.show());
     win.on('close', () => {

@@ -43,6 +43,8 @@ export const SECURE_WEB_PREFERENCES = {
   navigateOnDragDrop: false,
   safeDialogs: true,
   spellcheck: false,
+  // A middle click must not open new windows (electronegativity AUXCLICK_JS_CHECK).
+  disableBlinkFeatures: 'Auxclick',
 } as const satisfies WebPreferences;
 
 export function webPreferences(preload: string): WebPreferences {
