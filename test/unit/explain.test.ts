@@ -13,7 +13,8 @@ import { formatById } from '../../src-main/core/formats/registry.js';
 import type { ParseContext } from '../../src-main/core/formats/types.js';
 import { EFT_W3C_SAMPLE, REPO, runCli } from '../helpers.js';
 
-const SEEDS = path.join(REPO, '..', 'shared', 'seeds');
+// Copies of ../shared/seeds (the source documents), so that the suite runs from a clean clone.
+const SEEDS = path.join(REPO, 'test', 'fixtures', 'seeds');
 const EFT_SEED = fs.readFileSync(path.join(SEEDS, 'eft-client-log-explained.txt'), 'utf8');
 const PROFTPD_SEED = fs.readFileSync(path.join(SEEDS, 'proftpd-log-messages.txt'), 'utf8');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
