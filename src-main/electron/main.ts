@@ -11,6 +11,7 @@ import type { ApiEventName, ApiEvents } from '../api/contract.js';
 import { createHandlers, formatInfos, type Dialogs } from '../api/handlers.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { openDatabase, type Db } from '../core/store/db.js';
+import { moveDatabaseAside } from '../core/store/recover.js';
 import { VERSION } from '../core/version.js';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol.js';
 import { IndexWorkerClient } from '../worker/index-worker-client.js';
@@ -229,6 +230,34 @@ function start(): void {
     void indexer.stop();
   });
 
+  /**
+   * A damaged or foreign database file: the logs are the source of truth, so offer a new index (the
+   * old file is kept aside) instead of failing at every start. A newer xferlens's file is left alone.
+   */
+  async function offerRebuild(reason: string): Promise<void> {
+    if (!fs.existsSync(databasePath) || /newer xferlens/.test(reason)) {
+      dialog.showErrorBox('xferlens cannot open its database', reason);
+      app.exit(1);
+      return;
+    }
+    const { response } = await dialog.showMessageBox({
+      type: 'error',
+      title: 'xferlens',
+      message: 'xferlens cannot open its database',
+      detail: `${reason}\n\nThe logs are the source of truth: "Start a new index" keeps this file aside (as ${path.basename(databasePath)}.broken-…) and starts with an empty index; open your logs again with File › Open Recent.`,
+      buttons: ['Start a new index', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+    });
+    if (response === 0) {
+      moveDatabaseAside(databasePath);
+      app.relaunch();
+      app.exit(0);
+    } else {
+      app.exit(1);
+    }
+  }
+
   app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
     serveAppProtocol(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
@@ -243,8 +272,7 @@ function start(): void {
     try {
       await indexer.start();
     } catch (err) {
-      dialog.showErrorBox('xferlens cannot open its database', (err as Error).message);
-      app.exit(1);
+      await offerRebuild((err as Error).message);
       return;
     }
     registerIpc(ipcMain, handlers);

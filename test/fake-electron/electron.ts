@@ -15,6 +15,8 @@ export const fake = {
   ipcHandlers: new Map<string, Listener>(),
   menus: [] as unknown[],
   errorBoxes: [] as string[],
+  messageBoxes: [] as { message: string; detail?: string; buttons?: string[] }[],
+  relaunched: false,
   exitCode: undefined as number | undefined,
   recentDocuments: [] as string[],
   session: {} as Record<string, Listener>,
@@ -35,6 +37,7 @@ class FakeApp extends EventEmitter {
   isReady = () => this.ready;
   quit = () => undefined;
   exit = (code: number) => void (fake.exitCode = code);
+  relaunch = () => void (fake.relaunched = true);
   addRecentDocument = (p: string) => void fake.recentDocuments.push(p);
   clearRecentDocuments = () => void (fake.recentDocuments = []);
 }
@@ -84,7 +87,11 @@ export const Menu = {
 export const dialog = {
   showErrorBox: (title: string, content: string) => void fake.errorBoxes.push(`${title}: ${content}`),
   showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
-  showMessageBox: async () => ({ response: 0 }),
+  showMessageBox: async (...args: unknown[]) => {
+    const options = args[args.length - 1] as { message: string; detail?: string; buttons?: string[] };
+    fake.messageBoxes.push({ message: options.message, ...(options.detail ? { detail: options.detail } : {}), ...(options.buttons ? { buttons: options.buttons } : {}) });
+    return { response: Number(process.env.FAKE_MESSAGE_BOX_RESPONSE ?? 0) };
+  },
 };
 export const nativeTheme = { shouldUseDarkColors: false };
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };

@@ -28,7 +28,7 @@ await import(pathToFileURL(dist).href);
 const { app, fake } = await import('./electron.js');
 await until('the window', () => fake.windows.length > 0 || fake.exitCode !== undefined);
 if (fake.exitCode !== undefined) {
-  process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, exitCode: fake.exitCode }));
+  process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, messageBoxes: fake.messageBoxes, relaunched: fake.relaunched, exitCode: fake.exitCode }));
   process.exit(0);
 }
 const win = fake.windows[0]!;

@@ -15,7 +15,7 @@ import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 
 const RUN_MAIN = path.join(REPO, 'dist', 'test', 'fake-electron', 'run-main.js');
 
-function runMain(opts: { withNative: boolean }) {
+function runMain(opts: { withNative: boolean; database?: Buffer; messageBoxResponse?: number }) {
   const dir = tempDir('xferlens-main-');
   const appPath = path.join(dir, 'app');
   if (opts.withNative) {
@@ -29,9 +29,10 @@ function runMain(opts: { withNative: boolean }) {
     writeLines(path.join(folder, name), EFT_W3C_SAMPLE);
   }
   const userData = path.join(dir, 'user-data');
+  if (opts.database) fs.writeFileSync(path.join(dir, 'index.sqlite'), opts.database);
   const r = spawnSync(process.execPath, [RUN_MAIN, first, second], {
     encoding: 'utf8',
-    env: { ...process.env, FAKE_APP_PATH: appPath, XFERLENS_DB: path.join(dir, 'index.sqlite'), XFERLENS_USER_DATA_DIR: userData, XFERLENS_QUIET_SLOW: '1' },
+    env: { ...process.env, FAKE_MESSAGE_BOX_RESPONSE: String(opts.messageBoxResponse ?? 0), FAKE_APP_PATH: appPath, XFERLENS_DB: path.join(dir, 'index.sqlite'), XFERLENS_USER_DATA_DIR: userData, XFERLENS_QUIET_SLOW: '1' },
     timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`run-main exited ${r.status}: ${r.stderr}`);
@@ -82,6 +83,24 @@ describe('Electron main process (fake Electron)', () => {
 
     // Closing the window remembered its place.
     expect(JSON.parse(fs.readFileSync(path.join(userData, 'window-state.json'), 'utf8'))).toEqual({ x: 10, y: 20, width: 1111, height: 777, maximized: false });
+  });
+
+  it('offers a new index when its database file is damaged, keeping the old file aside', () => {
+    const garbage = Buffer.from('SQLite format 3\0' + 'x'.repeat(5000));
+    const { report, dir } = runMain({ withNative: true, database: garbage });
+    expect(report.messageBoxes).toHaveLength(1);
+    expect(report.messageBoxes[0]).toMatchObject({ message: 'xferlens cannot open its database', buttons: ['Start a new index', 'Quit'] });
+    expect(report.messageBoxes[0].detail).toMatch(/source of truth/);
+    expect(report).toMatchObject({ relaunched: true, exitCode: 0 });
+    const aside = fs.readdirSync(dir).filter((f) => f.startsWith('index.sqlite.broken-'));
+    expect(aside).toHaveLength(1);
+    expect(fs.readFileSync(path.join(dir, aside[0]!)).equals(garbage)).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'index.sqlite'))).toBe(false);
+
+    // "Quit" leaves the file where it is.
+    const quit = runMain({ withNative: true, database: garbage, messageBoxResponse: 1 });
+    expect(quit.report).toMatchObject({ relaunched: false, exitCode: 1 });
+    expect(fs.readFileSync(path.join(quit.dir, 'index.sqlite')).equals(garbage)).toBe(true);
   });
 
   it('says where SQLite for Electron is missing instead of starting without a database', () => {
