@@ -139,8 +139,8 @@ export class Analyzer {
   private othersOverlap = true;
   /** Whether the previous line of this source was a W3C header (a header block is one event). */
   private previousWasHeader = false;
-  /** A transfer created by the current line waits for the line's event id. */
-  private transferAwaitingEvent: number | null = null;
+  /** The id the current line's event is stored under (a transfer it creates points at it). */
+  private eventId: number | null = null;
   private readonly stmt;
 
   constructor(db: Db) {
@@ -161,8 +161,8 @@ export class Analyzer {
       keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
       transferCandidates: db.prepare('SELECT * FROM transfers WHERE op = ? AND match_name = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
-      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources, match_name)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources, match_name, event_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user = @user, client_ip = @client_ip, protocol = @protocol,
         path = @path, path_to = @path_to, bytes = @bytes, duration_ms = @duration_ms, status = @status, code = @code,
         records = records + 1, record_sources = @record_sources WHERE id = @id`),
@@ -171,7 +171,6 @@ export class Analyzer {
       unlinkedTransfers: db.prepare('SELECT * FROM transfers WHERE session_id IS NULL AND client_ip IS NOT NULL LIMIT 100000'),
       setTransferSession: db.prepare('UPDATE transfers SET session_id = ? WHERE id = ?'),
       setEventsSession: db.prepare('UPDATE events SET session_id = ? WHERE transfer_id = ? AND session_id IS NULL'),
-      setTransferEvent: db.prepare('UPDATE transfers SET event_id = ? WHERE id = ? AND event_id IS NULL'),
     };
   }
 
@@ -188,9 +187,12 @@ export class Analyzer {
     this.sourceServer = path.dirname(sourcePath);
   }
 
-  /** Classifies one parsed line, updating its session and transfer; returns the event's links. */
-  analyse(ts: number | null, fields: EventFields): EventLinks {
-    this.transferAwaitingEvent = null;
+  /**
+   * Classifies one parsed line, updating its session and transfer; returns the event's links.
+   * `eventId` is the id the line's event is (or will be) stored under.
+   */
+  analyse(ts: number | null, fields: EventFields, eventId: number | null): EventLinks {
+    this.eventId = eventId;
     this.previousWasHeader = false;
     const a = classify(this.format, fields, this.sourceServer);
     let session = a.connKey ? this.sessionForKey(a, ts, fields) : this.sessionWithoutKey(ts, fields);
@@ -288,11 +290,6 @@ export class Analyzer {
   }
 
   /** The id the writer gave the line just analysed: a transfer it created points at it. */
-  eventStored(eventId: number): void {
-    if (this.transferAwaitingEvent !== null) this.stmt.setTransferEvent.run(eventId, this.transferAwaitingEvent);
-    this.transferAwaitingEvent = null;
-  }
-
   /** Writes changed sessions; call at the end of each batch, inside its transaction. */
   flush(): void {
     for (const s of this.byId.values()) {
@@ -485,9 +482,8 @@ export class Analyzer {
     if (match) return this.mergeTransfer(match, rec);
     const id = Number(
       this.stmt.insertTransfer.run(rec.sessionId, rec.ts, f.server ?? session?.server ?? null, rec.user, rec.clientIp, rec.protocol, op, rec.path, rec.pathTo,
-        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchName(rec.path)).lastInsertRowid,
+        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchName(rec.path), this.eventId).lastInsertRowid,
     );
-    this.transferAwaitingEvent = id;
     if (session) this.countTransfer(session, op, rec.status, rec.bytes);
     return id;
   }

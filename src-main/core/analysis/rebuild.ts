@@ -99,9 +99,8 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
             analyzer.directive(e.header ?? '', e.line_no);
             continue;
           }
-          const l = analyzer.analyse(e.ts, fieldsOf(e));
+          const l = analyzer.analyse(e.ts, fieldsOf(e), e.id);
           if (l.sessionId !== null || l.transferId !== null || l.op !== null || l.outcome !== null) link.run(l.sessionId, l.transferId, l.op, l.outcome, e.id);
-          if (l.transferId !== null) analyzer.eventStored(e.id);
         }
         after = rows[rows.length - 1]!.line_no;
         analyzer.flush();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EVENT_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
 
@@ -86,6 +86,10 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // A checkpoint (copy to the database file + fsync) every 64 MB of WAL instead of SQLite's 4 MB:
+      // a batch of a 1 MiB log chunk dirties several MB, so the default checkpointed after nearly
+      // every batch (measured: 3.3 s → 1.4 s of commit time per 200k lines).
+      db.pragma('wal_autocheckpoint = 16384');
       db.pragma('foreign_keys = ON');
       migrate(db, version);
       ensureIndexes(db);
@@ -110,7 +114,7 @@ function migrate(db: Db, from: number): void {
 
 /** Creates any event index that is missing (after a bulk load that was killed before its end). */
 export function ensureIndexes(db: Db): void {
-  for (const sql of EVENT_INDEXES) db.exec(sql);
+  for (const sql of DEFERRED_INDEXES) db.exec(sql);
 }
 
 /** Runs a read and logs it to stderr when slow. */

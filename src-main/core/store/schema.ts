@@ -170,4 +170,22 @@ export const EVENT_INDEXES: readonly string[] = [
   "CREATE INDEX IF NOT EXISTS events_failed ON events(op, ts) WHERE outcome = 'failed'",
 ];
 
-export const EVENT_INDEX_NAMES = EVENT_INDEXES.map((sql) => /EXISTS (\w+)/.exec(sql)![1]!);
+/**
+ * The transfers' secondary indexes, deferred in a bulk load like the events' (migration 2 created them
+ * with these same definitions). transfers_match is not among them: matching records while loading
+ * needs it.
+ */
+export const TRANSFER_INDEXES: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS transfers_ts ON transfers(ts)',
+  'CREATE INDEX IF NOT EXISTS transfers_user ON transfers(user COLLATE NOCASE, ts) WHERE user IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS transfers_ip ON transfers(client_ip, ts)',
+  'CREATE INDEX IF NOT EXISTS transfers_path ON transfers(path COLLATE NOCASE, ts)',
+  "CREATE INDEX IF NOT EXISTS transfers_failed ON transfers(ts) WHERE status = 'failed'",
+  'CREATE INDEX IF NOT EXISTS transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL',
+];
+
+const indexName = (sql: string) => /EXISTS (\w+)/.exec(sql)![1]!;
+export const EVENT_INDEX_NAMES = EVENT_INDEXES.map(indexName);
+/** Every index a bulk load drops and builds at its end. */
+export const DEFERRED_INDEXES: readonly string[] = [...EVENT_INDEXES, ...TRANSFER_INDEXES];
+export const DEFERRED_INDEX_NAMES = DEFERRED_INDEXES.map(indexName);

@@ -1,5 +1,5 @@
 import { ensureIndexes, type Db } from './db.js';
-import { EVENT_INDEX_NAMES } from './schema.js';
+import { DEFERRED_INDEX_NAMES } from './schema.js';
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from '../analysis/analyzer.js';
 import { markAnalysisDirty } from '../analysis/rebuild.js';
@@ -57,10 +57,10 @@ export interface Checkpoint {
   parserState: string;
 }
 
-const INSERT_EVENT = `INSERT INTO events (source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
+const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
   client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra, raw,
   session_id, transfer_id, op, outcome)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * The single writer of the index. Each batch of rows is committed with the source's checkpoint in
@@ -73,6 +73,7 @@ export class IndexWriter {
   private readonly deleteFts;
   private readonly deleteEvents;
   private readonly resetCounters;
+  private readonly lastEventId;
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => void;
   private readonly analyzer: Analyzer;
   private readonly sourcePaths = new Map<number, string>();
@@ -80,6 +81,7 @@ export class IndexWriter {
   constructor(private readonly db: Db) {
     this.analyzer = new Analyzer(db);
     this.insertEvent = db.prepare(INSERT_EVENT);
+    this.lastEventId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').pluck();
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
     this.deleteFts = db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)');
     this.deleteEvents = db.prepare('DELETE FROM events WHERE source_id = ?');
@@ -103,6 +105,9 @@ export class IndexWriter {
         if (r.ts > max) max = r.ts;
       }
       analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId), min <= max ? { min, max } : undefined);
+      // Ids are given here (as SQLite would: after the largest) so that a transfer a line creates
+      // is inserted already pointing at its event, instead of being updated once the event exists.
+      let id = (this.lastEventId.get() as number) + 1;
       const counts = [0, 0, 0];
       let firstTs: number | null = null, lastTs: number | null = null;
       for (const r of rows) {
@@ -113,18 +118,17 @@ export class IndexWriter {
           if (firstTs === null || r.ts < firstTs) firstTs = r.ts;
           if (lastTs === null || r.ts > lastTs) lastTs = r.ts;
         }
-        const links = isEvent ? analyzer.analyse(r.ts ?? null, f) : null;
+        const links = isEvent ? analyzer.analyse(r.ts ?? null, f, id) : null;
         if (r.kind === EventKind.directive) analyzer.directive(r.raw, r.lineNo);
-        const id = this.insertEvent.run(
-          sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, f.server ?? null,
+        this.insertEvent.run(
+          id, sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, f.server ?? null,
           f.clientIp ?? null, f.clientPort ?? null, f.serverPort ?? null, f.user ?? null, f.protocol ?? null,
           f.sessionKey ?? null, f.verb ?? null, f.path ?? null, f.status ?? null, f.bytes ?? null,
           f.durationMs ?? null, f.message ?? null, f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null, r.raw,
           links?.sessionId ?? null, links?.transferId ?? null, links?.op ?? null, links?.outcome ?? null,
-        ).lastInsertRowid;
-        if (links?.transferId) analyzer.eventStored(Number(id));
+        );
         // The raw line holds the user, path and message; a decoded path (W3C `+`) tokenises the same.
-        this.insertFts.run(id, r.raw);
+        this.insertFts.run(id++, r.raw);
       }
       analyzer.flush();
       this.updateSource.run({
@@ -167,7 +171,7 @@ export class IndexWriter {
    */
   beginBulkLoad(): boolean {
     if (this.db.prepare('SELECT 1 FROM events LIMIT 1').get()) return false;
-    for (const name of EVENT_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    for (const name of DEFERRED_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
     return true;
   }
 
