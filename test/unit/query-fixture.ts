@@ -4,6 +4,7 @@
  * and IPv6 addresses, Windows paths, FTS syntax inside lines), plus the same rows as plain objects
  * so that tests can filter them by brute force.
  */
+import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
@@ -168,5 +169,7 @@ export function loadFixture(db: Db, f: Fixture): void {
       db.prepare(`INSERT INTO transfers (id, session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, status, code, source_id)
         VALUES (@id, @session_id, @ts, @server, @user, @client_ip, @protocol, @op, @path, @path_to, @bytes, @status, @code, @source_id)`).run(t);
     }
+    // The rows were written around the writer: so is their rollup.
+    rebuildRollup(db);
   })();
 }

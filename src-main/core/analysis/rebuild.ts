@@ -7,6 +7,7 @@
 import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
+import { rebuildRollup } from '../store/rollup.js';
 
 /** Bump when classification or matching rules change: databases rebuild their sessions once. */
 export const ANALYSIS_VERSION = '2';
@@ -107,6 +108,8 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
       }
     }
     analyzer.relinkTransfers();
+    // Outcomes were set again: the failures per minute follow them.
+    rebuildRollup(db);
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis_version', ?), ('analysis_dirty', '0')").run(ANALYSIS_VERSION);
   })();
   const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;

@@ -45,6 +45,8 @@ export interface IndexOptions {
    * looked (rotated in between) is skipped, for the caller to see the rotation on its next look.
    */
   expected?: ReadonlyMap<string, { dev: bigint; ino: bigint }>;
+  /** A run into an empty database over this many bytes is a bulk load (default 16 MiB; tests lower it). */
+  bulkLoadBytes?: number;
 }
 
 export interface IndexSummary {
@@ -157,7 +159,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   targets.sort((a, b) => Number(b.known) - Number(a.known));
   const bytesTotal = targets.reduce((n, t) => n + Number(t.stat.size), 0);
   let bytesBefore = 0;
-  const bulk = bytesTotal > BULK_LOAD_BYTES && writer.beginBulkLoad();
+  const bulk = bytesTotal > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES) && writer.beginBulkLoad();
   try {
     for (let i = 0; i < targets.length; i++) {
       const { file, real, stat } = targets[i]!;

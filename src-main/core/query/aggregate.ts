@@ -5,6 +5,7 @@
  * day and more are folded in JavaScript at local midnights (and Mondays, month starts), DST included.
  */
 import { timed, type Db } from '../store/db.js';
+import { ROLLUP_DIMS, rollupCurrent, type RollupDim } from '../store/rollup.js';
 import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
 import { compileQuery, type CompileOptions } from './page.js';
@@ -181,7 +182,9 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
         to ??= hi + 1;
       }
     }
-    const top = topLists(db, kind, spec.fromCount, where, params, topN, plus);
+    // Every event, over all time: the rollup the writer keeps holds the answer (store/rollup.ts).
+    const fromRollup = kind === 'events' && unfiltered && rollupCurrent(db);
+    const top = fromRollup ? rollupTopLists(db, topN) : topLists(db, kind, spec.fromCount, where, params, topN, plus);
     const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
     if (from === undefined || to === undefined || to <= from) {
       return { from: from ?? null, to: to ?? null, bucketMs: 0, bucketLabel: '', timeline: [], total: 0, bytes: 0, failures: 0, top, heatmap };
@@ -189,10 +192,14 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
 
     const step = chooseStep(to - from, maxBuckets);
     const base = step.ms < HOUR ? Math.min(step.ms, 15 * MINUTE) : wholeHours(zone, from, to) ? HOUR : 15 * MINUTE;
-    const groups = db.prepare(
-      `SELECT ${time} / @base AS k, count(*) AS n, total(${BYTES_SQL[kind]}) AS b, count(*) FILTER (WHERE ${FAILED_SQL[kind]}) AS f
-       FROM ${spec.fromCount} WHERE ${timedWhere} GROUP BY k`,
-    ).all({ ...params, base }) as { k: number; n: number; b: number; f: number }[];
+    const groups = (
+      fromRollup && base % MINUTE === 0
+        ? db.prepare('SELECT minute * 60000 / @base AS k, sum(events) AS n, total(bytes) AS b, sum(failures) AS f FROM event_minutes GROUP BY k').all({ base })
+        : db.prepare(
+            `SELECT ${time} / @base AS k, count(*) AS n, total(${BYTES_SQL[kind]}) AS b, count(*) FILTER (WHERE ${FAILED_SQL[kind]}) AS f
+             FROM ${spec.fromCount} WHERE ${timedWhere} GROUP BY k`,
+          ).all({ ...params, base })
+    ) as { k: number; n: number; b: number; f: number }[];
 
     const buckets = bucketer(step, zone);
     const timeline: TimelineBucket[] = [];
@@ -221,6 +228,17 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     }
     return { from, to, bucketMs: step.ms, bucketLabel: step.label, timeline, total, bytes, failures, top, heatmap };
   });
+
+  /** The events' top lists over everything, from the rollup (the same lists `topLists` gives). */
+  function rollupTopLists(db: Db, n: number): Aggregates['top'] {
+    const list = (dim: RollupDim, collate = ''): TopEntry[] =>
+      n === 0
+        ? []
+        : (db.prepare(
+            `SELECT value, sum(events) AS count FROM event_values WHERE dim = @dim GROUP BY value${collate} ORDER BY count DESC, value${collate} LIMIT @n`,
+          ).all({ dim: ROLLUP_DIMS.indexOf(dim), n }) as TopEntry[]);
+    return { users: list('user', ' COLLATE NOCASE'), ips: list('client_ip'), paths: list('path'), codes: list('status') };
+  }
 
   /** Without a filter, each list is one pass over its column's index; with one, the filter's rows are grouped (see `plus`). */
   function topLists(db: Db, kind: QueryKind, from: string, where: string, params: Record<string, unknown>, n: number, plus: string): Aggregates['top'] {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureRollup } from './rollup.js';
 import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
@@ -93,6 +94,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
       db.pragma('foreign_keys = ON');
       migrate(db, version);
       ensureIndexes(db);
+      ensureRollup(db);
     }
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');

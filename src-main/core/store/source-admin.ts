@@ -5,6 +5,7 @@
 import { markAnalysisDirty, rebuildAnalysis } from '../analysis/rebuild.js';
 import type { NamedLogFormat } from '../formats/types.js';
 import type { Db } from './db.js';
+import { forgetRollup } from './rollup.js';
 
 /** The name under which a LogFormat given for one file is stored (the CLI's `--logformat NAME=`). */
 export const CONFIGURED_LOGFORMAT = 'configured';
@@ -14,12 +15,13 @@ interface SourceOptions {
   logFormats?: NamedLogFormat[];
 }
 
-/** Deletes the rows of `sourceId` from the events and the full-text index, one transaction. */
-function deleteRows(db: Db, sourceId: number): void {
+/** Deletes the rows of `sourceId` from the events, the full-text index and the rollup; call in a transaction. */
+export function deleteSourceRows(db: Db, sourceId: number): void {
   // Sessions and transfers may join this file's lines with other files': rebuilt afterwards.
   markAnalysisDirty(db);
   db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)').run(sourceId);
   db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
+  forgetRollup(db, sourceId);
 }
 
 /**
@@ -29,7 +31,7 @@ function deleteRows(db: Db, sourceId: number): void {
 export function removeSource(db: Db, sourceId: number): boolean {
   const removed = db.transaction(() => {
     if (!db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId)) return false;
-    deleteRows(db, sourceId);
+    deleteSourceRows(db, sourceId);
     db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
     return true;
   })();
@@ -57,7 +59,7 @@ export function resetSource(db: Db, sourceId: number, change: { timeZone?: strin
     if (change.timeZone !== undefined) options.timeZone = change.timeZone;
     if (change.logFormat === null) delete options.logFormats;
     else if (change.logFormat !== undefined) options.logFormats = [{ name: CONFIGURED_LOGFORMAT, format: change.logFormat }];
-    deleteRows(db, sourceId);
+    deleteSourceRows(db, sourceId);
     db.prepare(`UPDATE sources SET options = ?, bytes_indexed = 0, lines_indexed = 0, parser_state = NULL, format = NULL,
       format_detail = NULL, events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?`).run(JSON.stringify(options), sourceId);
     return row.path;

@@ -1,0 +1,111 @@
+/**
+ * The events' rollup (store/rollup.ts) stays equal to what the events hold through everything that
+ * changes them: first index and bulk load, appends, a truncated file read again, a source removed,
+ * the analysis rebuilt, an older database migrated. Charts of every event read it, so the chart of
+ * everything must equal the same chart computed from the rows.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { generateEftW3c } from '../bench/generate.js';
+import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+import { aggregate } from '../../src-main/core/query/index.js';
+import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
+import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { rebuildRollup } from '../../src-main/core/store/rollup.js';
+import { removeSource } from '../../src-main/core/store/source-admin.js';
+import { REPO, tempDir } from '../helpers.js';
+
+const PROFTPD_LOGS = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
+
+let dir: string;
+let db: Db;
+const index = (paths: string[], bulkLoadBytes?: number) => indexPaths(db, paths, { timeZone: 'UTC', ...(bulkLoadBytes ? { bulkLoadBytes } : {}) });
+
+beforeEach(() => {
+  dir = tempDir();
+  db = openDatabase(path.join(dir, 'index.sqlite'));
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The rollup as stored, in a stable order. */
+function snapshot(d: Db) {
+  return {
+    minutes: d.prepare('SELECT * FROM event_minutes ORDER BY source_id, minute').all(),
+    values: d.prepare('SELECT * FROM event_values ORDER BY source_id, dim, value').all(),
+  };
+}
+
+/** The stored rollup equals one computed again from the events, and is not empty when events are not. */
+function expectRollupInStep(): void {
+  const kept = snapshot(db);
+  rebuildRollup(db);
+  expect(kept).toEqual(snapshot(db));
+  const timed = db.prepare('SELECT count(*) AS n FROM events WHERE ts IS NOT NULL').get() as { n: number };
+  const summed = db.prepare('SELECT coalesce(sum(events), 0) AS n FROM event_minutes').get() as { n: number };
+  expect(summed.n).toBe(timed.n);
+}
+
+async function w3cLog(name: string, lines: number, seed: number): Promise<string> {
+  const file = path.join(dir, name);
+  await generateEftW3c(file, { lines, seed, startMs: Date.UTC(2026, 0, seed) });
+  return file;
+}
+
+describe('event rollup', () => {
+  it('stays equal to the events through bulk load, append, truncation, removal and an analysis rebuild', async () => {
+    const big = await w3cLog('u_ex260101.log', 30_000, 1); // several 1 MiB batches
+    // A bulk load (into an empty database) builds the rollup once at its end; charts meanwhile group rows.
+    await index([big, PROFTPD_LOGS], 1 << 20);
+    expectRollupInStep();
+
+    const more = await w3cLog('more.log', 2_000, 3);
+    fs.appendFileSync(big, fs.readFileSync(more, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join('\n') + '\n');
+    await index([big]);
+    expectRollupInStep();
+
+    // Truncated: read again from the start, its old rows (and rollup) replaced.
+    fs.writeFileSync(big, fs.readFileSync(more));
+    await index([big]);
+    expectRollupInStep();
+
+    const id = (db.prepare('SELECT id FROM sources WHERE path = ?').get(big) as { id: number }).id;
+    expect(removeSource(db, id)).toBe(true);
+    expectRollupInStep();
+    expect(db.prepare('SELECT count(*) AS n FROM event_minutes WHERE source_id = ?').get(id)).toEqual({ n: 0 });
+
+    rebuildAnalysis(db);
+    expectRollupInStep();
+  }, 60_000);
+
+  it('gives the chart of every event exactly as grouping the rows does', async () => {
+    await index([PROFTPD_LOGS]);
+    await index([await w3cLog('u_ex260105.log', 5_000, 5)]); // added batch by batch
+    const fromRollup = aggregate(db, 'events', '');
+    // A query that matches every row but is not "everything" is computed from the rows.
+    const fromRows = aggregate(db, 'events', '-zzqqxx_nowhere');
+    expect(fromRows.total).toBe(fromRollup.total);
+    expect(fromRollup.total).toBeGreaterThan(5_000);
+    expect(fromRollup).toEqual(fromRows);
+    expect(fromRollup.top.users.length).toBeGreaterThan(0);
+    expect(fromRollup.failures).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('is built when an older database gains it (schema 2 → 3)', async () => {
+    await index([PROFTPD_LOGS]);
+    const want = snapshot(db);
+    db.close();
+    // Make the file look like schema 2: no rollup tables.
+    const raw = new Database(path.join(dir, 'index.sqlite'));
+    raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
+    raw.pragma('user_version = 2');
+    raw.close();
+    db = openDatabase(path.join(dir, 'index.sqlite'));
+    expect(snapshot(db)).toEqual(want);
+    expect(want.minutes.length).toBeGreaterThan(0);
+  });
+});
