@@ -35,8 +35,8 @@ afterEach(() => {
 /** The rollup as stored, in a stable order. */
 function snapshot(d: Db) {
   return {
-    minutes: d.prepare('SELECT * FROM event_minutes ORDER BY source_id, minute').all(),
-    values: d.prepare('SELECT * FROM event_values ORDER BY source_id, dim, value').all(),
+    minutes: d.prepare('SELECT * FROM event_minutes ORDER BY minute').all(),
+    values: d.prepare('SELECT * FROM event_values ORDER BY dim, value').all(),
   };
 }
 
@@ -76,7 +76,8 @@ describe('event rollup', () => {
     const id = (db.prepare('SELECT id FROM sources WHERE path = ?').get(big) as { id: number }).id;
     expect(removeSource(db, id)).toBe(true);
     expectRollupInStep();
-    expect(db.prepare('SELECT count(*) AS n FROM event_minutes WHERE source_id = ?').get(id)).toEqual({ n: 0 });
+    const paths = db.prepare("SELECT count(*) AS n FROM events WHERE path IS NOT NULL AND path <> ''").get() as { n: number };
+    expect(db.prepare('SELECT sum(events) AS n FROM event_values WHERE dim = 2').get()).toEqual(paths); // its paths are gone
 
     rebuildAnalysis(db);
     expectRollupInStep();

@@ -231,13 +231,17 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
 
   /** The events' top lists over everything, from the rollup (the same lists `topLists` gives). */
   function rollupTopLists(db: Db, n: number): Aggregates['top'] {
-    const list = (dim: RollupDim, collate = ''): TopEntry[] =>
+    const dim = (d: RollupDim) => ROLLUP_DIMS.indexOf(d);
+    const list = (d: RollupDim): TopEntry[] =>
       n === 0
         ? []
-        : (db.prepare(
-            `SELECT value, sum(events) AS count FROM event_values WHERE dim = @dim GROUP BY value${collate} ORDER BY count DESC, value${collate} LIMIT @n`,
-          ).all({ dim: ROLLUP_DIMS.indexOf(dim), n }) as TopEntry[]);
-    return { users: list('user', ' COLLATE NOCASE'), ips: list('client_ip'), paths: list('path'), codes: list('status') };
+        : (db.prepare('SELECT value, events AS count FROM event_values WHERE dim = ? ORDER BY events DESC, value LIMIT ?').all(dim(d), n) as TopEntry[]);
+    // User names are grouped regardless of case (as the user: filter matches them); a server has few.
+    const users = (): TopEntry[] =>
+      n === 0
+        ? []
+        : (db.prepare('SELECT value, sum(events) AS count FROM event_values WHERE dim = ? GROUP BY value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?').all(dim('user'), n) as TopEntry[]);
+    return { users: users(), ips: list('client_ip'), paths: list('path'), codes: list('status') };
   }
 
   /** Without a filter, each list is one pass over its column's index; with one, the filter's rows are grouped (see `plus`). */

@@ -148,25 +148,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX transfers_match ON transfers(op, match_name, ts);
   CREATE INDEX transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL;
   `,
-  // 3: pre-aggregated events (src-main/core/query/rollup.ts), so that charting everything does not
-  // group millions of rows: counts per source and minute, and per source and value of the columns
-  // the top lists show. Kept in step with events by the writer, like the sources' counters.
+  // 3: pre-aggregated events (src-main/core/store/rollup.ts), so that charting everything does not
+  // group millions of rows: counts per minute, and per value of the columns the top lists show (the
+  // index on the count gives a top list without reading them all). Kept in step with the events by
+  // the writer, like the sources' counters.
   `
   CREATE TABLE event_minutes (
-    source_id INTEGER NOT NULL,
-    minute    INTEGER NOT NULL,   -- ts / 60000
+    minute    INTEGER PRIMARY KEY,   -- ts / 60000
     events    INTEGER NOT NULL,
     bytes     INTEGER NOT NULL,
-    failures  INTEGER NOT NULL,
-    PRIMARY KEY (source_id, minute)
-  ) WITHOUT ROWID;
+    failures  INTEGER NOT NULL
+  );
   CREATE TABLE event_values (
-    source_id INTEGER NOT NULL,
     dim       INTEGER NOT NULL,   -- 0 user, 1 client IP, 2 path, 3 status code
     value     TEXT NOT NULL,
     events    INTEGER NOT NULL,
-    PRIMARY KEY (source_id, dim, value)
+    PRIMARY KEY (dim, value)
   ) WITHOUT ROWID;
+  CREATE INDEX event_values_top ON event_values(dim, events);
   INSERT INTO meta (key, value) VALUES ('rollup_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
   `,
 ];

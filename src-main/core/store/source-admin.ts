@@ -5,7 +5,7 @@
 import { markAnalysisDirty, rebuildAnalysis } from '../analysis/rebuild.js';
 import type { NamedLogFormat } from '../formats/types.js';
 import type { Db } from './db.js';
-import { forgetRollup } from './rollup.js';
+import { markRollupStale } from './rollup.js';
 
 /** The name under which a LogFormat given for one file is stored (the CLI's `--logformat NAME=`). */
 export const CONFIGURED_LOGFORMAT = 'configured';
@@ -15,13 +15,16 @@ interface SourceOptions {
   logFormats?: NamedLogFormat[];
 }
 
-/** Deletes the rows of `sourceId` from the events, the full-text index and the rollup; call in a transaction. */
+/**
+ * Deletes the rows of `sourceId` from the events and the full-text index; call in a transaction.
+ * The analysis and the rollup are rebuilt afterwards.
+ */
 export function deleteSourceRows(db: Db, sourceId: number): void {
   // Sessions and transfers may join this file's lines with other files': rebuilt afterwards.
   markAnalysisDirty(db);
   db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)').run(sourceId);
   db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
-  forgetRollup(db, sourceId);
+  markRollupStale(db);
 }
 
 /**
