@@ -173,8 +173,18 @@ export class PageWindow {
     this.pages[index] = fromEnd
       ? { rows: page.rows, prevCursor: page.prevCursor, nextCursor: null }
       : { rows: page.rows, prevCursor: old ? old.prevCursor : null, nextCursor: page.nextCursor, from };
-    const droppedHead = this.trim('head');
+    // The last rows again, read backwards: as many rows as arrived at the end left at the top (the
+    // view moves up by as many, so the rows in view stay where they are).
+    const shifted = fromEnd && old ? leadingRowsGone(old.rows, page.rows) : 0;
+    const droppedHead = shifted + this.trim('head');
     this.sync();
     return { ...NOTHING, droppedHead };
   }
+}
+
+/** How many of the first rows of `before` are not in `after` (those before the first kept row). */
+function leadingRowsGone(before: readonly Row[], after: readonly Row[]): number {
+  const kept = new Set(after.map((r) => r.id));
+  const first = before.findIndex((r) => kept.has(r.id));
+  return first < 0 ? before.length : first;
 }

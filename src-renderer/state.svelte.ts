@@ -6,8 +6,11 @@
 import type {
   AppInfo,
   DatabaseStatsInfo,
+  FollowBatchInfo,
+  FollowStatus,
   FormatInfo,
   IndexProgressInfo,
+  Insight,
   IndexResult,
   QueryKind,
   QuerySchema,
@@ -54,7 +57,7 @@ export interface QueryProblem {
   column: number | null;
 }
 
-const DEFAULT_SETTINGS: Settings = { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false };
+const DEFAULT_SETTINGS: Settings = { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false, notifyLiveInsights: false };
 const PREFS_KEY = 'xferlens-table-prefs';
 const HISTORY_MAX = 100;
 /**
@@ -64,6 +67,8 @@ const HISTORY_MAX = 100;
 const LIVE_REFRESH_MS = 400;
 const LIVE_REFRESH_SLOW_MS = 2000;
 const LIVE_REFRESH_FAST_FOR_MS = 5000;
+/** Follow batches refresh tables, counts and charts at most this often. */
+const FOLLOW_REFRESH_MS = 1000;
 
 function loadPrefs(): Record<QueryKind, TablePrefs> {
   const empty = (): TablePrefs => ({ sort: null, order: null, columns: null, widths: {} });
@@ -109,6 +114,15 @@ export class AppState {
   settledRevision = $state(0);
   prefs = $state<Record<QueryKind, TablePrefs>>(loadPrefs());
 
+  /** What the back end follows (follow mode). */
+  follow = $state.raw<FollowStatus>({ paused: false, paths: [] });
+  /** The last batch of followed lines. */
+  lastBatch = $state.raw<FollowBatchInfo | null>(null);
+  /** Events view: keep the newest rows in view as they arrive (tail -f); scrolling up turns it off. */
+  stickToNewest = $state(false);
+  /** A live insight shown in the page (browser mode without notification permission). */
+  liveInsight = $state.raw<Insight | null>(null);
+
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   exportOpen = $state(false);
@@ -124,8 +138,11 @@ export class AppState {
   readonly empty = $derived(this.stats !== null && this.stats.sources === 0 && this.running.length === 0);
   /** The kind counted in the header: the view's, or events for the views without one. */
   readonly currentKind = $derived<QueryKind>(isKind(this.view) ? this.view : 'events');
+  readonly following = $derived(this.follow.paths.length > 0);
 
   private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private followTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastFollowRefresh = 0;
 
   constructor(readonly api: ApiClient) {}
 
@@ -160,7 +177,19 @@ export class AppState {
       api.subscribe('app/command', ({ command }) => {
         if (command === 'export') this.exportOpen = true;
       }),
+      api.subscribe('follow/batch', (batch) => {
+        this.lastBatch = batch;
+        this.followRefresh();
+      }),
+      api.subscribe('follow/changed', (status) => {
+        this.follow = status;
+        void this.refreshSources();
+      }),
+      api.subscribe('insights/live', (insight) => this.showLiveInsight(insight)),
     ];
+    api.call('follow/status').then((s) => {
+      if (s && Array.isArray(s.paths)) this.follow = s;
+    }, () => undefined);
     api.call('app/info').then((i) => (this.info = i), () => undefined);
     api.call('formats/list').then((f) => (this.formats = f), this.show);
     api.call('query/schema').then((s) => (this.schema = s), () => undefined);
@@ -171,6 +200,7 @@ export class AppState {
     return () => {
       stop.forEach((off) => off());
       if (this.liveTimer) clearTimeout(this.liveTimer);
+      if (this.followTimer) clearTimeout(this.followTimer);
     };
   }
 
@@ -207,7 +237,8 @@ export class AppState {
     );
   }
 
-  open(paths: string[]): void {
+  /** Indexes paths (with progress and Cancel), then, with `follow`, follows them. */
+  open(paths: string[], opts: { follow?: boolean } = {}): void {
     const clean = paths.map((p) => p.trim()).filter((p) => p.length > 0);
     if (!clean.length) return;
     this.error = null;
@@ -215,17 +246,85 @@ export class AppState {
       this.lastResult = r;
       void this.refreshSources();
       this.changed();
+      // Following starts where the index run ended: what was written meanwhile comes in its first batch.
+      if (opts.follow && !r.cancelled) this.followPaths(clean);
     }, this.show);
   }
 
-  /** Desktop: the native Open dialog, then indexing. */
-  async openDialog(folders: boolean): Promise<void> {
+  /** Desktop: the native Open dialog, then indexing (and following). */
+  async openDialog(folders: boolean, opts: { follow?: boolean } = {}): Promise<void> {
     try {
       const { paths } = await this.api.call('dialog/open', { folders });
-      this.open(paths);
+      this.open(paths, opts);
     } catch (err) {
       this.show(err);
     }
+  }
+
+  // --- follow mode ---------------------------------------------------------------------------------
+
+  followPaths(paths: string[]): void {
+    this.api.call('follow/start', { paths }).then((s) => {
+      this.follow = s;
+      void this.refreshSources();
+    }, this.show);
+  }
+
+  /** Stops following these paths (as followed), or all. */
+  unfollow(paths?: string[]): void {
+    this.api.call('follow/stop', paths ? { paths } : {}).then((s) => {
+      this.follow = s;
+      void this.refreshSources();
+    }, this.show);
+  }
+
+  /** The global Pause/Resume. */
+  toggleFollowPaused(): void {
+    this.api.call(this.follow.paused ? 'follow/resume' : 'follow/pause').then((s) => {
+      this.follow = s;
+      void this.refreshSources();
+    }, this.show);
+  }
+
+  /** Turns live-insight notifications on or off; in a browser, asks for permission to notify. */
+  async setLiveInsightNotifications(on: boolean): Promise<void> {
+    if (on && this.api.mode === 'browser' && typeof Notification !== 'undefined' && Notification.permission === 'default') {
+      // Asked on the click that turned it on (browsers ask only during a user gesture), without
+      // waiting for the answer; refused or unanswered: notices in the page.
+      void Notification.requestPermission().catch(() => undefined);
+    }
+    await this.saveSettings({ notifyLiveInsights: on });
+  }
+
+  /**
+   * A new live insight: the desktop app's main process shows it natively; in a browser it is a
+   * system notification when allowed, else a notice in the page.
+   */
+  private showLiveInsight(insight: Insight): void {
+    if (this.api.mode === 'desktop') return;
+    if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+      for (const finding of insight.findings) {
+        const notification = new Notification(`xferlens: ${insight.title}`, { body: finding.label, tag: `${insight.id}:${finding.subject ?? finding.label}` });
+        notification.onclick = () => {
+          window.focus();
+          this.setQuery(finding.query, finding.kind);
+        };
+      }
+      return;
+    }
+    this.liveInsight = insight;
+  }
+
+  /** After follow batches: tables, counts, charts and sources reload, at most every FOLLOW_REFRESH_MS. */
+  private followRefresh(): void {
+    if (this.followTimer) return;
+    const wait = Math.max(0, this.lastFollowRefresh + FOLLOW_REFRESH_MS - Date.now());
+    this.followTimer = setTimeout(() => {
+      this.followTimer = null;
+      this.lastFollowRefresh = Date.now();
+      this.changed();
+      void this.refreshSources();
+    }, wait);
   }
 
   cancel(jobId: string): void {

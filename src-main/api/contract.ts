@@ -62,6 +62,10 @@ export interface SourceInfo {
   /** The ProFTPD LogFormat given for this file (sources/configure or the CLI's --logformat), if any. */
   logFormat: string | null;
   indexedAt: number | null;
+  /** Whether it is followed (`follow/start` on it, on its folder, or on a pattern that found it). */
+  following: boolean;
+  /** Followed, and following is paused (`follow/pause`). */
+  followPaused: boolean;
 }
 
 export interface DatabaseStatsInfo {
@@ -110,6 +114,39 @@ export interface IndexProgressInfo {
   filesTotal: number;
   bytesDone: number;
   bytesTotal: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Follow mode (tail -f: new lines indexed as servers write them; see README "The app")
+
+export interface FollowedPathInfo {
+  /** The file, folder or pattern, as given to `follow/start`. */
+  path: string;
+  /** Files indexed through it so far (a folder's or a pattern's, once found). */
+  files: number;
+  /** The last problem with it (missing, unreadable…): following goes on and retries. */
+  error: string | null;
+}
+
+export interface FollowStatus {
+  /** Following is paused (`follow/pause`): changes are indexed on `follow/resume`. */
+  paused: boolean;
+  paths: FollowedPathInfo[];
+}
+
+/** New lines of a followed path, committed (sessions and transfers are updated with them). */
+export interface FollowBatchInfo {
+  /** The followed path, as given to `follow/start`. */
+  path: string;
+  /** The files that had changed. */
+  files: string[];
+  lines: number;
+  events: number;
+  unparsed: number;
+  bytes: number;
+  /** When the first change was noticed and when the lines were committed (UTC ms). */
+  noticedAt: number;
+  committedAt: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -315,6 +352,8 @@ export interface InsightFinding {
   query: string;
   kind: QueryKind;
   ts?: number;
+  /** The one value the finding is about, when it has one (a burst's client IP). */
+  subject?: string;
 }
 
 export interface Insight {
@@ -418,6 +457,8 @@ export interface Settings {
   history: string[];
   /** Notify when a long index run or export ends. */
   notifications: boolean;
+  /** Notify of a new failed-login burst in followed logs ('insights/live'); default off. */
+  notifyLiveInsights: boolean;
 }
 
 /** What the host can do (the UI hides what is not offered). */
@@ -481,6 +522,19 @@ export interface ApiMethods {
   // index: runs in the writer worker; resolves when the run ends (events report its progress)
   'index/open': { input: IndexRequest; output: IndexResult };
   'index/cancel': { input: { jobId: string }; output: { cancelled: boolean } };
+  // follow: runs in the writer worker; answers at once, then each batch arrives as 'follow/batch'
+  /**
+   * Follows files, folders and patterns (new files in a followed folder once their content is a log
+   * format); paths already followed stay as they are. Takes `index/open`'s options, and like it is
+   * refused in browser mode unless the server opens paths (403). At most 100 paths at once.
+   */
+  'follow/start': { input: IndexRequest; output: FollowStatus };
+  /** Stops following these paths (as given to `follow/start`), or every path; what was indexed stays. */
+  'follow/stop': { input: { paths?: string[] }; output: FollowStatus };
+  /** Pauses every follower: changes are noticed, and indexed on resume. */
+  'follow/pause': { input: void; output: FollowStatus };
+  'follow/resume': { input: void; output: FollowStatus };
+  'follow/status': { input: void; output: FollowStatus };
   // db
   'db/stats': { input: void; output: DatabaseStatsInfo };
   // query
@@ -519,6 +573,12 @@ export interface ApiEvents {
   'export/finished': ExportFinishedInfo;
   /** Sources were added, re-indexed or removed: lists, counts and results may have changed. */
   'sources/changed': { reason: 'index' | 'remove' | 'configure' };
+  /** New lines of a followed path were committed (counts, results and charts may have changed). */
+  'follow/batch': FollowBatchInfo;
+  /** What is followed changed (started, stopped, paused, resumed, new files found, a problem). */
+  'follow/changed': FollowStatus;
+  /** A failed-login burst that appeared in followed lines; sent only with `notifyLiveInsights` on. */
+  'insights/live': Insight;
   /** A menu command whose work happens in the UI. */
   'app/command': { command: AppCommand };
 }

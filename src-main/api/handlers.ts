@@ -5,6 +5,7 @@
  * of their own.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { explainCode, explainText, type Explanation as CoreExplanation } from '../core/explain/index.js';
 import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
@@ -17,7 +18,7 @@ import { readMeta } from '../core/store/source-admin.js';
 import { databaseStats, listSources } from '../core/store/stats.js';
 import type { SourceRow } from '../core/store/writer.js';
 import { VERSION } from '../core/version.js';
-import type { ConfigureRequest } from '../worker/index-worker.js';
+import type { ConfigureRequest, FollowNotice, FollowState } from '../worker/index-worker.js';
 import type {
   ApiEventName,
   ApiEvents,
@@ -25,6 +26,7 @@ import type {
   ApiMethod,
   ApiOutput,
   Explanation,
+  FollowStatus,
   FormatInfo,
   IndexRequest,
   IndexResult,
@@ -33,7 +35,7 @@ import type {
   SourceInfo,
 } from './contract.js';
 import { ApiError } from './errors.js';
-import { INPUTS, SETTINGS_FIELDS } from './inputs.js';
+import { INPUTS, MAX_FOLLOWED, SETTINGS_FIELDS } from './inputs.js';
 import { querySchema } from './query-schema.js';
 import { object, validate } from './validate.js';
 
@@ -53,6 +55,15 @@ export interface Writer {
   setMeta(key: string, value: string): Promise<void>;
   /** Stops a running or queued job; false when the job is unknown or already over. */
   cancel(jobId: string): boolean;
+  /** Follows the request's paths (follow mode); resolves at once with what is followed. */
+  follow(request: IndexRequest): Promise<FollowState>;
+  /** Stops following these paths (as given to `follow`), or all (null). */
+  unfollow(paths: string[] | null): Promise<FollowState>;
+  setFollowPaused(paused: boolean): Promise<FollowState>;
+  /** What is followed, as the writer last said. */
+  followState(): FollowState;
+  /** Follow batches, changes and live insights; returns the function that stops listening. */
+  onFollow(listener: (notice: FollowNotice) => void): () => void;
 }
 
 /** Native dialogs (desktop only). */
@@ -91,7 +102,7 @@ const PROGRESS_INTERVAL_MS = 100;
 const SESSION_EVENTS = 5000;
 const SETTINGS_KEY = 'ui_settings';
 
-export const DEFAULT_SETTINGS: Readonly<Settings> = { timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true };
+export const DEFAULT_SETTINGS: Readonly<Settings> = { timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true, notifyLiveInsights: false };
 
 export function formatInfos(): FormatInfo[] {
   return FORMATS.map(({ id, label, timestamp, extracts }) => ({ id, label, timestamp, extracts }));
@@ -105,7 +116,26 @@ function sourceOptions(s: SourceRow): { timeZone?: string; logFormats?: { format
   }
 }
 
-export function toSourceInfo(s: SourceRow): SourceInfo {
+/** Whether a file is followed: named itself, inside a followed folder, or found by a followed path. */
+function followOf(state: FollowState, file: string): Pick<SourceInfo, 'following' | 'followPaused'> {
+  const following = state.inputs.some(
+    (input) => input.path === file || file.startsWith(input.path.endsWith(path.sep) ? input.path : input.path + path.sep) || input.files.includes(file),
+  );
+  return { following, followPaused: following && state.paused };
+}
+
+export function followStatus(state: FollowState): FollowStatus {
+  return { paused: state.paused, paths: state.inputs.map((i) => ({ path: i.path, files: i.files.length, error: i.error })) };
+}
+
+/** A source as the API shows it, but for follow mode (which only the app's writer knows): the CLI's `sources`. */
+export type IndexedSource = Omit<SourceInfo, 'following' | 'followPaused'>;
+
+export function toSourceInfo(s: SourceRow, follow: FollowState): SourceInfo {
+  return { ...indexedSource(s), ...followOf(follow, s.path) };
+}
+
+export function indexedSource(s: SourceRow): IndexedSource {
   const options = sourceOptions(s);
   return {
     id: s.id,
@@ -167,6 +197,27 @@ function storedSettings(db: Db): Settings {
   return settings;
 }
 
+/**
+ * Relays what the writer's followers report as API events: batches, changes of what is followed,
+ * and live insights when the user asked for them (the `notifyLiveInsights` setting). A host calls it
+ * once (not per handler set); returns the function that stops relaying.
+ */
+export function relayFollowEvents(backend: Pick<ApiBackend, 'writer' | 'emit' | 'readDb'>): () => void {
+  return backend.writer.onFollow((notice) => {
+    switch (notice.type) {
+      case 'batch':
+        backend.emit('follow/batch', notice.batch);
+        return;
+      case 'state':
+        backend.emit('follow/changed', followStatus(notice.state));
+        return;
+      case 'insight':
+        if (storedSettings(backend.readDb()).notifyLiveInsights) backend.emit('insights/live', notice.insight);
+        return;
+    }
+  });
+}
+
 export function createHandlers(backend: ApiBackend): ApiHandlers {
   const exports = new Map<string, AbortController>();
   /** Paths the user chose in `dialog/save` and has not exported to yet. */
@@ -216,9 +267,15 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
 
     'formats/list': async () => formatInfos(),
 
-    'sources/list': async () => listSources(backend.readDb()).map(toSourceInfo),
+    'sources/list': async () => {
+      const follow = backend.writer.followState();
+      return listSources(backend.readDb()).map((s) => toSourceInfo(s, follow));
+    },
 
     'sources/remove': async ({ id }) => {
+      // A file followed by its own name would come back with its next line: it is no longer followed.
+      const file = sourceById(id)?.path;
+      if (file && backend.writer.followState().inputs.some((i) => i.path === file)) await backend.writer.unfollow([file]);
       const removed = await backend.writer.removeSource(id);
       if (removed) backend.emit('sources/changed', { reason: 'remove' });
       return { removed };
@@ -248,6 +305,24 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     },
 
     'index/cancel': async ({ jobId }) => ({ cancelled: backend.writer.cancel(jobId) }),
+
+    'follow/start': async (request) => {
+      if (!backend.canOpenPaths) {
+        throw new ApiError('follow/start: this server does not open paths sent by the browser (restart `xferlens serve` with --allow-open, or give the paths on its command line with --follow)', { status: 403 });
+      }
+      const followed = new Set(backend.writer.followState().inputs.map((i) => i.path));
+      const total = new Set([...followed, ...request.paths]).size;
+      if (total > MAX_FOLLOWED) throw new ApiError(`follow/start: at most ${MAX_FOLLOWED} paths can be followed at once (${followed.size} are)`, { status: 400 });
+      return followStatus(await backend.writer.follow(request));
+    },
+
+    'follow/stop': async ({ paths }) => followStatus(await backend.writer.unfollow(paths ?? null)),
+
+    'follow/pause': async () => followStatus(await backend.writer.setFollowPaused(true)),
+
+    'follow/resume': async () => followStatus(await backend.writer.setFollowPaused(false)),
+
+    'follow/status': async () => followStatus(backend.writer.followState()),
 
     'query/page': async ({ timeZone, ...req }) => {
       const page = queryPage(backend.readDb(), { ...req, limit: req.limit ?? 200 }, { timeZone: timeZone ?? 'UTC' });
@@ -279,7 +354,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       const lines = (db.prepare('SELECT id, line_no AS lineNo, raw, kind FROM events WHERE source_id = ? AND line_no BETWEEN ? AND ? ORDER BY line_no')
         .all(sourceId, lineNo - (before ?? 20), lineNo + (after ?? 20)) as { id: number; lineNo: number; raw: string; kind: number }[])
         .map((l) => ({ ...l, kind: (['event', 'directive', 'unparsed'] as const)[l.kind] ?? 'unparsed' }));
-      return { event, source: toSourceInfo(source), lines, explanations: rowExplanations('events', event) };
+      return { event, source: toSourceInfo(source, backend.writer.followState()), lines, explanations: rowExplanations('events', event) };
     },
 
     'sessions/get': async ({ id }) => {

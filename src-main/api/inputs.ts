@@ -12,6 +12,8 @@ import {
 /** Longest search accepted (the UI's search box and saved searches). */
 export const MAX_QUERY = 4000;
 const MAX_LOGFORMAT = 1000;
+/** Paths followed at once, at most (each has its poll and its watches). */
+export const MAX_FOLLOWED = 100;
 
 const kind = oneOf(QUERY_KINDS);
 const query = string({ max: MAX_QUERY });
@@ -21,12 +23,21 @@ const exportFormat = oneOf(['csv', 'ndjson'] as const);
 const logFormat = string({ min: 1, max: MAX_LOGFORMAT, pattern: /^(?:[^%]*%){0,64}[^%]*$/, patternText: 'a LogFormat with at most 64 % directives' });
 const columnName = string({ min: 1, max: 64 });
 
+/** What index/open and follow/start read: paths (files, folders, globs) and how to read them. */
+const indexRequest = (maxPaths: number) =>
+  object({
+    paths: arrayOf(absolutePath, { min: 1, max: maxPaths }),
+    timeZone: optional(timeZone),
+    logFormats: optional(arrayOf(object({ name: string({ min: 1, max: 100, pattern: /^[\w.-]+$/, patternText: 'letters, digits, _ . -' }), format: logFormat }), { max: 50 })),
+  });
+
 export const SETTINGS_FIELDS = {
   timeDisplay: optional(oneOf(['utc', 'local'] as const)),
   theme: optional(oneOf(['system', 'light', 'dark'] as const)),
   savedSearches: optional(arrayOf(object({ name: string({ min: 1, max: 100 }), kind, query }), { max: 200 })),
   history: optional(arrayOf(query, { max: 100 })),
   notifications: optional(boolean),
+  notifyLiveInsights: optional(boolean),
 };
 
 export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
@@ -35,12 +46,13 @@ export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
   'sources/list': none,
   'sources/remove': object({ id }),
   'sources/configure': object({ id, timeZone: optional(timeZone), logFormat: optional(nullable(logFormat)) }),
-  'index/open': object({
-    paths: arrayOf(absolutePath, { min: 1, max: 1000 }),
-    timeZone: optional(timeZone),
-    logFormats: optional(arrayOf(object({ name: string({ min: 1, max: 100, pattern: /^[\w.-]+$/, patternText: 'letters, digits, _ . -' }), format: logFormat }), { max: 50 })),
-  }),
+  'index/open': indexRequest(1000),
   'index/cancel': object({ jobId }),
+  'follow/start': indexRequest(MAX_FOLLOWED),
+  'follow/stop': object({ paths: optional(arrayOf(absolutePath, { min: 1, max: MAX_FOLLOWED })) }),
+  'follow/pause': none,
+  'follow/resume': none,
+  'follow/status': none,
   'db/stats': none,
   'query/page': object({
     kind,

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
 import type { ApiEventName, ApiEvents } from '../api/contract.js';
-import { createHandlers, formatInfos, type Dialogs } from '../api/handlers.js';
+import { createHandlers, formatInfos, relayFollowEvents, type Dialogs } from '../api/handlers.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { openDatabase, type Db } from '../core/store/db.js';
 import { moveDatabaseAside } from '../core/store/recover.js';
@@ -19,6 +19,7 @@ import { createEventSender, registerIpc } from './ipc.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { nativeBindingPath, pathsFromArgv, windowIconPath, type AppLocation } from './launch.js';
 import { formatsHelpText, menuTemplate } from './menu.js';
+import { createLiveInsightNotifier } from './notify.js';
 import { addRecent, parseRecent } from './recent.js';
 import { hardenApp, hardenSession, RENDERER_URL } from './security.js';
 import { fitToScreens, mainWindowOptions, parseWindowState, type WindowState } from './window-state.js';
@@ -72,8 +73,10 @@ function start(): void {
   };
 
   const send = createEventSender(() => BrowserWindow.getAllWindows().map((w) => w.webContents));
+  const notifyLiveInsight = createLiveInsightNotifier(Notification, () => focus());
   const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => {
     if (event === 'index/started') remember((payload as ApiEvents['index/started']).paths);
+    if (event === 'insights/live') notifyLiveInsight(payload as ApiEvents['insights/live']);
     send(event, payload);
   };
   const dialogs: Dialogs = {
@@ -96,8 +99,8 @@ function start(): void {
       return result.canceled || !result.filePath ? null : result.filePath;
     },
   };
-  const handlers = createHandlers({
-    mode: 'desktop',
+  const backend = {
+    mode: 'desktop' as const,
     databasePath,
     readDb,
     openReadDb: () => openDatabase(databasePath, { readonly: true, nativeBinding }),
@@ -105,7 +108,9 @@ function start(): void {
     emit,
     canOpenPaths: true,
     dialogs,
-  });
+  };
+  const handlers = createHandlers(backend);
+  relayFollowEvents(backend);
 
   const openPaths = (paths: readonly string[]) => {
     if (!paths.length) return;

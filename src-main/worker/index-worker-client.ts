@@ -3,9 +3,11 @@ import { Worker } from 'node:worker_threads';
 import type { IndexRequest } from '../api/contract.js';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
 import type { IndexProgress } from '../core/ingest/indexer.js';
-import { emptySummary, type ConfigureRequest, type FromWorker, type IndexWorkerData, type ToWorker } from './index-worker.js';
+import { emptySummary, type ConfigureRequest, type FollowNotice, type FollowState, type FromWorker, type IndexWorkerData, type ToWorker } from './index-worker.js';
 
-type Settled = Extract<FromWorker, { type: 'done' | 'removed' | 'stored' }>;
+type Settled = Extract<FromWorker, { type: 'done' | 'removed' | 'stored' | 'following' }>;
+
+const NOT_FOLLOWING: FollowState = { paused: false, inputs: [] };
 
 interface PendingJob {
   onProgress?: (p: IndexProgress) => void;
@@ -26,6 +28,8 @@ export class IndexWorkerClient implements Writer {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
   private readonly jobs = new Map<string, PendingJob>();
+  private following: FollowState = NOT_FOLLOWING;
+  private readonly followListeners = new Set<(notice: FollowNotice) => void>();
 
   constructor(
     private readonly options: Omit<IndexWorkerData, 'role'>,
@@ -55,6 +59,17 @@ export class IndexWorkerClient implements Writer {
           case 'stored':
             this.settle(message.jobId)?.resolve(message);
             break;
+          case 'following':
+            this.following = message.state;
+            if (message.jobId !== null) this.settle(message.jobId)?.resolve(message);
+            this.notify({ type: 'state', state: message.state });
+            break;
+          case 'follow-batch':
+            this.notify({ type: 'batch', batch: message.batch });
+            break;
+          case 'live-insight':
+            this.notify({ type: 'insight', insight: message.insight });
+            break;
           case 'failed':
             this.settle(message.jobId)?.reject(new Error(message.message));
             break;
@@ -67,6 +82,11 @@ export class IndexWorkerClient implements Writer {
           this.ready = null;
         }
         for (const id of [...this.jobs.keys()]) this.settle(id)?.reject(new Error(reason));
+        // Its followers died with it.
+        if (this.following.inputs.length) {
+          this.following = NOT_FOLLOWING;
+          this.notify({ type: 'state', state: NOT_FOLLOWING });
+        }
       };
       worker.on('error', (err) => died(`the index worker failed: ${err.message}`));
       worker.on('exit', (code) => died(`the index worker stopped (exit code ${code})`));
@@ -93,6 +113,27 @@ export class IndexWorkerClient implements Writer {
     await this.submit({ type: 'meta', jobId: randomUUID(), key, value });
   }
 
+  follow(request: IndexRequest): Promise<FollowState> {
+    return this.submit({ type: 'follow', jobId: randomUUID(), request }).then(asFollowState);
+  }
+
+  unfollow(paths: string[] | null): Promise<FollowState> {
+    return this.submit({ type: 'unfollow', jobId: randomUUID(), paths }).then(asFollowState);
+  }
+
+  setFollowPaused(paused: boolean): Promise<FollowState> {
+    return this.submit({ type: 'follow-pause', jobId: randomUUID(), paused }).then(asFollowState);
+  }
+
+  followState(): FollowState {
+    return this.following;
+  }
+
+  onFollow(listener: (notice: FollowNotice) => void): () => void {
+    this.followListeners.add(listener);
+    return () => void this.followListeners.delete(listener);
+  }
+
   cancel(jobId: string): boolean {
     const job = this.jobs.get(jobId);
     if (!job) return false;
@@ -111,7 +152,11 @@ export class IndexWorkerClient implements Writer {
 
   private submit(message: Exclude<ToWorker, { type: 'cancel' }>, onProgress?: (p: IndexProgress) => void): Promise<Settled> {
     const { jobId } = message;
-    const cancelled: Settled = message.type === 'remove' ? { type: 'removed', jobId, removed: false } : { type: 'done', jobId, summary: emptySummary(), cancelled: true };
+    const cancelled: Settled =
+      message.type === 'remove' ? { type: 'removed', jobId, removed: false }
+      : message.type === 'meta' ? { type: 'stored', jobId }
+      : message.type === 'follow' || message.type === 'unfollow' || message.type === 'follow-pause' ? { type: 'following', jobId, state: this.following }
+      : { type: 'done', jobId, summary: emptySummary(), cancelled: true };
     return new Promise((resolve, reject) => {
       // Known at once, so a cancel that arrives while the worker is still starting is not lost.
       this.jobs.set(jobId, { ...(onProgress ? { onProgress } : {}), resolve, reject, cancelled, sent: false });
@@ -127,6 +172,10 @@ export class IndexWorkerClient implements Writer {
     });
   }
 
+  private notify(notice: FollowNotice): void {
+    for (const listener of this.followListeners) listener(notice);
+  }
+
   private send(message: ToWorker): void {
     this.worker?.postMessage(message);
   }
@@ -136,6 +185,11 @@ export class IndexWorkerClient implements Writer {
     this.jobs.delete(jobId);
     return job;
   }
+}
+
+function asFollowState(m: Settled): FollowState {
+  if (m.type !== 'following') throw new Error(`the index worker answered ${m.type} to a follow message`);
+  return m.state;
 }
 
 function asOutcome(m: Settled): IndexOutcome {

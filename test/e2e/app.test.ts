@@ -45,6 +45,16 @@ function writeXssLog(dir: string): string {
   return file;
 }
 
+/** W3C lines a server appends to a followed log: one per second from 2026-04-10 08:00, numbered in the path. */
+function liveLines(from: number, to: number): string[] {
+  const lines: string[] = [];
+  for (let i = from; i <= to; i++) {
+    const stamp = new Date(Date.UTC(2026, 3, 10, 8, 0, 0) + i * 1000).toISOString().replace('T', ' ').slice(0, 19);
+    lines.push(`${stamp} 10.9.0.${i % 200} - tail [${5000 + i}]sent /live/f-${String(i).padStart(5, '0')}.bin - 226 - 10 - 21`);
+  }
+  return lines;
+}
+
 /** One line per second, each with its number in the path: rows can be checked for order and gaps. */
 function writeBigLog(dir: string): string {
   const file = path.join(dir, 'big.log');
@@ -369,6 +379,98 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     await expect.poll(async () => (await grid.selectedRow.textContent()) ?? '').toContain('f-07001.bin');
     await screenshot(app.page, 'events');
   }, 120_000);
+
+  it('follow: new lines show up live with "stick to newest"; scrolling up stops it; selection and place are kept; pause holds lines, resume catches up; a failed-login burst is notified', async () => {
+    const live = path.join(dir, 'live', 'u_ex260410.log');
+    fs.mkdirSync(path.dirname(live));
+    writeLines(live, ['#Software: Globalscape EFT Server', '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port', ...liveLines(1, 60)]);
+    const append = (from: number, to: number) => fs.appendFileSync(live, liveLines(from, to).map((l) => l + '\r\n').join(''));
+    const query = 'source:u_ex260410.log kind:event';
+
+    await app.tab('Sources');
+    const sources = new SourcesPage(app.page);
+    await sources.openAndFollow(live);
+    await expect.poll(() => sources.followingMark('u_ex260410.log'), { timeout: 10_000 }).toBe('following');
+    await expect.poll(async () => (await app.followStatus.textContent()) ?? '').toMatch(/^\s*Following: 1 path/);
+    await app.page.getByTestId('following').getByText(live).waitFor();
+    await screenshot(app.page, 'following');
+
+    await app.tab('Events');
+    await app.search(query);
+    await app.waitForCount(60);
+    const grid = app.grid('events');
+    await grid.waitForRows();
+    await grid.stickToNewest.click();
+    expect(await grid.stickToNewest.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => grid.rowInView('f-00060.bin')).toBe(true);
+
+    // Lines written to the file appear in the table, scrolled into view, within seconds.
+    const written = Date.now();
+    append(61, 65);
+    await app.waitForCount(65);
+    await expect.poll(() => grid.rowInView('f-00065.bin'), { timeout: 5000 }).toBe(true);
+    console.log(`follow e2e: appended lines in view after ${Date.now() - written} ms`);
+    await screenshot(app.page, 'stick-to-newest');
+
+    // Scrolling up turns it off; then new lines arrive without moving the view or the selection.
+    await grid.scrollBy(-12 * 26);
+    await expect.poll(() => grid.stickToNewest.getAttribute('aria-pressed')).toBe('false');
+    await grid.selectRow(3, 'Time');
+    const selected = (await grid.selectedRow.textContent()) ?? '';
+    const top = await grid.scrollTop();
+    append(66, 70);
+    await app.waitForCount(70);
+    await app.page.waitForTimeout(300);
+    expect(await grid.selectedRow.textContent()).toBe(selected);
+    expect(await grid.scrollTop()).toBe(top);
+    expect(await grid.rowInView('f-00070.bin')).toBe(false);
+
+    // Pause: lines written meanwhile wait; Resume: they come in.
+    await app.toggleFollowPause();
+    await expect.poll(async () => (await app.followStatus.textContent()) ?? '').toMatch(/Following paused/);
+    await app.tab('Sources');
+    await expect.poll(() => sources.followingMark('u_ex260410.log')).toBe('following (paused)');
+    await app.tab('Events');
+    append(71, 75);
+    await app.page.waitForTimeout(1500);
+    expect((await served.call<{ total: number }>('query/count', { kind: 'events', query })).total).toBe(70);
+    expect(await app.resultCount()).toBe(70);
+    await app.toggleFollowPause();
+    await app.waitForCount(75);
+    await expect.poll(async () => (await app.followStatus.textContent()) ?? '').toMatch(/^\s*Following: 1 path/);
+
+    // A new failed-login burst, with the option on: a notification where the browser allows it (a
+    // second tab that does), else a notice in the page that opens its rows.
+    const notifying = await AppPage.open(browser, served.url, { allowNotifications: true });
+    await notifying.followStatus.waitFor();
+    await app.tab('Sources');
+    await app.page.getByRole('checkbox', { name: /Notify me of new failed-login bursts/ }).check();
+    await expect.poll(async () => (await served.call<{ notifyLiveInsights: boolean }>('settings/get')).notifyLiveInsights).toBe(true);
+    fs.appendFileSync(live, Array.from({ length: 6 }, (_, i) => [
+      `2026-04-10 08:02:0${i} 203.0.113.66 - mallory [${6000 + i}]user mallory - 331 - - - 21`,
+      `2026-04-10 08:02:0${i} 203.0.113.66 - mallory [${6000 + i}]pass ******* - 530 - - - 21`,
+    ]).flat().map((l) => l + '\r\n').join(''));
+    await app.liveInsight.waitFor({ timeout: 10_000 });
+    expect(await app.liveInsight.textContent()).toContain('203.0.113.66: 6 failed logins in 1 min (mallory)');
+    await expect.poll(() => notifying.notifications()).toEqual([{ title: 'xferlens: Failed-login bursts', body: '203.0.113.66: 6 failed logins in 1 min (mallory)' }]);
+    expect(await notifying.liveInsight.count()).toBe(0);
+    await screenshot(app.page, 'live-insight');
+    await notifying.close();
+    await app.liveInsight.getByRole('button', { name: 'Show rows' }).click();
+    await expect.poll(() => app.query()).toMatch(/^ip:203\.0\.113\.66 dir:login status:failed /);
+    await app.waitForCount(6);
+    await app.liveInsight.waitFor({ state: 'detached' });
+
+    // Stop following: the indicator goes, the rows stay.
+    await app.tab('Sources');
+    await app.page.getByRole('button', { name: 'Stop following all' }).click();
+    await app.followStatus.waitFor({ state: 'detached' });
+    await expect.poll(() => sources.followingMark('u_ex260410.log')).toBeNull();
+    expect((await served.call<{ paths: unknown[] }>('follow/status')).paths).toEqual([]);
+    await app.tab('Events');
+    await app.search(query);
+    await app.waitForCount(75 + 12);
+  }, 60_000);
 
   it('keyboard: Ctrl+F focuses the search, Ctrl+O the path to open (browser mode), arrows move between tabs', async () => {
     const focused = () => app.page.evaluate('document.activeElement && document.activeElement.id');

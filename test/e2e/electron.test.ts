@@ -54,7 +54,7 @@ describe.skipIf(skipReason !== null)('desktop app (Electron)', () => {
   it('indexes a folder through the API and shows its files', async () => {
     const page = await app.firstWindow();
     await page.getByLabel('Log file or folder').fill(logs);
-    await page.getByRole('button', { name: 'Index' }).click();
+    await page.getByRole('button', { name: 'Index', exact: true }).click();
     await page.getByTestId('sources').waitFor();
     expect(await page.getByTestId('sources').textContent()).toContain('ex100408.log');
     expect(await page.getByTestId('totals').textContent()).toContain('1 files');

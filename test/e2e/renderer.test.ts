@@ -63,7 +63,7 @@ function startServer(recorded: Recorded[]): Promise<http.Server> {
       req.on('end', () => {
         const method = url.pathname.slice('/api/'.length);
         recorded.push({ method, authorization: req.headers.authorization, body: JSON.parse(body) });
-        const answers: Record<string, unknown> = { 'formats/list': formatInfos(), 'db/stats': EMPTY_STATS, 'sources/list': [] };
+        const answers: Record<string, unknown> = { 'formats/list': formatInfos(), 'db/stats': EMPTY_STATS, 'sources/list': [], 'follow/status': { paused: false, paths: [] } };
         const ok = req.headers.authorization === `Bearer ${TOKEN}` && method in answers;
         res.writeHead(ok ? 200 : 401, { ...headers, 'Content-Type': 'application/json' });
         res.end(JSON.stringify(ok ? answers[method] : { error: 'bad token' }));
@@ -97,7 +97,8 @@ function installFakeBridge(formats: unknown): void {
     'sources/list': [],
     'index/cancel': { cancelled: true },
     'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true },
-    'settings/get': { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false },
+    'settings/get': { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false, notifyLiveInsights: false },
+    'follow/status': { paused: false, paths: [] },
     'query/page': { rows: [], nextCursor: null, prevCursor: null, total: 0 },
     'query/count': { total: 0 },
   };
@@ -106,7 +107,11 @@ function installFakeBridge(formats: unknown): void {
   window.xferlens = {
     call: (method: string, input: unknown) => {
       calls.push({ method, input });
-      // index/open resolves when the run ends; this one never ends by itself.
+      // index/open resolves when the run ends; this one never ends by itself, but for /srv/live.
+      if (method === 'index/open' && (input as { paths: string[] }).paths[0] === '/srv/live') {
+        return Promise.resolve({ jobId: 'job-2', cancelled: false, files: 1, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, ms: 1, formats: {}, errors: [] });
+      }
+      if (method === 'follow/start') return Promise.resolve({ paused: false, paths: [{ path: '/srv/live', files: 1, error: null }] });
       return method === 'index/open' ? new Promise(() => undefined) : Promise.resolve(answers[method]);
     },
     subscribe: (event: string, listener: Listener) => {
@@ -169,7 +174,7 @@ describe.skipIf(skipReason !== null)('renderer in Chromium', () => {
   it('desktop mode: a typed path is indexed, progress shows, and Cancel cancels that job', async () => {
     const { page, errors } = await openPage({ bridge: true });
     await page.getByLabel('Log file or folder').fill('/var/log/proftpd');
-    await page.getByRole('button', { name: 'Index' }).click();
+    await page.getByRole('button', { name: 'Index', exact: true }).click();
     await page.evaluate(() => {
       const emit = window.__emit;
       emit('index/started', { jobId: 'job-1', paths: ['/var/log/proftpd'] });
@@ -189,6 +194,19 @@ describe.skipIf(skipReason !== null)('renderer in Chromium', () => {
     await page.context().close();
   });
 
+  it('desktop mode: "Index and follow" indexes the typed path, then follows it', async () => {
+    const { page, errors } = await openPage({ bridge: true });
+    await page.getByLabel('Log file or folder').fill('/srv/live');
+    await page.getByRole('button', { name: 'Index and follow' }).click();
+    const calls = async () => (await page.evaluate(() => window.__calls)).filter((c) => c.method === 'index/open' || c.method === 'follow/start');
+    await expect.poll(calls).toEqual([
+      { method: 'index/open', input: { paths: ['/srv/live'] } },
+      { method: 'follow/start', input: { paths: ['/srv/live'] } },
+    ]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('browser mode: calls the HTTP API with the token from the URL, then removes it from the address bar', async () => {
     recorded.length = 0;
     const { page, errors } = await openPage({ bridge: false, hash: `#token=${TOKEN}` });
@@ -196,7 +214,7 @@ describe.skipIf(skipReason !== null)('renderer in Chromium', () => {
     expect(await page.getByTestId('empty-state').textContent()).toContain('xferlens serve');
     await expect.poll(() => page.getByTestId('formats').locator('li').count()).toBe(formatInfos().length);
     expect(new URL(page.url()).hash).toBe('');
-    expect(recorded.map((r) => r.method).sort()).toEqual(['app/info', 'db/stats', 'formats/list', 'query/schema', 'settings/get', 'sources/list']);
+    expect(recorded.map((r) => r.method).sort()).toEqual(['app/info', 'db/stats', 'follow/status', 'formats/list', 'query/schema', 'settings/get', 'sources/list']);
     expect(recorded.every((r) => r.authorization === `Bearer ${TOKEN}` && r.body === null)).toBe(true);
     expect(await page.evaluate(() => window.__violations)).toEqual([]);
     expect(errors).toEqual([]);

@@ -21,6 +21,9 @@ export const fake = {
   recentDocuments: [] as string[],
   session: {} as Record<string, Listener>,
   windows: [] as FakeBrowserWindow[],
+  /** Shown notifications; `click` does what a person's click on it does. */
+  notifications: [] as { title?: string; body?: string; click: () => void }[],
+  focusCalls: 0,
 };
 (globalThis as Record<string, unknown>).__fakeElectron = fake;
 
@@ -65,7 +68,7 @@ export class FakeBrowserWindow extends EventEmitter {
   maximize = () => undefined;
   isMinimized = () => false;
   restore = () => undefined;
-  focus = () => undefined;
+  focus = () => void fake.focusCalls++;
   show = () => undefined;
   isMaximized = () => false;
   getNormalBounds = () => ({ x: 10, y: 20, width: 1111, height: 777 });
@@ -93,6 +96,13 @@ export const dialog = {
     return { response: Number(process.env.FAKE_MESSAGE_BOX_RESPONSE ?? 0) };
   },
 };
+export class Notification extends EventEmitter {
+  static isSupported = () => true;
+  constructor(private readonly options: { title?: string; body?: string }) {
+    super();
+  }
+  show = () => void fake.notifications.push({ title: this.options.title, body: this.options.body, click: () => this.emit('click') });
+}
 export const nativeTheme = { shouldUseDarkColors: false };
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
 const record = (name: string) => (handler: Listener) => void (fake.session[name] = handler);

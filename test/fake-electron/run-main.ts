@@ -1,9 +1,11 @@
 /**
  * Runs the compiled Electron main process (dist/src-main/electron/main.js) under plain Node with
  * the fake Electron of ./electron.ts, drives it like Electron would (window loaded, a second
- * launch with files, IPC calls, window closed) and prints what it did as JSON. Used by
- * test/unit/electron-main.test.ts; argv: LOG_FOLDER SECOND_LOG_FOLDER.
+ * launch with files, IPC calls, following a live log with live-insight notifications on, window
+ * closed) and prints what it did as JSON. Used by test/unit/electron-main.test.ts; argv: LOG_FOLDER
+ * SECOND_LOG_FOLDER LIVE_LOG (a W3C log that this script appends failed logins to).
  */
+import fs from 'node:fs';
 import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +13,7 @@ import type { FakeBrowserWindow } from './electron.js';
 
 register('./hooks.js', import.meta.url);
 
-const [first, second] = process.argv.slice(2) as [string, string];
+const [first, second, live] = process.argv.slice(2) as [string, string, string];
 // As `electron . FOLDER` would see it.
 process.argv = [process.execPath, '.', first];
 
@@ -50,6 +52,26 @@ await until('the second launch\'s folder to be indexed', () => finished(win) >= 
 const sources = await invoke('sources/list', 'app://xferlens/index.html');
 const badQuery = await invoke('query/page', 'app://xferlens/index.html', { kind: 'events', query: 'usr:x' });
 const badInput = await invoke('query/page', 'app://xferlens/index.html', { kind: 'events', query: '', limit: 1e9 });
+const eventsBeforeFollow = sent(win).length;
+
+// Follow mode with live-insight notifications on: six failed logins from one IP appended to a
+// followed log make one native notification; a click on it brings the window back.
+const APP = 'app://xferlens/index.html';
+await invoke('settings/set', APP, { notifyLiveInsights: true });
+const followStarted = await invoke('follow/start', APP, { paths: [live] });
+const followed = (e: [string, unknown]) => e[0] === 'follow/changed' && (e[1] as { paths: { files: number }[] }).paths[0]?.files === 1;
+await until('the live log to be followed', () => sent(win).some(followed));
+const failedLogins = Array.from({ length: 6 }, (_, i) => [
+  `2026-04-01 10:00:0${i + 1} 203.0.113.9 - mallory [${20 + i}]user mallory - 331 - - - 21`,
+  `2026-04-01 10:00:0${i + 1} 203.0.113.9 - mallory [${20 + i}]pass ******* - 530 - - - 21`,
+]).flat();
+fs.appendFileSync(live, failedLogins.map((l) => l + '\r\n').join(''));
+await until('the live-insight notification', () => fake.notifications.length > 0);
+const focusBeforeClick = fake.focusCalls;
+fake.notifications[0]!.click();
+const focusedByClick = fake.focusCalls - focusBeforeClick;
+const followedSources = await invoke('sources/list', APP);
+const followStopped = await invoke('follow/stop', APP, {});
 
 win.emit('close');
 
@@ -65,7 +87,13 @@ process.stdout.write(
     windowOpenHandlerSet: win.webContents.windowOpenHandler !== null,
     navigationListeners: win.webContents.listenerCount('will-navigate'),
     url: win.webContents.url,
-    events: sent(win).map(([channel, payload]) => ({ channel, payload })),
+    events: sent(win).slice(0, eventsBeforeFollow).map(([channel, payload]) => ({ channel, payload })),
+    followEvents: sent(win).slice(eventsBeforeFollow).map(([channel, payload]) => ({ channel, payload })),
+    followStarted,
+    followStopped,
+    followedSources,
+    notifications: fake.notifications.map(({ title, body }) => ({ title, body })),
+    focusedByClick,
     stats,
     foreign,
     sources,

@@ -1,7 +1,8 @@
 /**
  * The API handlers over the real writer worker (the built dist/src-main/worker/index-worker.js,
  * in a Node worker thread exactly as Electron's main process runs it): formats, indexing with
- * progress events, sources, stats, input validation and cancellation.
+ * progress events, sources, stats, input validation and cancellation, and follow mode on logs this
+ * file appends to (batches, pause/resume, live failed-login bursts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEventName, ApiEvents } from '../../src-main/api/contract.js';
-import { createHandlers, type ApiHandlers } from '../../src-main/api/handlers.js';
+import { createHandlers, relayFollowEvents, type ApiHandlers } from '../../src-main/api/handlers.js';
 import { FORMATS } from '../../src-main/core/formats/registry.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import type { FromWorker, IndexWorkerData, ToWorker } from '../../src-main/worker/index-worker.js';
@@ -301,7 +302,7 @@ describe('API handlers: details, suggestions, settings, export, source changes',
   });
 
   it('settings: defaults, then what was set, stored in the database', async () => {
-    expect(await handlers['settings/get']()).toEqual({ timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true });
+    expect(await handlers['settings/get']()).toEqual({ timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true, notifyLiveInsights: false });
     const set = await handlers['settings/set']({ theme: 'dark', savedSearches: [{ name: 'failed uploads', kind: 'transfers', query: 'dir:upload status:failed' }] });
     expect(set).toMatchObject({ theme: 'dark', timeDisplay: 'local' });
     expect(await handlers['settings/get']()).toEqual(set);
@@ -364,5 +365,186 @@ describe('API handlers: details, suggestions, settings, export, source changes',
     expect((db.prepare('SELECT count(*) AS n FROM sessions WHERE source_id = ?').get(source.id) as { n: number }).n).toBe(0);
     expect((await handlers['query/count']({ kind: 'sessions', query: '' })).total).toBeLessThanOrEqual(sessionsBefore);
     expect(await handlers['sources/remove']({ id: source.id })).toEqual({ removed: false });
+  });
+});
+
+describe('API handlers: follow mode', () => {
+  const dir = tempDir('xferlens-follow-api-');
+  const databasePath = path.join(dir, 'index.sqlite');
+  const logs = path.join(dir, 'logs');
+  const log = path.join(logs, 'u_ex260401.log');
+  const other = path.join(dir, 'other', 'u_ex260402.log');
+  const events: { event: ApiEventName; payload: any }[] = [];
+  let client: InstanceType<ClientModule['IndexWorkerClient']>;
+  let reader: Db | null = null;
+  let handlers: ApiHandlers;
+  let browser: ApiHandlers;
+  let stopRelay: () => void;
+  let second = 0;
+
+  const HEADER = ['#Software: Globalscape EFT Server', '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port'];
+  /** Lines one second apart from 2026-04-01 10:00:00 on. */
+  const stamp = () => new Date(Date.UTC(2026, 3, 1, 10, 0, 0) + 1000 * second++).toISOString().replace('T', ' ').slice(0, 19);
+  /** A session that logs in and uploads a file. */
+  const upload = (session: number, file: string) => [
+    `${stamp()} 198.51.100.4 - alice [${session}]user alice - 331 - - - 21`,
+    `${stamp()} 198.51.100.4 - alice [${session}]pass ******* - 230 - - - 21`,
+    `${stamp()} 198.51.100.4 - alice [${session}]created /in/${file} - 226 - 100 - 21`,
+  ];
+  /** `n` failed logins from one IP, one second apart. */
+  const failedLogins = (ip: string, n: number, firstSession: number) =>
+    Array.from({ length: n }, (_, i) => [
+      `${stamp()} ${ip} - mallory [${firstSession + i}]user mallory - 331 - - - 21`,
+      `${stamp()} ${ip} - mallory [${firstSession + i}]pass ******* - 530 - - - 21`,
+    ]).flat();
+  const append = (file: string, lines: string[]) => fs.appendFileSync(file, lines.map((l) => l + '\r\n').join(''));
+  /** Matching rows (events: log events, not the W3C header lines). */
+  const count = async (kind: 'events' | 'sessions' | 'transfers', query = kind === 'events' ? 'kind:event' : '') => (await handlers['query/count']({ kind, query })).total;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await ok())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      await sleep(20);
+    }
+  }
+
+  beforeAll(async () => {
+    fs.mkdirSync(logs);
+    fs.mkdirSync(path.dirname(other));
+    writeLines(log, [...HEADER, ...upload(1, 'a.txt')]);
+    writeLines(other, HEADER);
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
+    client = new IndexWorkerClient({ databasePath });
+    await client.start();
+    const backend = {
+      databasePath,
+      readDb: () => (reader ??= openDatabase(databasePath, { readonly: true })),
+      openReadDb: () => openDatabase(databasePath, { readonly: true }),
+      writer: client,
+      emit: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void events.push({ event, payload }),
+    };
+    handlers = createHandlers({ ...backend, mode: 'desktop', canOpenPaths: true });
+    browser = createHandlers({ ...backend, mode: 'browser', canOpenPaths: false });
+    stopRelay = relayFollowEvents(backend);
+  });
+
+  afterAll(async () => {
+    stopRelay?.();
+    reader?.close();
+    await client?.stop();
+  });
+
+  it('follow/start indexes a folder, then every line appended to it, with sessions and transfers', async () => {
+    expect(await handlers['follow/status']()).toEqual({ paused: false, paths: [] });
+    expect(await handlers['follow/start']({ paths: [logs] })).toEqual({ paused: false, paths: [{ path: logs, files: 0, error: null }] });
+    await until('the first batch', () => events.some((e) => e.event === 'follow/changed' && e.payload.paths[0]?.files === 1));
+    expect(await handlers['follow/status']()).toEqual({ paused: false, paths: [{ path: logs, files: 1, error: null }] });
+    const [source] = await handlers['sources/list']();
+    expect(source).toMatchObject({ path: log, events: 3, following: true, followPaused: false });
+    expect(await count('transfers')).toBe(1);
+
+    events.length = 0;
+    const written = Date.now();
+    append(log, upload(2, 'b.txt'));
+    await until('the new lines', async () => (await count('events')) === 6);
+    const latency = Date.now() - written;
+    const batch = events.find((e) => e.event === 'follow/batch')!.payload as ApiEvents['follow/batch'];
+    expect(batch).toMatchObject({ path: logs, files: [log], lines: 3, events: 3, unparsed: 0 });
+    expect(batch.committedAt).toBeGreaterThanOrEqual(batch.noticedAt);
+    expect(await count('sessions')).toBe(2);
+    expect(await count('transfers', 'path:/in/b.txt')).toBe(1);
+    // An incomplete last line waits for its end.
+    const [line] = upload(3, 'c.txt');
+    fs.appendFileSync(log, line!.slice(0, 20));
+    await sleep(1000);
+    expect(await count('events')).toBe(6);
+    fs.appendFileSync(log, line!.slice(20) + '\r\n');
+    await until('the completed line', async () => (await count('events')) === 7);
+    console.log(`follow: appended lines searchable after ${latency} ms`);
+  });
+
+  it('index/open of a followed file while lines arrive: the job and the follower take turns, every line once', async () => {
+    const before = await count('events');
+    const opens: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      append(log, upload(1000 + i, `turn-${i}.txt`));
+      opens.push(handlers['index/open']({ paths: [log] }));
+      await sleep(i % 3 === 0 ? 0 : 30);
+    }
+    await Promise.all(opens);
+    await until('every appended line', async () => (await count('events')) >= before + 60);
+    await sleep(500);
+    expect(await count('events')).toBe(before + 60);
+    expect(await count('transfers', 'path:/in/turn-*')).toBe(20);
+  });
+
+  it('a new file in a followed folder is picked up; another path can be followed beside it', async () => {
+    const next = path.join(logs, 'u_ex260402.log');
+    writeLines(next, [...HEADER, ...upload(4, 'd.txt')]);
+    await until('the new daily file', async () => (await handlers['sources/list']()).some((s) => s.path === next && s.events === 3 && s.following));
+    await handlers['follow/start']({ paths: [other, logs] }); // the folder already is: left as it is
+    await until('the second path', () => events.some((e) => e.event === 'follow/changed' && e.payload.paths.length === 2 && e.payload.paths[1].files === 1));
+    expect((await handlers['follow/status']()).paths.map((p) => [p.path, p.files])).toEqual([[logs, 2], [other, 1]]);
+  });
+
+  it('follow/pause stops indexing until follow/resume, which catches up', async () => {
+    expect(await handlers['follow/pause']()).toMatchObject({ paused: true });
+    expect((await handlers['sources/list']()).filter((s) => s.following).every((s) => s.followPaused)).toBe(true);
+    const before = await count('events');
+    append(log, upload(5, 'e.txt'));
+    append(other, upload(6, 'f.txt'));
+    await sleep(1500);
+    expect(await count('events')).toBe(before);
+    expect(await handlers['follow/resume']()).toMatchObject({ paused: false });
+    await until('the lines written while paused', async () => (await count('events')) === before + 6);
+    expect(await count('transfers', 'path:/in/e.txt OR path:/in/f.txt')).toBe(2);
+  });
+
+  it('a new failed-login burst is sent as insights/live when asked for, once per burst', async () => {
+    const live = () => events.filter((e) => e.event === 'insights/live').map((e) => e.payload as ApiEvents['insights/live']);
+    events.length = 0;
+    // Off (the default): the burst is indexed, and known from then on, but not sent.
+    append(log, failedLogins('203.0.113.1', 6, 100));
+    await until('the first burst', async () => (await count('events', 'ip:203.0.113.1 status:failed')) === 6);
+    expect(live()).toEqual([]);
+
+    await handlers['settings/set']({ notifyLiveInsights: true });
+    append(other, failedLogins('203.0.113.2', 6, 200));
+    await until('the live insight', () => live().length === 1);
+    expect(live()[0]).toMatchObject({ id: 'failed-login-bursts', title: 'Failed-login bursts', severity: 'critical' });
+    expect(live()[0]!.findings).toEqual([expect.objectContaining({ subject: '203.0.113.2', count: 6, kind: 'events' })]);
+    expect(await count('events', live()[0]!.findings[0]!.query)).toBe(6);
+
+    // The same bursts going on, and an unrelated batch: nothing new to say.
+    append(other, failedLogins('203.0.113.2', 3, 300));
+    append(log, [...failedLogins('203.0.113.1', 2, 400), ...upload(7, 'g.txt')]);
+    await until('those lines', async () => (await count('events', 'ip:203.0.113.2 status:failed')) === 9 && (await count('transfers', 'path:/in/g.txt')) === 1);
+    await sleep(500);
+    expect(live()).toHaveLength(1);
+    // Another IP: news again.
+    append(log, failedLogins('203.0.113.3', 5, 500));
+    await until('the second live insight', () => live().length === 2);
+    expect(live()[1]!.findings.map((f) => f.subject)).toEqual(['203.0.113.3']);
+    await handlers['settings/set']({ notifyLiveInsights: false });
+  });
+
+  it('browser mode off loopback refuses to follow paths; pause, resume and stop are allowed', async () => {
+    await expect(browser['follow/start']({ paths: [logs] })).rejects.toMatchObject({ status: 403 });
+    expect(await browser['follow/status']()).toMatchObject({ paths: [{ path: logs }, { path: other }] });
+  });
+
+  it('removing a followed file stops following it; follow/stop stops the rest, and what was indexed stays', async () => {
+    const otherSource = (await handlers['sources/list']()).find((s) => s.path === other)!;
+    expect(await handlers['sources/remove']({ id: otherSource.id })).toEqual({ removed: true });
+    expect((await handlers['follow/status']()).paths.map((p) => p.path)).toEqual([logs]);
+    const indexed = await count('events');
+    expect(await handlers['follow/stop']({})).toEqual({ paused: false, paths: [] });
+    expect((await handlers['sources/list']()).some((s) => s.following)).toBe(false);
+    append(log, upload(8, 'h.txt'));
+    await sleep(1500);
+    expect(await count('events')).toBe(indexed);
+    // Stopping what is not followed is not an error.
+    expect(await handlers['follow/stop']({ paths: [other] })).toEqual({ paused: false, paths: [] });
   });
 });

@@ -52,6 +52,11 @@ function validInputs(): { [M in ApiMethod]: ApiInput<M> } {
     'sources/configure': { id: ids.source, timeZone: 'UTC', logFormat: null },
     'index/open': { paths: [FIXTURES], timeZone: 'UTC', logFormats: [{ name: 'custom', format: '%h %l %u %t "%r" %s %b' }] },
     'index/cancel': { jobId: 'no-such-job' },
+    'follow/start': { paths: [path.join(dir, 'ex100408.log')], timeZone: 'UTC', logFormats: [{ name: 'custom', format: '%h %l %u %t "%r" %s %b' }] },
+    'follow/stop': { paths: [path.join(dir, 'ex100408.log')] },
+    'follow/pause': undefined,
+    'follow/resume': undefined,
+    'follow/status': undefined,
     'db/stats': undefined,
     'query/page': { kind: 'events', query: 'user:alice', sort: 'ts', order: 'asc', limit: 10, cursor: null, direction: 'next', count: true, timeZone: 'UTC' },
     'query/count': { kind: 'transfers', query: 'status:failed', timeZone: 'Europe/Paris' },
@@ -65,7 +70,7 @@ function validInputs(): { [M in ApiMethod]: ApiInput<M> } {
     'export/start': { kind: 'transfers', query: '', columns: ['ts', 'user', 'path'], format: 'csv', excel: false, neutralise: true, path: chosenExportPath, timeZone: 'UTC' },
     'export/cancel': { jobId: 'no-such-job' },
     'settings/get': undefined,
-    'settings/set': { timeDisplay: 'utc', theme: 'dark', savedSearches: [{ name: 'fails', kind: 'transfers', query: 'status:failed' }], history: ['user:alice'], notifications: false },
+    'settings/set': { timeDisplay: 'utc', theme: 'dark', savedSearches: [{ name: 'fails', kind: 'transfers', query: 'status:failed' }], history: ['user:alice'], notifications: false, notifyLiveInsights: false },
     'dialog/open': { folders: true },
     'dialog/save': { defaultName: 'transfers.csv', format: 'csv' },
   };
@@ -76,6 +81,7 @@ const REQUIRED: Partial<Record<ApiMethod, string[]>> = {
   'sources/configure': ['id'],
   'index/open': ['paths'],
   'index/cancel': ['jobId'],
+  'follow/start': ['paths'],
   'query/page': ['kind', 'query'],
   'query/count': ['kind', 'query'],
   'query/aggregate': ['kind', 'query'],
@@ -225,6 +231,11 @@ describe('API input validation', () => {
     expect(await refusal('index/open', { paths: ['relative/path'] })).toBe('index/open: paths[0] must be an absolute path (got "relative/path")');
     expect(await refusal('index/open', { paths: ['/x'], timeZone: 'Mars/Olympus' })).toBe('index/open: timeZone must be an IANA time zone such as Europe/Paris (got "Mars/Olympus")');
     expect(await refusal('explain/lookup', { protocol: 'ftp' })).toBe('explain/lookup: input needs code or text');
+    expect(await refusal('follow/start', { paths: Array.from({ length: 101 }, (_, i) => `/logs/${i}.log`) })).toBe('follow/start: paths must have at most 100 items (got 101)');
+    expect(await refusal('follow/stop', { paths: ['logs/x.log'] })).toBe('follow/stop: paths[0] must be an absolute path (got "logs/x.log")');
+    expect(await refusal('follow/stop', { paths: [] })).toBe('follow/stop: paths must have at least 1 item');
+    expect(await refusal('follow/pause', { all: true })).toBe('follow/pause: takes no input (got an object)');
+    expect(await refusal('settings/set', { notifyLiveInsights: 'yes' })).toBe('settings/set: notifyLiveInsights must be true or false (got "yes")');
     expect(await refusal('settings/set', { savedSearches: [{ name: 'a', kind: 'events', query: 'x', sql: 1 }] })).toMatch(/^settings\/set: savedSearches\[0\] has unknown field "sql"/);
     expect(await refusal('db/stats', { a: 1 })).toBe('db/stats: takes no input (got an object)');
   });

@@ -2,7 +2,8 @@
  * The compiled Electron main process (dist/src-main/electron/main.js) run under plain Node with a
  * recording fake of Electron (test/fake-electron/): what it registers, the window it creates, and
  * a command-line folder and a second launch's folder indexed through the writer worker, with the
- * events reaching the window. SQLite for "Electron" is Node's build copied to where the app looks.
+ * events reaching the window, and a followed log whose new failed logins make a native
+ * notification. SQLite for "Electron" is Node's build copied to where the app looks.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { SECURE_WEB_PREFERENCES } from '../../src-main/electron/security.js';
 import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 
 const RUN_MAIN = path.join(REPO, 'dist', 'test', 'fake-electron', 'run-main.js');
+const LIVE_HEADER = ['#Software: Globalscape EFT Server', '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port'];
 
 function runMain(opts: { withNative: boolean; database?: Buffer; messageBoxResponse?: number }) {
   const dir = tempDir('xferlens-main-');
@@ -28,20 +30,24 @@ function runMain(opts: { withNative: boolean; database?: Buffer; messageBoxRespo
     fs.mkdirSync(folder);
     writeLines(path.join(folder, name), EFT_W3C_SAMPLE);
   }
+  const live = path.join(dir, 'live', 'u_ex260401.log');
+  fs.mkdirSync(path.dirname(live));
+  writeLines(live, [...LIVE_HEADER, '2026-04-01 09:59:00 198.51.100.4 - alice [19]user alice - 331 - - - 21']);
   const userData = path.join(dir, 'user-data');
   if (opts.database) fs.writeFileSync(path.join(dir, 'index.sqlite'), opts.database);
-  const r = spawnSync(process.execPath, [RUN_MAIN, first, second], {
+  const r = spawnSync(process.execPath, [RUN_MAIN, first, second, live], {
     encoding: 'utf8',
     env: { ...process.env, FAKE_MESSAGE_BOX_RESPONSE: String(opts.messageBoxResponse ?? 0), FAKE_APP_PATH: appPath, XFERLENS_DB: path.join(dir, 'index.sqlite'), XFERLENS_USER_DATA_DIR: userData, XFERLENS_QUIET_SLOW: '1' },
     timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`run-main exited ${r.status}: ${r.stderr}`);
-  return { report: JSON.parse(r.stdout) as Record<string, any>, first, second, userData, dir };
+  return { report: JSON.parse(r.stdout) as Record<string, any>, first, second, live, userData, dir };
 }
 
 describe('Electron main process (fake Electron)', () => {
   it('hardens, registers the API, opens the window, and indexes the files it is given', () => {
-    const { report, first, second, userData, dir } = runMain({ withNative: true });
+    const result = runMain({ withNative: true });
+    const { report, first, second, userData, dir } = result;
     expect(report.errorBoxes).toEqual([]);
     expect(report.sandboxEnabled).toBe(true);
     expect(report.singleInstanceData).toEqual({ paths: [first] });
@@ -80,6 +86,22 @@ describe('Electron main process (fake Electron)', () => {
     const file = report.lastMenu.find((m: { label: string }) => m.label === '&File');
     const recent = file.submenu.find((m: { label: string }) => m.label === 'Open Recent').submenu.map((m: { label?: string }) => m.label);
     expect(recent.slice(0, 2)).toEqual([second, first]);
+
+    // Follow mode: the live log is followed (its source says so), and six failed logins appended
+    // to it made exactly one native notification, whose click brought the window back.
+    const { live } = result;
+    expect(report.followStarted.ok.value).toEqual({ paused: false, paths: [{ path: live, files: 0, error: null }] });
+    const followChannels = report.followEvents.map((e: { channel: string }) => e.channel);
+    expect(followChannels).toContain('follow/batch');
+    expect(followChannels.filter((c: string) => c === 'insights/live')).toHaveLength(1);
+    const burst = report.followEvents.find((e: { channel: string }) => e.channel === 'insights/live').payload;
+    expect(burst).toMatchObject({ id: 'failed-login-bursts', findings: [{ subject: '203.0.113.9', count: 6, kind: 'events' }] });
+    expect(report.notifications).toEqual([{ title: 'xferlens: Failed-login bursts', body: '203.0.113.9: 6 failed logins in 1 min (mallory)' }]);
+    expect(report.focusedByClick).toBe(1);
+    const liveSource = report.followedSources.ok.value.find((s: { path: string }) => s.path === live);
+    expect(liveSource).toMatchObject({ following: true, followPaused: false, events: 13 });
+    expect(report.followedSources.ok.value.filter((s: { following: boolean }) => s.following)).toHaveLength(1);
+    expect(report.followStopped.ok.value).toEqual({ paused: false, paths: [] });
 
     // Closing the window remembered its place.
     expect(JSON.parse(fs.readFileSync(path.join(userData, 'window-state.json'), 'utf8'))).toEqual({ x: 10, y: 20, width: 1111, height: 777, maximized: false });

@@ -1,6 +1,7 @@
 /**
  * The desktop shell's pure parts: remembered window placement, Open Recent, files named on the
- * command line, where the Electron-ABI SQLite and the icon are found, and the menu.
+ * command line, where the Electron-ABI SQLite and the icon are found, the menu, and the native
+ * notifications of live insights.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { formatInfos } from '../../src-main/api/handlers.js';
 import { readJsonFile, writeJsonFile } from '../../src-main/electron/json-file.js';
 import { electronBinary, nativeBindingPath, pathsFromArgv, windowIconPath } from '../../src-main/electron/launch.js';
 import { formatsHelpText, menuTemplate, type MenuActions } from '../../src-main/electron/menu.js';
+import { createLiveInsightNotifier, type NotificationClass } from '../../src-main/electron/notify.js';
+import type { Insight } from '../../src-main/api/contract.js';
 import { addRecent, MAX_RECENT, parseRecent } from '../../src-main/electron/recent.js';
 import { DEFAULT_WINDOW_STATE, fitToScreens, MIN_HEIGHT, MIN_WIDTH, parseWindowState } from '../../src-main/electron/window-state.js';
 import { REPO, tempDir } from '../helpers.js';
@@ -150,5 +153,49 @@ describe('menu', () => {
   it('Supported Formats lists every format of the registry', () => {
     const text = formatsHelpText(formatInfos());
     for (const f of formatInfos()) expect(text).toContain(`${f.label} (${f.id})`);
+  });
+});
+
+describe('live-insight notifications', () => {
+  const burst = (n: number): Insight => ({
+    id: 'failed-login-bursts', title: 'Failed-login bursts', severity: 'critical', description: '',
+    findings: Array.from({ length: n }, (_, i) => ({ label: `203.0.113.${i}: 5 failed logins in 1 min`, count: 5, kind: 'events' as const, query: `ip:203.0.113.${i}`, subject: `203.0.113.${i}` })),
+  });
+  function fakeNotification(supported: boolean) {
+    const shown: { title?: string; body?: string }[] = [];
+    const clicks: (() => void)[] = [];
+    const Fake = class {
+      static isSupported = () => supported;
+      constructor(private readonly options: { title?: string; body?: string }) {}
+      show() {
+        shown.push({ title: this.options.title, body: this.options.body });
+      }
+      on(_event: 'click', listener: () => void) {
+        clicks.push(listener);
+      }
+    };
+    return { Fake: Fake as unknown as NotificationClass, shown, clicks };
+  }
+
+  it('shows each new burst, a summary for many at once, and a click brings the window back', () => {
+    const { Fake, shown, clicks } = fakeNotification(true);
+    let focused = 0;
+    const notify = createLiveInsightNotifier(Fake, () => void focused++);
+    notify(burst(2));
+    expect(shown).toEqual([
+      { title: 'xferlens: Failed-login bursts', body: '203.0.113.0: 5 failed logins in 1 min' },
+      { title: 'xferlens: Failed-login bursts', body: '203.0.113.1: 5 failed logins in 1 min' },
+    ]);
+    notify(burst(5));
+    expect(shown).toHaveLength(3);
+    expect(shown[2]).toEqual({ title: 'xferlens: 5 new failed-login bursts', body: '203.0.113.0: 5 failed logins in 1 min\n203.0.113.1: 5 failed logins in 1 min\n203.0.113.2: 5 failed logins in 1 min\n…' });
+    clicks[2]!();
+    expect(focused).toBe(1);
+  });
+
+  it('shows nothing where the system has no notifications', () => {
+    const { Fake, shown } = fakeNotification(false);
+    createLiveInsightNotifier(Fake, () => undefined)(burst(1));
+    expect(shown).toEqual([]);
   });
 });

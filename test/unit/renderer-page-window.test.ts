@@ -131,4 +131,28 @@ describe('the table window', () => {
     expect(ids(grown)).toEqual(before); // same rows: reloading the last page changes nothing
     expect(ids(grown).at(-1)).toBe(all.at(-1));
   });
+
+  it('refresh of the last rows (End) while lines arrive: the rows that left the top are reported, so the view stays put', async () => {
+    // A log that grows: rows 1..n, keyset cursors on the id.
+    let n = 50;
+    const fetchPage = async ({ cursor, direction }: FetchArgs): Promise<Page> => {
+      const all = Array.from({ length: n }, (_, i) => ({ id: i + 1 }));
+      const at = cursor === null ? null : Number(cursor);
+      const rows = direction === 'next' ? all.filter((r) => at === null || r.id > at).slice(0, 20) : all.filter((r) => at === null || r.id < at).slice(-20);
+      return { rows, total: null, prevCursor: rows[0] && rows[0].id > 1 ? String(rows[0].id) : null, nextCursor: rows.length && rows.at(-1)!.id < n ? String(rows.at(-1)!.id) : null };
+    };
+    const w = new PageWindow(fetchPage);
+    await w.loadLast();
+    expect(ids(w)).toEqual(Array.from({ length: 20 }, (_, i) => 31 + i));
+    n = 55;
+    expect(await w.refresh()).toMatchObject({ droppedHead: 5, prepended: 0, replaced: false });
+    expect(ids(w)).toEqual(Array.from({ length: 20 }, (_, i) => 36 + i));
+    expect(w.atEnd).toBe(true);
+    // Nothing new: nothing moves.
+    expect(await w.refresh()).toMatchObject({ droppedHead: 0 });
+    // More new rows than a page: every row shown before is gone.
+    n = 200;
+    expect(await w.refresh()).toMatchObject({ droppedHead: 20 });
+    expect(ids(w)[0]).toBe(181);
+  });
 });

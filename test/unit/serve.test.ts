@@ -4,7 +4,7 @@
  * map (headers, no listing, no traversal), the API and its errors, index progress over server-sent
  * events, the CSV download, the warning off loopback, and a clean stop on Ctrl+C.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -276,5 +276,50 @@ describe('xferlens serve beyond loopback', () => {
       s.child.kill('SIGINT');
       expect(await s.exited).toBe(0);
     }
+  });
+});
+
+describe('xferlens serve --follow', () => {
+  it('follows the PATHs given (even where the page may not open paths): new lines arrive as follow/batch events', async () => {
+    const dir = tempDir('xferlens-serve-follow-');
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    const log = path.join(logs, 'ex100408.log');
+    writeLines(log, EFT_W3C_SAMPLE);
+    const s = await startServe(['--host', '0.0.0.0', '--port', '0', '--db', path.join(dir, 'index.sqlite'), '--follow', logs]);
+    try {
+      const status = async () => JSON.parse((await api(s, 'follow/status', null)).body) as { paused: boolean; paths: { path: string; files: number }[] };
+      await until('the folder to be followed', async () => (await status()).paths[0]?.files === 1);
+      expect(await status()).toEqual({ paused: false, paths: [{ path: logs, files: 1, error: null }] });
+      expect(s.stderr()).toContain(`following ${logs}`);
+      // The page may not add paths off loopback, but may pause, resume and stop.
+      expect((await api(s, 'follow/start', { paths: ['/etc'] })).status).toBe(403);
+
+      let stream = '';
+      const req = http.get({ host: '127.0.0.1', port: s.base.port, path: `/api/events?token=${s.token}` });
+      const response = await new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
+      response.on('data', (d: Buffer) => (stream += d.toString()));
+      await until('the stream to open', () => stream.startsWith(': xferlens events'));
+      fs.appendFileSync(log, '2010-04-08 20:11:00 192.168.241.1 - test [1]sent /Test+File+3.txt - 226 - 54 - 22\r\n');
+      await until('the follow/batch event', () => stream.includes('event: follow/batch'));
+      const frame = stream.split('\n\n').find((f) => f.startsWith('event: follow/batch'))!;
+      expect(JSON.parse(frame.split('\n')[1]!.slice('data: '.length))).toMatchObject({ path: logs, files: [log], lines: 1, events: 1 });
+      const count = JSON.parse((await api(s, 'query/count', { kind: 'events', query: 'kind:event' })).body) as { total: number };
+      expect(count.total).toBe(8);
+
+      expect(JSON.parse((await api(s, 'follow/pause', null)).body)).toMatchObject({ paused: true });
+      await until('the follow/changed event', () => stream.includes('event: follow/changed'));
+      expect(JSON.parse((await api(s, 'follow/stop', {})).body)).toEqual({ paused: true, paths: [] });
+      req.destroy();
+    } finally {
+      s.child.kill('SIGINT');
+      expect(await s.exited).toBe(0);
+    }
+  });
+
+  it('--follow needs a PATH', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--follow', '--port', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--follow follows the PATHs given/);
   });
 });

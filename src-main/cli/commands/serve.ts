@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents } from '../../api/contract.js';
-import { createHandlers, type ApiBackend } from '../../api/handlers.js';
+import { createHandlers, relayFollowEvents, type ApiBackend } from '../../api/handlers.js';
 import { defaultDatabasePath } from '../../core/paths.js';
 import { openDatabase, type Db } from '../../core/store/db.js';
 import { assertTimeZone } from '../../core/time.js';
@@ -23,20 +23,23 @@ const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  usage: 'serve [--db FILE] [--port N] [--host H] [--allow-open] [--tz ZONE] [--logformat NAME=FORMAT]... [PATH...]',
+  usage: 'serve [--db FILE] [--port N] [--host H] [--allow-open] [--follow] [--tz ZONE] [--logformat NAME=FORMAT]... [PATH...]',
   summary: 'the app in your browser: prints an address to open (PATHs are indexed meanwhile)',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     'allow-open': { type: 'boolean', default: false },
+    follow: { type: 'boolean', default: false },
     tz: { type: 'string' },
     logformat: { type: 'string', multiple: true },
   },
   optionHelp: `--port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
 --host H     address to listen on (default 127.0.0.1, this machine only). Anything else lets other
              machines connect: anyone with the printed address (its token) can read the logs
---allow-open let the page index paths typed in it (default: on for 127.0.0.1/localhost only; PATHs
-             given here are always indexed)
+--allow-open let the page index and follow paths typed in it (default: on for 127.0.0.1/localhost
+             only; PATHs given here are always indexed)
+--follow     then follow the PATHs: new lines are indexed as servers write them, and the page
+             shows them as they arrive (pause, resume or stop in the page)
 --tz ZONE, --logformat NAME=FORMAT
              as for index, for the PATHs given here`,
   async run({ values, args }) {
@@ -54,12 +57,14 @@ export const serveCommand: CliCommand = {
     }
     const logFormats = parseLogFormats(stringsOption(values, 'logformat'));
     const loopback = isLoopbackHost(host);
+    if (values.follow === true && !args.length) throw new UsageError('--follow follows the PATHs given: name at least one');
     return serve({
       databasePath: defaultDatabasePath(stringOption(values, 'db')),
       host,
       port: Number(portText),
       canOpenPaths: loopback || values['allow-open'] === true,
       paths: args.map((p) => path.resolve(p)),
+      follow: values.follow === true,
       ...(timeZone ? { timeZone } : {}),
       logFormats,
     });
@@ -72,6 +77,8 @@ interface ServeOptions {
   port: number;
   canOpenPaths: boolean;
   paths: string[];
+  /** Follow the paths once indexed. */
+  follow: boolean;
   timeZone?: string;
   logFormats: { name: string; format: string }[];
 }
@@ -107,6 +114,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     return 1;
   }
   broadcast = api.broadcast;
+  const stopRelay = relayFollowEvents(backend);
   const { server } = api;
 
   const listening = new Promise<void>((resolve, reject) => {
@@ -138,17 +146,24 @@ async function serve(opts: ServeOptions): Promise<number> {
   if (opts.paths.length) {
     // The paths on the command line are the user's own request: indexed whatever --allow-open says.
     const startup = createHandlers({ ...backend, canOpenPaths: true });
-    startup['index/open']({ paths: opts.paths, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), ...(opts.logFormats.length ? { logFormats: opts.logFormats } : {}) }).then(
-      (r) => {
+    const request = { paths: opts.paths, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), ...(opts.logFormats.length ? { logFormats: opts.logFormats } : {}) };
+    startup['index/open'](request).then(
+      async (r) => {
         process.stderr.write(`xferlens: indexed ${formatCount(r.files)} file(s): ${formatCount(r.lines)} new lines, ${formatBytes(r.bytes)}${r.cancelled ? ' (cancelled)' : ''}\n`);
         for (const e of r.errors) process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`);
+        // Following after the first index run: its progress showed in the page; nothing written meanwhile is lost.
+        if (opts.follow && !r.cancelled) {
+          await startup['follow/start'](request);
+          process.stderr.write(`xferlens: following ${opts.paths.join(', ')}\n`);
+        }
       },
       (err: unknown) => process.stderr.write(`xferlens: indexing failed: ${(err as Error).message}\n`),
-    );
+    ).catch((err: unknown) => process.stderr.write(`xferlens: following failed: ${(err as Error).message}\n`));
   }
 
   await untilStopSignal();
   process.stderr.write('xferlens: stopping\n');
+  stopRelay();
   await api.close();
   reader?.close();
   await writer.stop();

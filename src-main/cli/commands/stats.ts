@@ -3,7 +3,7 @@ import { databaseStats, listSources } from '../../core/store/stats.js';
 import { formatBytes, formatCount, isoOrDash, table, UsageError } from '../output.js';
 import { FORMATS } from '../../core/formats/registry.js';
 import type { CliCommand } from '../command.js';
-import { formatInfos, toSourceInfo } from '../../api/handlers.js';
+import { formatInfos, indexedSource } from '../../api/handlers.js';
 
 function noArgs(name: string, args: string[]): void {
   if (args.length) throw new UsageError(`${name} takes no arguments (got ${args[0]})`);
@@ -51,7 +51,7 @@ export function runStats(db: Db, opts: { json: boolean }): number {
 }
 
 export function runSources(db: Db, opts: { json: boolean }): number {
-  const rows = listSources(db).map(toSourceInfo);
+  const rows = listSources(db).map(indexedSource);
   if (opts.json) {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return 0;

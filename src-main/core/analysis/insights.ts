@@ -16,6 +16,8 @@ export interface InsightFinding {
   query: string;
   kind: InsightKind;
   ts?: number;
+  /** The one value the finding is about, when it has one (a burst's client IP). */
+  subject?: string;
 }
 
 export interface Insight {
@@ -42,7 +44,12 @@ export interface InsightOptions {
   /** A client is "new" for a user when first seen in this many days before the end of the data. */
   newClientDays?: number;
   top?: number;
+  /** Only these insights, by id (default: all); the live check after each followed batch needs one. */
+  ids?: readonly InsightId[];
 }
+
+export const INSIGHT_IDS = ['failed-login-bursts', 'attacked-accounts', 'new-clients', 'largest-transfers', 'repeated-failures', 'never-logged-in'] as const;
+export type InsightId = (typeof INSIGHT_IDS)[number];
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 /** Quotes a value for the search language when it has spaces, quotes or parentheses. */
@@ -96,15 +103,17 @@ export function computeInsights(db: Db, opts: InsightOptions = {}): Insight[] {
     const top = opts.top ?? 10;
     const burstN = opts.burstFailures ?? 5, burstMin = opts.burstMinutes ?? 10;
     const attackIps = opts.attackIps ?? 3, repeated = opts.repeatedFailures ?? 3, newDays = opts.newClientDays ?? 7;
-    const attempts = failedAttempts(db, from, to);
-    return [
-      failedLoginBursts(attempts, burstN, burstMin * 60_000, top),
-      attackedAccounts(attempts, attackIps, from, to, top),
-      newClients(db, from, to, newDays, top),
-      largestTransfers(db, from, to, top),
-      repeatedFailuresOf(db, from, to, repeated, top),
-      neverLoggedIn(db, from, to, top),
-    ];
+    let attempts: ReturnType<typeof failedAttempts> | undefined;
+    const failed = () => (attempts ??= failedAttempts(db, from, to));
+    const make: Record<InsightId, () => Insight> = {
+      'failed-login-bursts': () => failedLoginBursts(failed(), burstN, burstMin * 60_000, top),
+      'attacked-accounts': () => attackedAccounts(failed(), attackIps, from, to, top),
+      'new-clients': () => newClients(db, from, to, newDays, top),
+      'largest-transfers': () => largestTransfers(db, from, to, top),
+      'repeated-failures': () => repeatedFailuresOf(db, from, to, repeated, top),
+      'never-logged-in': () => neverLoggedIn(db, from, to, top),
+    };
+    return INSIGHT_IDS.filter((id) => !opts.ids || opts.ids.includes(id)).map((id) => make[id]());
   });
 }
 
@@ -122,7 +131,7 @@ function failedLoginBursts(attempts: { ts: number; ip: string; user: string | nu
       const users = [...burst.users].slice(0, 5).join(', ');
       findings.push({
         label: `${ip}: ${burst.count} failed logins in ${minutes} min${users ? ` (${users})` : ''}`,
-        count: burst.count, kind: 'events', ts: burst.start,
+        count: burst.count, kind: 'events', ts: burst.start, subject: ip,
         query: `ip:${queryValue(ip)} dir:login status:failed ${timeTerms(burst.start, burst.end)}`,
       });
       burst = null;

@@ -41,6 +41,12 @@ export interface FollowOptions {
   onBatch?: (batch: FollowBatch) => void;
   /** A problem with one input or with the database; following goes on (and retries). */
   onError?: (error: InputError) => void;
+  /**
+   * Runs each indexing step when no other writer of this connection is busy (the writer worker's
+   * job queue, other followers): two indexPaths calls on one file at once would both continue it
+   * from the same checkpoint. Default: at once.
+   */
+  exclusive?: <T>(run: () => Promise<T>) => Promise<T>;
 }
 
 export interface FollowBatch {
@@ -230,10 +236,11 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
     initial = false;
     if (!changed.size && !first) return;
     let summary: IndexSummary;
+    const exclusive = opts.exclusive ?? (<T>(run: () => Promise<T>) => run());
     try {
-      summary = await indexPaths(db, [...changed.keys()], {
+      summary = await exclusive(() => indexPaths(db, [...changed.keys()], {
         timeZone: opts.timeZone, logFormats: opts.logFormats, signal: abort.signal, expected: changed,
-      });
+      }));
     } catch (err) {
       // Typically the database is busy or full: nothing of the batch is marked done, so it is retried.
       report([{ path: db.name, reason: (err as Error).message }]);

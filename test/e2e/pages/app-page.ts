@@ -11,6 +11,16 @@ const WATCH_PAGE = `
   document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
 `;
 
+/** Runs in the page before its scripts: notifications allowed, and recorded instead of shown. */
+const ALLOW_NOTIFICATIONS = `
+  window.__notifications = [];
+  window.Notification = class {
+    static permission = 'granted';
+    static requestPermission = async () => 'granted';
+    constructor(title, options) { window.__notifications.push({ title, body: options && options.body }); }
+  };
+`;
+
 export type ViewName = 'Events' | 'Sessions' | 'Transfers' | 'Charts' | 'Insights' | 'Sources';
 
 export class AppPage {
@@ -26,10 +36,12 @@ export class AppPage {
     });
   }
 
-  static async open(browser: Browser, url: string, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<AppPage> {
+  /** `allowNotifications`: the page may notify, and its notifications are recorded (`notifications()`). */
+  static async open(browser: Browser, url: string, opts: { colorScheme?: 'light' | 'dark'; allowNotifications?: boolean } = {}): Promise<AppPage> {
     const context: BrowserContext = await browser.newContext({ viewport: { width: 1400, height: 860 }, colorScheme: opts.colorScheme ?? 'light', acceptDownloads: true });
     const page = await context.newPage();
     await page.addInitScript(WATCH_PAGE);
+    if (opts.allowNotifications) await page.addInitScript(ALLOW_NOTIFICATIONS);
     const app = new AppPage(page);
     await page.goto(url);
     return app;
@@ -81,6 +93,16 @@ export class AppPage {
     throw new Error(`result count stayed ${last}`);
   }
 
+  /** The status bar's follow indicator ("Following: 1 path…", "Following paused: …"). */
+  get followStatus(): Locator {
+    return this.page.getByTestId('follow-status');
+  }
+
+  /** The status bar's global Pause / Resume of following. */
+  async toggleFollowPause(): Promise<void> {
+    await this.followStatus.getByRole('button').click();
+  }
+
   async tab(name: ViewName): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
     await this.page.getByTestId(`view-${name.toLowerCase()}`).waitFor();
@@ -88,6 +110,16 @@ export class AppPage {
 
   grid(kind: Kind): GridPage {
     return new GridPage(this.page, kind);
+  }
+
+  /** Notifications shown, in a page opened with `allowNotifications`. */
+  notifications(): Promise<{ title: string; body: string }[]> {
+    return this.page.evaluate('window.__notifications') as Promise<{ title: string; body: string }[]>;
+  }
+
+  /** The in-page notice of a live insight (when the browser may not notify). */
+  get liveInsight(): Locator {
+    return this.page.getByTestId('live-insight');
   }
 
   /** CSP violations seen since the page loaded. */

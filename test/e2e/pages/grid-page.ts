@@ -60,6 +60,23 @@ export class GridPage {
     await this.rows.nth(index).locator(`[role=gridcell]:nth-child(${i + 1})`).click();
   }
 
+  /** The events view's "Stick to newest" toggle (tail -f). */
+  get stickToNewest(): Locator {
+    return this.page.getByRole('button', { name: 'Stick to newest' });
+  }
+
+  async scrollTop(): Promise<number> {
+    return this.root.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop);
+  }
+
+  /** Whether the rendered row holding `text` is inside the table's visible area (under its header). */
+  async rowInView(text: string): Promise<boolean> {
+    const row = this.rows.filter({ hasText: text });
+    if (!(await row.count())) return false;
+    const [box, view, head] = await Promise.all([row.first().boundingBox(), this.root.boundingBox(), this.root.locator('.head').boundingBox()]);
+    return !!box && !!view && !!head && box.y >= head.y + head.height - 1 && box.y + box.height <= view.y + view.height + 1;
+  }
+
   /** Scrolls the table by `dy` pixels (as a mouse wheel would). */
   async scrollBy(dy: number): Promise<void> {
     await this.root.evaluate((el, by) => {

@@ -25,6 +25,20 @@ export class SourcesPage {
     await this.page.getByRole('button', { name: 'Index', exact: true }).click();
   }
 
+  /** Indexes a path on the server with "Follow" ticked: it is then followed. */
+  async openAndFollow(path: string): Promise<void> {
+    await this.page.getByRole('checkbox', { name: /Follow: then index/ }).check();
+    await this.page.getByLabel('Open files or folders on the server').fill(path);
+    await this.page.getByRole('button', { name: 'Index and follow', exact: true }).click();
+    await this.page.getByRole('checkbox', { name: /Follow: then index/ }).uncheck();
+  }
+
+  /** The "following" mark of a file's row ("following", "following (paused)"), or null. */
+  async followingMark(fileName: string): Promise<string | null> {
+    const mark = this.row(fileName).getByTestId('following-mark');
+    return (await mark.count()) ? ((await mark.textContent()) ?? '').trim() : null;
+  }
+
   async rows(): Promise<SourceRowText[]> {
     const rows = this.table.locator('tbody tr[data-source]');
     const out: SourceRowText[] = [];
