@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { indexPaths, type IndexSummary } from '../../src-main/core/ingest/indexer.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { generateEftW3c } from '../bench/generate.js';
 import { EFT_W3C_SAMPLE, tempDir, writeLines } from '../helpers.js';
 
 let dir: string;
@@ -187,5 +188,27 @@ describe('inputs that cannot be indexed', () => {
     writeLines(path.join(dir, 'ex.log'), EFT_W3C_SAMPLE);
     const s = await index(dir);
     expect(s).toMatchObject({ files: 1, errors: [] });
+  });
+});
+
+describe('two writers on one database', () => {
+  it('two runs indexing the same file at once store each line once; the one that lost says why', async () => {
+    const file = path.join(dir, 'u_ex260110.log');
+    await generateEftW3c(file, { lines: 40_000, seed: 9 }); // about 4 MB: several 1 MiB batches each
+    const other = openDatabase(path.join(dir, 'index.sqlite'));
+    try {
+      const [a, b] = await Promise.all([index(file), indexPaths(other, [file], { timeZone: 'UTC' })]);
+      expect(count()).toBe(40_000);
+      expect(count('line_no IN (SELECT line_no FROM events GROUP BY source_id, line_no HAVING count(*) > 1)')).toBe(0);
+      const errors = [...a.errors, ...b.errors];
+      for (const e of errors) expect(e).toEqual({ path: file, reason: expect.stringMatching(/^another xferlens process indexed this file at the same time/) });
+      // Whoever lost a batch continues from where the other stopped on the next run.
+      const again = await index(file);
+      expect(again.lines).toBe(0);
+      expect(count()).toBe(40_000);
+      console.log(`concurrent runs: ${a.lines} + ${b.lines} lines, ${errors.length} batch(es) refused`);
+    } finally {
+      other.close();
+    }
   });
 });

@@ -251,7 +251,15 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
       if (failed.has(file)) followed.delete(file);
       else followed.set(file, st);
     }
-    report(summary.errors);
+    // A file renamed away (rotated, maybe already replaced) or deleted between the scan and its
+    // reading is not an error: the next scan finds it under its new name, or no more.
+    const gone = new Set<string>();
+    for (const e of summary.errors) {
+      const seen = changed.get(e.path);
+      const now = seen && (await stateOf(e.path));
+      if (seen && (!now || now.ino !== seen.ino || now.dev !== seen.dev)) gone.add(e.path);
+    }
+    report(summary.errors.filter((e) => !gone.has(e.path)));
     if (summary.lines > 0 || first) {
       opts.onBatch?.({ summary, files: [...changed.keys()], initial: first, noticedAt: at, committedAt: Date.now() });
     }

@@ -245,7 +245,9 @@ async function indexFile(
   let lastTs = state.lastTs;
 
   const fpHash = hash(head.rawHead);
+  let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
   const checkpoint = (batch: LineBatch): Checkpoint => ({
+    after,
     size, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash,
     format: format?.id ?? null,
@@ -281,7 +283,9 @@ async function indexFile(
       else if (kind === EventKind.directive) summary.directives++;
       else summary.unparsed++;
     }
-    writer.commitBatch(source.id, rows, checkpoint(batch), pendingReset);
+    const cp = checkpoint(batch);
+    writer.commitBatch(source.id, rows, cp, pendingReset);
+    after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
     pendingReset = false;
     opts.onBatch?.(source.id, null);
     summary.lines += rows.length;

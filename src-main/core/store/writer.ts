@@ -56,6 +56,19 @@ export interface Checkpoint {
   bytesIndexed: number;
   linesIndexed: number;
   parserState: string;
+  /** Where the source stood when this batch was read: another writer that moved it since wins. */
+  after: { bytesIndexed: number; linesIndexed: number };
+}
+
+/**
+ * Another process (a CLI run, a second app) indexed the same file between this run's reading and
+ * its commit. Its rows stand; this batch is dropped rather than stored twice.
+ */
+export class ConcurrentIndexError extends Error {
+  constructor(readonly path: string) {
+    super('another xferlens process indexed this file at the same time: its lines were stored once, by that process (run again to continue)');
+    this.name = 'ConcurrentIndexError';
+  }
 }
 
 const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
@@ -96,7 +109,12 @@ export class IndexWriter {
       first_ts = min(coalesce(first_ts, @firstTs), coalesce(@firstTs, first_ts)),
       last_ts = max(coalesce(last_ts, @lastTs), coalesce(@lastTs, last_ts)),
       indexed_at = @now WHERE id = @id`);
+    const progress = db.prepare('SELECT bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed FROM sources WHERE id = ?');
     const commit = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
+      const stored = progress.get(sourceId) as Checkpoint['after'] | undefined;
+      if (!stored || stored.bytesIndexed !== cp.after.bytesIndexed || stored.linesIndexed !== cp.after.linesIndexed) {
+        throw new ConcurrentIndexError(this.sourcePath(sourceId));
+      }
       if (reset) this.clearSource(sourceId);
       const analyzer = this.analyzer;
       let min = Infinity, max = -Infinity;
@@ -140,7 +158,8 @@ export class IndexWriter {
     });
     this.commitBatch = (sourceId, rows, cp, reset) => {
       try {
-        commit(sourceId, rows, cp, reset);
+        // IMMEDIATE: the write lock is taken before the source's progress is compared.
+        commit.immediate(sourceId, rows, cp, reset);
       } catch (err) {
         this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
         throw err;
