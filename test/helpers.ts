@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository: the first folder up from here with a package.json (also when run compiled, from dist/test). */
+export const REPO = (function repoRoot(dir: string): string {
+  return fs.existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir ? dir : repoRoot(path.dirname(dir));
+})(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
 /** The built CLI: tests run what users run (`npm test` builds first). */
 export const CLI = path.join(REPO, 'dist', 'src-main', 'cli', 'main.js');
 

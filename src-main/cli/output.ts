@@ -2,8 +2,11 @@
 
 export class UsageError extends Error {}
 
+/** One formatter for every call: toLocaleString builds its own each time (~50 µs, per progress update). */
+const countFormat = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return countFormat.format(n);
 }
 
 export function formatBytes(n: number): string {

@@ -1,22 +1,22 @@
 /**
- * Exports every event of an indexed database to CSV in its own process and prints the wall time and
- * the peak RSS increase (issue 6: 1 M rows in ≤ 3 s, RSS +≤ 100 MB).
+ * Exports every event of an indexed database to CSV in its own process, the way `xferlens export`
+ * and the app do (prepareExport), and prints the wall time and the peak RSS increase (issue 6: 1 M
+ * rows in ≤ 3 s, RSS +≤ 100 MB).
  *
  *   node dist/test/bench/export-run-probe.js DB OUT.csv
  */
 import { openDatabase } from '../../src-main/core/store/db.js';
-import { COLUMNS, DEFAULT_VISIBLE, iterateRows } from '../../src-main/core/query/index.js';
-import { writeCsv } from '../../src-main/core/export/csv.js';
+import { DEFAULT_VISIBLE } from '../../src-main/core/query/index.js';
+import { prepareExport } from '../../src-main/core/export/query-export.js';
 
 const [dbFile, out] = process.argv.slice(2);
 if (!dbFile || !out) throw new Error('usage: export-run-probe DB OUT.csv');
 process.env.XFERLENS_QUIET_SLOW = '1';
 const db = openDatabase(dbFile, { readonly: true });
 const names = [...DEFAULT_VISIBLE.events];
-const columns = COLUMNS.events.filter((c) => names.includes(c.name));
 const rssBefore = process.memoryUsage().rss;
 const t0 = performance.now();
-const r = await writeCsv(iterateRows(db, 'events', 'kind:event', { columns: names }), out, { columns });
+const r = await prepareExport(db, { kind: 'events', query: 'kind:event', format: 'csv', columns: names }).write(out);
 const ms = Math.round(performance.now() - t0);
 const peak = process.resourceUsage().maxRSS * 1024;
 db.close();

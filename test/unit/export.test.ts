@@ -95,6 +95,21 @@ describe('writeCsv', () => {
     expect(fs.existsSync(file + '.partial')).toBe(false);
   });
 
+  it('writes rows given as arrays of values in column order exactly as rows given as objects', async () => {
+    const rows = HOSTILE.map(([user], i) => ({ id: i % 3 ? i : `=${i}`, ts: i % 4 ? Date.UTC(2026, 0, 2, 3, 4, 5, i) : null, user, bytes: i % 5 ? 10 * i : '-1' }));
+    for (const excel of [false, true]) {
+      for (const neutralise of [true, false]) {
+        const asObjects = sink();
+        const asArrays = sink();
+        await writeCsv(rows, asObjects.stream, { columns, excel, neutralise });
+        // Values after the columns' (explanation inputs a stream carries along) are not written.
+        await writeCsv(rows.map((r) => [r.id, r.ts, r.user, r.bytes, 'not a column']), asArrays.stream, { columns, excel, neutralise });
+        expect(asArrays.text()).toBe(asObjects.text());
+        expect(parseCsv(asArrays.text(), { bom: excel })).toHaveLength(HOSTILE.length + 1);
+      }
+    }
+  });
+
   it('keeps every value as it is with neutralise: false', async () => {
     const out = sink();
     await writeCsv(HOSTILE.map(([user]) => ({ user })), out.stream, { columns: [{ name: 'user', type: 'text' }], neutralise: false });
@@ -122,6 +137,9 @@ describe('writeCsv', () => {
     fc.assert(fc.property(instant, sameAsDate));
     // Days in the cache's range, one after another (the day part is reused from the previous call).
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 2 }), (list) => list.every(sameAsDate)));
+    // Instants close together, as a log's rows are: the same millisecond, second or minute again.
+    const nearby = fc.tuple(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.array(fc.integer({ min: -1500, max: 1500 }), { minLength: 2 }));
+    fc.assert(fc.property(nearby, ([start, steps]) => steps.reduce<number[]>((list, step) => [...list, Math.max(0, list[list.length - 1]! + step)], [start]).every(sameAsDate)));
     expect(isoUtc(Number.NaN)).toBeUndefined();
     expect(isoUtc(9e15)).toBeUndefined();
   });

@@ -357,6 +357,24 @@ describe('readLineBatches', () => {
       { numRuns: runs(300) },
     );
   });
+
+  it('gives the first lines of a big file in a small first batch, then every other line once, in order', async () => {
+    const file = path.join(dir, 'big.log');
+    const lines = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}`);
+    fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+    for (const gzip of [false, true]) {
+      const input = gzip ? file + '.gz' : file;
+      if (gzip) fs.writeFileSync(input, zlib.gzipSync(fs.readFileSync(file)));
+      const batches = [];
+      for await (const b of readLineBatches(input, { encoding: 'utf-8', start: 0, gzip })) batches.push(b);
+      expect(batches.length, `gzip ${gzip}`).toBeGreaterThan(2);
+      // The first batch ends within the first 64 KiB: those lines are stored (and shown) at once.
+      expect(batches[0]!.end).toBeLessThanOrEqual(64 << 10);
+      expect(batches[0]!.lines.length).toBeGreaterThan(100);
+      expect(batches.flatMap((b) => b.lines)).toEqual(lines);
+      expect(batches[batches.length - 1]!.end).toBe(fs.statSync(file).size);
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
-import { countRows, iterateRows, queryPage, type QueryKind } from '../../src-main/core/query/index.js';
+import { COLUMNS, QUERY_KINDS } from '../../src-main/core/query/columns.js';
+import { countRows, iterateRowArrays, iterateRows, queryPage, rowsById, type QueryKind } from '../../src-main/core/query/index.js';
 import { explainPage } from '../../src-main/core/query/page.js';
 import { parseQuery } from '../../src-main/core/query/parser.js';
 import { compileWhere } from '../../src-main/core/query/to-sql.js';
@@ -125,6 +126,31 @@ describe('search on real ProFTPD logs', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(() => iterateRows(real, 'events', 'usr:x')).toThrow(/unknown field "usr"/);
     expect(() => iterateRows(real, 'events', '', { columns: ['nope'] })).toThrow(/unknown events column "nope"/);
+  });
+
+  it('streams every column as rows by id return them: arrays in column order, objects by name, sources by a plain join', () => {
+    for (const kind of QUERY_KINDS) {
+      const names = COLUMNS[kind].map((c) => c.name);
+      const objects = [...iterateRows(real, kind, '', { sort: 'id', columns: names })];
+      const arrays = [...iterateRowArrays(real, kind, '', { sort: 'id', columns: names })];
+      const table = { events: 'events', sessions: 'sessions', transfers: 'transfers' }[kind];
+      const joined = real.prepare(`SELECT s.path FROM ${table} x JOIN sources s ON s.id = x.source_id ORDER BY x.id`).pluck().all();
+      expect(objects.length, kind).toBe(joined.length);
+      expect(objects.length, kind).toBeGreaterThan(0);
+      expect(objects.map((o) => o.source_path), kind).toEqual(joined);
+      expect(arrays.map((a) => a.slice(0, names.length)), kind).toEqual(objects.map((o) => names.map((n) => o[n])));
+      // One row per call: nothing remembered from other rows, so the stream's explanations are checked.
+      for (const o of objects) expect(rowsById(real, kind, [o.id as number])[0], `${kind} ${String(o.id)}`).toEqual(o);
+    }
+    const explained = [...iterateRows(real, 'events', '', { columns: ['format', 'status', 'message', 'explanation'] })];
+    // Both ways of explaining a line occur: by its code, and (ProFTPD's system log) by its message.
+    expect(explained.some((r) => r.status !== null && typeof r.explanation === 'string')).toBe(true);
+    expect(explained.some((r) => r.status === null && r.message !== null && typeof r.explanation === 'string')).toBe(true);
+    expect(new Set(explained.map((r) => r.format)).size).toBeGreaterThan(1);
+    // Asking for a column twice gives it twice.
+    const [twice] = [...iterateRowArrays(real, 'events', 'kind:event', { columns: ['kind', 'explanation', 'kind', 'explanation'] })];
+    expect(twice!.slice(0, 4)).toEqual([twice![0], twice![1], twice![0], twice![1]]);
+    expect(twice![0]).toBe('event');
   });
 
   it('counts everything from the sources\' counters, equal to the rows', () => {

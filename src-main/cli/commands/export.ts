@@ -1,8 +1,7 @@
 import { isDamage, type Db } from '../../core/store/db.js';
 import { COLUMNS, DEFAULT_VISIBLE, QUERY_KINDS, columnDef, type ColumnDef, type QueryKind } from '../../core/query/columns.js';
-import { countRows, iterateRows, QuerySyntaxError } from '../../core/query/index.js';
-import { writeCsv } from '../../core/export/csv.js';
-import { NDJSON_COLUMNS, writeNdjson } from '../../core/export/ndjson.js';
+import { countRows, QuerySyntaxError } from '../../core/query/index.js';
+import { prepareExport } from '../../core/export/query-export.js';
 import type { ExportResult, ExportTarget } from '../../core/export/output.js';
 import { assertTimeZone, localTimeZone } from '../../core/time.js';
 import { formatBytes, formatCount, progressBar, UsageError } from '../output.js';
@@ -116,13 +115,16 @@ export async function runExport(db: Db, req: ExportRequest): Promise<number> {
     // Counting costs a second pass over the matches: only worth it when a progress bar shows it.
     const total = process.stderr.isTTY ? countRows(db, req.kind, req.query, queryOptions) : 0;
     const progress = { signal: controller.signal, onProgress: (rows: number) => bar.update(rows, total, `${formatCount(rows)} rows`) };
-    if (req.format === 'csv') {
-      const rows = iterateRows(db, req.kind, req.query, { ...queryOptions, columns: req.columns.map((c) => c.name) });
-      result = await writeCsv(rows, target, { columns: req.columns, excel: req.excel, neutralise: req.neutralise, ...progress });
-    } else {
-      const rows = iterateRows(db, req.kind, req.query, { ...queryOptions, columns: [...NDJSON_COLUMNS[req.kind]] });
-      result = await writeNdjson(rows, target, { kind: req.kind, ...progress });
-    }
+    const prepared = prepareExport(db, {
+      kind: req.kind,
+      query: req.query,
+      format: req.format,
+      columns: req.columns.map((c) => c.name),
+      excel: req.excel,
+      neutralise: req.neutralise,
+      timeZone: req.timeZone,
+    });
+    result = await prepared.write(target, progress);
   } catch (err) {
     if (err instanceof QuerySyntaxError) throw new UsageError(querySyntaxMessage(req.query, err));
     if (isDamage(err)) throw err; // the database's fault, not the target's: main names the file and the way out

@@ -60,16 +60,21 @@ export function quoteCell(cell: string): string {
 
 type CellFormatter = (value: unknown) => string;
 
+/** JSON for objects, the plain text of anything else that is not a string. */
+const asText = (value: unknown): string => (typeof value === 'object' ? JSON.stringify(value) : String(value));
+
 /**
  * Text of any value that is not a number or a time. Database columns are dynamically typed, so a
  * "numeric" column can hold text too: such text goes through the same neutralising path.
  */
 function textCell(neutralise: boolean): CellFormatter {
+  const cell = neutralise ? (text: string) => quoteCell(neutraliseCell(text)) : quoteCell;
   return (value) => {
+    // Strings first: nearly every cell of an export is one.
+    if (typeof value === 'string') return cell(value);
     if (value === null || value === undefined) return '';
     if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-    const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    return quoteCell(neutralise ? neutraliseCell(text) : text);
+    return cell(asText(value));
   };
 }
 
@@ -82,8 +87,14 @@ function cellFormatter(type: ColumnType, text: CellFormatter): CellFormatter {
   return (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : text(value));
 }
 
+/**
+ * A row: an object keyed by column name, or an array of the values in `columns` order (what
+ * iterateRowArrays yields; values after those are ignored), which saves an object per row.
+ */
+export type CsvRow = Readonly<Record<string, unknown>> | readonly unknown[];
+
 /** Streams `rows` as CSV to a file (written as FILE.partial, then renamed) or a stream. */
-export async function writeCsv(rows: Iterable<Record<string, unknown>>, out: ExportTarget, opts: CsvOptions): Promise<ExportResult> {
+export async function writeCsv(rows: Iterable<CsvRow>, out: ExportTarget, opts: CsvOptions): Promise<ExportResult> {
   if (!opts.columns.length) throw new Error('writeCsv needs at least one column');
   const eol = opts.excel ? '\r\n' : '\n';
   const text = textCell(opts.neutralise ?? true);
@@ -91,10 +102,18 @@ export async function writeCsv(rows: Iterable<Record<string, unknown>>, out: Exp
   const formatters = opts.columns.map((c) => cellFormatter(c.type, text));
   const width = names.length;
   const head = (opts.excel ? '\uFEFF' : '') + names.map((n) => quoteCell(n)).join(',') + eol;
-  const formatLine = (row: Record<string, unknown>): string => {
-    let line = formatters[0]!(row[names[0]!]);
-    for (let i = 1; i < width; i++) line += ',' + formatters[i]!(row[names[i]!]);
+  const formatLine = (row: CsvRow): string => {
+    let line: string;
+    if (isValueArray(row)) {
+      line = formatters[0]!(row[0]);
+      for (let i = 1; i < width; i++) line += ',' + formatters[i]!(row[i]);
+    } else {
+      line = formatters[0]!(row[names[0]!]);
+      for (let i = 1; i < width; i++) line += ',' + formatters[i]!(row[names[i]!]);
+    }
     return line + eol;
   };
   return writeLines(rows, out, head, formatLine, opts);
 }
+
+const isValueArray = (row: CsvRow): row is readonly unknown[] => Array.isArray(row);

@@ -40,6 +40,11 @@ export interface ReadOptions {
 }
 
 const DEFAULT_CHUNK = 1 << 20;
+/**
+ * The first batch of a read is at most this many bytes: a big file's first lines are then stored,
+ * and shown while the rest is read, after parsing ~600 lines instead of a whole chunk's ~10,000.
+ */
+const FIRST_BATCH_BYTES = 64 << 10;
 
 /** Byte chunks of the (decompressed) file starting at `start`. */
 async function* chunks(file: string, opts: ReadOptions): AsyncGenerator<Buffer> {
@@ -68,6 +73,20 @@ async function* chunks(file: string, opts: ReadOptions): AsyncGenerator<Buffer> 
     }
   } finally {
     await fd.close();
+  }
+}
+
+/** The chunks with the first one split after FIRST_BATCH_BYTES (see there). */
+async function* smallFirst(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const chunk of source) {
+    if (first && chunk.length > FIRST_BATCH_BYTES) {
+      yield chunk.subarray(0, FIRST_BATCH_BYTES);
+      yield chunk.subarray(FIRST_BATCH_BYTES);
+    } else {
+      yield chunk;
+    }
+    first = false;
   }
 }
 
@@ -197,8 +216,9 @@ function longLine(scanned: Buffer, length: number, head: Buffer, endedWithCr: bo
 }
 
 /**
- * Complete lines from `opts.start`, about one chunk per batch. With `flushLast`, a final line
- * without LF is also returned (used for compressed files).
+ * Complete lines from `opts.start`, about one chunk per batch (the first batch smaller: see
+ * FIRST_BATCH_BYTES). With `flushLast`, a final line without LF is also returned (used for
+ * compressed files).
  */
 export async function* readLineBatches(file: string, opts: ReadOptions & { flushLast?: boolean }): AsyncGenerator<LineBatch> {
   const { encoding } = opts;
@@ -209,7 +229,7 @@ export async function* readLineBatches(file: string, opts: ReadOptions & { flush
   let carry: Buffer | null = null;
   let carryStart = opts.start;
   let long: LongLine | null = null;
-  for await (const chunk of chunks(file, opts)) {
+  for await (const chunk of smallFirst(chunks(file, opts))) {
     const batch = newBatch();
     let buf: Buffer;
     if (long) {

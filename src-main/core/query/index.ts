@@ -43,12 +43,19 @@ export function countRows(db: Db, kind: QueryKind, query: string, opts?: QueryOp
   return pageImpl.countRows(db, kind, query, opts);
 }
 
+export type IterateOptions = QueryOptions & { sort?: string; order?: 'asc' | 'desc'; columns?: string[] };
+
 /** Streams every matching row in sort order (for export): memory flat for millions of rows (use stmt.iterate()). */
-export function iterateRows(
-  db: Db, kind: QueryKind, query: string,
-  opts?: QueryOptions & { sort?: string; order?: 'asc' | 'desc'; columns?: string[] },
-): IterableIterator<Record<string, unknown>> {
+export function iterateRows(db: Db, kind: QueryKind, query: string, opts?: IterateOptions): IterableIterator<Record<string, unknown>> {
   return pageImpl.iterateRows(db, kind, query, opts);
+}
+
+/**
+ * As iterateRows, each row an array of the `columns`' values in their order (more values may follow
+ * them): no object per row, which is what an export of millions of rows wants.
+ */
+export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts?: IterateOptions): IterableIterator<unknown[]> {
+  return pageImpl.iterateRowArrays(db, kind, query, opts);
 }
 
 /**

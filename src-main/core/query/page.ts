@@ -137,6 +137,8 @@ interface Base {
   nullWhere?: CompiledWhere;
   /** An index to walk instead of the planner's choice (see choosePlan). */
   indexedBy: string | null;
+  /** Leave out the trailing sort value and id (a stream that makes no cursor reads fewer values). */
+  withoutKeys?: boolean;
 }
 
 /** One segment's statement: rows of the segment after `after` (or from its start), in `order`. */
@@ -158,11 +160,12 @@ function segmentStatement(base: Base, sort: SortSpec, seg: Segment, order: 'asc'
     }
   }
   const orderBy = sort.isId || seg === 'null' ? `${spec.id} ${dir}` : `${sort.expr}${sort.collate} ${dir}, ${spec.id} ${dir}`;
-  const sql = `SELECT ${base.select}, ${sort.expr} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, base.indexedBy)} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limited ? ' LIMIT @lim' : ''}`;
+  const keys = base.withoutKeys ? '' : `, ${sort.expr} AS __sv, ${spec.id} AS __id`;
+  const sql = `SELECT ${base.select}${keys} FROM ${fromRows(spec, base.indexedBy)} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limited ? ' LIMIT @lim' : ''}`;
   return { sql, params };
 }
 
-/** A row as SQLite returns it in raw mode: the selected columns, then the sort value and the id. */
+/** A row as SQLite returns it in raw mode: the selected columns, then (unless withoutKeys) the sort value and the id. */
 type RawRow = unknown[];
 
 /** Up to `n` rows after `after` in `order`, across segments. */
@@ -296,8 +299,7 @@ const EXPLANATION_INPUTS: Readonly<Record<QueryKind, readonly string[]>> = {
   transfers: ['status', 'code', 'protocol', 'format'],
 };
 
-function explanationOf(kind: QueryKind, r: Record<string, unknown>): string | null {
-  const s = (name: string) => (r[name] ?? null) as string | null;
+function explanationOf(kind: QueryKind, s: (name: string) => string | null): string | null {
   let text: string | undefined;
   if (kind === 'events') {
     // Lines without a code are explained by their message where a catalogue knows it (ProFTPD's).
@@ -315,43 +317,131 @@ function explanationOf(kind: QueryKind, r: Record<string, unknown>): string | nu
 
 const MESSAGE_FORMATS = new Set(['proftpd-system', 'proftpd-modlog', 'syslog']);
 
-/** The SELECT list of the columns that have SQL, in the order `rowMaker` reads them. */
-function selectList(kind: QueryKind, selected: readonly string[]): { sql: string; order: string[] } {
+/** Distinct input combinations remembered per stream; past it the memo starts again (messages can differ on every row). */
+const EXPLANATION_MEMO_LIMIT = 10_000;
+
+type Memo = Map<unknown, Memo | string | null>;
+
+/**
+ * The explanation of a raw row whose explanation inputs are at `at`. A stream repeats a few
+ * combinations of code, protocol, format, verb and message over millions of rows, so each
+ * combination is explained once (nested Maps: no key string built per row).
+ */
+function explainer(kind: QueryKind, at: ReadonlyMap<string, number>): (r: RawRow) => string | null {
+  const positions = EXPLANATION_INPUTS[kind].map((n) => at.get(n)!);
+  const valueAt = (r: RawRow, i: number) => r[i] ?? null;
+  const compute = (r: RawRow) => explanationOf(kind, (n) => valueAt(r, at.get(n)!) as string | null);
+  let memo: Memo = new Map();
+  let remembered = 0;
+  const last = positions.length - 1;
+  return (r) => {
+    let node = memo;
+    for (let d = 0; d < last; d++) {
+      const v = valueAt(r, positions[d]!);
+      let next = node.get(v) as Memo | undefined;
+      if (!next) node.set(v, (next = new Map()));
+      node = next;
+    }
+    const leaf = valueAt(r, positions[last]!);
+    const known = node.get(leaf);
+    if (known !== undefined) return known as string | null;
+    const text = compute(r);
+    if (++remembered > EXPLANATION_MEMO_LIMIT) {
+      memo = new Map();
+      remembered = 0;
+    } else {
+      node.set(leaf, text);
+    }
+    return text;
+  };
+}
+
+interface SelectList {
+  sql: string;
+  /** Position of each selected column in a raw row: the requested ones first, in their order. */
+  at: Map<string, number>;
+  /** Positions that hold a source id, and the column of `sources` that `rowFixer` puts there. */
+  fromSource: [position: number, column: 'format' | 'path'][];
+}
+
+/** `src.format` → format: the columns that come from the joined `sources` row. */
+const SOURCE_COLUMN = /^src\.(format|path)$/;
+
+/**
+ * The SELECT list: the requested columns in their order (NULL for those computed here, filled in by
+ * `rowFixer`), then the explanation inputs that were not requested. A column of the source (its
+ * format, its path) is selected as the source id and looked up once per source: SQLite then skips
+ * the join, and each row carries a number instead of a new copy of the same string.
+ */
+function selectList(kind: QueryKind, names: readonly string[]): SelectList {
   const spec = KIND_SPECS[kind];
-  const order = selected.filter((n) => spec.columns[n]);
-  return { sql: order.map((n) => `${spec.columns[n]} AS "${n}"`).join(', ') || '1 AS __none', order };
+  const extra = names.includes('explanation') ? EXPLANATION_INPUTS[kind].filter((n) => !names.includes(n)) : [];
+  const all = [...names, ...extra];
+  const fromSource: SelectList['fromSource'] = [];
+  const sql = all.map((n, i) => {
+    const sourceColumn = SOURCE_COLUMN.exec(spec.columns[n] ?? '')?.[1] as 'format' | 'path' | undefined;
+    if (sourceColumn) fromSource.push([i, sourceColumn]);
+    return `${sourceColumn ? `${spec.alias}.source_id` : (spec.columns[n] ?? 'NULL')} AS "${n}"`;
+  });
+  return { sql: sql.join(', ') || '1 AS __none', at: new Map(all.map((n, i) => [n, i])), fromSource };
 }
 
 /**
- * Builds the returned row from a raw row (arrays are about 40 % cheaper than objects over a
- * million rows): the requested columns in order, kind as a name, the explanation.
+ * Turns a raw row into the returned values in place: source columns from the source id, kind as a
+ * name, the explanation. The first `names.length` values are then the requested columns; the
+ * explanation inputs may follow.
  */
-function rowMaker(kind: QueryKind, names: readonly string[], order: readonly string[]): (r: RawRow) => Record<string, unknown> {
-  const at = new Map(order.map((n, i) => [n, i]));
-  const inputs = EXPLANATION_INPUTS[kind].map((n) => [n, at.get(n)] as const);
-  const eventKind = kind === 'events';
+function rowFixer(db: Db, kind: QueryKind, names: readonly string[], select: SelectList): (r: RawRow) => void {
+  const positionsOf = (name: string) => names.flatMap((n, i) => (n === name ? [i] : []));
+  const kindAt = kind === 'events' ? positionsOf('kind') : [];
+  const explanationAt = positionsOf('explanation');
+  const explain = explanationAt.length ? explainer(kind, select.at) : null;
+  const sources = new Map<unknown, { format: string | null; path: string | null } | undefined>();
+  const sourceStatement = select.fromSource.length ? db.prepare('SELECT format, path FROM sources WHERE id = ?') : null;
+  const sourceOf = (id: unknown) => {
+    if (!sources.has(id)) sources.set(id, sourceStatement!.get(id) as { format: string | null; path: string | null } | undefined);
+    return sources.get(id);
+  };
   return (r) => {
-    const out: Record<string, unknown> = {};
-    for (const n of names) {
-      if (n === 'explanation') {
-        const deps: Record<string, unknown> = {};
-        for (const [name, i] of inputs) deps[name] = i === undefined ? null : r[i];
-        out[n] = explanationOf(kind, deps);
-      } else {
-        const v = r[at.get(n)!] ?? null;
-        out[n] = eventKind && n === 'kind' ? (EVENT_KINDS[v as number] ?? null) : v;
-      }
+    for (const [i, column] of select.fromSource) r[i] = sourceOf(r[i])?.[column] ?? null;
+    for (const i of kindAt) r[i] = EVENT_KINDS[r[i] as number] ?? null;
+    if (explain) {
+      const text = explain(r);
+      for (const i of explanationAt) r[i] = text;
     }
+  };
+}
+
+/**
+ * Makes an object keyed by column name from the first `names.length` values of a fixed row. Each is
+ * a copy of one template with every key: V8 keeps such copies in its fast layout, whereas an object
+ * given its ~30 keys one by one becomes a slow dictionary (2–3 µs a row in an export, and slower to
+ * read and to serialise).
+ */
+function objectMaker(names: readonly string[]): (r: RawRow) => Record<string, unknown> {
+  const template = JSON.parse(JSON.stringify(Object.fromEntries(names.map((n) => [n, null])))) as Record<string, unknown>;
+  return (r) => {
+    const out = { ...template };
+    for (let i = 0; i < names.length; i++) out[names[i]!] = r[i] ?? null;
     return out;
   };
 }
 
-function resolveColumns(kind: QueryKind, columns?: readonly string[]): { names: string[]; selected: string[] } {
+/** Builds the returned row object from a raw row (which it changes: see rowFixer). */
+function rowMaker(db: Db, kind: QueryKind, names: readonly string[], select: SelectList): (r: RawRow) => Record<string, unknown> {
+  const fix = rowFixer(db, kind, names, select);
+  const toObject = objectMaker(names);
+  return (r) => {
+    fix(r);
+    return toObject(r);
+  };
+}
+
+function resolveColumns(kind: QueryKind, columns?: readonly string[]): string[] {
   const all = COLUMNS[kind].map((c) => c.name);
   const names = columns ? [...columns] : all;
   for (const n of names) if (!all.includes(n)) throw new RangeError(`unknown ${kind} column "${n}" (columns: ${all.join(', ')})`);
-  const selected = names.includes('explanation') ? [...new Set([...names, ...EXPLANATION_INPUTS[kind]])] : names;
-  return { names, selected };
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -390,11 +480,11 @@ export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): Pag
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE} (got ${limit})`);
   const cursor = req.cursor ? decodeCursor(req.cursor, sort) : null;
   const after = cursor ? { key: cursor, inclusive: cursor.inc === 1 } : null;
-  const { names, selected } = resolveColumns(req.kind);
+  const names = resolveColumns(req.kind);
 
   return timed(`page ${req.kind} ${JSON.stringify(req.query)}`, () => {
     const plan = cursor?.p ? planFromCode(db, q, cursor.p) : choosePlan(db, q, sort, limit);
-    const select = selectList(req.kind, selected);
+    const select = selectList(req.kind, names);
     const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy };
     const at = (r: RawRow | undefined) => (r ? encodeCursor(sort, plan.code, keyOf(r)) : null);
     // Each direction knows exactly whether more rows follow (it reads one row too many). Behind
@@ -413,7 +503,7 @@ export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): Pag
       prevCursor = got.length > limit ? at(rows[0]) : null;
       nextCursor = !cursor ? null : rows.length ? at(rows[rows.length - 1]) : encodeCursor(sort, plan.code, cursor, true);
     }
-    const make = rowMaker(req.kind, names, select.order);
+    const make = rowMaker(db, req.kind, names, select);
     const total = (req.count ?? !req.cursor) ? countCompiled(db, q) : null;
     return { rows: rows.map(make), nextCursor, prevCursor, total };
   });
@@ -442,23 +532,39 @@ export interface IterateOptions extends CompileOptions {
   columns?: string[];
 }
 
-/** Every matching row in sort order, one statement per segment, streamed with iterate(). */
-export function iterateRows(db: Db, kind: QueryKind, query: string, opts: IterateOptions = {}): IterableIterator<Record<string, unknown>> {
+/**
+ * Every matching row in sort order as an array of the requested columns' values, in their order
+ * (explanation inputs that were not requested may follow them): one statement per segment, streamed
+ * with iterate(), no object per row, for exports of millions of rows.
+ */
+export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts: IterateOptions = {}): IterableIterator<unknown[]> {
   // Compiled now, so that a bad query throws here and not at the first next().
   const q = compileQuery(db, kind, query, opts);
   const sort = resolveSort(kind, opts.sort, opts.order);
-  const { names, selected } = resolveColumns(kind, opts.columns);
+  const names = resolveColumns(kind, opts.columns);
   // Walking the time index streams rows without a sort (which would hold them all in memory).
   const spec = KIND_SPECS[kind];
   const indexedBy = sort.name === TIME_COLUMN[kind] && indexExists(db, spec.timeIndex) ? spec.timeIndex : null;
-  const select = selectList(kind, selected);
-  const base: Base = { kind, select: select.sql, where: q.where, indexedBy };
-  const make = rowMaker(kind, names, select.order);
+  const select = selectList(kind, names);
+  const base: Base = { kind, select: select.sql, where: q.where, indexedBy, withoutKeys: true };
+  const fix = rowFixer(db, kind, names, select);
   return (function* () {
     for (const seg of segmentsFor(sort, sort.order)) {
       const { sql, params } = segmentStatement(base, sort, seg, sort.order, null, false);
-      for (const r of db.prepare(sql).raw(true).iterate(params)) yield make(r as RawRow);
+      for (const r of db.prepare(sql).raw(true).iterate(params) as IterableIterator<RawRow>) {
+        fix(r);
+        yield r;
+      }
     }
+  })();
+}
+
+/** Every matching row in sort order as an object keyed by column name (see iterateRowArrays). */
+export function iterateRows(db: Db, kind: QueryKind, query: string, opts: IterateOptions = {}): IterableIterator<Record<string, unknown>> {
+  const toObject = objectMaker(resolveColumns(kind, opts.columns));
+  const arrays = iterateRowArrays(db, kind, query, opts);
+  return (function* () {
+    for (const r of arrays) yield toObject(r);
   })();
 }
 
@@ -477,9 +583,9 @@ export function explainPage(db: Db, req: PageArgs, opts: CompileOptions = {}): s
 export function rowsById(db: Db, kind: QueryKind, ids: readonly number[]): Record<string, unknown>[] {
   if (!ids.length) return [];
   const spec = KIND_SPECS[kind];
-  const { names, selected } = resolveColumns(kind);
-  const select = selectList(kind, selected);
-  const make = rowMaker(kind, names, select.order);
+  const names = resolveColumns(kind);
+  const select = selectList(kind, names);
+  const make = rowMaker(db, kind, names, select);
   const stmt = db.prepare(`SELECT ${select.sql} FROM ${fromRows(spec)} WHERE ${spec.id} = ?`).raw(true);
   return ids.flatMap((id) => {
     const r = stmt.get(id) as RawRow | undefined;
