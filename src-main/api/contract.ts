@@ -2,9 +2,12 @@
  * The one API between the UI and the back end. Every transport carries exactly this: Electron IPC
  * (preload → `ipcMain.handle`), HTTP in browser mode (`xferlens serve`), direct calls in tests.
  *
- * This file is types only and imports nothing: the renderer imports it with `import type`, so it
- * must stay free of Node and Electron types. Payloads are plain JSON (no Date, Map, Buffer); times
- * are UTC epoch milliseconds.
+ * This file is types only: the renderer imports it with `import type`, so it must stay free of Node
+ * and Electron types. Shapes the core answers with (columns, aggregates, explanations, insights,
+ * index summaries, database totals) are declared once, in the core's type-only modules
+ * (`*-types.ts` and explain/types.ts: no run-time code, no Node types), and re-exported or extended
+ * here; this file imports nothing else. Payloads are plain JSON (no Date, Map, Buffer); times are
+ * UTC epoch milliseconds.
  *
  * Methods are named `'area/action'`. Adding one: a line in `ApiMethods`, its handler in
  * `handlers.ts` and its input validator in `validate.ts` (the compiler refuses to build until all
@@ -29,6 +32,12 @@
  * [&neutralise=0][&timeZone=Europe/Paris]`, answered with the file as an attachment
  * (Content-Disposition) streamed as it is written (see `ExportDownloadParams`).
  */
+import type { Insight, InsightFinding, InsightSeverity, InsightThresholds } from '../core/analysis/insight-types.js';
+import type { Explanation, Severity } from '../core/explain/types.js';
+import type { IndexProgress, IndexSummary } from '../core/ingest/index-types.js';
+import type { Aggregates, TimelineBucket, TopEntry } from '../core/query/aggregate-types.js';
+import type { ColumnDef, ColumnType, QueryKind, SortOrder } from '../core/query/column-types.js';
+import type { DatabaseStats } from '../core/store/stats-types.js';
 
 /** One log format xferlens reads (from the format registry). */
 export interface FormatInfo {
@@ -68,17 +77,10 @@ export interface SourceInfo {
   followPaused: boolean;
 }
 
-export interface DatabaseStatsInfo {
+/** The database's totals, without the CLI's `files` (the same as `sources`). */
+export interface DatabaseStatsInfo extends Omit<DatabaseStats, 'files'> {
   /** The database file. */
   path: string;
-  sources: number;
-  lines: number;
-  events: number;
-  directives: number;
-  unparsed: number;
-  bytes: number;
-  /** Number of sources per format id (`unknown` when none was recognised). */
-  formats: Record<string, number>;
 }
 
 export interface IndexRequest {
@@ -91,29 +93,14 @@ export interface IndexRequest {
 }
 
 /** What one index run did (the CLI's `index --json`), plus its job id. */
-export interface IndexResult {
+export interface IndexResult extends IndexSummary {
   jobId: string;
   /** True when the run was cancelled: what was committed before stays indexed. */
   cancelled: boolean;
-  files: number;
-  lines: number;
-  events: number;
-  directives: number;
-  unparsed: number;
-  bytes: number;
-  ms: number;
-  formats: Record<string, number>;
-  errors: { path: string; reason: string }[];
 }
 
-export interface IndexProgressInfo {
+export interface IndexProgressInfo extends IndexProgress {
   jobId: string;
-  /** The file being read. */
-  file: string;
-  filesDone: number;
-  filesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -152,21 +139,10 @@ export interface FollowBatchInfo {
 // ---------------------------------------------------------------------------------------------------
 // Queries (the search language; see README "Search language")
 
-export type QueryKind = 'events' | 'sessions' | 'transfers';
-export type SortOrder = 'asc' | 'desc';
+export type { QueryKind, SortOrder, ColumnType, ColumnDef };
 
 /** A result row: column names of `ColumnDef.name` (snake_case), values as stored (times in UTC ms). */
 export type Row = Record<string, string | number | null>;
-
-export type ColumnType = 'time' | 'int' | 'bytes' | 'text' | 'duration';
-
-export interface ColumnDef {
-  name: string;
-  label: string;
-  type: ColumnType;
-  /** Whether `sort` may name it. */
-  sortable: boolean;
-}
 
 export interface PageRequest {
   kind: QueryKind;
@@ -216,36 +192,7 @@ export interface AggregateRequest {
   timeZone?: string;
 }
 
-export interface TimelineBucket {
-  /** Bucket start, UTC ms. */
-  t: number;
-  count: number;
-  bytes: number;
-  failures: number;
-}
-
-export interface TopEntry {
-  value: string;
-  count: number;
-}
-
-export interface Aggregates {
-  /** The range charted (UTC ms, `to` exclusive); null when no matching row has a time. */
-  from: number | null;
-  to: number | null;
-  /** Nominal bucket width (months count as 30 days). */
-  bucketMs: number;
-  /** e.g. "5 min", "1 day", "1 month". */
-  bucketLabel: string;
-  timeline: TimelineBucket[];
-  total: number;
-  bytes: number;
-  failures: number;
-  /** Most frequent values; sessions have no paths. */
-  top: { users: TopEntry[]; ips: TopEntry[]; paths: TopEntry[]; codes: TopEntry[] };
-  /** heatmap[day][hour]: rows per weekday (0 = Monday … 6 = Sunday) and hour in the zone. */
-  heatmap: number[][];
-}
+export type { Aggregates, TimelineBucket, TopEntry };
 
 /** One `field:` of the search language, for autocomplete and help. */
 export interface FieldInfo {
@@ -285,21 +232,7 @@ export interface SuggestRequest {
 // ---------------------------------------------------------------------------------------------------
 // Details, explanations, insights
 
-export type Severity = 'info' | 'success' | 'warning' | 'error';
-
-/** One entry of an explanation table (FTP reply codes, SFTP status, WinSock, EFT, ProFTPD messages…). */
-export interface Explanation {
-  /** The code as logged: `550`, `2`, `10054`, `EACCES`. */
-  code: string;
-  title: string;
-  meaning: string;
-  severity: Severity;
-  advice: string;
-  /** Symbolic name when the code has one (`WSAECONNRESET`). */
-  name?: string;
-  /** The table it comes from: `ftp`, `sftp`, `eft`, `winsock`, `proftpd`… */
-  table: string;
-}
+export type { Explanation, Severity };
 
 export type EventLineKind = 'event' | 'directive' | 'unparsed';
 
@@ -343,44 +276,10 @@ export interface ExplainRequest {
   verb?: string;
 }
 
-export type InsightSeverity = 'info' | 'warning' | 'critical';
+export type { Insight, InsightFinding, InsightSeverity };
 
-export interface InsightFinding {
-  label: string;
-  count: number;
-  /** The search that shows the rows behind it (open it in `kind`). */
-  query: string;
-  kind: QueryKind;
-  ts?: number;
-  /** The one value the finding is about, when it has one (a burst's client IP). */
-  subject?: string;
-}
-
-export interface Insight {
-  id: string;
-  title: string;
-  severity: InsightSeverity;
-  description: string;
-  findings: InsightFinding[];
-}
-
-/** Thresholds of the insights (defaults as `xferlens insights`). */
-export interface InsightsRequest {
-  from?: number;
-  to?: number;
-  /** 2..1000 */
-  burstFailures?: number;
-  /** 1..1440 */
-  burstMinutes?: number;
-  /** 2..1000 */
-  attackIps?: number;
-  /** 2..1000 */
-  repeatedFailures?: number;
-  /** 1..3650 */
-  newClientDays?: number;
-  /** 1..100 */
-  top?: number;
-}
+/** Thresholds of the insights (defaults as `xferlens insights`; ranges in each field's comment). */
+export type InsightsRequest = InsightThresholds;
 
 // ---------------------------------------------------------------------------------------------------
 // Export

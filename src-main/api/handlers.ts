@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { explainCode, explainText, type Explanation as CoreExplanation } from '../core/explain/index.js';
+import { explainCode, explainText } from '../core/explain/index.js';
 import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
@@ -158,7 +158,7 @@ export function indexedSource(s: SourceRow): IndexedSource {
   };
 }
 
-const toExplanation = ({ code, title, meaning, severity, advice, name, table }: CoreExplanation): Explanation => ({
+const toExplanation = ({ code, title, meaning, severity, advice, name, table }: Explanation): Explanation => ({
   code, title, meaning, severity, advice, table, ...(name ? { name } : {}),
 });
 

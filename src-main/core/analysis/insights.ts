@@ -5,45 +5,11 @@
  */
 import type { Db } from '../store/db.js';
 import { timed } from '../store/db.js';
+import type { Insight, InsightFinding, InsightThresholds } from './insight-types.js';
 
-export type InsightKind = 'events' | 'sessions' | 'transfers';
+export type { Insight, InsightFinding, InsightSeverity, InsightThresholds } from './insight-types.js';
 
-export interface InsightFinding {
-  /** One line a person reads: "203.0.113.7: 12 failed logins in 4 min (admin, root)". */
-  label: string;
-  count: number;
-  /** The search-language query that shows the rows behind this finding. */
-  query: string;
-  kind: InsightKind;
-  ts?: number;
-  /** The one value the finding is about, when it has one (a burst's client IP). */
-  subject?: string;
-}
-
-export interface Insight {
-  id: string;
-  title: string;
-  severity: 'info' | 'warning' | 'critical';
-  /** What was looked for, with the thresholds used. */
-  description: string;
-  findings: InsightFinding[];
-}
-
-export interface InsightOptions {
-  /** Only data at or after this time (UTC ms); default: everything. */
-  from?: number;
-  to?: number;
-  /** Failed-login burst: at least this many failures from one IP … */
-  burstFailures?: number;
-  /** … within this many minutes. */
-  burstMinutes?: number;
-  /** An account is "attacked" when failed logins come from at least this many IPs. */
-  attackIps?: number;
-  /** A path "fails repeatedly" after this many failed transfers. */
-  repeatedFailures?: number;
-  /** A client is "new" for a user when first seen in this many days before the end of the data. */
-  newClientDays?: number;
-  top?: number;
+export interface InsightOptions extends InsightThresholds {
   /** Only these insights, by id (default: all); the live check after each followed batch needs one. */
   ids?: readonly InsightId[];
 }

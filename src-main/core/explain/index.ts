@@ -34,13 +34,10 @@ import { VSFTPD_TABLE, XFERLOG_TABLE } from './outcomes.js';
 import { PROFTPD_MESSAGES, classifyProftpdMessage, type ProftpdMessageEntry } from './proftpd-messages.js';
 import { SFTP_TABLE } from './sftp.js';
 import { STRERROR_TABLE } from './strerror.js';
-import type { CodeEntry, CodeTable, Severity } from './types.js';
+import type { CodeEntry, CodeTable, Explanation, Severity } from './types.js';
 import { WINSOCK_TABLE } from './winsock.js';
 
-export type { Severity } from './types.js';
-
-/** One table entry as found, with the table it comes from (`ftp`, `sftp`, `eft`, `winsock`, `proftpd`…). */
-export type Explanation = Omit<CodeEntry, 'aliases'> & { table: string };
+export type { Explanation, Severity } from './types.js';
 
 function proftpdSeverity(m: ProftpdMessageEntry): Severity {
   switch (m.level) {

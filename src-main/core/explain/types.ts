@@ -1,4 +1,8 @@
-/** The shape every explanation table shares (ftp.ts, sftp.ts, eft.ts, winsock.ts, strerror.ts...). */
+/**
+ * The shape every explanation table shares (ftp.ts, sftp.ts, eft.ts, winsock.ts, strerror.ts...),
+ * and what a lookup answers. Types only, importing nothing: the API contract re-exports them, and
+ * the renderer type-checks them without Node types.
+ */
 
 export type Severity = 'info' | 'success' | 'warning' | 'error';
 
@@ -24,3 +28,9 @@ export interface CodeTable {
   label: string;
   entries: readonly CodeEntry[];
 }
+
+/** One entry of a table as a lookup finds it (FTP reply codes, SFTP status, WinSock, EFT, ProFTPD messages…). */
+export type Explanation = Omit<CodeEntry, 'aliases'> & {
+  /** The table it comes from: `ftp`, `sftp`, `eft`, `winsock`, `proftpd`… */
+  table: string;
+};

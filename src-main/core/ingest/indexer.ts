@@ -10,22 +10,17 @@ import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { detectFormat } from './detect.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
-import { describeFsError, expandInputs, type InputError } from './inputs.js';
+import type { IndexProgress, IndexSummary } from './index-types.js';
+import { describeFsError, expandInputs } from './inputs.js';
 import { readLineBatches, type LineBatch } from './line-reader.js';
+
+export type { IndexProgress, IndexSummary } from './index-types.js';
 
 /** Above this many bytes of input into an empty database, indexes are built once at the end. */
 const BULK_LOAD_BYTES = 16 << 20;
 
 /** Bytes hashed to recognise a file again (and to notice it was replaced). */
 const FINGERPRINT_BYTES = 4096;
-
-export interface IndexProgress {
-  file: string;
-  filesDone: number;
-  filesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-}
 
 export interface IndexOptions {
   /**
@@ -47,18 +42,6 @@ export interface IndexOptions {
   expected?: ReadonlyMap<string, { dev: bigint; ino: bigint }>;
   /** A run into an empty database over this many bytes is a bulk load (default 16 MiB; tests lower it). */
   bulkLoadBytes?: number;
-}
-
-export interface IndexSummary {
-  files: number;
-  lines: number;
-  events: number;
-  directives: number;
-  unparsed: number;
-  bytes: number;
-  ms: number;
-  formats: Record<string, number>;
-  errors: InputError[];
 }
 
 interface SourceOptions {

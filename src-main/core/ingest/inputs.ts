@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import type { InputError } from './index-types.js';
 
-export interface InputError {
-  path: string;
-  reason: string;
-}
+export type { InputError } from './index-types.js';
 
 /** A plain-language reason for a file system error. */
 export function describeFsError(err: unknown): string {

@@ -10,39 +10,9 @@ import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
 import { compileQuery, type CompileOptions } from './page.js';
 import { BYTES_SQL, FAILED_SQL, KIND_SPECS } from './to-sql.js';
+import type { Aggregates, TimelineBucket, TopEntry } from './aggregate-types.js';
 
-export interface TimelineBucket {
-  /** Bucket start, UTC epoch ms. */
-  t: number;
-  count: number;
-  bytes: number;
-  failures: number;
-}
-
-export interface TopEntry {
-  value: string;
-  count: number;
-}
-
-export interface Aggregates {
-  /** The range charted (UTC ms, `to` exclusive): the request's, else that of the matching rows; null when none has a time. */
-  from: number | null;
-  to: number | null;
-  /** Nominal bucket width (months count as 30 days; their `t` are real month starts). */
-  bucketMs: number;
-  /** e.g. "5 min", "1 day", "1 month". */
-  bucketLabel: string;
-  /** Every bucket from `from` to `to`, empty ones included. */
-  timeline: TimelineBucket[];
-  /** Sums of the timeline: matching rows that have a time within the range. */
-  total: number;
-  bytes: number;
-  failures: number;
-  /** Most frequent values among the matching rows (within from/to when given). Sessions have no paths. */
-  top: { users: TopEntry[]; ips: TopEntry[]; paths: TopEntry[]; codes: TopEntry[] };
-  /** heatmap[day][hour]: rows per weekday (0 = Monday … 6 = Sunday) and hour of day in the zone. */
-  heatmap: number[][];
-}
+export type { Aggregates, TimelineBucket, TopEntry } from './aggregate-types.js';
 
 export interface AggregateOptions extends CompileOptions {
   /** Most buckets wanted (default 300); the width is the smallest step that stays within it. */

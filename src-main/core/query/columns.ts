@@ -4,18 +4,11 @@
  * database column (snake_case) or, for `format`, `source_path` and `explanation`, computed.
  */
 
-export type QueryKind = 'events' | 'sessions' | 'transfers';
+import type { ColumnDef, ColumnType, QueryKind, SortOrder } from './column-types.js';
+
+export type { ColumnDef, ColumnType, QueryKind, SortOrder } from './column-types.js';
+
 export const QUERY_KINDS: readonly QueryKind[] = ['events', 'sessions', 'transfers'];
-
-export type ColumnType = 'time' | 'int' | 'bytes' | 'text' | 'duration';
-
-export interface ColumnDef {
-  name: string;
-  label: string;
-  type: ColumnType;
-  /** Whether results can be ordered by it (keyset paging on it is exact either way). */
-  sortable: boolean;
-}
 
 const col = (name: string, label: string, type: ColumnType, sortable = true): ColumnDef => ({ name, label, type, sortable });
 
@@ -127,7 +120,7 @@ export const TIME_COLUMN: Readonly<Record<QueryKind, string>> = { events: 'ts', 
  * Default order: events read like a log (oldest first); sessions and transfers are looked up
  * newest first.
  */
-export const DEFAULT_SORT: Readonly<Record<QueryKind, { sort: string; order: 'asc' | 'desc' }>> = {
+export const DEFAULT_SORT: Readonly<Record<QueryKind, { sort: string; order: SortOrder }>> = {
   events: { sort: 'ts', order: 'asc' },
   sessions: { sort: 'start_ts', order: 'desc' },
   transfers: { sort: 'ts', order: 'desc' },

@@ -1,17 +1,9 @@
 import type { Db } from './db.js';
 import { timed } from './db.js';
+import type { DatabaseStats } from './stats-types.js';
 import type { SourceRow } from './writer.js';
 
-export interface DatabaseStats {
-  sources: number;
-  files: number;
-  lines: number;
-  events: number;
-  directives: number;
-  unparsed: number;
-  bytes: number;
-  formats: Record<string, number>;
-}
+export type { DatabaseStats } from './stats-types.js';
 
 /** Totals for the whole database, from the per-source counters (no scan of events). */
 export function databaseStats(db: Db): DatabaseStats {
