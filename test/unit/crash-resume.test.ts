@@ -55,6 +55,7 @@ function fingerprint(dbFile: string) {
  * transfers that exist. Compared in SQL against the clean database (fast for 160k rows).
  */
 function expectCleanPrefix(dbFile: string, cleanFile: string): number {
+  if (!fs.existsSync(dbFile)) return 0; // killed before it created the file
   const db = new Database(dbFile, { readonly: true });
   try {
     if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'events'").get()) return 0; // killed before its first migration
