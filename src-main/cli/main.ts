@@ -71,6 +71,13 @@ async function main(argv: string[]): Promise<number> {
   return command.run({ values, args: positionals.slice(1), withDb });
 }
 
+// `xferlens search … | head`: the reader has what it wanted and closed the pipe. Stop quietly, as
+// Unix tools do; a batch being written is not committed (the next run continues from the last one).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { cliJson, EFT_W3C_SAMPLE, runCli, tempDir, writeLines } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { generateEftW3c } from '../bench/generate.js';
+import { CLI, cliJson, EFT_W3C_SAMPLE, runCli, tempDir, writeLines } from '../helpers.js';
 
 let dir: string;
 let db: string;
@@ -117,5 +119,24 @@ describe('the database file', () => {
     const r = runCli(['stats', '--db', db]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('SQLite database of another program');
+  });
+});
+
+describe('output into a closed pipe', () => {
+  it('`search | head`: stops quietly with exit 0 when the reader closes the pipe', async () => {
+    const log = path.join(dir, 'u_ex260103.log');
+    await generateEftW3c(log, { lines: 20_000, seed: 3 });
+    const dbFile = path.join(dir, 'pipe.sqlite');
+    expect(runCli(['index', '--db', dbFile, log]).status).toBe(0);
+    for (const args of [['search', '--json', '--limit', '1000'], ['search', '--limit', '1000']]) {
+      // Like `| head -c 100`: read a little, then close our end while the CLI is still writing.
+      const child = spawn(process.execPath, [CLI, ...args, '--db', dbFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    }
   });
 });
