@@ -60,6 +60,11 @@ export interface Writer {
   /** Stops following these paths (as given to `follow`), or all (null). */
   unfollow(paths: string[] | null): Promise<FollowState>;
   setFollowPaused(paused: boolean): Promise<FollowState>;
+  /**
+   * Follows again what was followed when the database was last used, paused if it was (the writer
+   * remembers every change of what is followed). Hosts call it once at start.
+   */
+  resumeFollowing(): Promise<FollowState>;
   /** What is followed, as the writer last said. */
   followState(): FollowState;
   /** Follow batches, changes and live insights; returns the function that stops listening. */
@@ -456,7 +461,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
   for (const method of Object.keys(handlers) as ApiMethod[]) {
     const handler = handlers[method] as (input: unknown) => Promise<unknown>;
     const check = INPUTS[method];
-    checked[method] = async (input: unknown) => handler(validate(method, check, input));
+    checked[method] = async (input: unknown) => handler(validate<unknown>(method, check, input));
   }
   return checked as ApiHandlers;
 }

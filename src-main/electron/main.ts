@@ -280,6 +280,8 @@ function start(): void {
       await offerRebuild((err as Error).message);
       return;
     }
+    // What was followed when the app (or a serve) last used the database is followed again.
+    indexer.resumeFollowing().catch((err: unknown) => console.error(`xferlens: could not follow again what was followed: ${(err as Error).message}`));
     registerIpc(ipcMain, handlers);
     installMenu();
     mainWindow = createWindow();

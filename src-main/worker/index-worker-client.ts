@@ -125,6 +125,10 @@ export class IndexWorkerClient implements Writer {
     return this.submit({ type: 'follow-pause', jobId: randomUUID(), paused }).then(asFollowState);
   }
 
+  resumeFollowing(): Promise<FollowState> {
+    return this.submit({ type: 'follow-restore', jobId: randomUUID() }).then(asFollowState);
+  }
+
   followState(): FollowState {
     return this.following;
   }
@@ -155,7 +159,7 @@ export class IndexWorkerClient implements Writer {
     const cancelled: Settled =
       message.type === 'remove' ? { type: 'removed', jobId, removed: false }
       : message.type === 'meta' ? { type: 'stored', jobId }
-      : message.type === 'follow' || message.type === 'unfollow' || message.type === 'follow-pause' ? { type: 'following', jobId, state: this.following }
+      : message.type === 'follow' || message.type === 'unfollow' || message.type === 'follow-pause' || message.type === 'follow-restore' ? { type: 'following', jobId, state: this.following }
       : { type: 'done', jobId, summary: emptySummary(), cancelled: true };
     return new Promise((resolve, reject) => {
       // Known at once, so a cancel that arrives while the worker is still starting is not lost.

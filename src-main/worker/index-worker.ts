@@ -13,8 +13,10 @@ import { LiveBurstWatch } from '../core/analysis/live-insights.js';
 import { follow, type FollowBatch, type Follower } from '../core/ingest/follow.js';
 import { indexPaths, type IndexProgress, type IndexSummary } from '../core/ingest/indexer.js';
 import { openDatabase, type Db } from '../core/store/db.js';
-import { removeSource, resetSource, writeMeta } from '../core/store/source-admin.js';
+import { readMeta, removeSource, resetSource, writeMeta } from '../core/store/source-admin.js';
 import type { FollowBatchInfo, IndexRequest } from '../api/contract.js';
+import { INPUTS } from '../api/inputs.js';
+import { validate } from '../api/validate.js';
 
 export interface IndexWorkerData {
   /** Marks the thread as this worker (the module is also imported for its types). */
@@ -25,6 +27,19 @@ export interface IndexWorkerData {
 }
 
 export const WORKER_ROLE = 'xferlens-index-worker';
+
+/**
+ * The meta key under which the worker remembers what is followed (a RememberedFollowing), so that
+ * the app and `serve` follow it again after a restart ('follow-restore'). Only the worker writes it,
+ * from its own follow state: no API method can put a path there (settings live under another key).
+ */
+export const FOLLOWED_META_KEY = 'followed';
+
+interface RememberedFollowing {
+  paused: boolean;
+  /** One request per followed path, with the options (time zone, LogFormats) it was followed with. */
+  requests: IndexRequest[];
+}
 
 /** New options for one source, read again from its start (`sources/configure`). */
 export interface ConfigureRequest {
@@ -65,7 +80,9 @@ export type ToWorker =
   | { type: 'follow'; jobId: string; request: IndexRequest }
   /** Stops following these paths (as given to follow), or all of them (null). */
   | { type: 'unfollow'; jobId: string; paths: string[] | null }
-  | { type: 'follow-pause'; jobId: string; paused: boolean };
+  | { type: 'follow-pause'; jobId: string; paused: boolean }
+  /** Follows again what was followed when the database was last used (paused if it was). */
+  | { type: 'follow-restore'; jobId: string };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -163,7 +180,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
   };
 
   // --- follow mode -------------------------------------------------------------------------------
-  const followers = new Map<string, { follower: Follower; found: Found }>();
+  const followers = new Map<string, { follower: Follower; found: Found; request: IndexRequest }>();
   let followPaused = false;
   const liveBursts = new LiveBurstWatch(db);
 
@@ -177,7 +194,8 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
     const known = found.files.size;
     for (const file of batch.files) found.files.add(file);
     const hadError = found.error !== null;
-    found.error = null;
+    // Lines read show the path works (again); an empty first batch of a missing path does not.
+    if (batch.summary.lines > 0) found.error = null;
     const s = batch.summary;
     if (s.lines > 0) {
       post({
@@ -200,10 +218,14 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
       if (followers.has(input)) continue;
       const found: Found = { files: new Set(), error: null };
       const current = () => followers.get(input)?.found === found;
-      // Its first batch comes later (follow starts it asynchronously), once it is in the map.
-      const follower = follow(db, [input], {
+      const options = {
         ...(request.timeZone ? { timeZone: request.timeZone } : {}),
         ...(request.logFormats ? { logFormats: request.logFormats } : {}),
+      };
+      // Its first batch comes later (follow starts it asynchronously), once it is in the map.
+      const follower = follow(db, [input], {
+        ...options,
+        paused: followPaused,
         exclusive,
         onBatch: (batch) => current() && onBatch(input, found, batch),
         onError: (e) => {
@@ -212,8 +234,42 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
           postState(null);
         },
       });
-      followers.set(input, { follower, found });
-      if (followPaused) follower.pause();
+      followers.set(input, { follower, found, request: { paths: [input], ...options } });
+    }
+  };
+
+  const setPaused = (paused: boolean) => {
+    followPaused = paused;
+    for (const { follower } of followers.values()) {
+      if (paused) follower.pause();
+      else follower.resume();
+    }
+  };
+
+  const remember = () => {
+    const remembered: RememberedFollowing = { paused: followPaused, requests: [...followers.values()].map((f) => f.request) };
+    writeMeta(db, FOLLOWED_META_KEY, JSON.stringify(remembered));
+  };
+
+  /**
+   * Follows what was remembered. A path that is missing now is followed all the same (its error
+   * says so, and it is picked up when it appears); an entry that is no longer valid is left out.
+   */
+  const restore = () => {
+    let stored: Partial<RememberedFollowing> | null = null;
+    try {
+      stored = JSON.parse(readMeta(db, FOLLOWED_META_KEY) ?? 'null') as Partial<RememberedFollowing> | null;
+    } catch {
+      return; // damaged: nothing to follow
+    }
+    if (!stored || typeof stored !== 'object') return;
+    setPaused(stored.paused === true);
+    for (const entry of Array.isArray(stored.requests) ? stored.requests : []) {
+      try {
+        startFollowing(validate('follow-restore', INPUTS['follow/start'], entry));
+      } catch {
+        // e.g. a time zone this runtime no longer knows: the next change of what is followed forgets it
+      }
     }
   };
 
@@ -228,21 +284,27 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
     }
   };
 
-  const answerFollow = (message: Extract<ToWorker, { type: 'follow' | 'unfollow' | 'follow-pause' }>) => {
+  const answerFollow = (message: Extract<ToWorker, { type: 'follow' | 'unfollow' | 'follow-pause' | 'follow-restore' }>) => {
     try {
       if (message.type === 'follow') startFollowing(message.request);
       else if (message.type === 'unfollow') stopFollowing(message.paths);
-      else {
-        followPaused = message.paused;
-        for (const { follower } of followers.values()) {
-          if (followPaused) follower.pause();
-          else follower.resume();
-        }
-      }
-      postState(message.jobId);
+      else if (message.type === 'follow-restore') restore();
+      else setPaused(message.paused);
     } catch (err) {
       post({ type: 'failed', jobId: message.jobId, message: (err as Error).message });
+      return;
     }
+    if (message.type !== 'follow-restore') {
+      try {
+        remember();
+      } catch (err) {
+        // Following did change: the host learns the state, and the caller that it is not remembered.
+        postState(null);
+        post({ type: 'failed', jobId: message.jobId, message: `following changed but could not be remembered for the next start: ${(err as Error).message}` });
+        return;
+      }
+    }
+    postState(message.jobId);
   };
 
   port.on('message', (message: ToWorker) => {
@@ -250,6 +312,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
       case 'follow':
       case 'unfollow':
       case 'follow-pause':
+      case 'follow-restore':
         answerFollow(message);
         return;
       case 'meta':

@@ -4,6 +4,8 @@
  * launch with files, IPC calls, following a live log with live-insight notifications on, window
  * closed) and prints what it did as JSON. Used by test/unit/electron-main.test.ts; argv: LOG_FOLDER
  * SECOND_LOG_FOLDER LIVE_LOG (a W3C log that this script appends failed logins to).
+ * FAKE_SCENARIO=follow-again: only checks that the live log, followed by an earlier run, is followed
+ * again (a line appended to it arrives as a batch).
  */
 import fs from 'node:fs';
 import { register } from 'node:module';
@@ -44,6 +46,21 @@ const invoke = async (channel: string, url: string, input?: unknown) => {
     return { error: (err as Error).message };
   }
 };
+
+if (process.env.FAKE_SCENARIO === 'follow-again') {
+  const followedAgain = (e: [string, unknown]) => e[0] === 'follow/changed' && (e[1] as { paths: { path: string; files: number }[] }).paths.some((p) => p.path === live && p.files === 1);
+  await until('the live log to be followed again', () => sent(win).some(followedAgain));
+  const followStatus = await invoke('follow/status', 'app://xferlens/index.html');
+  const batches = () => sent(win).filter(([channel]) => channel === 'follow/batch');
+  const before = batches().length;
+  fs.appendFileSync(live, '2026-04-01 10:00:01 198.51.100.4 - alice [19]pass ******* - 230 - - - 21\r\n');
+  await until('the appended line', () => batches().length > before);
+  const followBatch = batches()[before]![1];
+  process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, followStatus, followBatch }));
+  app.emit('will-quit');
+  await new Promise((r) => setTimeout(r, 200));
+  process.exit(0);
+}
 const stats = await invoke('db/stats', 'app://xferlens/index.html');
 const foreign = await invoke('db/stats', 'https://evil.example/');
 
@@ -106,4 +123,3 @@ process.stdout.write(
 );
 app.emit('will-quit');
 setTimeout(() => process.exit(0), 200);
-

@@ -13,7 +13,8 @@ import type { ApiEventName, ApiEvents } from '../../src-main/api/contract.js';
 import { createHandlers, relayFollowEvents, type ApiHandlers } from '../../src-main/api/handlers.js';
 import { FORMATS } from '../../src-main/core/formats/registry.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import type { FromWorker, IndexWorkerData, ToWorker } from '../../src-main/worker/index-worker.js';
+import { readMeta } from '../../src-main/core/store/source-admin.js';
+import { FOLLOWED_META_KEY, type FromWorker, type IndexWorkerData, type ToWorker } from '../../src-main/worker/index-worker.js';
 import { cliJson, EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 
 type ClientModule = typeof import('../../src-main/worker/index-worker-client.js');
@@ -35,6 +36,15 @@ function bigLog(file: string, mb: number): void {
     size += line.length + 2;
   }
   writeLines(file, lines);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(20);
+  }
 }
 
 describe('API handlers with the writer worker', () => {
@@ -400,15 +410,6 @@ describe('API handlers: follow mode', () => {
   const append = (file: string, lines: string[]) => fs.appendFileSync(file, lines.map((l) => l + '\r\n').join(''));
   /** Matching rows (events: log events, not the W3C header lines). */
   const count = async (kind: 'events' | 'sessions' | 'transfers', query = kind === 'events' ? 'kind:event' : '') => (await handlers['query/count']({ kind, query })).total;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await ok())) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await sleep(20);
-    }
-  }
-
   beforeAll(async () => {
     fs.mkdirSync(logs);
     fs.mkdirSync(path.dirname(other));
@@ -546,5 +547,121 @@ describe('API handlers: follow mode', () => {
     expect(await count('events')).toBe(indexed);
     // Stopping what is not followed is not an error.
     expect(await handlers['follow/stop']({ paths: [other] })).toEqual({ paused: false, paths: [] });
+  });
+});
+
+describe('API handlers: what is followed is followed again after a restart', () => {
+  const dir = tempDir('xferlens-follow-again-');
+  const databasePath = path.join(dir, 'index.sqlite');
+  const logs = path.join(dir, 'logs');
+  const log = path.join(logs, 'ex100408.log');
+  /** A folder that does not exist yet when following starts. */
+  const later = path.join(dir, 'later');
+  /** One more event line of the sample's session (the sample has 7 events). */
+  let appended = 0;
+  const appendEvent = (file: string) => fs.appendFileSync(file, `2010-04-08 20:11:${String(appended++).padStart(2, '0')} 192.168.241.1 - test [1]sent /Test+File+3.txt - 226 - 54 - 22\r\n`);
+
+  /** The writer worker and the handlers on the database, started as the app and `serve` start them. */
+  async function openHost() {
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
+    const client = new IndexWorkerClient({ databasePath });
+    await client.start();
+    let reader: Db | null = null;
+    const handlers = createHandlers({
+      mode: 'desktop',
+      databasePath,
+      readDb: () => (reader ??= openDatabase(databasePath, { readonly: true })),
+      openReadDb: () => openDatabase(databasePath, { readonly: true }),
+      writer: client,
+      emit: () => undefined,
+      canOpenPaths: true,
+    });
+    const resumed = await client.resumeFollowing();
+    const events = async () => (await handlers['query/count']({ kind: 'events', query: 'kind:event' })).total;
+    const close = async () => {
+      reader?.close();
+      await client.stop();
+    };
+    return { handlers, resumed, events, close };
+  }
+  let host: Awaited<ReturnType<typeof openHost>> | null = null;
+  const restart = async () => {
+    await host?.close();
+    host = await openHost();
+    return host;
+  };
+
+  beforeAll(() => {
+    fs.mkdirSync(logs);
+    writeLines(log, EFT_W3C_SAMPLE);
+  });
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('follows the remembered paths again, with their options; a missing one is reported, and picked up when it appears', async () => {
+    let { handlers, resumed, events } = await restart();
+    expect(resumed).toEqual({ paused: false, inputs: [] });
+    await handlers['follow/start']({ paths: [logs, later], timeZone: 'Europe/Berlin' });
+    await until('the folder to be indexed', async () => (await events()) === 7);
+
+    ({ handlers, resumed, events } = await restart());
+    expect(resumed.inputs.map((i) => i.path)).toEqual([logs, later]);
+    // Remembered with the options they were followed with.
+    const db = openDatabase(databasePath, { readonly: true });
+    try {
+      expect(JSON.parse(readMeta(db, FOLLOWED_META_KEY)!)).toEqual({ paused: false, requests: [{ paths: [logs], timeZone: 'Europe/Berlin' }, { paths: [later], timeZone: 'Europe/Berlin' }] });
+    } finally {
+      db.close();
+    }
+    await until('the missing folder to be reported', async () => (await handlers['follow/status']()).paths[1]?.error === 'no such file or directory');
+    appendEvent(log);
+    await until('the line appended after the restart', async () => (await events()) === 8);
+    // The missing folder's error stays until it appears (the first, empty batch does not clear it).
+    expect((await handlers['follow/status']()).paths).toEqual([{ path: logs, files: 1, error: null }, { path: later, files: 0, error: 'no such file or directory' }]);
+
+    fs.mkdirSync(later);
+    writeLines(path.join(later, 'ex100409.log'), EFT_W3C_SAMPLE.map((l) => l.replaceAll('2010-04-08', '2010-04-09')));
+    await until('the folder that appeared', async () => (await events()) === 15);
+    expect((await handlers['follow/status']()).paths[1]).toEqual({ path: later, files: 1, error: null });
+  });
+
+  it('a paused follow stays paused after a restart, and catches up on resume', async () => {
+    let { handlers, resumed, events } = host!;
+    await handlers['follow/pause']();
+    ({ handlers, resumed, events } = await restart());
+    expect(resumed).toMatchObject({ paused: true, inputs: [{ path: logs }, { path: later }] });
+    const before = await events();
+    appendEvent(log);
+    await sleep(1500);
+    expect(await events()).toBe(before);
+    expect(await handlers['follow/resume']()).toMatchObject({ paused: false });
+    await until('the line written while paused', async () => (await events()) === before + 1);
+
+    ({ handlers, resumed } = await restart());
+    expect(resumed.paused).toBe(false);
+  });
+
+  it('a removed followed file and "Stop following all" are forgotten', async () => {
+    let { handlers, resumed, events } = host!;
+    const other = path.join(dir, 'ex100410.log');
+    writeLines(other, EFT_W3C_SAMPLE.map((l) => l.replaceAll('2010-04-08', '2010-04-10')));
+    await handlers['follow/start']({ paths: [other] });
+    await until('the file to be indexed', async () => (await handlers['sources/list']()).some((s) => s.path === other && s.events === 7));
+    const source = (await handlers['sources/list']()).find((s) => s.path === other)!;
+    expect(await handlers['sources/remove']({ id: source.id })).toEqual({ removed: true });
+
+    ({ handlers, resumed, events } = await restart());
+    expect(resumed.inputs.map((i) => i.path)).toEqual([logs, later]);
+    expect(await handlers['follow/stop']({})).toEqual({ paused: false, paths: [] });
+
+    ({ handlers, resumed, events } = await restart());
+    expect(resumed).toEqual({ paused: false, inputs: [] });
+    expect(await handlers['follow/status']()).toEqual({ paused: false, paths: [] });
+    const before = await events();
+    appendEvent(log);
+    await sleep(1500);
+    expect(await events()).toBe(before);
   });
 });

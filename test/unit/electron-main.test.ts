@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { electronNativeDir } from '../../src-main/electron/launch.js';
 import { INPUTS } from '../../src-main/api/inputs.js';
@@ -17,7 +18,14 @@ import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 const RUN_MAIN = path.join(REPO, 'dist', 'test', 'fake-electron', 'run-main.js');
 const LIVE_HEADER = ['#Software: Globalscape EFT Server', '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port'];
 
+/** The app folder, the log folders and the live log that run-main is given (see prepareMain). */
+type Prepared = ReturnType<typeof prepareMain>;
+
 function runMain(opts: { withNative: boolean; database?: Buffer; messageBoxResponse?: number }) {
+  return spawnMain(prepareMain(opts), opts);
+}
+
+function prepareMain(opts: { withNative: boolean; database?: Buffer }) {
   const dir = tempDir('xferlens-main-');
   const appPath = path.join(dir, 'app');
   if (opts.withNative) {
@@ -35,9 +43,23 @@ function runMain(opts: { withNative: boolean; database?: Buffer; messageBoxRespo
   writeLines(live, [...LIVE_HEADER, '2026-04-01 09:59:00 198.51.100.4 - alice [19]user alice - 331 - - - 21']);
   const userData = path.join(dir, 'user-data');
   if (opts.database) fs.writeFileSync(path.join(dir, 'index.sqlite'), opts.database);
+  return { dir, appPath, first, second, live, userData, databasePath: path.join(dir, 'index.sqlite') };
+}
+
+/** Runs the main process under the fake Electron; `scenario` picks what run-main does once the window is up. */
+function spawnMain(prepared: Prepared, opts: { messageBoxResponse?: number; scenario?: 'follow-again' }) {
+  const { dir, appPath, first, second, live, userData, databasePath } = prepared;
   const r = spawnSync(process.execPath, [RUN_MAIN, first, second, live], {
     encoding: 'utf8',
-    env: { ...process.env, FAKE_MESSAGE_BOX_RESPONSE: String(opts.messageBoxResponse ?? 0), FAKE_APP_PATH: appPath, XFERLENS_DB: path.join(dir, 'index.sqlite'), XFERLENS_USER_DATA_DIR: userData, XFERLENS_QUIET_SLOW: '1' },
+    env: {
+      ...process.env,
+      FAKE_MESSAGE_BOX_RESPONSE: String(opts.messageBoxResponse ?? 0),
+      FAKE_APP_PATH: appPath,
+      FAKE_SCENARIO: opts.scenario ?? '',
+      XFERLENS_DB: databasePath,
+      XFERLENS_USER_DATA_DIR: userData,
+      XFERLENS_QUIET_SLOW: '1',
+    },
     timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`run-main exited ${r.status}: ${r.stderr}`);
@@ -66,7 +88,9 @@ describe('Electron main process (fake Electron)', () => {
 
     // The command-line folder, then the second launch's, each indexed with events to the window.
     const channels = report.events.map((e: { channel: string }) => e.channel);
-    expect(channels.filter((c: string) => c !== 'index/progress')).toEqual(['index/started', 'index/finished', 'sources/changed', 'index/started', 'index/finished', 'sources/changed']);
+    expect(channels.filter((c: string) => c !== 'index/progress' && c !== 'follow/changed')).toEqual(['index/started', 'index/finished', 'sources/changed', 'index/started', 'index/finished', 'sources/changed']);
+    // At start, what was followed before is followed again: nothing, on a new database.
+    expect(report.events.filter((e: { channel: string }) => e.channel === 'follow/changed').map((e: { payload: unknown }) => e.payload)).toEqual([{ paused: false, paths: [] }]);
     const started = report.events.filter((e: { channel: string }) => e.channel === 'index/started').map((e: { payload: { paths: string[] } }) => e.payload.paths);
     expect(started).toEqual([[first], [second]]);
     const done = report.events.filter((e: { channel: string }) => e.channel === 'index/finished').map((e: { payload: object }) => e.payload);
@@ -123,6 +147,23 @@ describe('Electron main process (fake Electron)', () => {
     const quit = runMain({ withNative: true, database: garbage, messageBoxResponse: 1 });
     expect(quit.report).toMatchObject({ relaunched: false, exitCode: 1 });
     expect(fs.readFileSync(path.join(quit.dir, 'index.sqlite')).equals(garbage)).toBe(true);
+  });
+
+  it('follows again at start what was followed when the database was last used', async () => {
+    const prepared = prepareMain({ withNative: true });
+    // An earlier run followed the live log (the writer worker remembers it in the database).
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as typeof import('../../src-main/worker/index-worker-client.js');
+    const earlier = new IndexWorkerClient({ databasePath: prepared.databasePath });
+    try {
+      await earlier.follow({ paths: [prepared.live] });
+    } finally {
+      await earlier.stop();
+    }
+    const { report } = spawnMain(prepared, { scenario: 'follow-again' });
+    expect(report.errorBoxes).toEqual([]);
+    expect(report.followStatus.ok.value).toEqual({ paused: false, paths: [{ path: prepared.live, files: 1, error: null }] });
+    // A line appended after the start reached the window as a batch.
+    expect(report.followBatch).toMatchObject({ path: prepared.live, files: [prepared.live], lines: 1, events: 1 });
   });
 
   it('says where SQLite for Electron is missing instead of starting without a database', () => {

@@ -317,6 +317,37 @@ describe('xferlens serve --follow', () => {
     }
   });
 
+  it('a restarted serve on the same database follows again what was followed, without the PATHs or --allow-open', async () => {
+    const dir = tempDir('xferlens-serve-follow-again-');
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    const log = path.join(logs, 'ex100408.log');
+    writeLines(log, EFT_W3C_SAMPLE);
+    const db = path.join(dir, 'index.sqlite');
+    const status = async (s: Served) => JSON.parse((await api(s, 'follow/status', null)).body) as { paused: boolean; paths: { path: string; files: number }[] };
+    const events = async (s: Served) => (JSON.parse((await api(s, 'query/count', { kind: 'events', query: 'kind:event' })).body) as { total: number }).total;
+
+    const first = await startServe(['--port', '0', '--db', db, '--follow', logs]);
+    try {
+      await until('the folder to be followed', async () => (await status(first)).paths[0]?.files === 1);
+    } finally {
+      first.child.kill('SIGINT');
+      expect(await first.exited).toBe(0);
+    }
+
+    const again = await startServe(['--host', '0.0.0.0', '--port', '0', '--db', db]);
+    try {
+      await until('the folder to be followed again', async () => (await status(again)).paths[0]?.files === 1);
+      expect(again.stderr()).toContain(`following again ${logs}`);
+      expect(await events(again)).toBe(7);
+      fs.appendFileSync(log, '2010-04-08 20:11:00 192.168.241.1 - test [1]sent /Test+File+3.txt - 226 - 54 - 22\r\n');
+      await until('the line appended after the restart', async () => (await events(again)) === 8);
+    } finally {
+      again.child.kill('SIGINT');
+      expect(await again.exited).toBe(0);
+    }
+  });
+
   it('--follow needs a PATH', () => {
     const r = spawnSync(process.execPath, [CLI, 'serve', '--follow', '--port', '0'], { encoding: 'utf8' });
     expect(r.status).toBe(2);

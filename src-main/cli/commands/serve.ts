@@ -143,6 +143,18 @@ async function serve(opts: ServeOptions): Promise<number> {
   }
   process.stderr.write(`xferlens: serving ${opts.databasePath}; Ctrl+C stops\n`);
 
+  // What was followed when the database was last used (by the app, or a serve): followed again,
+  // whatever --allow-open says. Every such path was chosen by someone allowed to at the time (the
+  // desktop user, a command line, or a page that could open paths), and no page can add to the list.
+  try {
+    const resumed = await writer.resumeFollowing();
+    if (resumed.inputs.length) {
+      process.stderr.write(`xferlens: following again${resumed.paused ? ' (paused)' : ''} ${resumed.inputs.map((i) => i.path).join(', ')}\n`);
+    }
+  } catch (err) {
+    process.stderr.write(`xferlens: could not follow again what was followed: ${(err as Error).message}\n`);
+  }
+
   if (opts.paths.length) {
     // The paths on the command line are the user's own request: indexed whatever --allow-open says.
     const startup = createHandlers({ ...backend, canOpenPaths: true });

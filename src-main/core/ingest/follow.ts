@@ -38,6 +38,8 @@ export interface FollowOptions {
   pollMs?: number;
   /** Use fs.watch besides the poll (default true; false = poll only, as on a network share). */
   watch?: boolean;
+  /** Start paused: nothing is read, not even what the inputs hold now, until resume(). */
+  paused?: boolean;
   onBatch?: (batch: FollowBatch) => void;
   /** A problem with one input or with the database; following goes on (and retries). */
   onError?: (error: InputError) => void;
@@ -67,7 +69,7 @@ export interface Follower {
   resume(): void;
   /** Stops watching; resolves once the batch being indexed is committed. */
   stop(): Promise<void>;
-  /** Resolves when the first batch (everything the inputs held at the start) is committed. */
+  /** Resolves when the first batch (everything the inputs held at the start) is committed (at once when started paused). */
   readonly ready: Promise<void>;
 }
 
@@ -100,7 +102,7 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
   const reported = new Set<string>();
 
   const abort = new AbortController();
-  let stopped = false, paused = false, initial = true;
+  let stopped = false, paused = opts.paused ?? false, initial = true;
   let running: Promise<void> | null = null, again = false;
   let noticedAt: number | null = null;
   let debounce: NodeJS.Timeout | null = null;
