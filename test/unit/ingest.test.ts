@@ -212,3 +212,21 @@ describe('two writers on one database', () => {
     }
   });
 });
+
+describe('a compressed file stopped part-way', () => {
+  it('is read again from its start on the next run (it cannot be continued), each line once', async () => {
+    const plain = path.join(dir, 'plain.log');
+    await generateEftW3c(plain, { lines: 30_000, seed: 4 }); // several 1 MiB batches once inflated
+    const gz = path.join(dir, 'u_ex260104.log.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(plain)));
+    fs.rmSync(plain);
+    const stop = new AbortController();
+    const first = await indexPaths(db, [gz], { timeZone: 'UTC', signal: stop.signal, onBatch: () => stop.abort() });
+    expect(first.lines).toBeGreaterThan(0);
+    expect(first.lines).toBeLessThan(30_000);
+    const second = await index(gz);
+    expect(second.lines).toBe(30_000);
+    expect(count()).toBe(30_000);
+    expect((await index(gz)).lines).toBe(0); // now complete: unchanged
+  });
+});

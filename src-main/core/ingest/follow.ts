@@ -248,18 +248,21 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
       report([{ path: db.name, reason: (err as Error).message }]);
       return;
     }
-    const failed = new Set(summary.errors.map((e) => e.path));
-    for (const [file, st] of changed) {
-      if (failed.has(file)) followed.delete(file);
-      else followed.set(file, st);
-    }
     // A file renamed away (rotated, maybe already replaced) or deleted between the scan and its
-    // reading is not an error: the next scan finds it under its new name, or no more.
+    // reading is not an error: the next scan finds it under its new name, or no more. What was known
+    // of it stays, so that a new file at its path is seen as a rotation and the old one's last
+    // lines are read under its new name.
     const gone = new Set<string>();
     for (const e of summary.errors) {
       const seen = changed.get(e.path);
       const now = seen && (await stateOf(e.path));
       if (seen && (!now || now.ino !== seen.ino || now.dev !== seen.dev)) gone.add(e.path);
+    }
+    const failed = new Set(summary.errors.map((e) => e.path));
+    for (const [file, st] of changed) {
+      if (gone.has(file)) continue;
+      if (failed.has(file)) followed.delete(file);
+      else followed.set(file, st);
     }
     report(summary.errors.filter((e) => !gone.has(e.path)));
     if (summary.lines > 0 || first) {

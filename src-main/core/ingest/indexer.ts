@@ -12,9 +12,12 @@ import { detectFormat } from './detect.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
-import { readLineBatches, type LineBatch } from './line-reader.js';
+import { readLineBatches } from './line-reader.js';
 
 export type { IndexProgress, IndexSummary } from './index-types.js';
+
+/** The largest time a JavaScript Date holds (±100,000,000 days from 1970), in ms. */
+const MAX_TIME_MS = 8.64e15;
 
 /** Above this many bytes of input into an empty database, indexes are built once at the end. */
 const BULK_LOAD_BYTES = 16 << 20;
@@ -229,18 +232,28 @@ async function indexFile(
 
   const fpHash = hash(head.rawHead);
   let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
-  const checkpoint = (batch: LineBatch): Checkpoint => ({
+  // A compressed file is read whole and cannot be continued: until its last batch is committed its
+  // size is stored as -1, so that a run stopped part-way (killed, cancelled) reads it again.
+  let complete = !head.gzip;
+  const checkpoint = (end: number): Checkpoint => ({
     after,
-    size, mtimeMs: Number(stat.mtimeMs), dev, ino,
+    size: complete ? size : -1, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash,
     format: format?.id ?? null,
     formatDetail: parser?.detail?.() ?? null,
     encoding: describeEncoding(sniffed.encoding, fallbackLines),
     options: JSON.stringify({ timeZone, ...(logFormats?.length ? { logFormats } : {}) } satisfies SourceOptions),
-    bytesIndexed: batch.end,
+    bytesIndexed: end,
     linesIndexed: lineNo,
     parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines } satisfies SavedState),
   });
+
+  /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
+  const commit = (rows: readonly EventRow[], end: number, reset: boolean): void => {
+    const cp = checkpoint(end);
+    writer.commitBatch(source.id, rows, cp, reset);
+    after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
+  };
 
   let pendingReset = reset;
   let readUpTo = start;
@@ -251,6 +264,7 @@ async function indexFile(
     }
     fallbackLines += batch.fallbackLines;
     const rows: EventRow[] = new Array(batch.lines.length);
+    const kinds: [number, number, number] = [0, 0, 0];
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
       const truncatedFrom = batch.truncated.get(i);
@@ -260,15 +274,17 @@ async function indexFile(
       if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
       else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
       const fields = parsed?.fields ?? (truncatedFrom === undefined ? {} : { extra: { truncated: truncatedFrom } });
+      // A time outside what a Date can hold (e.g. `%{%s}t` fed any digits) is no time at all.
+      if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
       if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
       rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? lastTs, fields, raw };
-      if (kind === EventKind.event) summary.events++;
-      else if (kind === EventKind.directive) summary.directives++;
-      else summary.unparsed++;
+      kinds[kind] += 1;
     }
-    const cp = checkpoint(batch);
-    writer.commitBatch(source.id, rows, cp, pendingReset);
-    after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
+    commit(rows, batch.end, pendingReset);
+    // Counted once committed (a batch another process indexed first is refused).
+    summary.events += kinds[EventKind.event];
+    summary.directives += kinds[EventKind.directive];
+    summary.unparsed += kinds[EventKind.unparsed];
     pendingReset = false;
     opts.onBatch?.(source.id, null);
     summary.lines += rows.length;
@@ -277,9 +293,11 @@ async function indexFile(
     report(batch.end);
     if (opts.signal?.aborted) break;
   }
-  if (pendingReset) {
-    // The file is now empty (or has no complete line): its old rows still go.
-    writer.commitBatch(source.id, [], checkpoint({ lines: [], offsets: [], end: start, fallbackLines: 0, truncated: new Map() }), true);
+  // The file is now empty (or has no complete line): its old rows still go.
+  if (pendingReset) commit([], start, true);
+  if (!complete && !opts.signal?.aborted) {
+    complete = true;
+    commit([], after.bytesIndexed, false);
   }
   return format?.id ?? null;
 }

@@ -174,7 +174,8 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     const buckets = bucketer(step, zone);
     const timeline: TimelineBucket[] = [];
     const index = new Map<number, TimelineBucket>();
-    for (let t = buckets.floor(from); t < to; t = buckets.next(t)) {
+    // Bounded: a range beyond what the steps cover (years past Date's range) must not loop for ever.
+    for (let t = buckets.floor(from); t < to && timeline.length <= 2 * maxBuckets + 366; t = buckets.next(t)) {
       const b = { t, count: 0, bytes: 0, failures: 0 };
       timeline.push(b);
       index.set(t, b);
@@ -210,7 +211,7 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     const users = (): TopEntry[] =>
       n === 0
         ? []
-        : (db.prepare('SELECT value, sum(events) AS count FROM event_values WHERE dim = ? GROUP BY value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?').all(dim('user'), n) as TopEntry[]);
+        : (db.prepare('SELECT min(value) AS value, sum(events) AS count FROM event_values WHERE dim = ? GROUP BY value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?').all(dim('user'), n) as TopEntry[]);
     return { users: users(), ips: list('client_ip'), paths: list('path'), codes: list('status') };
   }
 
@@ -219,7 +220,8 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     const list = (expr: string | null, collate = ''): TopEntry[] => {
       if (!expr || n === 0) return [];
       return db.prepare(
-        `SELECT ${expr} AS value, count(*) AS count FROM ${from} WHERE ${where} AND ${plus}${expr} IS NOT NULL AND ${plus}${expr} <> ''
+        // Case variants grouped together show their smallest spelling (the rollup shows the same).
+        `SELECT ${collate ? `min(${expr})` : expr} AS value, count(*) AS count FROM ${from} WHERE ${where} AND ${plus}${expr} IS NOT NULL AND ${plus}${expr} <> ''
          GROUP BY ${plus}${expr}${collate} ORDER BY count DESC, value${collate} LIMIT @topN`,
       ).all({ ...params, topN: n }) as TopEntry[];
     };

@@ -20,7 +20,7 @@ export type RollupDim = (typeof ROLLUP_DIMS)[number];
 const BATCH = 'e.id >= @first AND e.id < @end';
 
 const minutesSql = (where: string) => `INSERT INTO event_minutes (minute, events, bytes, failures)
-  SELECT e.ts / 60000, count(*), total(${BYTES_SQL.events}), count(*) FILTER (WHERE ${FAILED_SQL.events})
+  SELECT CAST(e.ts AS INTEGER) / 60000, count(*), total(${BYTES_SQL.events}), count(*) FILTER (WHERE ${FAILED_SQL.events})
   FROM events e WHERE ${where} AND e.ts IS NOT NULL GROUP BY 1
   ON CONFLICT (minute) DO UPDATE SET events = events + excluded.events, bytes = bytes + excluded.bytes,
     failures = failures + excluded.failures`;
@@ -67,7 +67,8 @@ export function markRollupStale(db: Db): void {
 
 /** Whether the rollup holds what the events hold (else charts group the rows themselves). */
 export function rollupCurrent(db: Db): boolean {
-  return db.prepare("SELECT value FROM meta WHERE key = 'rollup_dirty'").pluck().get() !== '1';
+  // No key: a database from before the rollup, read before a writer added it.
+  return db.prepare("SELECT value FROM meta WHERE key = 'rollup_dirty'").pluck().get() === '0';
 }
 
 /** Rebuilds the rollup if a migration or a run that was killed left it stale. */

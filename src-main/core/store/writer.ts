@@ -151,7 +151,10 @@ export class IndexWriter {
         this.insertFts.run(id++, r.raw);
       }
       analyzer.flush();
-      if (!this.bulk) this.rollup.add(firstId, id);
+      // In a bulk load, each batch marks the rollup stale again: another process opening the
+      // database meanwhile may have rebuilt it without the rows still to come.
+      if (this.bulk) markRollupStale(db);
+      else this.rollup.add(firstId, id);
       this.updateSource.run({
         ...cp, id: sourceId, events: counts[0], directives: counts[1], unparsed: counts[2], firstTs, lastTs, now: Date.now(),
       });
