@@ -141,7 +141,8 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
   const plus = unfiltered ? '' : '+';
   const timedWhere = `${where} AND ${plus}${time} IS NOT NULL`;
 
-  return timed(`aggregate ${kind} ${JSON.stringify(query)}`, () => {
+  // One read transaction: whether the rollup is current and what it holds are read from one snapshot.
+  return timed(`aggregate ${kind} ${JSON.stringify(query)}`, db.transaction((): Aggregates => {
     let from = opts.from, to = opts.to;
     if (from === undefined || to === undefined) {
       // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE would scan).
@@ -198,7 +199,7 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
       heatmap[(local.getUTCDay() + 6) % 7]![local.getUTCHours()]! += g.n;
     }
     return { from, to, bucketMs: step.ms, bucketLabel: step.label, timeline, total, bytes, failures, top, heatmap };
-  });
+  }));
 
   /** The events' top lists over everything, from the rollup (the same lists `topLists` gives). */
   function rollupTopLists(db: Db, n: number): Aggregates['top'] {
