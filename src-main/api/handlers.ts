@@ -14,7 +14,7 @@ import { computeInsights } from '../core/analysis/insights.js';
 import { aggregate, countRows, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
 import { suggestValues } from '../core/query/suggest.js';
 import type { Db } from '../core/store/db.js';
-import { readMeta } from '../core/store/source-admin.js';
+import { readMeta } from '../core/store/meta.js';
 import { databaseStats, listSources } from '../core/store/stats.js';
 import type { SourceRow } from '../core/store/writer.js';
 import { VERSION } from '../core/version.js';

@@ -13,7 +13,7 @@ import type { ApiEventName, ApiEvents } from '../../src-main/api/contract.js';
 import { createHandlers, relayFollowEvents, type ApiHandlers } from '../../src-main/api/handlers.js';
 import { FORMATS } from '../../src-main/core/formats/registry.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { readMeta } from '../../src-main/core/store/source-admin.js';
+import { readMeta } from '../../src-main/core/store/meta.js';
 import { FOLLOWED_META_KEY, type FromWorker, type IndexWorkerData, type ToWorker } from '../../src-main/worker/index-worker.js';
 import { cliJson, EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 

@@ -7,6 +7,7 @@
 import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
+import { writeMeta } from '../store/meta.js';
 import { rebuildRollup } from '../store/rollup.js';
 
 /** Bump when classification or matching rules change: databases rebuild their sessions once. */
@@ -15,7 +16,7 @@ export const ANALYSIS_VERSION = '2';
 const PAGE = 5000;
 
 export function markAnalysisDirty(db: Db): void {
-  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis_dirty', '1')").run();
+  writeMeta(db, 'analysis_dirty', '1');
 }
 
 /** True when sessions and transfers must be rebuilt before they can be trusted. */

@@ -6,7 +6,7 @@ import { formatById } from '../formats/registry.js';
 import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat } from '../formats/types.js';
 import { isStorageFailure, type Db } from '../store/db.js';
-import { IndexWriter, type Checkpoint, type EventRow, type SourceRow } from '../store/writer.js';
+import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { detectFormat } from './detect.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
@@ -249,10 +249,11 @@ async function indexFile(
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
-  const commit = (rows: readonly EventRow[], end: number, reset: boolean): void => {
+  const commit = (rows: readonly EventRow[], end: number, reset: boolean): KindCounts => {
     const cp = checkpoint(end);
-    writer.commitBatch(source.id, rows, cp, reset);
+    const stored = writer.commitBatch(source.id, rows, cp, reset);
     after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
+    return stored;
   };
 
   let pendingReset = reset;
@@ -264,7 +265,6 @@ async function indexFile(
     }
     fallbackLines += batch.fallbackLines;
     const rows: EventRow[] = new Array(batch.lines.length);
-    const kinds: [number, number, number] = [0, 0, 0];
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
       const truncatedFrom = batch.truncated.get(i);
@@ -278,13 +278,12 @@ async function indexFile(
       if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
       if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
       rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? lastTs, fields, raw };
-      kinds[kind] += 1;
     }
-    commit(rows, batch.end, pendingReset);
-    // Counted once committed (a batch another process indexed first is refused).
-    summary.events += kinds[EventKind.event];
-    summary.directives += kinds[EventKind.directive];
-    summary.unparsed += kinds[EventKind.unparsed];
+    // Counted as committed (a batch another process indexed first is refused).
+    const stored = commit(rows, batch.end, pendingReset);
+    summary.events += stored[EventKind.event];
+    summary.directives += stored[EventKind.directive];
+    summary.unparsed += stored[EventKind.unparsed];
     pendingReset = false;
     opts.onBatch?.(source.id, null);
     summary.lines += rows.length;

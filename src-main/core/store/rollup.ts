@@ -11,6 +11,9 @@
  */
 import { BYTES_SQL, FAILED_SQL } from '../query/to-sql.js';
 import type { Db } from './db.js';
+import { readMeta, writeMeta } from './meta.js';
+
+const DIRTY_KEY = 'rollup_dirty';
 
 /** The columns of event_values.dim, in the order of their numbers. */
 export const ROLLUP_DIMS = ['user', 'client_ip', 'path', 'status'] as const;
@@ -56,19 +59,19 @@ export function rebuildRollup(db: Db): void {
     db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
     db.exec(minutesSql('true'));
     db.exec(valuesSql('true'));
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rollup_dirty', '0')").run();
+    writeMeta(db, DIRTY_KEY, '0');
   })();
 }
 
 /** Until the next rebuild, the rollup is not to be read. */
 export function markRollupStale(db: Db): void {
-  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rollup_dirty', '1')").run();
+  writeMeta(db, DIRTY_KEY, '1');
 }
 
 /** Whether the rollup holds what the events hold (else charts group the rows themselves). */
 export function rollupCurrent(db: Db): boolean {
   // No key: a database from before the rollup, read before a writer added it.
-  return db.prepare("SELECT value FROM meta WHERE key = 'rollup_dirty'").pluck().get() === '0';
+  return readMeta(db, DIRTY_KEY) === '0';
 }
 
 /** Rebuilds the rollup if a migration or a run that was killed left it stale. */

@@ -68,13 +68,3 @@ export function resetSource(db: Db, sourceId: number, change: { timeZone?: strin
     return row.path;
   })();
 }
-
-/** Writes one key of the meta table. */
-export function writeMeta(db: Db, key: string, value: string): void {
-  db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
-}
-
-/** Reads one key of the meta table (undefined when absent). */
-export function readMeta(db: Db, key: string): string | undefined {
-  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string | null } | undefined)?.value ?? undefined;
-}

@@ -32,6 +32,9 @@ export interface SourceRow {
   indexed_at: number | null;
 }
 
+/** Rows stored per kind, indexed by EventKind: events, directives, unparsed. */
+export type KindCounts = [number, number, number];
+
 export interface EventRow {
   lineNo: number;
   offset: number;
@@ -89,7 +92,8 @@ export class IndexWriter {
   private bulk = false;
   private readonly resetCounters;
   private readonly lastEventId;
-  readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => void;
+  /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
+  readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
   private readonly sourcePaths = new Map<number, string>();
 
@@ -128,10 +132,10 @@ export class IndexWriter {
       // is inserted already pointing at its event, instead of being updated once the event exists.
       const firstId = (this.lastEventId.get() as number) + 1;
       let id = firstId;
-      const counts = [0, 0, 0];
+      const counts: KindCounts = [0, 0, 0];
       let firstTs: number | null = null, lastTs: number | null = null;
       for (const r of rows) {
-        counts[r.kind]!++;
+        counts[r.kind] += 1;
         const f = r.fields;
         const isEvent = r.kind === EventKind.event;
         if (isEvent && r.ts !== undefined) {
@@ -158,11 +162,12 @@ export class IndexWriter {
       this.updateSource.run({
         ...cp, id: sourceId, events: counts[0], directives: counts[1], unparsed: counts[2], firstTs, lastTs, now: Date.now(),
       });
+      return counts;
     });
     this.commitBatch = (sourceId, rows, cp, reset) => {
       try {
         // IMMEDIATE: the write lock is taken before the source's progress is compared.
-        commit.immediate(sourceId, rows, cp, reset);
+        return commit.immediate(sourceId, rows, cp, reset);
       } catch (err) {
         this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
         throw err;
@@ -198,8 +203,7 @@ export class IndexWriter {
     if (this.db.prepare('SELECT 1 FROM events LIMIT 1').get()) return false;
     for (const name of DEFERRED_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
     // The rollup too is built once at the end: adding each batch's paths to it costs more than one
-    // GROUP BY over everything (1M lines: +21 s vs +2 s). Marked stale until then, killed or not.
-    markRollupStale(this.db);
+    // GROUP BY over everything (1M lines: +21 s vs +2 s). Each batch marks it stale (see commit).
     this.bulk = true;
     return true;
   }
