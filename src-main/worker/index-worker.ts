@@ -12,7 +12,7 @@ import type { Insight } from '../core/analysis/insights.js';
 import { LiveBurstWatch } from '../core/analysis/live-insights.js';
 import { follow, type FollowBatch, type Follower } from '../core/ingest/follow.js';
 import { indexPaths, type IndexProgress, type IndexSummary } from '../core/ingest/indexer.js';
-import { openDatabase, type Db } from '../core/store/db.js';
+import { asDatabaseError, openDatabase, type Db } from '../core/store/db.js';
 import { readMeta, writeMeta } from '../core/store/meta.js';
 import { removeSource, resetSource } from '../core/store/source-admin.js';
 import type { FollowBatchInfo, IndexRequest } from '../api/contract.js';
@@ -114,6 +114,8 @@ interface Found {
 
 function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): void {
   const post = (message: FromWorker) => port.postMessage(message);
+  /** What the host shows: a lock or damage met on the way is named as the database's (not the log's). */
+  const reason = (err: unknown) => (asDatabaseError(err, data.databasePath) as Error).message;
   let db: Db;
   try {
     db = openDatabase(data.databasePath, data.nativeBinding ? { nativeBinding: data.nativeBinding } : {});
@@ -173,7 +175,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
     try {
       await exclusive(() => runJob(job, current.controller.signal));
     } catch (err) {
-      post({ type: 'failed', jobId: job.jobId, message: (err as Error).message });
+      post({ type: 'failed', jobId: job.jobId, message: reason(err) });
     } finally {
       running = null;
     }
@@ -292,7 +294,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
       else if (message.type === 'follow-restore') restore();
       else setPaused(message.paused);
     } catch (err) {
-      post({ type: 'failed', jobId: message.jobId, message: (err as Error).message });
+      post({ type: 'failed', jobId: message.jobId, message: reason(err) });
       return;
     }
     if (message.type !== 'follow-restore') {
@@ -301,7 +303,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
       } catch (err) {
         // Following did change: the host learns the state, and the caller that it is not remembered.
         postState(null);
-        post({ type: 'failed', jobId: message.jobId, message: `following changed but could not be remembered for the next start: ${(err as Error).message}` });
+        post({ type: 'failed', jobId: message.jobId, message: `following changed but could not be remembered for the next start: ${reason(err)}` });
         return;
       }
     }
@@ -321,7 +323,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
           writeMeta(db, message.key, message.value);
           post({ type: 'stored', jobId: message.jobId });
         } catch (err) {
-          post({ type: 'failed', jobId: message.jobId, message: (err as Error).message });
+          post({ type: 'failed', jobId: message.jobId, message: reason(err) });
         }
         return;
       case 'cancel': {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEventName, ApiEvents } from '../../src-main/api/contract.js';
 import { createHandlers, relayFollowEvents, type ApiHandlers } from '../../src-main/api/handlers.js';
@@ -203,6 +204,30 @@ describe('index worker protocol', () => {
     await worker.terminate();
     expect(first.type).toBe('fatal');
     expect((first as { message: string }).message).toMatch(/not an xferlens database|not a database/);
+  });
+
+  it('says the database is busy when another process keeps writing past the wait', async () => {
+    const dir = tempDir();
+    writeLines(path.join(dir, 'ex100408.log'), EFT_W3C_SAMPLE);
+    const databasePath = path.join(dir, 'index.sqlite');
+    process.env.XFERLENS_BUSY_TIMEOUT_MS = '200'; // the worker's env is a copy taken at its start
+    const worker = new Worker(WORKER, { workerData: { role: 'xferlens-index-worker', databasePath } satisfies IndexWorkerData });
+    delete process.env.XFERLENS_BUSY_TIMEOUT_MS;
+    const other = new Database(databasePath);
+    const settled = new Promise<FromWorker>((resolve) =>
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          other.exec('BEGIN IMMEDIATE');
+          worker.postMessage({ type: 'index', jobId: 'A', request: { paths: [dir] } } satisfies ToWorker);
+        }
+        if (m.type === 'failed' || m.type === 'done') resolve(m);
+      }),
+    );
+    const m = await settled;
+    other.exec('ROLLBACK');
+    other.close();
+    await worker.terminate();
+    expect(m).toEqual({ type: 'failed', jobId: 'A', message: expect.stringMatching(/^\S+index\.sqlite is busy: another xferlens process .* Nothing was lost/) });
   });
 });
 

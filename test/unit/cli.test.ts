@@ -122,6 +122,26 @@ describe('the database file', () => {
   });
 });
 
+  it('says the database is busy when another process keeps writing past the wait, and indexes once it is free', () => {
+    const log = path.join(dir, 'ex.log');
+    writeLines(log, EFT_W3C_SAMPLE);
+    expect(cliJson(['index', '--db', db, log])).toMatchObject({ lines: 11 });
+    writeLines(log, [...EFT_W3C_SAMPLE, ...EFT_W3C_SAMPLE.slice(4)]);
+    const other = new Database(db);
+    other.exec('BEGIN IMMEDIATE'); // another process in the middle of a long write
+    try {
+      const r = runCli(['index', '--db', db, log], { env: { XFERLENS_BUSY_TIMEOUT_MS: '300' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`xferlens: ${db} is busy: another xferlens process (the app, \`xferlens serve\` or another command) ` +
+        'has been writing to it for over 0.3 s. Nothing was lost: run this again when it has finished.\n');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(cliJson(['index', '--db', db, log])).toMatchObject({ lines: 7 });
+    expect(cliJson(['stats', '--db', db])).toMatchObject({ lines: 18 });
+  });
+
 describe('output into a closed pipe', () => {
   it('`search | head`: stops quietly with exit 0 when the reader closes the pipe', async () => {
     const log = path.join(dir, 'u_ex260103.log');

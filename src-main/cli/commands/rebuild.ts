@@ -8,7 +8,7 @@ import { describeSummary } from './index.js';
 
 /** What to do about a database xferlens refused (main prints it after the message). */
 export function rebuildHint(err: DatabaseError): string | undefined {
-  if (err.code === 'CANNOT_OPEN') return undefined;
+  if (err.code === 'CANNOT_OPEN' || err.code === 'BUSY') return undefined;
   return `The logs are the source of truth: \`xferlens rebuild --db "${err.file}"\` moves it aside to FILE.broken-<time>, ` +
     'creates a new database and indexes its files again; or choose another file with --db and index again.';
 }

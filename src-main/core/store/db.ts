@@ -7,13 +7,14 @@ import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 export type Db = Database.Database;
 
 /**
- * A database problem the user can act on (wrong file, newer app, damaged file). Apart from
- * CANNOT_OPEN, the way out is a new database built from the logs (see store/recover.ts).
+ * A database problem the user can act on (wrong file, newer app, damaged file, another process
+ * writing). Apart from CANNOT_OPEN and BUSY, the way out is a new database built from the logs (see
+ * store/recover.ts).
  */
 export class DatabaseError extends Error {
   constructor(
     message: string,
-    readonly code: 'NEWER_SCHEMA' | 'NOT_A_DATABASE' | 'DAMAGED' | 'CANNOT_OPEN',
+    readonly code: 'NEWER_SCHEMA' | 'NOT_A_DATABASE' | 'DAMAGED' | 'CANNOT_OPEN' | 'BUSY',
     /** The database file. */
     readonly file = '',
   ) {
@@ -36,8 +37,30 @@ export function isStorageFailure(err: unknown): boolean {
   return /^SQLITE_(CORRUPT|NOTADB|FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteCode(err));
 }
 
-/** Damage found while using an open database, as the DatabaseError the user sees; other errors unchanged. */
+/** Another connection held the write lock for longer than busyTimeoutMs(). */
+export function isBusy(err: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(err));
+}
+
+/**
+ * How long a connection waits for another one's write (SQLite's busy timeout) before giving up: 30 s
+ * unless XFERLENS_BUSY_TIMEOUT_MS says otherwise. A batch commits in about a second, but the end of a
+ * first index builds indexes for tens of seconds.
+ */
+export function busyTimeoutMs(): number {
+  const ms = process.env.XFERLENS_BUSY_TIMEOUT_MS ? Number(process.env.XFERLENS_BUSY_TIMEOUT_MS) : NaN;
+  return Number.isSafeInteger(ms) && ms >= 0 ? ms : 30_000;
+}
+
+/** Damage or a lock met while using an open database, as the DatabaseError the user sees; other errors unchanged. */
 export function asDatabaseError(err: unknown, file: string): unknown {
+  if (isBusy(err)) {
+    return new DatabaseError(
+      `${file} is busy: another xferlens process (the app, \`xferlens serve\` or another command) has been writing to it for over ` +
+        `${busyTimeoutMs() / 1000} s. Nothing was lost: run this again when it has finished.`,
+      'BUSY', file,
+    );
+  }
   if (!isDamage(err)) return err;
   return new DatabaseError(`${file} is damaged (${(err as Error).message})`, 'DAMAGED', file);
 }
@@ -56,6 +79,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
     db = new Database(file, {
       readonly: opts.readonly ?? false,
       fileMustExist: opts.readonly ?? false,
+      timeout: busyTimeoutMs(),
       // The Electron app passes its own-ABI build (node_modules keeps Node's; see README "Desktop app").
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     });
