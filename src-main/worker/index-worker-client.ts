@@ -19,10 +19,14 @@ interface PendingJob {
   sent: boolean;
 }
 
+/** After a crash while following, a new worker follows again: at most this often in a minute (then a crash loop stops). */
+const REFOLLOWS_PER_MINUTE = 3;
+
 /**
  * The host's side of the writer worker (Electron main, `xferlens serve`): sends jobs, relays
  * progress, settles each job's promise. The worker starts on first use; if it dies, its jobs fail
- * and the next job starts a new one.
+ * and the next job starts a new one. If it was following, a new worker follows the remembered paths
+ * again a second later (the lines written meanwhile are read then: nothing is lost).
  */
 export class IndexWorkerClient implements Writer {
   private worker: Worker | null = null;
@@ -30,6 +34,9 @@ export class IndexWorkerClient implements Writer {
   private readonly jobs = new Map<string, PendingJob>();
   private following: FollowState = NOT_FOLLOWING;
   private readonly followListeners = new Set<(notice: FollowNotice) => void>();
+  /** When followers were last restarted after a crash (see REFOLLOWS_PER_MINUTE). */
+  private refollows: number[] = [];
+  private stopped = false;
 
   constructor(
     private readonly options: Omit<IndexWorkerData, 'role'>,
@@ -38,6 +45,7 @@ export class IndexWorkerClient implements Writer {
 
   /** Starts the worker (which opens and migrates the database); resolves once it is ready. */
   start(): Promise<void> {
+    this.stopped = false;
     if (this.ready) return this.ready;
     const workerData: IndexWorkerData = { role: 'xferlens-index-worker', ...this.options };
     const worker = new Worker(this.script, { workerData });
@@ -77,7 +85,8 @@ export class IndexWorkerClient implements Writer {
       });
       const died = (reason: string) => {
         reject(new Error(reason));
-        if (this.worker === worker) {
+        const crashed = this.worker === worker; // not stopped by stop()
+        if (crashed) {
           this.worker = null;
           this.ready = null;
         }
@@ -86,6 +95,7 @@ export class IndexWorkerClient implements Writer {
         if (this.following.inputs.length) {
           this.following = NOT_FOLLOWING;
           this.notify({ type: 'state', state: NOT_FOLLOWING });
+          if (crashed) this.followAgainAfterCrash();
         }
       };
       worker.on('error', (err) => died(`the index worker failed: ${err.message}`));
@@ -146,8 +156,20 @@ export class IndexWorkerClient implements Writer {
     return true;
   }
 
+  private followAgainAfterCrash(): void {
+    const now = Date.now();
+    this.refollows = this.refollows.filter((t) => now - t < 60_000);
+    if (this.refollows.length >= REFOLLOWS_PER_MINUTE) return;
+    this.refollows.push(now);
+    // A stop() or a follow/start meanwhile wins; a failed restart leaves it stopped (the next job starts a worker).
+    setTimeout(() => {
+      if (!this.stopped && !this.following.inputs.length) this.resumeFollowing().catch(() => undefined);
+    }, 1000).unref();
+  }
+
   /** Stops the worker (its connection is closed; committed batches stay). */
   async stop(): Promise<void> {
+    this.stopped = true;
     const worker = this.worker;
     this.worker = null;
     this.ready = null;

@@ -607,7 +607,7 @@ describe('API handlers: what is followed is followed again after a restart', () 
       reader?.close();
       await client.stop();
     };
-    return { handlers, resumed, events, close };
+    return { handlers, resumed, events, close, client };
   }
   let host: Awaited<ReturnType<typeof openHost>> | null = null;
   const restart = async () => {
@@ -666,6 +666,20 @@ describe('API handlers: what is followed is followed again after a restart', () 
 
     ({ handlers, resumed } = await restart());
     expect(resumed.paused).toBe(false);
+  });
+
+  it('a worker that crashes while following is replaced, and the new one follows again from where it stopped', async () => {
+    const { handlers, events, client } = host!;
+    expect((await handlers['follow/status']()).paths.map((p) => p.path)).toEqual([logs, later]);
+    const before = await events();
+    // A crash (as a native fault would end it): the client did not ask for it.
+    await (client as unknown as { worker: Worker }).worker.terminate();
+    expect(await handlers['follow/status']()).toEqual({ paused: false, paths: [] });
+    appendEvent(log);
+    await until('following again', async () => (await handlers['follow/status']()).paths.length === 2);
+    await until('the line written while no worker ran', async () => (await events()) === before + 1);
+    appendEvent(log);
+    await until('the next line', async () => (await events()) === before + 2);
   });
 
   it('a removed followed file and "Stop following all" are forgotten', async () => {
