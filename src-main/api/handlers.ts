@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { explainCode, explainText } from '../core/explain/index.js';
+import type { ExportThreads } from '../core/export/halves.js';
 import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
@@ -95,6 +96,8 @@ export interface ApiBackend {
    * them (browser mode) `export/start` is refused and the download route is the way.
    */
   dialogs?: Dialogs;
+  /** Lets a big CSV export share its work with a worker thread (see export/halves.ts); absent: one thread. */
+  exportThreads?: ExportThreads;
 }
 
 export type ApiHandler<M extends ApiMethod> = (input: ApiInput<M>) => Promise<ApiOutput<M>>;
@@ -398,7 +401,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       const db = backend.openReadDb();
       let prepared;
       try {
-        prepared = prepareExport(db, req);
+        prepared = prepareExport(db, req, backend.exportThreads ? { threads: backend.exportThreads } : {});
       } catch (err) {
         db.close();
         throw err;

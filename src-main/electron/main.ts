@@ -104,6 +104,7 @@ function start(): void {
     databasePath,
     readDb,
     openReadDb: () => openDatabase(databasePath, { readonly: true, nativeBinding }),
+    exportThreads: { nativeBinding },
     writer: indexer,
     emit,
     canOpenPaths: true,

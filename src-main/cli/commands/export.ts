@@ -123,7 +123,7 @@ export async function runExport(db: Db, req: ExportRequest): Promise<number> {
       excel: req.excel,
       neutralise: req.neutralise,
       timeZone: req.timeZone,
-    });
+    }, { threads: {} });
     result = await prepared.write(target, progress);
   } catch (err) {
     if (err instanceof QuerySyntaxError) throw new UsageError(querySyntaxMessage(req.query, err));

@@ -100,6 +100,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     databasePath: opts.databasePath,
     readDb: () => (reader ??= openReadDb()),
     openReadDb,
+    exportThreads: {},
     writer,
     emit: (event, payload) => broadcast(event, payload),
     canOpenPaths: opts.canOpenPaths,
@@ -107,7 +108,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   const token = randomBytes(32).toString('base64url');
   let api;
   try {
-    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb });
+    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, exportThreads: {} });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
     await writer.stop();

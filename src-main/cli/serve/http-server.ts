@@ -22,6 +22,7 @@ import type { ApiHandlers } from '../../api/handlers.js';
 import { MAX_QUERY } from '../../api/inputs.js';
 import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '../../api/validate.js';
 import { QUERY_KINDS } from '../../core/query/columns.js';
+import type { ExportThreads } from '../../core/export/halves.js';
 import { prepareExport, type QueryExportRequest } from '../../core/export/query-export.js';
 import type { Db } from '../../core/store/db.js';
 import { contentTypeOf } from '../../electron/app-protocol.js';
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
   host: string;
   /** A read-only connection of its own for one download; closed by the server. */
   openReadDb(): Db;
+  /** Lets a big CSV download share its work with a worker thread (see export/halves.ts). */
+  exportThreads?: ExportThreads;
 }
 
 export interface ApiServer {
@@ -232,7 +235,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     });
     try {
       // Compiled before any header goes out, so a mistake in the query is a JSON error.
-      const prepared = prepareExport(db, request);
+      const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
       const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
       const name = `xferlens-${request.kind}-${stamp}.${request.format}`;
       res.writeHead(200, {

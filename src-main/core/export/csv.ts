@@ -9,7 +9,7 @@
  */
 import type { ColumnDef, ColumnType } from '../query/columns.js';
 import { isoUtc } from './iso-time.js';
-import { writeLines, type ExportResult, type ExportRunOptions, type ExportTarget } from './output.js';
+import { writeLines, type ExportResult, type ExportRunOptions, type ExportTarget, type TailPart } from './output.js';
 
 /** A query column (see query/columns.ts): its name is the row key and the header cell. */
 export type ColumnSpec = Pick<ColumnDef, 'name' | 'type'>;
@@ -22,6 +22,10 @@ export interface CsvOptions extends ExportRunOptions {
   neutralise?: boolean;
   /** Times as UTC ISO 8601 with milliseconds, the only format so far. */
   timeFormat?: 'iso';
+  /** The BOM and header row (default true; false for the second half of a split export). */
+  header?: boolean;
+  /** Rows written by another thread, appended after these (see export/halves.ts). */
+  tail?: () => Promise<TailPart>;
 }
 
 /**
@@ -101,7 +105,7 @@ export async function writeCsv(rows: Iterable<CsvRow>, out: ExportTarget, opts: 
   const names = opts.columns.map((c) => c.name);
   const formatters = opts.columns.map((c) => cellFormatter(c.type, text));
   const width = names.length;
-  const head = (opts.excel ? '\uFEFF' : '') + names.map((n) => quoteCell(n)).join(',') + eol;
+  const head = opts.header === false ? '' : (opts.excel ? '\uFEFF' : '') + names.map((n) => quoteCell(n)).join(',') + eol;
   const formatLine = (row: CsvRow): string => {
     let line: string;
     if (isValueArray(row)) {

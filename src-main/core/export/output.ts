@@ -20,6 +20,12 @@ export interface ExportRunOptions {
   signal?: AbortSignal;
 }
 
+/** Rows another thread wrote to a file of their own (see export/halves.ts): they follow this output's rows. */
+export interface TailPart {
+  file: string;
+  rows: number;
+}
+
 export interface ExportResult {
   rows: number;
   /** Bytes written, BOM and header included. */
@@ -31,7 +37,7 @@ const CHUNK_CHARS = 64 * 1024;
 
 interface Sink {
   /** Writes one chunk; resolves when the output can take more. Returns the bytes written. */
-  write(text: string): Promise<number>;
+  write(text: string | Buffer): Promise<number>;
   /** Everything is written: flush and, for a file, move it into place. */
   commit(): Promise<void>;
   /** Something failed or was cancelled: drop what was written to a file. */
@@ -39,18 +45,19 @@ interface Sink {
 }
 
 /**
- * Writes `head` (BOM, header line) then `formatLine(row)` for each row. Rows are pulled only as fast
- * as the output drains, and the event loop gets a turn after every chunk so that an abort (a Cancel
- * button, Ctrl+C) is seen even while a synchronous database cursor feeds the rows.
+ * Writes `head` (BOM, header line) then `formatLine(row)` for each row, then the bytes of `tail`'s
+ * file when there is one. Rows are pulled only as fast as the output drains, and the event loop gets
+ * a turn after every chunk so that an abort (a Cancel button, Ctrl+C) is seen even while a
+ * synchronous database cursor feeds the rows.
  */
 export async function writeLines<Row>(
   rows: Iterable<Row>,
   out: ExportTarget,
   head: string,
   formatLine: (row: Row) => string,
-  opts: ExportRunOptions = {},
+  opts: ExportRunOptions & { tail?: () => Promise<TailPart> } = {},
 ): Promise<ExportResult> {
-  const { signal, onProgress } = opts;
+  const { signal, onProgress, tail } = opts;
   signal?.throwIfAborted();
   const sink = typeof out === 'string' ? await fileSink(out, signal) : streamSink(out, signal);
   let count = 0;
@@ -68,6 +75,13 @@ export async function writeLines<Row>(
       }
     }
     if (chunk) bytes += await sink.write(chunk);
+    if (tail) {
+      const part = await tail();
+      for await (const buffer of fs.createReadStream(part.file, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) })) {
+        bytes += await sink.write(buffer as Buffer);
+      }
+      count += part.rows;
+    }
     signal?.throwIfAborted();
     await sink.commit();
   } catch (err) {
@@ -89,7 +103,7 @@ function streamSink(stream: Writable, signal: AbortSignal | undefined): Sink & {
     async write(text) {
       if (failure) throw failure;
       if (stream.destroyed || stream.writableEnded) throw new Error('the export output was closed');
-      const buffer = Buffer.from(text, 'utf8');
+      const buffer = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       if (!stream.write(buffer)) await once(stream, 'drain', { signal });
       else await nextTurn();
       return buffer.length;

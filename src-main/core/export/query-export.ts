@@ -5,8 +5,9 @@
  */
 import type { Db } from '../store/db.js';
 import { COLUMNS, DEFAULT_VISIBLE, columnDef, type ColumnDef, type QueryKind } from '../query/columns.js';
-import { iterateRowArrays, iterateRows } from '../query/page.js';
-import { writeCsv } from './csv.js';
+import { iterateRowArrays, iterateRows, timeSplitPoint, type IterateOptions } from '../query/page.js';
+import { writeCsv, type CsvOptions } from './csv.js';
+import { DEFAULT_MIN_ROWS_FOR_HALVES, exportWorkerAvailable, startSecondHalf, type ExportThreads } from './halves.js';
 import { NDJSON_COLUMNS, writeNdjson } from './ndjson.js';
 import type { ExportResult, ExportRunOptions, ExportTarget } from './output.js';
 
@@ -41,11 +42,21 @@ export function csvColumns(kind: QueryKind, names?: readonly string[]): ColumnDe
  */
 const EXPORT_PAGE_CACHE_KIB = 2048;
 
+export interface PrepareExportOptions {
+  /**
+   * A CSV export of a big table sorted by time (the default sort) is shared with a worker thread
+   * (see halves.ts); without this, or where the worker cannot run, one thread does it all.
+   */
+  threads?: ExportThreads;
+  /** This export is one half of a shared one (export-worker.ts): the second has no header. */
+  half?: IterateOptions['half'];
+}
+
 /**
  * Compiles the query (throws QuerySyntaxError / RangeError now) and returns the export to run.
  * `db` is a connection of the export's own (its page cache is made small).
  */
-export function prepareExport(db: Db, req: QueryExportRequest): PreparedExport {
+export function prepareExport(db: Db, req: QueryExportRequest, opts: PrepareExportOptions = {}): PreparedExport {
   const queryOptions = req.timeZone ? { timeZone: req.timeZone } : {};
   db.pragma(`cache_size = -${EXPORT_PAGE_CACHE_KIB}`);
   if (req.format === 'ndjson') {
@@ -54,8 +65,33 @@ export function prepareExport(db: Db, req: QueryExportRequest): PreparedExport {
     return { write: (target, opts = {}) => writeNdjson(rows, target, { kind: req.kind, ...opts }) };
   }
   const columns = csvColumns(req.kind, req.columns);
-  const rows = iterateRowArrays(db, req.kind, req.query, { ...queryOptions, columns: columns.map((c) => c.name) });
+  const iterate = (half?: IterateOptions['half']) =>
+    iterateRowArrays(db, req.kind, req.query, { ...queryOptions, columns: columns.map((c) => c.name), ...(half ? { half } : {}) });
+  const rows = iterate(opts.half);
+  const csv: CsvOptions = { columns, excel: req.excel ?? false, neutralise: req.neutralise ?? true, ...(opts.half?.part === 2 ? { header: false } : {}) };
+  const threads = opts.threads;
   return {
-    write: (target, opts = {}) => writeCsv(rows, target, { columns, excel: req.excel ?? false, neutralise: req.neutralise ?? true, ...opts }),
+    async write(target, run = {}) {
+      const shareable = threads && !opts.half && !db.memory && exportWorkerAvailable();
+      const at = shareable ? timeSplitPoint(db, req.kind, {}, threads.minRows ?? DEFAULT_MIN_ROWS_FOR_HALVES) : null;
+      if (at === null) return writeCsv(rows, target, { ...csv, ...run });
+      const second = await startSecondHalf({ databasePath: db.name, ...(threads!.nativeBinding ? { nativeBinding: threads!.nativeBinding } : {}), request: req, at }, run.signal);
+      let secondCounted = false;
+      try {
+        return await writeCsv(iterate({ at, part: 1 }), target, {
+          ...csv,
+          ...run,
+          // Progress is both halves' rows; the last call (after the copy) already counts the second.
+          onProgress: (n) => run.onProgress?.(secondCounted ? n : n + second.rows()),
+          tail: async () => {
+            const part = await second.tail();
+            secondCounted = true;
+            return part;
+          },
+        });
+      } finally {
+        await second.dispose();
+      }
+    },
   };
 }

@@ -141,8 +141,11 @@ interface Base {
   withoutKeys?: boolean;
 }
 
-/** One segment's statement: rows of the segment after `after` (or from its start), in `order`. */
-function segmentStatement(base: Base, sort: SortSpec, seg: Segment, order: 'asc' | 'desc', after: { key: Key; inclusive: boolean } | null, limited: boolean) {
+/** One segment's statement: rows of the segment after `after` (or from its start) and before `before` (or to its end), in `order`. */
+function segmentStatement(
+  base: Base, sort: SortSpec, seg: Segment, order: 'asc' | 'desc', after: { key: Key; inclusive: boolean } | null, limited: boolean,
+  before: Key | null = null,
+) {
   const spec = KIND_SPECS[base.kind];
   const where = seg === 'null' && base.nullWhere ? base.nullWhere : base.where;
   const conds = [`(${where.sql})`];
@@ -158,6 +161,11 @@ function segmentStatement(base: Base, sort: SortSpec, seg: Segment, order: 'asc'
       params.kv = after.key.v;
       conds.push(`(${sort.expr}${sort.collate}, ${spec.id}) ${cmp} (@kv, @ki)`);
     }
+  }
+  if (before && !sort.isId && seg === 'value') {
+    params.bv = before.v;
+    params.bi = before.i;
+    conds.push(`(${sort.expr}${sort.collate}, ${spec.id}) ${order === 'asc' ? '<' : '>'} (@bv, @bi)`);
   }
   const orderBy = sort.isId || seg === 'null' ? `${spec.id} ${dir}` : `${sort.expr}${sort.collate} ${dir}, ${spec.id} ${dir}`;
   const keys = base.withoutKeys ? '' : `, ${sort.expr} AS __sv, ${spec.id} AS __id`;
@@ -530,6 +538,31 @@ export interface IterateOptions extends CompileOptions {
   sort?: string;
   order?: 'asc' | 'desc';
   columns?: string[];
+  /**
+   * Only one half of the rows, split at a time (see timeSplitPoint), so that two threads can read
+   * and format the halves of one export at once: the first half holds the rows before the time in
+   * sort order (and the rows without a time when they come first), the second the rest.
+   */
+  half?: { at: number; part: 1 | 2 };
+}
+
+/**
+ * A time that splits a kind's rows into halves of about equal size, for exports sorted by time that
+ * two threads share; null when the sort is not by time, the time index is missing or the table has
+ * fewer than `minRows` rows. It halves the
+ * whole table (one walk of half the time index, no filter): a filtered export may split unevenly,
+ * never wrongly.
+ */
+export function timeSplitPoint(db: Db, kind: QueryKind, opts: Pick<IterateOptions, 'sort' | 'order'> = {}, minRows = 0): number | null {
+  const sort = resolveSort(kind, opts.sort, opts.order);
+  const spec = KIND_SPECS[kind];
+  if (sort.name !== TIME_COLUMN[kind] || sort.isId || !indexExists(db, spec.timeIndex)) return null;
+  const rows = tableSize(db, kind);
+  if (rows < minRows) return null;
+  const row = db
+    .prepare(`SELECT ${sort.expr} AS t FROM ${spec.fromCount} INDEXED BY ${spec.timeIndex} WHERE ${sort.expr} IS NOT NULL ORDER BY ${sort.expr} LIMIT 1 OFFSET ?`)
+    .get(Math.floor(rows / 2)) as { t: unknown } | undefined;
+  return typeof row?.t === 'number' ? row.t : null;
 }
 
 /**
@@ -548,9 +581,18 @@ export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts: I
   const select = selectList(kind, names);
   const base: Base = { kind, select: select.sql, where: q.where, indexedBy, withoutKeys: true };
   const fix = rowFixer(db, kind, names, select);
+  const half = opts.half;
+  if (half && (sort.name !== TIME_COLUMN[kind] || sort.isId)) throw new RangeError('only an export sorted by time can be read in halves');
+  // The split key: ids are ≥ 1, so (at, 0) ascending and (at, max) descending fall just before the
+  // rows at that time, whatever their id.
+  const split: Key | null = half ? { v: half.at, i: sort.order === 'asc' ? 0 : Number.MAX_SAFE_INTEGER } : null;
   return (function* () {
     for (const seg of segmentsFor(sort, sort.order)) {
-      const { sql, params } = segmentStatement(base, sort, seg, sort.order, null, false);
+      // Rows without a time come first ascending (first half), last descending (second half).
+      if (half && seg === 'null' && (half.part === 1) !== (sort.order === 'asc')) continue;
+      const { sql, params } = half
+        ? segmentStatement(base, sort, seg, sort.order, half.part === 2 && seg === 'value' ? { key: split!, inclusive: true } : null, false, half.part === 1 ? split : null)
+        : segmentStatement(base, sort, seg, sort.order, null, false);
       for (const r of db.prepare(sql).raw(true).iterate(params) as IterableIterator<RawRow>) {
         fix(r);
         yield r;
