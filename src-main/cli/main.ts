@@ -34,6 +34,9 @@ Options of every command:
 
 ${indent(own, '  ')}
 
+Environment: XFERLENS_DB (the database, as --db), XFERLENS_BUSY_TIMEOUT_MS (how long to wait while
+another xferlens process writes to the database; default 30000).
+
 Exit codes: 0 success, 1 something failed (each problem is printed), 2 usage error.
 `;
 }
