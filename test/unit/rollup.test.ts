@@ -147,6 +147,7 @@ describe('event rollup', () => {
     // Make the file look like schema 2: no rollup tables.
     const raw = new Database(path.join(dir, 'index.sqlite'));
     raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
+    raw.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms'); // schema 4's
     raw.pragma('user_version = 2');
     raw.close();
     db = openDatabase(path.join(dir, 'index.sqlite'));

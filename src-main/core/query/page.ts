@@ -11,6 +11,7 @@ import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type Qu
 import { EVENT_KINDS } from './fields.js';
 import { parseQuery, type QueryNode } from './parser.js';
 import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, type CompiledWhere, type CompileWhereOptions } from './to-sql.js';
+import { orderedTextKeys } from './ordered-text.js';
 
 export interface CompileOptions {
   now?: number;
@@ -176,17 +177,38 @@ function segmentStatement(
 /** A row as SQLite returns it in raw mode: the selected columns, then (unless withoutKeys) the sort value and the id. */
 type RawRow = unknown[];
 
+/** The first `n` rows of the value segment in `order` found another way than its statement, or null (see queryPage). */
+type ValueRows = (order: 'asc' | 'desc', n: number) => RawRow[] | null;
+
 /** Up to `n` rows after `after` in `order`, across segments. */
-function fetchRows(db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc', after: { key: Key; inclusive: boolean } | null, n: number): RawRow[] {
+function fetchRows(
+  db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc', after: { key: Key; inclusive: boolean } | null, n: number, firstValueRows?: ValueRows,
+): RawRow[] {
   const segs = segmentsFor(sort, order);
   const start = after && segs.length > 1 ? segs.indexOf(after.key.v === null ? 'null' : 'value') : 0;
   const rows: RawRow[] = [];
   for (let s = start; s < segs.length && rows.length < n; s++) {
     if (segs[s] === 'null' && !hasNullTimes(db, base.kind, sort)) continue;
+    if (segs[s] === 'value' && firstValueRows && !(s === start && after)) {
+      const found = firstValueRows(order, n - rows.length);
+      if (found) {
+        rows.push(...found);
+        continue;
+      }
+    }
     const { sql, params } = segmentStatement(base, sort, segs[s]!, order, s === start ? after : null, true);
     rows.push(...(db.prepare(sql).raw(true).all({ ...params, lim: n - rows.length }) as RawRow[]));
   }
   return rows;
+}
+
+/** The rows with these keys (time, id), in `order`, as the value segment's statement returns them. */
+function rowsWithKeys(db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc', keys: readonly { i: number }[]): RawRow[] {
+  const spec = KIND_SPECS[base.kind];
+  const dir = order === 'asc' ? 'ASC' : 'DESC';
+  const sql = `SELECT ${base.select}, ${sort.expr} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec)}
+    WHERE ${spec.id} IN (SELECT value FROM json_each(?)) ORDER BY ${sort.expr} ${dir}, ${spec.id} ${dir}`;
+  return db.prepare(sql).raw(true).all(JSON.stringify(keys.map((k) => k.i))) as RawRow[];
 }
 
 /**
@@ -278,18 +300,21 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
 
   const rows = tableSize(db, q.kind);
   const cap = Math.max(200, Math.round(Math.sqrt((limit * rows) / 100)));
-  const sample = db.prepare(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ${FTS_SAMPLE})`);
+  const sampleOf = db.prepare(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ${FTS_SAMPLE})`);
+  // Read once per expression: a frequent term's sample costs milliseconds.
+  const samples = new Map<string, { n: number; lo: number; hi: number }>();
+  const sample = (expr: string) => samples.get(expr) ?? samples.set(expr, sampleOf.get(expr) as { n: number; lo: number; hi: number }).get(expr)!;
   const fts = q.kind === 'events' ? ftsExpression(q.node) : null;
   // A purely textual query is estimated from the full-text index alone (no match list to build).
   const matches = fts !== null
-    ? (sample.get(fts) as { n: number }).n
+    ? sample(fts).n
     : (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${spec.fromCount} WHERE ${q.where.sql} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
   if (matches < cap) return natural;
   if (!someNode(q.node, (x) => x.type === 'text')) return planFromCode(db, q, { x: 1, f: '', g: '' });
 
   const probeDensity = Math.sqrt((limit * 115) / Math.max(rows, 1));
   const f = recordForms(q, (expr) => {
-    const r = sample.get(expr) as { n: number; lo: number; hi: number };
+    const r = sample(expr);
     return r.n >= FTS_SAMPLE && r.n / (r.hi - r.lo + 1) >= probeDensity ? 'probe' : 'in';
   });
   const nullRows = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${spec.fromCount} WHERE ${spec.time} IS NULL LIMIT ${SMALL_NULL_SEGMENT})`).get() as { n: number }).n;
@@ -495,18 +520,25 @@ export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): Pag
     const select = selectList(req.kind, names);
     const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy };
     const at = (r: RawRow | undefined) => (r ? encodeCursor(sort, plan.code, keyOf(r)) : null);
+    // A frequent term's first page in time order: read file by file rather than walking the time
+    // index past every other line (ordered-text.ts). Later pages continue from the cursor as usual.
+    const fts = !cursor && plan.code.x === 1 && req.kind === 'events' && sort.name === TIME_COLUMN.events ? ftsExpression(q.node) : null;
+    const firstValueRows: ValueRows | undefined = fts === null ? undefined : (order, n) => {
+      const keys = orderedTextKeys(db, fts, order, n);
+      return keys && rowsWithKeys(db, base, sort, order, keys);
+    };
     // Each direction knows exactly whether more rows follow (it reads one row too many). Behind
     // the cursor there is at least the row it was made from, so the way back is offered without a
     // query; after an empty page (the rows went away), the way back includes the cursor's row.
     let rows: RawRow[];
     let nextCursor: string | null, prevCursor: string | null;
     if ((req.direction ?? 'next') === 'next') {
-      const got = fetchRows(db, base, sort, sort.order, after, limit + 1);
+      const got = fetchRows(db, base, sort, sort.order, after, limit + 1, firstValueRows);
       rows = got.slice(0, limit);
       nextCursor = got.length > limit ? at(rows[rows.length - 1]) : null;
       prevCursor = !cursor ? null : rows.length ? at(rows[0]) : encodeCursor(sort, plan.code, cursor, true);
     } else {
-      const got = fetchRows(db, base, sort, reverse(sort.order), after, limit + 1);
+      const got = fetchRows(db, base, sort, reverse(sort.order), after, limit + 1, firstValueRows);
       rows = got.slice(0, limit).reverse();
       prevCursor = got.length > limit ? at(rows[0]) : null;
       nextCursor = !cursor ? null : rows.length ? at(rows[rows.length - 1]) : encodeCursor(sort, plan.code, cursor, true);

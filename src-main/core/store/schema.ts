@@ -168,6 +168,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX event_values_top ON event_values(dim, events);
   INSERT INTO meta (key, value) VALUES ('rollup_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
   `,
+  // 4: how far each file's times go back (query/ordered-text.ts). Logs are written in time order, so
+  // read in line order each file's times rarely fall behind the latest seen: ts_disorder_ms is the
+  // most they ever do (0: never; NULL: not known), ts_seen_max the latest time seen so far (every
+  // line kind). The writer keeps them; here they are computed from the rows.
+  `
+  ALTER TABLE sources ADD COLUMN ts_seen_max INTEGER;
+  ALTER TABLE sources ADD COLUMN ts_disorder_ms INTEGER;
+  UPDATE sources SET
+    ts_seen_max = (SELECT max(ts) FROM events WHERE source_id = sources.id),
+    ts_disorder_ms = (SELECT max(0, coalesce(max(behind), 0)) FROM (
+      SELECT max(ts) OVER (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) - ts AS behind
+      FROM events WHERE source_id = sources.id AND ts IS NOT NULL));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

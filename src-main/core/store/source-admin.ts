@@ -24,6 +24,7 @@ export function deleteSourceRows(db: Db, sourceId: number): void {
   markAnalysisDirty(db);
   db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)').run(sourceId);
   db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
+  db.prepare('UPDATE sources SET ts_seen_max = NULL, ts_disorder_ms = NULL WHERE id = ?').run(sourceId);
   markRollupStale(db);
 }
 

@@ -110,22 +110,32 @@ export class IndexWriter {
       fp_len = @fpLen, fp_hash = @fpHash, format = @format, format_detail = @formatDetail, encoding = @encoding, options = @options,
       bytes_indexed = @bytesIndexed, lines_indexed = @linesIndexed, parser_state = @parserState,
       events = events + @events, directives = directives + @directives, unparsed = unparsed + @unparsed,
+      ts_seen_max = @tsSeenMax, ts_disorder_ms = @tsDisorderMs,
       first_ts = min(coalesce(first_ts, @firstTs), coalesce(@firstTs, first_ts)),
       last_ts = max(coalesce(last_ts, @lastTs), coalesce(@lastTs, last_ts)),
       indexed_at = @now WHERE id = @id`);
-    const progress = db.prepare('SELECT bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed FROM sources WHERE id = ?');
+    const progress = db.prepare(
+      'SELECT bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed, ts_seen_max AS tsSeenMax, ts_disorder_ms AS tsDisorderMs FROM sources WHERE id = ?',
+    );
     const commit = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
-      const stored = progress.get(sourceId) as Checkpoint['after'] | undefined;
+      const stored = progress.get(sourceId) as (Checkpoint['after'] & { tsSeenMax: number | null; tsDisorderMs: number | null }) | undefined;
       if (!stored || stored.bytesIndexed !== cp.after.bytesIndexed || stored.linesIndexed !== cp.after.linesIndexed) {
         throw new ConcurrentIndexError(this.sourcePath(sourceId));
       }
       if (reset) this.clearSource(sourceId);
       const analyzer = this.analyzer;
       let min = Infinity, max = -Infinity;
+      // How far this file's times fall behind the latest one before them, in line order (schema 4).
+      // A file with rows of unknown order (rows not stored by this writer) stays unknown.
+      const fresh = reset || stored.linesIndexed === 0;
+      let seenMax = fresh || stored.tsSeenMax === null ? -Infinity : stored.tsSeenMax;
+      let disorder: number | null = fresh ? 0 : stored.tsDisorderMs;
       for (const r of rows) {
         if (r.ts === undefined) continue;
         if (r.ts < min) min = r.ts;
         if (r.ts > max) max = r.ts;
+        if (disorder !== null && seenMax - r.ts > disorder) disorder = seenMax - r.ts;
+        if (r.ts > seenMax) seenMax = r.ts;
       }
       analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId), min <= max ? { min, max } : undefined);
       // Ids are given here (as SQLite would: after the largest) so that a transfer a line creates
@@ -161,6 +171,7 @@ export class IndexWriter {
       else this.rollup.add(firstId, id);
       this.updateSource.run({
         ...cp, id: sourceId, events: counts[0], directives: counts[1], unparsed: counts[2], firstTs, lastTs, now: Date.now(),
+        tsSeenMax: seenMax === -Infinity ? null : seenMax, tsDisorderMs: disorder,
       });
       return counts;
     });
