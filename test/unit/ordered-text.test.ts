@@ -8,41 +8,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { orderedTextKeys } from '../../src-main/core/query/ordered-text.js';
 import { queryPage } from '../../src-main/core/query/page.js';
-import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { tempDir } from '../helpers.js';
+import { openDatabase } from '../../src-main/core/store/db.js';
+import { tempDatabasePerTest } from '../temp-db.js';
 
 const HEADER = ['#Software: EFT', '#Version: 1.0', '#Fields: date time c-ip cs-username cs-method cs-uri-stem sc-status'];
 const BASE = Date.UTC(2026, 0, 5, 8, 0, 0);
 
 /** One W3C line at `ms` after BASE; every third line names the frequent word. */
 function line(ms: number, n: number): string {
-  const t = new Date(BASE + ms).toISOString();
+  const iso = new Date(BASE + ms).toISOString();
   const user = n % 3 === 0 ? 'partner_acme' : `user${n % 7}`;
-  return `${t.slice(0, 10)} ${t.slice(11, 19)} 10.0.${n % 5}.${n % 200} ${user} [${n}]stor /in/file${n}.csv 226`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} 10.0.${n % 5}.${n % 200} ${user} [${n}]stor /in/file${n}.csv 226`;
 }
 
-let dir: string;
-let db: Db;
-const index = (paths: string[]) => indexPaths(db, paths, { timeZone: 'UTC' });
-const write = (file: string, lines: string[]) => fs.writeFileSync(path.join(dir, file), lines.map((l) => l + '\r\n').join(''));
-const append = (file: string, lines: string[]) => fs.appendFileSync(path.join(dir, file), lines.map((l) => l + '\r\n').join(''));
-
-beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase(path.join(dir, 'index.sqlite'));
-});
-afterEach(() => {
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const t = tempDatabasePerTest();
+const index = (paths: string[]) => indexPaths(t.db, paths, { timeZone: 'UTC' });
+const write = (file: string, lines: string[]) => fs.writeFileSync(path.join(t.dir, file), lines.map((l) => l + '\r\n').join(''));
+const append = (file: string, lines: string[]) => fs.appendFileSync(path.join(t.dir, file), lines.map((l) => l + '\r\n').join(''));
 
 /** Every matching row with a time, sorted: what the page must show. */
 function expected(order: 'asc' | 'desc', need: number): { v: number; i: number }[] {
-  const rows = db
+  const rows = t.db
     .prepare("SELECT e.ts AS v, e.id AS i FROM events e WHERE e.ts IS NOT NULL AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH '\"partner_acme\"')")
     .all() as { v: number; i: number }[];
   rows.sort(order === 'asc' ? (a, b) => a.v - b.v || a.i - b.i : (a, b) => b.v - a.v || b.i - a.i);
@@ -61,10 +51,7 @@ describe('first page of a frequent term, file by file', () => {
         fc.integer({ min: 1, max: 250 }),
         fc.integer({ min: 1, max: 1e9 }),
         async (files, need, seed) => {
-          db.close();
-          fs.rmSync(dir, { recursive: true, force: true });
-          dir = tempDir();
-          db = openDatabase(path.join(dir, 'index.sqlite'));
+          t.renew();
           let n = seed % 1000;
           // Each file written in two halves, indexed alternately: the files' ids interleave.
           const halves = files.map((f, k) => {
@@ -74,11 +61,11 @@ describe('first page of a frequent term, file by file', () => {
             return { name: `u_ex${k}.log`, first: [...HEADER, ...lines.slice(0, cut)], second: lines.slice(cut) };
           });
           for (const h of halves) write(h.name, h.first);
-          await index(halves.map((h) => path.join(dir, h.name)));
+          await index(halves.map((h) => path.join(t.dir, h.name)));
           for (const h of halves) append(h.name, h.second);
-          await index(halves.map((h) => path.join(dir, h.name)));
+          await index(halves.map((h) => path.join(t.dir, h.name)));
           for (const order of ['asc', 'desc'] as const) {
-            expect(orderedTextKeys(db, '"partner_acme"', order, need)).toEqual(expected(order, need));
+            expect(orderedTextKeys(t.db, '"partner_acme"', order, need)).toEqual(expected(order, need));
           }
         },
       ),
@@ -90,14 +77,14 @@ describe('first page of a frequent term, file by file', () => {
     // Two files over the same hours, one with lines 20 s early (16 s behind the line before), one line without a time.
     write('u_ex1.log', [...HEADER, ...times(900, 0, 4, (i) => (i % 13 === 0 ? 20 : 0)).map((ms, i) => line(ms, i))]);
     write('u_ex2.log', [...HEADER, ...times(900, 1, 4, () => 0).map((ms, i) => line(ms, 1000 + i)), 'garbage that is no line partner_acme']);
-    await index([path.join(dir, 'u_ex1.log'), path.join(dir, 'u_ex2.log')]);
-    expect(db.prepare('SELECT path, ts_disorder_ms FROM sources ORDER BY id').all().map((r: any) => r.ts_disorder_ms)).toEqual([16_000, 0]);
+    await index([path.join(t.dir, 'u_ex1.log'), path.join(t.dir, 'u_ex2.log')]);
+    expect(t.db.prepare('SELECT path, ts_disorder_ms FROM sources ORDER BY id').all().map((r: any) => r.ts_disorder_ms)).toEqual([16_000, 0]);
 
     const ids = (rows: Record<string, unknown>[]) => rows.map((r) => r.id);
     for (const direction of ['next', 'prev'] as const) {
-      const first = queryPage(db, { kind: 'events', query: 'partner_acme', limit: 50, direction });
+      const first = queryPage(t.db, { kind: 'events', query: 'partner_acme', limit: 50, direction });
       // Every match in page order (rows without a time: first ascending; the `prev` page is the last).
-      const all = db
+      const all = t.db
         .prepare("SELECT e.id FROM events e WHERE e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH '\"partner_acme\"') ORDER BY e.ts IS NOT NULL, e.ts, e.id")
         .all()
         .map((r: any) => r.id);
@@ -106,40 +93,40 @@ describe('first page of a frequent term, file by file', () => {
       expect(first.total).toBe(all.length);
       // The next page (or the one before the last) continues exactly after it.
       const cursor = direction === 'next' ? first.nextCursor : first.prevCursor;
-      const second = queryPage(db, { kind: 'events', query: 'partner_acme', limit: 50, direction, cursor: cursor! });
+      const second = queryPage(t.db, { kind: 'events', query: 'partner_acme', limit: 50, direction, cursor: cursor! });
       expect(ids(second.rows)).toEqual(direction === 'next' ? all.slice(50, 100) : all.slice(-100, -50));
     }
   });
 
   it('keeps each file\'s disorder through appends and re-reads; a migrated database computes the same', async () => {
     write('u_ex1.log', [...HEADER, ...times(100, 0, 2, () => 0).map((ms, i) => line(ms, i))]);
-    await index([path.join(dir, 'u_ex1.log')]);
-    const disorder = () => db.prepare('SELECT ts_seen_max AS max, ts_disorder_ms AS back FROM sources').get();
+    await index([path.join(t.dir, 'u_ex1.log')]);
+    const disorder = () => t.db.prepare('SELECT ts_seen_max AS max, ts_disorder_ms AS back FROM sources').get();
     expect(disorder()).toEqual({ max: BASE + 198_000, back: 0 });
     // An appended line 50 s behind the latest.
     append('u_ex1.log', [line(148_000, 500), line(300_000, 501)]);
-    await index([path.join(dir, 'u_ex1.log')]);
+    await index([path.join(t.dir, 'u_ex1.log')]);
     expect(disorder()).toEqual({ max: BASE + 300_000, back: 50_000 });
     // Truncated and rewritten in order: read again, its disorder starts again.
     write('u_ex1.log', [...HEADER, ...times(10, 0, 1, () => 0).map((ms, i) => line(ms, i))]);
-    await index([path.join(dir, 'u_ex1.log')]);
+    await index([path.join(t.dir, 'u_ex1.log')]);
     expect(disorder()).toEqual({ max: BASE + 9_000, back: 0 });
     append('u_ex1.log', [line(2_000, 600)]);
-    await index([path.join(dir, 'u_ex1.log')]);
+    await index([path.join(t.dir, 'u_ex1.log')]);
     expect(disorder()).toEqual({ max: BASE + 9_000, back: 7_000 });
 
     // A database of schema 3: the migration finds the same from the rows.
-    const file = path.join(dir, 'index.sqlite');
-    db.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms');
-    db.pragma('user_version = 3');
-    db.close();
-    db = openDatabase(file);
+    const file = path.join(t.dir, 'index.sqlite');
+    t.db.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms');
+    t.db.pragma('user_version = 3');
+    t.db.close();
+    t.db = openDatabase(file);
     expect(disorder()).toEqual({ max: BASE + 9_000, back: 7_000 });
     // A file of unknown order (rows some other way than this writer): not read file by file.
-    db.exec('UPDATE sources SET ts_disorder_ms = NULL');
-    expect(orderedTextKeys(db, '"partner_acme"', 'asc', 5)).toBeNull();
+    t.db.exec('UPDATE sources SET ts_disorder_ms = NULL');
+    expect(orderedTextKeys(t.db, '"partner_acme"', 'asc', 5)).toBeNull();
     append('u_ex1.log', [line(20_000, 601)]);
-    await index([path.join(dir, 'u_ex1.log')]);
+    await index([path.join(t.dir, 'u_ex1.log')]);
     expect(disorder()).toEqual({ max: BASE + 20_000, back: null });
   });
 });

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { generateEftW3c } from '../bench/generate.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
@@ -15,22 +15,13 @@ import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
-import { REPO, tempDir } from '../helpers.js';
+import { REPO } from '../helpers.js';
+import { tempDatabasePerTest } from '../temp-db.js';
 
 const PROFTPD_LOGS = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
 
-let dir: string;
-let db: Db;
-const index = (paths: string[], bulkLoadBytes?: number) => indexPaths(db, paths, { timeZone: 'UTC', ...(bulkLoadBytes ? { bulkLoadBytes } : {}) });
-
-beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase(path.join(dir, 'index.sqlite'));
-});
-afterEach(() => {
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const t = tempDatabasePerTest();
+const index = (paths: string[], bulkLoadBytes?: number) => indexPaths(t.db, paths, { timeZone: 'UTC', ...(bulkLoadBytes ? { bulkLoadBytes } : {}) });
 
 /** The rollup as stored, in a stable order. */
 function snapshot(d: Db) {
@@ -42,16 +33,16 @@ function snapshot(d: Db) {
 
 /** The stored rollup equals one computed again from the events, and is not empty when events are not. */
 function expectRollupInStep(): void {
-  const kept = snapshot(db);
-  rebuildRollup(db);
-  expect(kept).toEqual(snapshot(db));
-  const timed = db.prepare('SELECT count(*) AS n FROM events WHERE ts IS NOT NULL').get() as { n: number };
-  const summed = db.prepare('SELECT coalesce(sum(events), 0) AS n FROM event_minutes').get() as { n: number };
+  const kept = snapshot(t.db);
+  rebuildRollup(t.db);
+  expect(kept).toEqual(snapshot(t.db));
+  const timed = t.db.prepare('SELECT count(*) AS n FROM events WHERE ts IS NOT NULL').get() as { n: number };
+  const summed = t.db.prepare('SELECT coalesce(sum(events), 0) AS n FROM event_minutes').get() as { n: number };
   expect(summed.n).toBe(timed.n);
 }
 
 async function w3cLog(name: string, lines: number, seed: number): Promise<string> {
-  const file = path.join(dir, name);
+  const file = path.join(t.dir, name);
   await generateEftW3c(file, { lines, seed, startMs: Date.UTC(2026, 0, seed) });
   return file;
 }
@@ -73,13 +64,13 @@ describe('event rollup', () => {
     await index([big]);
     expectRollupInStep();
 
-    const id = (db.prepare('SELECT id FROM sources WHERE path = ?').get(big) as { id: number }).id;
-    expect(removeSource(db, id)).toBe(true);
+    const id = (t.db.prepare('SELECT id FROM sources WHERE path = ?').get(big) as { id: number }).id;
+    expect(removeSource(t.db, id)).toBe(true);
     expectRollupInStep();
-    const paths = db.prepare("SELECT count(*) AS n FROM events WHERE path IS NOT NULL AND path <> ''").get() as { n: number };
-    expect(db.prepare('SELECT sum(events) AS n FROM event_values WHERE dim = 2').get()).toEqual(paths); // its paths are gone
+    const paths = t.db.prepare("SELECT count(*) AS n FROM events WHERE path IS NOT NULL AND path <> ''").get() as { n: number };
+    expect(t.db.prepare('SELECT sum(events) AS n FROM event_values WHERE dim = 2').get()).toEqual(paths); // its paths are gone
 
-    rebuildAnalysis(db);
+    rebuildAnalysis(t.db);
     expectRollupInStep();
   }, 60_000);
 
@@ -87,20 +78,20 @@ describe('event rollup', () => {
     await index([PROFTPD_LOGS]);
     await index([await w3cLog('u_ex260105.log', 5_000, 5)]); // added batch by batch
     // The same users in other spellings: both ways show the same one (the smallest).
-    const mixed = path.join(dir, 'u_ex260106.log');
+    const mixed = path.join(t.dir, 'u_ex260106.log');
     fs.writeFileSync(mixed, ['#Software: Microsoft Internet Information Services 7.5', '#Fields: date time c-ip cs-username cs-method sc-status',
       ...['ALICE', 'alice', 'Alice', 'BOB', 'bob'].flatMap((u, i) => Array.from({ length: 40 - i }, (_, j) => `2026-01-06 00:${String(j).padStart(2, '0')}:00 10.0.0.${i} ${u} RETR 226`))].join('\r\n') + '\r\n');
     await index([mixed]);
-    const fromRollup = aggregate(db, 'events', '');
+    const fromRollup = aggregate(t.db, 'events', '');
     // A query that matches every row but is not "everything" is computed from the rows.
-    const fromRows = aggregate(db, 'events', '-zzqqxx_nowhere');
+    const fromRows = aggregate(t.db, 'events', '-zzqqxx_nowhere');
     expect(fromRows.total).toBe(fromRollup.total);
     expect(fromRollup.total).toBeGreaterThan(5_000);
     expect(fromRollup).toEqual(fromRows);
     const all = { top: 1000 };
-    const everyUser = aggregate(db, 'events', '', all).top.users;
-    expect(everyUser).toEqual(aggregate(db, 'events', '-zzqqxx_nowhere', all).top.users);
-    const named = (u: string) => (db.prepare("SELECT count(*) AS n FROM events WHERE user = ? COLLATE NOCASE").get(u) as { n: number }).n;
+    const everyUser = aggregate(t.db, 'events', '', all).top.users;
+    expect(everyUser).toEqual(aggregate(t.db, 'events', '-zzqqxx_nowhere', all).top.users);
+    const named = (u: string) => (t.db.prepare("SELECT count(*) AS n FROM events WHERE user = ? COLLATE NOCASE").get(u) as { n: number }).n;
     expect(everyUser.filter((u) => /^(alice|bob)$/i.test(u.value))).toEqual([{ value: 'ALICE', count: named('alice') }, { value: 'BOB', count: named('bob') }]);
     expect(named('alice')).toBeGreaterThanOrEqual(40 + 39 + 38);
     expect(fromRollup.failures).toBeGreaterThan(0);
@@ -110,14 +101,14 @@ describe('event rollup', () => {
     const big = await w3cLog('u_ex260107.log', 30_000, 7);
     let other: Db | undefined;
     const seen: string[] = [];
-    await indexPaths(db, [big], {
+    await indexPaths(t.db, [big], {
       timeZone: 'UTC',
       bulkLoadBytes: 1 << 20,
       onBatch: () => {
         // Another process opening the database mid-load rebuilds the rollup from the rows so far...
-        other ??= openDatabase(path.join(dir, 'index.sqlite'));
+        other ??= openDatabase(path.join(t.dir, 'index.sqlite'));
         // ...and the load's next batch marks it stale again: charts keep grouping rows.
-        seen.push(String(db.prepare("SELECT value FROM meta WHERE key = 'rollup_dirty'").pluck().get()));
+        seen.push(String(t.db.prepare("SELECT value FROM meta WHERE key = 'rollup_dirty'").pluck().get()));
       },
     });
     other?.close();
@@ -127,31 +118,31 @@ describe('event rollup', () => {
   }, 60_000);
 
   it('a time beyond what a Date holds is stored as no time, and charts and the rollup still work', async () => {
-    const log = path.join(dir, 'xfer.log');
+    const log = path.join(t.dir, 'xfer.log');
     const lines = Array.from({ length: 20 }, (_, i) => `127.0.0.1 ${1764800000 + i} "RETR /a${i}.txt" 226`);
     lines.push(`127.0.0.1 ${'9'.repeat(30)} "RETR /far.txt" 226`, `127.0.0.1 99999999999999 "RETR /far2.txt" 226`);
     fs.writeFileSync(log, lines.join('\n') + '\n');
-    const s = await indexPaths(db, [log], { timeZone: 'UTC', logFormats: [{ name: 'epoch', format: '%h %{%s}t "%r" %s' }] });
+    const s = await indexPaths(t.db, [log], { timeZone: 'UTC', logFormats: [{ name: 'epoch', format: '%h %{%s}t "%r" %s' }] });
     expect(s).toMatchObject({ lines: 22, events: 22, errors: [] });
-    const far = db.prepare("SELECT ts FROM events WHERE raw LIKE '%/far%' ORDER BY id").all() as { ts: number | null }[];
+    const far = t.db.prepare("SELECT ts FROM events WHERE raw LIKE '%/far%' ORDER BY id").all() as { ts: number | null }[];
     // No time of their own: they carry the last line's time, as lines without a time do.
     expect(far).toEqual([{ ts: (1764800000 + 19) * 1000 }, { ts: (1764800000 + 19) * 1000 }]);
     expectRollupInStep();
-    expect(aggregate(db, 'events', '').total).toBe(22);
+    expect(aggregate(t.db, 'events', '').total).toBe(22);
   });
 
   it('is built when an older database gains it (schema 2 → 3)', async () => {
     await index([PROFTPD_LOGS]);
-    const want = snapshot(db);
-    db.close();
+    const want = snapshot(t.db);
+    t.db.close();
     // Make the file look like schema 2: no rollup tables.
-    const raw = new Database(path.join(dir, 'index.sqlite'));
+    const raw = new Database(path.join(t.dir, 'index.sqlite'));
     raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
     raw.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms'); // schema 4's
     raw.pragma('user_version = 2');
     raw.close();
-    db = openDatabase(path.join(dir, 'index.sqlite'));
-    expect(snapshot(db)).toEqual(want);
+    t.db = openDatabase(path.join(t.dir, 'index.sqlite'));
+    expect(snapshot(t.db)).toEqual(want);
     expect(want.minutes.length).toBeGreaterThan(0);
   });
 });
