@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureRollup } from './rollup.js';
+import { withSortCache } from './sort-cache.js';
 import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
@@ -143,7 +144,9 @@ function migrate(db: Db, from: number): void {
 
 /** Creates any event index that is missing (after a bulk load that was killed before its end). */
 export function ensureIndexes(db: Db): void {
-  for (const sql of DEFERRED_INDEXES) db.exec(sql);
+  withSortCache(db, () => {
+    for (const sql of DEFERRED_INDEXES) db.exec(sql);
+  });
 }
 
 /** Runs a read and logs it to stderr when slow. */

@@ -12,6 +12,7 @@
 import { BYTES_SQL, FAILED_SQL } from '../query/to-sql.js';
 import type { Db } from './db.js';
 import { readMeta, writeMeta } from './meta.js';
+import { withSortCache } from './sort-cache.js';
 
 const DIRTY_KEY = 'rollup_dirty';
 
@@ -55,12 +56,14 @@ export class RollupWriter {
 
 /** Recomputes the whole rollup from the events (in the caller's transaction, when there is one). */
 export function rebuildRollup(db: Db): void {
-  db.transaction(() => {
-    db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
-    db.exec(minutesSql('true'));
-    db.exec(valuesSql('true'));
-    writeMeta(db, DIRTY_KEY, '0');
-  })();
+  withSortCache(db, () =>
+    db.transaction(() => {
+      db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
+      db.exec(minutesSql('true'));
+      db.exec(valuesSql('true'));
+      writeMeta(db, DIRTY_KEY, '0');
+    })(),
+  );
 }
 
 /** Until the next rebuild, the rollup is not to be read. */
