@@ -42,7 +42,9 @@ export async function startSecondHalf(data: Omit<ExportWorkerData, 'role' | 'fil
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'xferlens-export-'));
   const file = path.join(dir, 'second-half.csv');
   const workerData: ExportWorkerData = { role: 'xferlens-export-worker', ...data, file };
-  const worker = new Worker(WORKER, { workerData });
+  // Its rows are short-lived: a small young generation keeps the worker's memory down (1M rows:
+  // peak RSS increase 86 → 79 MB) at the same speed.
+  const worker = new Worker(WORKER, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   let rows = 0;
   const done = new Promise<TailPart>((resolve, reject) => {
     worker.on('message', (m: FromExportWorker) => {
