@@ -120,6 +120,14 @@ describe('first page of a frequent term, file by file', () => {
     t.db.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms');
     t.db.pragma('user_version = 3');
     t.db.close();
+    // A reader before any writer of this version migrated it: pages come the old way.
+    const reader = openDatabase(file, { readonly: true });
+    try {
+      expect(orderedTextKeys(reader, '"partner_acme"', 'asc', 5)).toBeNull();
+      expect(queryPage(reader, { kind: 'events', query: 'partner_acme', limit: 5 }).rows).toHaveLength(5);
+    } finally {
+      reader.close();
+    }
     t.db = openDatabase(file);
     expect(disorder()).toEqual({ max: BASE + 9_000, back: 7_000 });
     // A file of unknown order (rows some other way than this writer): not read file by file.

@@ -10,6 +10,9 @@
  */
 import type { Db } from '../store/db.js';
 
+/** The schema version that added sources.ts_seen_max and ts_disorder_ms (store/schema.ts). */
+const TIME_ORDER_SCHEMA = 4;
+
 /** A row's place in time order: its time and id. */
 export interface TimeKey {
   v: number;
@@ -35,6 +38,8 @@ interface FileStream {
  * ranges cannot be found cheaply (the index on source and line is missing while a bulk load runs).
  */
 export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need: number): TimeKey[] | null {
+  // A reader of a database no writer of this version has opened yet: no time-order figures.
+  if ((db.pragma('user_version', { simple: true }) as number) < TIME_ORDER_SCHEMA) return null;
   if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_source_line'").get()) return null;
   const asc = order === 'asc';
   const files = db
