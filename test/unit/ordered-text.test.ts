@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
-import { orderedTextKeys } from '../../src-main/core/query/ordered-text.js';
+import { MAX_FILES_READ_ONE_BY_ONE, orderedTextKeys } from '../../src-main/core/query/ordered-text.js';
 import { queryPage } from '../../src-main/core/query/page.js';
 import { openDatabase } from '../../src-main/core/store/db.js';
 import { tempDatabasePerTest } from '../temp-db.js';
@@ -96,6 +96,15 @@ describe('first page of a frequent term, file by file', () => {
       const second = queryPage(t.db, { kind: 'events', query: 'partner_acme', limit: 50, direction, cursor: cursor! });
       expect(ids(second.rows)).toEqual(direction === 'next' ? all.slice(50, 100) : all.slice(-100, -50));
     }
+  });
+
+  it('leaves many files (a folder of daily logs) to the time index: one query per file would cost more', async () => {
+    const files = Array.from({ length: MAX_FILES_READ_ONE_BY_ONE + 1 }, (_, k) => `u_ex${k}.log`);
+    files.forEach((f, k) => write(f, [...HEADER, ...times(90, k * 400, 4, () => 0).map((ms, i) => line(ms, k * 100 + i))]));
+    await index(files.map((f) => path.join(t.dir, f)));
+    expect(orderedTextKeys(t.db, '"partner_acme"', 'asc', 10)).toBeNull();
+    const page = queryPage(t.db, { kind: 'events', query: 'partner_acme', limit: 10 });
+    expect(page.rows.map((r) => r.id)).toEqual(expected('asc', 10).map((k) => k.i));
   });
 
   it('keeps each file\'s disorder through appends and re-reads; a migrated database computes the same', async () => {

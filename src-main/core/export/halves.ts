@@ -44,7 +44,13 @@ export async function startSecondHalf(data: Omit<ExportWorkerData, 'role' | 'fil
   const workerData: ExportWorkerData = { role: 'xferlens-export-worker', ...data, file };
   // Its rows are short-lived: a small young generation keeps the worker's memory down (1M rows:
   // peak RSS increase 86 → 79 MB) at the same speed.
-  const worker = new Worker(WORKER, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  } catch (err) {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   let rows = 0;
   const done = new Promise<TailPart>((resolve, reject) => {
     worker.on('message', (m: FromExportWorker) => {

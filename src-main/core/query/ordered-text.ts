@@ -13,6 +13,13 @@ import type { Db } from '../store/db.js';
 /** The schema version that added sources.ts_seen_max and ts_disorder_ms (store/schema.ts). */
 const TIME_ORDER_SCHEMA = 4;
 
+/**
+ * Each file costs at least one full-text query over its id range, about as dear as a good part of
+ * the term's whole match list: with more files than this (e.g. a folder of daily logs) walking the
+ * time index once is faster (measured by review: 30 files 128 ms vs 41 ms, 300 files 2.1 s vs 0.13 s).
+ */
+export const MAX_FILES_READ_ONE_BY_ONE = 8;
+
 /** A row's place in time order: its time and id. */
 export interface TimeKey {
   v: number;
@@ -34,8 +41,9 @@ interface FileStream {
 
 /**
  * The keys of the first `need` rows in `order` among the events with a time whose line matches
- * `fts` (an FTS5 expression), or null when a file's time order is not known or the files' line
- * ranges cannot be found cheaply (the index on source and line is missing while a bulk load runs).
+ * `fts` (an FTS5 expression), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files, a
+ * file's time order is not known, or the files' line ranges cannot be found cheaply (the index on
+ * source and line is missing while a bulk load runs).
  */
 export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need: number): TimeKey[] | null {
   // A reader of a database no writer of this version has opened yet: no time-order figures.
@@ -50,8 +58,10 @@ export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need
       FROM sources s`,
     )
     .all() as { id: number; disorder: number | null; lo: number | null; hi: number | null }[];
+  const withRows = files.filter((f) => f.lo !== null && f.hi !== null);
+  if (withRows.length > MAX_FILES_READ_ONE_BY_ONE) return null;
   // A file whose time order is not known (see schema 4) cannot be read this way.
-  if (files.some((f) => f.lo !== null && f.disorder === null)) return null;
+  if (withRows.some((f) => f.disorder === null)) return null;
   // The join keeps the index's id order, so LIMIT cuts a chunk of matches, not of all rows.
   const chunkOf = db
     .prepare(
@@ -59,9 +69,7 @@ export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need
       WHERE events_fts MATCH @fts AND f.rowid BETWEEN @lo AND @hi ORDER BY f.rowid ${asc ? 'ASC' : 'DESC'} LIMIT @n`,
     )
     .raw(true);
-  const streams: FileStream[] = files
-    .filter((f) => f.lo !== null && f.hi !== null)
-    .map((f) => ({ id: f.id, disorder: f.disorder!, lo: f.lo!, hi: f.hi!, next: asc ? f.lo! : f.hi!, chunk: Math.max(64, need), edge: asc ? -Infinity : Infinity, done: false }));
+  const streams: FileStream[] = withRows.map((f) => ({ id: f.id, disorder: f.disorder!, lo: f.lo!, hi: f.hi!, next: asc ? f.lo! : f.hi!, chunk: Math.max(64, need), edge: asc ? -Infinity : Infinity, done: false }));
   const before = asc ? (a: TimeKey, b: TimeKey) => a.v - b.v || a.i - b.i : (a: TimeKey, b: TimeKey) => b.v - a.v || b.i - a.i;
   let best: TimeKey[] = [];
   // The rest of a file lies at or after edge − disorder (ascending), at or before edge + disorder.

@@ -525,7 +525,9 @@ export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): Pag
     const fts = !cursor && plan.code.x === 1 && req.kind === 'events' && sort.name === TIME_COLUMN.events ? ftsExpression(q.node) : null;
     const firstValueRows: ValueRows | undefined = fts === null ? undefined : (order, n) => {
       const keys = orderedTextKeys(db, fts, order, n);
-      return keys && rowsWithKeys(db, base, sort, order, keys);
+      const rows = keys && rowsWithKeys(db, base, sort, order, keys);
+      // Rows another connection removed meanwhile (a file read again): the statement decides instead.
+      return rows && rows.length === keys!.length ? rows : null;
     };
     // Each direction knows exactly whether more rows follow (it reads one row too many). Behind
     // the cursor there is at least the row it was made from, so the way back is offered without a

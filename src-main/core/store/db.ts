@@ -50,7 +50,8 @@ export function isBusy(err: unknown): boolean {
  */
 export function busyTimeoutMs(): number {
   const ms = process.env.XFERLENS_BUSY_TIMEOUT_MS ? Number(process.env.XFERLENS_BUSY_TIMEOUT_MS) : NaN;
-  return Number.isSafeInteger(ms) && ms >= 0 ? ms : 30_000;
+  // better-sqlite3 refuses more than a 32-bit millisecond count (about 24 days).
+  return Number.isSafeInteger(ms) && ms >= 0 ? Math.min(ms, 2 ** 31 - 1) : 30_000;
 }
 
 /** Damage or a lock met while using an open database, as the DatabaseError the user sees; other errors unchanged. */
