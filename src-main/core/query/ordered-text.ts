@@ -8,7 +8,7 @@
  * disorder, can no longer reach the best rows found: a page costs a few hundred lookups per file
  * instead of one per match. Exact, whatever the files' order in time and in the index.
  */
-import type { Db } from '../store/db.js';
+import { indexExists, type Db } from '../store/db.js';
 
 /** The schema version that added sources.ts_seen_max and ts_disorder_ms (store/schema.ts). */
 const TIME_ORDER_SCHEMA = 4;
@@ -48,7 +48,7 @@ interface FileStream {
 export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need: number): TimeKey[] | null {
   // A reader of a database no writer of this version has opened yet: no time-order figures.
   if ((db.pragma('user_version', { simple: true }) as number) < TIME_ORDER_SCHEMA) return null;
-  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_source_line'").get()) return null;
+  if (!indexExists(db, 'events_source_line')) return null;
   const asc = order === 'asc';
   const files = db
     .prepare(

@@ -4,7 +4,7 @@
  * it is. NULL sort values form their own segment (first in ascending order, last in descending, as
  * SQLite sorts them) so that each segment is a plain index range.
  */
-import { timed, type Db } from '../store/db.js';
+import { indexExists, timed, type Db } from '../store/db.js';
 import { shortExplanation } from '../explain/index.js';
 import { assertTimeZone } from '../time.js';
 import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type QueryKind } from './columns.js';
@@ -232,11 +232,6 @@ function tableSize(db: Db, kind: QueryKind): number {
     ? 'SELECT coalesce(sum(events + directives + unparsed), 0) AS n FROM sources'
     : `SELECT coalesce(max(id), 0) AS n FROM ${KIND_SPECS[kind].table}`;
   return (db.prepare(sql).get() as { n: number }).n;
-}
-
-/** A first bulk load drops the event indexes until its end: never name one that is missing. */
-function indexExists(db: Db, name: string): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?").get(name);
 }
 
 /** Matching rowids sampled to estimate how frequent a full-text expression is. */
@@ -583,14 +578,13 @@ export interface IterateOptions extends CompileOptions {
 /**
  * A time that splits a kind's rows into halves of about equal size, for exports sorted by time that
  * two threads share; null when the sort is not by time, the time index is missing or the table has
- * fewer than `minRows` rows. It halves the
- * whole table (one walk of half the time index, no filter): a filtered export may split unevenly,
- * never wrongly.
+ * fewer than `minRows` rows. It halves the whole table (one walk of half the time index, no
+ * filter): a filtered export may split unevenly, never wrongly.
  */
 export function timeSplitPoint(db: Db, kind: QueryKind, opts: Pick<IterateOptions, 'sort' | 'order'> = {}, minRows = 0): number | null {
   const sort = resolveSort(kind, opts.sort, opts.order);
   const spec = KIND_SPECS[kind];
-  if (sort.name !== TIME_COLUMN[kind] || sort.isId || !indexExists(db, spec.timeIndex)) return null;
+  if (sort.name !== TIME_COLUMN[kind] || !indexExists(db, spec.timeIndex)) return null;
   const rows = tableSize(db, kind);
   if (rows < minRows) return null;
   const row = db
@@ -616,7 +610,7 @@ export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts: I
   const base: Base = { kind, select: select.sql, where: q.where, indexedBy, withoutKeys: true };
   const fix = rowFixer(db, kind, names, select);
   const half = opts.half;
-  if (half && (sort.name !== TIME_COLUMN[kind] || sort.isId)) throw new RangeError('only an export sorted by time can be read in halves');
+  if (half && sort.name !== TIME_COLUMN[kind]) throw new RangeError('only an export sorted by time can be read in halves');
   // The split key: ids are ≥ 1, so (at, 0) ascending and (at, max) descending fall just before the
   // rows at that time, whatever their id.
   const split: Key | null = half ? { v: half.at, i: sort.order === 'asc' ? 0 : Number.MAX_SAFE_INTEGER } : null;
@@ -624,9 +618,8 @@ export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts: I
     for (const seg of segmentsFor(sort, sort.order)) {
       // Rows without a time come first ascending (first half), last descending (second half).
       if (half && seg === 'null' && (half.part === 1) !== (sort.order === 'asc')) continue;
-      const { sql, params } = half
-        ? segmentStatement(base, sort, seg, sort.order, half.part === 2 && seg === 'value' ? { key: split!, inclusive: true } : null, false, half.part === 1 ? split : null)
-        : segmentStatement(base, sort, seg, sort.order, null, false);
+      const after = half?.part === 2 && seg === 'value' ? { key: split!, inclusive: true } : null;
+      const { sql, params } = segmentStatement(base, sort, seg, sort.order, after, false, half?.part === 1 ? split : null);
       for (const r of db.prepare(sql).raw(true).iterate(params) as IterableIterator<RawRow>) {
         fix(r);
         yield r;

@@ -150,6 +150,11 @@ export function ensureIndexes(db: Db): void {
   });
 }
 
+/** Whether an index exists: a first bulk load drops the secondary ones until its end, so never name one that is missing. */
+export function indexExists(db: Db, name: string): boolean {
+  return !!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?").get(name);
+}
+
 /** Runs a read and logs it to stderr when slow. */
 export function timed<T>(label: string, run: () => T): T {
   const t0 = performance.now();
