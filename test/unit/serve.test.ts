@@ -279,13 +279,19 @@ describe('xferlens serve beyond loopback', () => {
   });
 });
 
+/** A new temporary folder holding logs/ex100408.log, the EFT sample. */
+function sampleLogFolder(prefix: string): { dir: string; logs: string; log: string } {
+  const dir = tempDir(prefix);
+  const logs = path.join(dir, 'logs');
+  fs.mkdirSync(logs);
+  const log = path.join(logs, 'ex100408.log');
+  writeLines(log, EFT_W3C_SAMPLE);
+  return { dir, logs, log };
+}
+
 describe('xferlens serve --follow', () => {
   it('follows the PATHs given (even where the page may not open paths): new lines arrive as follow/batch events', async () => {
-    const dir = tempDir('xferlens-serve-follow-');
-    const logs = path.join(dir, 'logs');
-    fs.mkdirSync(logs);
-    const log = path.join(logs, 'ex100408.log');
-    writeLines(log, EFT_W3C_SAMPLE);
+    const { dir, logs, log } = sampleLogFolder('xferlens-serve-follow-');
     const s = await startServe(['--host', '0.0.0.0', '--port', '0', '--db', path.join(dir, 'index.sqlite'), '--follow', logs]);
     try {
       const status = async () => JSON.parse((await api(s, 'follow/status', null)).body) as { paused: boolean; paths: { path: string; files: number }[] };
@@ -318,11 +324,7 @@ describe('xferlens serve --follow', () => {
   });
 
   it('a restarted serve on the same database follows again what was followed, without the PATHs or --allow-open', async () => {
-    const dir = tempDir('xferlens-serve-follow-again-');
-    const logs = path.join(dir, 'logs');
-    fs.mkdirSync(logs);
-    const log = path.join(logs, 'ex100408.log');
-    writeLines(log, EFT_W3C_SAMPLE);
+    const { dir, logs, log } = sampleLogFolder('xferlens-serve-follow-again-');
     const db = path.join(dir, 'index.sqlite');
     const status = async (s: Served) => JSON.parse((await api(s, 'follow/status', null)).body) as { paused: boolean; paths: { path: string; files: number }[] };
     const events = async (s: Served) => (JSON.parse((await api(s, 'query/count', { kind: 'events', query: 'kind:event' })).body) as { total: number }).total;
