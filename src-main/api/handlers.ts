@@ -15,6 +15,7 @@ import { computeInsights } from '../core/analysis/insights.js';
 import { aggregate, countRows, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
 import { suggestValues } from '../core/query/suggest.js';
 import type { Db } from '../core/store/db.js';
+import { lineSql } from '../core/store/line-blocks.js';
 import { readMeta } from '../core/store/meta.js';
 import { databaseStats, listSources } from '../core/store/stats.js';
 import type { SourceRow } from '../core/store/writer.js';
@@ -359,7 +360,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       const sourceId = event.source_id as number, lineNo = event.line_no as number;
       const source = sourceById(sourceId);
       if (!source) throw new ApiError(`events/context: the source of event ${id} was removed`, { status: 404 });
-      const lines = (db.prepare('SELECT id, line_no AS lineNo, raw, kind FROM events WHERE source_id = ? AND line_no BETWEEN ? AND ? ORDER BY line_no')
+      const lines = (db.prepare(`SELECT id, line_no AS lineNo, ${lineSql('events')} AS raw, kind FROM events WHERE source_id = ? AND line_no BETWEEN ? AND ? ORDER BY line_no`)
         .all(sourceId, lineNo - (before ?? 20), lineNo + (after ?? 20)) as { id: number; lineNo: number; raw: string; kind: number }[])
         .map((l) => ({ ...l, kind: (['event', 'directive', 'unparsed'] as const)[l.kind] ?? 'unparsed' }));
       return { event, source: toSourceInfo(source, backend.writer.followState()), lines, explanations: rowExplanations('events', event) };

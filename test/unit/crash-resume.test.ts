@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c, Rng } from '../bench/generate.js';
+import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
 
@@ -14,7 +15,7 @@ const KILLS = 20;
 /** Over 16 MB: the first run is a bulk load (indexes dropped, built at the end). */
 const LINES = 160_000;
 
-const EVENT_COLUMNS = 's.path, e.line_no, e.byte_offset, e.kind, e.ts, e.user, e.verb, e.path, e.status, e.bytes, e.extra, e.raw, e.session_id, e.transfer_id, e.op, e.outcome';
+const EVENT_COLUMNS = `s.path, e.line_no, e.byte_offset, e.kind, e.ts, e.user, e.verb, e.path, e.status, e.bytes, e.extra, ${lineSql('e')} AS raw, e.session_id, e.transfer_id, e.op, e.outcome`;
 
 /** Checksum of every row a query returns, in its order. */
 function checksum(db: Database.Database, sql: string): { rows: number; sum: string } {
@@ -34,6 +35,7 @@ function checksum(db: Database.Database, sql: string): { rows: number; sum: stri
  */
 function fingerprint(dbFile: string) {
   const db = new Database(dbFile, { readonly: true });
+  ensureLineFunctions(db);
   try {
     return {
       events: checksum(db, `SELECT ${EVENT_COLUMNS} FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`),
@@ -57,6 +59,7 @@ function fingerprint(dbFile: string) {
 function expectCleanPrefix(dbFile: string, cleanFile: string): number {
   if (!fs.existsSync(dbFile)) return 0; // killed before it created the file
   const db = new Database(dbFile, { readonly: true });
+  ensureLineFunctions(db);
   try {
     if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'events'").get()) return 0; // killed before its first migration
     if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
@@ -72,7 +75,7 @@ function expectCleanPrefix(dbFile: string, cleanFile: string): number {
     expect(max ?? 0).toBe(n); // lines 1..n: no gap, no duplicate
     const differing = db.prepare(`SELECT count(*) AS n FROM events e JOIN clean.events c ON c.line_no = e.line_no
       WHERE e.byte_offset IS NOT c.byte_offset OR e.kind IS NOT c.kind OR e.ts IS NOT c.ts OR e.user IS NOT c.user OR e.verb IS NOT c.verb
-        OR e.path IS NOT c.path OR e.status IS NOT c.status OR e.bytes IS NOT c.bytes OR e.raw IS NOT c.raw`).get() as { n: number };
+        OR e.path IS NOT c.path OR e.status IS NOT c.status OR e.bytes IS NOT c.bytes OR ${lineSql('e')} IS NOT ${lineSql('c', 'clean')}`).get() as { n: number };
     expect(differing.n).toBe(0);
     const dangling = db.prepare(`SELECT
       (SELECT count(*) FROM events e WHERE e.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = e.session_id)) +

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftClientLog, generateEftW3c } from '../bench/generate.js';
 import { cliJson, runCli, tempDir } from '../helpers.js';
+import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
 
 let dir: string;
 let w3c: string;
@@ -21,10 +22,11 @@ let healthySum: ReturnType<typeof checksum>;
 /** Row count and a checksum of the events and of where each file stands. */
 function checksum(dbFile: string) {
   const db = new Database(dbFile, { readonly: true });
+  ensureLineFunctions(db);
   try {
     const hash = createHash('sha256');
     let rows = 0;
-    for (const r of db.prepare(`SELECT s.path, e.line_no, e.kind, e.ts, e.user, e.verb, e.path, e.status, e.raw
+    for (const r of db.prepare(`SELECT s.path, e.line_no, e.kind, e.ts, e.user, e.verb, e.path, e.status, ${lineSql('e')} AS raw
       FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`).raw().iterate()) {
       hash.update(JSON.stringify(r));
       rows++;

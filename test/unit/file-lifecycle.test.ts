@@ -12,6 +12,7 @@ import { generateEftW3c } from '../bench/generate.js';
 import { indexPaths, type IndexOptions, type IndexSummary } from '../../src-main/core/ingest/indexer.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { CLI, EFT_W3C_SAMPLE, tempDir, writeLines } from '../helpers.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
 
 let dir: string;
 /** Where the logs are (the database is next to it, in `dir`). */
@@ -59,7 +60,7 @@ function completeLines(bytes: Buffer): { raw: string; offset: number }[] {
 
 /** The source stored for `file` holds each complete line of `content` once, in order, at its offset. */
 function expectEveryLineOnce(file: string, content: Buffer = fs.readFileSync(file)): void {
-  const rows = db.prepare(`SELECT e.line_no, e.byte_offset AS offset, e.raw FROM events e JOIN sources s ON s.id = e.source_id
+  const rows = db.prepare(`SELECT e.line_no, e.byte_offset AS offset, ${lineSql('e')} AS raw FROM events e JOIN sources s ON s.id = e.source_id
     WHERE s.path = ? ORDER BY e.line_no`).all(file) as { line_no: number; offset: number; raw: string }[];
   const lines = completeLines(content);
   expect(rows.length).toBe(lines.length);

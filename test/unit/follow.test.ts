@@ -8,6 +8,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { eventsAfter, latestEvents } from '../../src-main/core/query/follow.js';
 import { queryPage } from '../../src-main/core/query/index.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { CLI, EFT_W3C_SAMPLE, runCli, tempDir, writeLines } from '../helpers.js';
 
 const HEADER = EFT_W3C_SAMPLE.slice(0, 4);
@@ -144,7 +145,7 @@ describe('follow', () => {
       const seenAt = new Map<number, { raw: string; at: number }>();
       let lastId = 0, lastTotal = 0, lastU1 = 0;
       const look = reader.transaction(() => {
-        const rows = reader.prepare('SELECT id, raw FROM events WHERE id > ? ORDER BY id').all(lastId) as { id: number; raw: string }[];
+        const rows = reader.prepare(`SELECT id, ${lineSql('events')} AS raw FROM events WHERE id > ? ORDER BY id`).all(lastId) as { id: number; raw: string }[];
         const now = Date.now();
         for (const r of rows) {
           expect(seenAt.has(r.id)).toBe(false);
@@ -179,7 +180,7 @@ describe('follow', () => {
       const finalFiles = ['u_ex240101.log.1', 'u_ex240101.log', 'u_ex240102.log'].map((f) => path.join(logs, f));
       for (const file of finalFiles) {
         const lines = fs.readFileSync(file, 'utf8').split('\r\n').slice(0, -1);
-        const stored = reader.prepare('SELECT e.raw FROM events e JOIN sources s ON s.id = e.source_id WHERE s.path = ? ORDER BY e.line_no').pluck().all(file);
+        const stored = reader.prepare(`SELECT ${lineSql('e')} FROM events e JOIN sources s ON s.id = e.source_id WHERE s.path = ? ORDER BY e.line_no`).pluck().all(file);
         expect(stored, file).toEqual(lines);
       }
       // The unrelated file is not stored as unparsed lines.
@@ -250,7 +251,7 @@ describe('follow', () => {
       expect(count()).toBe(6);
       fs.appendFileSync(file, '\r\n');
       await waitFor('the completed line', () => count() === 7);
-      expect(db.prepare('SELECT raw FROM events ORDER BY line_no').pluck().all()).toEqual(EFT_W3C_SAMPLE.slice(0, 7));
+      expect(db.prepare(`SELECT ${lineSql('events')} FROM events ORDER BY line_no`).pluck().all()).toEqual(EFT_W3C_SAMPLE.slice(0, 7));
     } finally {
       await follower.stop();
     }
@@ -269,7 +270,7 @@ describe('follow', () => {
       writeLines(file, EFT_W3C_SAMPLE);
       const count = () => db.prepare('SELECT count(*) FROM events').pluck().get() as number;
       await waitFor('both files', () => count() === 9 + EFT_W3C_SAMPLE.length);
-      const byPath = (p: string) => db.prepare('SELECT e.raw FROM events e JOIN sources s ON s.id = e.source_id WHERE s.path = ? ORDER BY e.line_no').pluck().all(p);
+      const byPath = (p: string) => db.prepare(`SELECT ${lineSql('e')} FROM events e JOIN sources s ON s.id = e.source_id WHERE s.path = ? ORDER BY e.line_no`).pluck().all(p);
       expect(byPath(file + '.1')).toEqual(EFT_W3C_SAMPLE.slice(0, 9));
       expect(byPath(file)).toEqual(EFT_W3C_SAMPLE);
     } finally {
@@ -306,7 +307,7 @@ describe('CLI --follow', () => {
     expect(await run.exit).toBe(0);
     expect(run.stderr()).toContain('following');
     db = openDatabase(dbFile);
-    expect(db.prepare('SELECT raw FROM events ORDER BY line_no').pluck().all()).toEqual(EFT_W3C_SAMPLE);
+    expect(db.prepare(`SELECT ${lineSql('events')} FROM events ORDER BY line_no`).pluck().all()).toEqual(EFT_W3C_SAMPLE);
   });
 
   it('search --follow prints the last matches, then new matching events as they are indexed', async () => {

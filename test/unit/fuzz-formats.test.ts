@@ -17,6 +17,7 @@ import { readLineBatches, MAX_LINE_BYTES } from '../../src-main/core/ingest/line
 import type { Encoding } from '../../src-main/core/ingest/encoding.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { tempDir } from '../helpers.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
 
 /** FC_SCALE multiplies the number of runs (for a longer search than the suite's). */
 const runs = (n: number) => Math.round(n * Number(process.env.FC_SCALE ?? 1));
@@ -192,7 +193,7 @@ describe('indexing hostile files', () => {
   async function indexFresh(file: string): Promise<{ db: Db; rows: StoredRow[]; lines: number; errors: unknown[] }> {
     const db = openDatabase(path.join(dir, `db-${++n}.sqlite`));
     const s = await indexPaths(db, [file], { timeZone: 'UTC' });
-    const rows = db.prepare('SELECT line_no, byte_offset, kind, raw, extra FROM events ORDER BY line_no').all() as StoredRow[];
+    const rows = db.prepare(`SELECT line_no, byte_offset, kind, ${lineSql('events')} AS raw, extra FROM events ORDER BY line_no`).all() as StoredRow[];
     return { db, rows, lines: s.lines, errors: s.errors };
   }
 
@@ -233,7 +234,7 @@ describe('indexing hostile files', () => {
           fs.appendFileSync(grown, bytes.subarray(cut));
           const second = await indexPaths(twice.db, [grown], { timeZone: 'UTC' });
           expect(second.errors).toEqual([]);
-          const rows = twice.db.prepare('SELECT line_no, byte_offset, kind, raw, extra FROM events ORDER BY line_no').all() as StoredRow[];
+          const rows = twice.db.prepare(`SELECT line_no, byte_offset, kind, ${lineSql('events')} AS raw, extra FROM events ORDER BY line_no`).all() as StoredRow[];
           expectRoundTrip(rows, bytes);
         } finally {
           twice.db.close();
@@ -263,7 +264,7 @@ describe('indexing hostile files', () => {
     // `five\rsix` has no LF: like any last line without LF, it waits for the writer to end it.
     fs.appendFileSync(file, '\n');
     await indexPaths(db, [file], { timeZone: 'UTC' });
-    expect((db.prepare('SELECT raw FROM events WHERE line_no = 5').get() as { raw: string }).raw).toBe('\rfive\rsix');
+    expect((db.prepare(`SELECT ${lineSql('events')} AS raw FROM events WHERE line_no = 5`).get() as { raw: string }).raw).toBe('\rfive\rsix');
     db.close();
   });
 
@@ -399,7 +400,7 @@ describe('a line of 10 MB', () => {
     db = openDatabase(path.join(dir, 'a.sqlite'));
     const s = await indexPaths(db, [file], { timeZone: 'UTC' });
     expect(s).toMatchObject({ lines: 5, events: 2, unparsed: 1, errors: [] });
-    const rows = db.prepare('SELECT line_no, byte_offset, kind, extra, raw FROM events ORDER BY line_no').all() as StoredRow[];
+    const rows = db.prepare(`SELECT line_no, byte_offset, kind, extra, ${lineSql('events')} AS raw FROM events ORDER BY line_no`).all() as StoredRow[];
     const cut = rows[3]!;
     expect(cut.kind).toBe(2);
     expect(JSON.parse(cut.extra!)).toEqual({ truncated: Buffer.byteLength(long) });
@@ -418,7 +419,7 @@ describe('a line of 10 MB', () => {
     fs.writeFileSync(file, `${exact}\n${exact}b\n`);
     db = openDatabase(path.join(dir, 'b.sqlite'));
     await indexPaths(db, [file], { timeZone: 'UTC' });
-    const rows = db.prepare('SELECT length(raw) AS len, extra FROM events ORDER BY line_no').all();
+    const rows = db.prepare(`SELECT length(${lineSql('events')}) AS len, extra FROM events ORDER BY line_no`).all();
     db.close();
     expect(rows).toEqual([{ len: MAX_LINE_BYTES, extra: null }, { len: MAX_LINE_BYTES, extra: JSON.stringify({ truncated: MAX_LINE_BYTES + 1 }) }]);
   });
@@ -430,7 +431,7 @@ describe('a line of 10 MB', () => {
     expect((await indexPaths(db, [file], { timeZone: 'UTC' })).lines).toBe(3);
     fs.appendFileSync(file, 'y\r\n' + EVENT + '\n');
     expect((await indexPaths(db, [file], { timeZone: 'UTC' })).lines).toBe(2);
-    const rows = db.prepare('SELECT line_no, kind, extra, length(raw) AS len FROM events WHERE line_no > 3 ORDER BY line_no').all();
+    const rows = db.prepare(`SELECT line_no, kind, extra, length(${lineSql('events')}) AS len FROM events WHERE line_no > 3 ORDER BY line_no`).all();
     db.close();
     expect(rows).toEqual([
       { line_no: 4, kind: 2, extra: JSON.stringify({ truncated: (10 << 20) + 1 }), len: MAX_LINE_BYTES },
@@ -446,7 +447,7 @@ describe('a line of 10 MB', () => {
     db = openDatabase(path.join(dir, 'd.sqlite'));
     const s = await indexPaths(db, [u16, gz], { timeZone: 'UTC' });
     expect(s).toMatchObject({ lines: 8, events: 2, unparsed: 2, errors: [] });
-    const cut = db.prepare('SELECT s.path, e.extra, length(e.raw) AS len FROM events e JOIN sources s ON s.id = e.source_id WHERE e.kind = 2 ORDER BY s.path').all();
+    const cut = db.prepare(`SELECT s.path, e.extra, length(${lineSql('e')}) AS len FROM events e JOIN sources s ON s.id = e.source_id WHERE e.kind = 2 ORDER BY s.path`).all();
     db.close();
     expect(cut).toEqual([
       { path: gz, extra: JSON.stringify({ truncated: 3 << 20 }), len: MAX_LINE_BYTES },

@@ -7,10 +7,11 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { generateEftW3c } from '../bench/generate.js';
 import { EFT_W3C_SAMPLE, writeLines } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
 
 const t = tempDatabasePerTest();
 const index = (...paths: string[]): Promise<IndexSummary> => indexPaths(t.db, paths, { timeZone: 'UTC' });
-const rows = (sql = 'SELECT line_no, kind, raw FROM events ORDER BY source_id, line_no') => t.db.prepare(sql).all() as any[];
+const rows = (sql = `SELECT line_no, kind, ${lineSql('events')} AS raw FROM events ORDER BY source_id, line_no`) => t.db.prepare(sql).all() as any[];
 const count = (where = '1') => (t.db.prepare(`SELECT count(*) AS n FROM events WHERE ${where}`).get() as { n: number }).n;
 
 describe('indexing a file', () => {
@@ -21,7 +22,7 @@ describe('indexing a file', () => {
     expect(s).toMatchObject({ files: 1, lines: 12, events: 7, directives: 4, unparsed: 1, formats: { w3c: 1 }, errors: [] });
     expect(s.lines).toBe(s.events + s.directives + s.unparsed);
     expect(s.bytes).toBe(fs.statSync(file).size);
-    const all = rows('SELECT line_no, byte_offset, kind, raw FROM events ORDER BY line_no');
+    const all = rows(`SELECT line_no, byte_offset, kind, ${lineSql('events')} AS raw FROM events ORDER BY line_no`);
     const bytes = fs.readFileSync(file);
     for (const r of all) {
       // The raw text is exactly the bytes at the stored offset (the CR of CRLF is not part of it).
@@ -75,7 +76,7 @@ describe('indexing a file', () => {
     const other = EFT_W3C_SAMPLE.map((l) => l.replace('2010-04-08', '2011-05-09'));
     writeLines(file, [...other, ...other.slice(4)]);
     expect((await index(file)).lines).toBe(other.length + 7);
-    expect(count("raw LIKE '2010-%'")).toBe(0);
+    expect(count(`${lineSql('events')} LIKE '2010-%'`)).toBe(0);
     expect(count()).toBe(other.length + 7);
   });
 

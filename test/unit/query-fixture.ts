@@ -6,6 +6,7 @@
  */
 import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
+import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
 
@@ -155,10 +156,13 @@ export function loadFixture(db: Db, f: Fixture): void {
     }
     for (const e of f.events) {
       db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, kind, server, client_ip, user, protocol, verb, path,
-        status, bytes, message, session_id, op, outcome, raw) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server, @client_ip, @user,
-        @protocol, @verb, @path, @status, @bytes, @message, @session_id, @op, @outcome, @raw)`).run(e);
+        status, bytes, message, session_id, op, outcome) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server, @client_ip, @user,
+        @protocol, @verb, @path, @status, @bytes, @message, @session_id, @op, @outcome)`).run(e);
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);
     }
+    const blocks = new LineBlockBuilder(db);
+    for (const e of [...f.events].sort((a, b) => a.source_id - b.source_id || a.line_no - b.line_no)) blocks.add(e.source_id, e.line_no, e.raw);
+    blocks.finish();
     for (const s of f.sessions) {
       db.prepare(`INSERT INTO sessions (id, conn_key, server, format, source_id, start_ts, end_ts, client_ip, user, protocol, login, login_code,
         uploads, downloads, deletes, renames, failures, bytes_up, bytes_down, open) VALUES (@id, @conn_key, @server, @format, @source_id,

@@ -10,6 +10,7 @@ import { parseQuery } from '../../src-main/core/query/parser.js';
 import { compileWhere } from '../../src-main/core/query/to-sql.js';
 import { REPO, tempDir } from '../helpers.js';
 import { loadFixture, makeFixture } from './query-fixture.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
 
 let dir: string;
 let db: Db;
@@ -97,7 +98,7 @@ describe('search on real ProFTPD logs', () => {
   });
   afterAll(() => real.close());
 
-  const lines = () => real.prepare('SELECT id, raw, user FROM events ORDER BY id').all() as { id: number; raw: string; user: string | null }[];
+  const lines = () => real.prepare(`SELECT id, ${lineSql('events')} AS raw, user FROM events ORDER BY id`).all() as { id: number; raw: string; user: string | null }[];
   const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 
   it.each([

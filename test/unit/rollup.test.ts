@@ -17,6 +17,8 @@ import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { undoLineBlocks } from '../schema-downgrade.js';
 
 const PROFTPD_LOGS = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
 
@@ -124,7 +126,7 @@ describe('event rollup', () => {
     fs.writeFileSync(log, lines.join('\n') + '\n');
     const s = await indexPaths(t.db, [log], { timeZone: 'UTC', logFormats: [{ name: 'epoch', format: '%h %{%s}t "%r" %s' }] });
     expect(s).toMatchObject({ lines: 22, events: 22, errors: [] });
-    const far = t.db.prepare("SELECT ts FROM events WHERE raw LIKE '%/far%' ORDER BY id").all() as { ts: number | null }[];
+    const far = t.db.prepare(`SELECT ts FROM events WHERE ${lineSql('events')} LIKE '%/far%' ORDER BY id`).all() as { ts: number | null }[];
     // No time of their own: they carry the last line's time, as lines without a time do.
     expect(far).toEqual([{ ts: (1764800000 + 19) * 1000 }, { ts: (1764800000 + 19) * 1000 }]);
     expectRollupInStep();
@@ -139,6 +141,7 @@ describe('event rollup', () => {
     const raw = new Database(path.join(t.dir, 'index.sqlite'));
     raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
     raw.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms'); // schema 4's
+    undoLineBlocks(raw); // schema 5's
     raw.pragma('user_version = 2');
     raw.close();
     t.db = openDatabase(path.join(t.dir, 'index.sqlite'));

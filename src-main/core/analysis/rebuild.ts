@@ -7,6 +7,7 @@
 import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
+import { lineSql } from '../store/line-blocks.js';
 import { writeMeta } from '../store/meta.js';
 import { rebuildRollup } from '../store/rollup.js';
 
@@ -87,7 +88,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
         WHERE session_id IS NOT NULL OR transfer_id IS NOT NULL OR op IS NOT NULL OR outcome IS NOT NULL;`);
     const analyzer = new Analyzer(db);
     // Header lines matter too (a W3C header block after data lines is a service restart).
-    const page = db.prepare(`SELECT id, kind, CASE WHEN kind = 1 THEN raw END AS header, line_no, ts, server, client_ip, client_port, server_port, user, protocol, session_key, verb, path,
+    const page = db.prepare(`SELECT id, kind, CASE WHEN kind = 1 THEN ${lineSql('events')} END AS header, line_no, ts, server, client_ip, client_port, server_port, user, protocol, session_key, verb, path,
       status, bytes, duration_ms, message, pid, extra FROM events WHERE source_id = ? AND kind IN (0, 1) AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`);
     const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, op = ?, outcome = ? WHERE id = ?');
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {

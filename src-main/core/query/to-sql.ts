@@ -4,6 +4,7 @@
  * README "Search language".
  */
 import type { Db } from '../store/db.js';
+import { lineSql } from '../store/line-blocks.js';
 import { COLUMNS, TIME_COLUMN, type QueryKind } from './columns.js';
 import { QuerySyntaxError } from './errors.js';
 import { ipToBigInt, pattern, type FieldValue, type IpValue, type Pattern, type SizeRange } from './fields.js';
@@ -41,7 +42,7 @@ export function fromRows(spec: KindSpec, indexedBy?: string | null): string {
 export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   events: {
     table: 'events', alias: 'e', fromCount: 'events e', id: 'e.id', time: 'e.ts', timeIndex: 'events_ts',
-    columns: columnMap('events', 'e', { format: 'src.format', source_path: 'src.path', explanation: null }),
+    columns: columnMap('events', 'e', { format: 'src.format', source_path: 'src.path', explanation: null, raw: lineSql('e') }),
     notNull: new Set(['id', 'kind', 'source_id', 'line_no', 'byte_offset', 'raw']),
     collate: { user: 'NOCASE' },
   },
@@ -312,7 +313,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
         if (kind !== 'events') return looseText(node.value);
         const fts = ftsExpression(node);
         // Text without a letter or digit has no full-text token (e.g. "->"): look for it in the raw line.
-        return fts !== null ? match(fts) : `instr(e.raw, ${p(node.value)}) > 0`;
+        return fts !== null ? match(fts) : `instr(${lineSql('e')}, ${p(node.value)}) > 0`;
       }
       case 'not':
         // IS NOT 1 keeps rows whose column is NULL: -user:bob includes lines without a user.

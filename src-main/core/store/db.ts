@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureLineFunctions } from './line-blocks.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
 import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -110,6 +111,14 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
       // Reading needs the tables that only a writer creates.
       if (opts.readonly) throw new DatabaseError(`${file} holds no xferlens index yet: index some logs first (xferlens index PATH...)`, 'CANNOT_OPEN', file);
     }
+    if (opts.readonly && version < SCHEMA_VERSION) {
+      // Written by an older xferlens and not migrated yet: a reader needs today's tables, so the
+      // file is brought up to date first (as a writer opening it would), then read.
+      db.close();
+      upgradeForReading(file, version, opts.nativeBinding);
+      return openDatabase(file, opts);
+    }
+    ensureLineFunctions(db);
     db.pragma('cache_size = -65536');
     // Readers sort and group in memory (result pages, charts). The writer's big sorts (building the
     // indexes after a bulk load, rebuilding the rollup) spill to temporary files instead: in memory
@@ -134,10 +143,26 @@ export function openDatabase(file: string, opts: { readonly?: boolean; nativeBin
   }
 }
 
+function upgradeForReading(file: string, version: number, nativeBinding?: string): void {
+  let writer: Db;
+  try {
+    writer = openDatabase(file, nativeBinding ? { nativeBinding } : {});
+  } catch (err) {
+    if (err instanceof DatabaseError && err.code !== 'CANNOT_OPEN') throw err;
+    throw new DatabaseError(
+      `${file} was written by an older xferlens (schema ${version}) and cannot be upgraded here (${(err as Error).message}): open it once where it can be written to`,
+      'CANNOT_OPEN', file,
+    );
+  }
+  writer.close();
+}
+
 function migrate(db: Db, from: number): void {
   for (let v = from; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -1,8 +1,14 @@
+import type { Db } from './db.js';
+import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
+
+/** One step of the schema: SQL, or a function for what SQL alone cannot do (it runs in the step's transaction). */
+export type Migration = string | ((db: Db) => void);
+
 /**
  * The database schema as an ordered list of migrations. `PRAGMA user_version` records how many have
  * run. Never edit a released migration: append a new one.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: sources, events, full-text index.
   `
   CREATE TABLE sources (
@@ -181,6 +187,13 @@ export const MIGRATIONS: readonly string[] = [
       SELECT max(ts) OVER (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) - ts AS behind
       FROM events WHERE source_id = sources.id AND ts IS NOT NULL));
   `,
+  // 5: each line's text once, deflated in blocks of 1,024 lines (store/line-blocks.ts), instead of
+  // a raw column in every row.
+  (db) => {
+    db.exec('CREATE TABLE line_blocks (id INTEGER PRIMARY KEY, gen INTEGER NOT NULL, data BLOB NOT NULL)');
+    moveRawTextToBlocks(db);
+    db.exec('ALTER TABLE events DROP COLUMN raw');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -222,3 +235,19 @@ export const EVENT_INDEX_NAMES = EVENT_INDEXES.map(indexName);
 /** Every index a bulk load drops and builds at its end. */
 export const DEFERRED_INDEXES: readonly string[] = [...EVENT_INDEXES, ...TRANSFER_INDEXES];
 export const DEFERRED_INDEX_NAMES = DEFERRED_INDEXES.map(indexName);
+
+/** Rows read at a time while moving the lines' text into blocks. */
+const MOVE_PAGE = 16 * LINES_PER_BLOCK;
+
+function moveRawTextToBlocks(db: Db): void {
+  const blocks = new LineBlockBuilder(db);
+  const page = db.prepare('SELECT source_id AS sourceId, line_no AS lineNo, raw FROM events WHERE (source_id, line_no) > (?, ?) ORDER BY source_id, line_no LIMIT ?');
+  let after = { sourceId: -1, lineNo: 0 };
+  for (;;) {
+    const rows = page.all(after.sourceId, after.lineNo, MOVE_PAGE) as { sourceId: number; lineNo: number; raw: string }[];
+    if (!rows.length) break;
+    for (const r of rows) blocks.add(r.sourceId, r.lineNo, r.raw);
+    after = rows[rows.length - 1]!;
+  }
+  blocks.finish();
+}

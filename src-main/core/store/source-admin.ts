@@ -5,6 +5,7 @@
 import { markAnalysisDirty, rebuildAnalysis } from '../analysis/rebuild.js';
 import type { NamedLogFormat } from '../formats/types.js';
 import type { Db } from './db.js';
+import { deleteSourceBlocks } from './line-blocks.js';
 import { markRollupStale } from './rollup.js';
 
 /** The name under which a LogFormat given for one file is stored (the CLI's `--logformat NAME=`). */
@@ -24,6 +25,7 @@ export function deleteSourceRows(db: Db, sourceId: number): void {
   markAnalysisDirty(db);
   db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)').run(sourceId);
   db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
+  deleteSourceBlocks(db, sourceId);
   db.prepare('UPDATE sources SET ts_seen_max = NULL, ts_disorder_ms = NULL WHERE id = ?').run(sourceId);
   markRollupStale(db);
 }

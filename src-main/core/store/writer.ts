@@ -4,6 +4,7 @@ import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from '../analysis/analyzer.js';
 import { markRollupStale, rebuildRollup, RollupWriter } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
+import { LineBlockWriter } from './line-blocks.js';
 
 /** A source row as stored. */
 export interface SourceRow {
@@ -75,9 +76,9 @@ export class ConcurrentIndexError extends Error {
 }
 
 const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
-  client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra, raw,
+  client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra,
   session_id, transfer_id, op, outcome)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * The single writer of the index. Each batch of rows is committed with the source's checkpoint in
@@ -86,6 +87,7 @@ const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, t
 export class IndexWriter {
   private readonly insertEvent;
   private readonly insertFts;
+  private readonly lines;
   private readonly updateSource;
   private readonly rollup;
   /** In a bulk load (see beginBulkLoad). */
@@ -103,6 +105,7 @@ export class IndexWriter {
     this.lastEventId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').pluck();
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
     this.rollup = new RollupWriter(db);
+    this.lines = new LineBlockWriter(db);
     this.resetCounters = db.prepare(
       'UPDATE sources SET events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?',
     );
@@ -158,13 +161,14 @@ export class IndexWriter {
           id, sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, f.server ?? null,
           f.clientIp ?? null, f.clientPort ?? null, f.serverPort ?? null, f.user ?? null, f.protocol ?? null,
           f.sessionKey ?? null, f.verb ?? null, f.path ?? null, f.status ?? null, f.bytes ?? null,
-          f.durationMs ?? null, f.message ?? null, f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null, r.raw,
+          f.durationMs ?? null, f.message ?? null, f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
           links?.sessionId ?? null, links?.transferId ?? null, links?.op ?? null, links?.outcome ?? null,
         );
         // The raw line holds the user, path and message; a decoded path (W3C `+`) tokenises the same.
         this.insertFts.run(id++, r.raw);
       }
       analyzer.flush();
+      if (rows.length) this.lines.append(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw));
       // In a bulk load, each batch marks the rollup stale again: another process opening the
       // database meanwhile may have rebuilt it without the rows still to come.
       if (this.bulk) markRollupStale(db);

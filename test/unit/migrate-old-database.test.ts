@@ -1,0 +1,127 @@
+/**
+ * A database written by the release before the lean store (schema 4, test/fixtures/db/README.md)
+ * opens, is migrated in place and loses nothing: every line's text and fields, the sessions and
+ * transfers, the sources' counters, and what searches find. Its logs were indexed on another machine
+ * and are nowhere on this one, so the rows can only come from the database itself.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+import { countRows, iterateRows } from '../../src-main/core/query/index.js';
+import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
+import { EFT_W3C_SAMPLE, REPO, tempDir } from '../helpers.js';
+
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'db', 'schema4.sqlite');
+
+type Row = Record<string, unknown>;
+
+const TERMS = ['partner_nordbank', 'STOR', 'ftp', 'alice', 'Login'];
+
+/** What the old database holds, read with plain SQL in its own schema. */
+function readOld(file: string) {
+  const old = new Database(file, { readonly: true });
+  try {
+    return {
+      version: old.pragma('user_version', { simple: true }) as number,
+      events: old.prepare(`SELECT id, source_id, line_no, byte_offset, ts, kind, server, client_ip, client_port, user, protocol, session_key,
+        verb, path, status, bytes, duration_ms, message, pid, extra, raw, session_id, transfer_id, op, outcome FROM events ORDER BY id`).all() as Row[],
+      sessions: old.prepare('SELECT * FROM sessions ORDER BY id').all() as Row[],
+      transfers: old.prepare('SELECT * FROM transfers ORDER BY id').all() as Row[],
+      sources: old.prepare('SELECT id, path, format, events, directives, unparsed, lines_indexed, bytes_indexed, first_ts, last_ts FROM sources ORDER BY id').all() as Row[],
+      termCounts: new Map(TERMS.map((term) => [term, (old.prepare('SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(`"${term}"`) as { n: number }).n])),
+    };
+  } finally {
+    old.close();
+  }
+}
+
+const pick = (row: Row, names: readonly string[]) => Object.fromEntries(names.map((n) => [n, row[n] ?? null]));
+
+describe('a schema 4 database (the release before the lean store)', () => {
+  let dir: string;
+  let file: string;
+  let before: ReturnType<typeof readOld>;
+  let db: Db;
+
+  beforeAll(() => {
+    dir = tempDir();
+    file = path.join(dir, 'old.sqlite');
+    fs.copyFileSync(FIXTURE, file);
+    before = readOld(file);
+    db = openDatabase(file);
+  });
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is the fixture it claims to be: schema 4, logs of several formats that are not on this machine', () => {
+    expect(before.version).toBe(4);
+    expect(before.events.length).toBeGreaterThan(2000);
+    expect(new Set(before.sources.map((s) => s.format))).toEqual(new Set(['proftpd-extended', 'proftpd-modlog', 'proftpd-system', 'xferlog', 'w3c', null]));
+    for (const s of before.sources) expect(fs.existsSync(s.path as string)).toBe(false);
+  });
+
+  it('is migrated to the current schema', () => {
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('keeps every line: its text, kind, time and fields, in every format (unparsed lines too)', () => {
+    const names = ['id', 'source_id', 'line_no', 'byte_offset', 'ts', 'server', 'client_ip', 'client_port', 'user', 'protocol', 'session_key',
+      'verb', 'path', 'status', 'bytes', 'duration_ms', 'message', 'pid', 'extra', 'raw', 'session_id', 'transfer_id', 'op', 'outcome'];
+    const after = [...iterateRows(db, 'events', '', { sort: 'id', columns: [...names, 'kind'] })];
+    const kinds = ['event', 'directive', 'unparsed'];
+    expect(after.map((r) => pick(r, names))).toEqual(before.events.map((r) => pick(r, names)));
+    expect(after.map((r) => r.kind)).toEqual(before.events.map((r) => kinds[r.kind as number]));
+    expect(after.filter((r) => r.kind === 'unparsed').length).toBe(169);
+  });
+
+  it('keeps the sessions, the transfers and the sources', () => {
+    const sessionCols = ['id', 'start_ts', 'end_ts', 'user', 'client_ip', 'protocol', 'login', 'login_reason', 'login_code', 'uploads', 'downloads',
+      'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'end_reason', 'open', 'conn_key', 'format'];
+    expect([...iterateRows(db, 'sessions', '', { sort: 'id', columns: sessionCols })]).toEqual(before.sessions.map((r) => pick(r, sessionCols)));
+    const transferCols = ['id', 'ts', 'session_id', 'user', 'client_ip', 'protocol', 'op', 'path', 'path_to', 'bytes', 'duration_ms', 'status', 'code', 'records', 'event_id'];
+    expect([...iterateRows(db, 'transfers', '', { sort: 'id', columns: transferCols })]).toEqual(before.transfers.map((r) => pick(r, transferCols)));
+    const sources = db.prepare('SELECT id, path, format, events, directives, unparsed, lines_indexed, bytes_indexed, first_ts, last_ts FROM sources ORDER BY id').all();
+    expect(sources).toEqual(before.sources);
+  });
+
+  it('finds what the old full-text index found, and searches fields and text alike', () => {
+    for (const term of TERMS) {
+      expect(before.termCounts.get(term), term).toBeGreaterThan(0);
+      expect(countRows(db, 'events', term), term).toBe(before.termCounts.get(term));
+    }
+    const failed = before.events.filter((e) => e.outcome === 'failed').length;
+    expect(countRows(db, 'events', 'status:failed')).toBe(failed);
+    // Text without a letter or digit is looked for in each line's text.
+    expect(countRows(db, 'events', '"->"')).toBe(before.events.filter((e) => (e.raw as string).includes('->')).length);
+  });
+
+  it('is upgraded when a reader opens it first (xferlens insights, a second app window)', () => {
+    const copy = path.join(dir, 'read-first.sqlite');
+    fs.copyFileSync(FIXTURE, copy);
+    const reader = openDatabase(copy, { readonly: true });
+    try {
+      expect(reader.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(countRows(reader, 'events', '')).toBe(before.events.length);
+      expect([...iterateRows(reader, 'events', 'kind:unparsed', { columns: ['raw'] })]).toHaveLength(169);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('opens again without migrating twice, and takes new logs', async () => {
+    db.close();
+    db = openDatabase(file);
+    const log = path.join(dir, 'u_ex100408.log');
+    fs.writeFileSync(log, EFT_W3C_SAMPLE.join('\r\n') + '\r\n');
+    const summary = await indexPaths(db, [log], { timeZone: 'UTC' });
+    expect(summary.lines).toBe(EFT_W3C_SAMPLE.length);
+    const raws = [...iterateRows(db, 'events', `source:${path.basename(log)}`, { sort: 'id', columns: ['raw'] })].map((r) => r.raw);
+    expect(raws).toEqual(EFT_W3C_SAMPLE);
+    expect(countRows(db, 'events', '')).toBe(before.events.length + EFT_W3C_SAMPLE.length);
+  });
+});
