@@ -1,12 +1,25 @@
 import type Database from 'better-sqlite3';
 import { ensureLineFunctions, lineSql } from '../src-main/core/store/line-blocks.js';
+import { eventsWide } from './event-rows.js';
 
 /**
- * Turns a database of today's schema back into schema 4's shape (each line's text in a raw column of
- * events, no line blocks), for tests of the migrations of older databases. Migration 5 moves it back.
+ * Turns a database of today's schema back into schema 4's shape (events with their text columns and
+ * each line's text in a raw column; no strings, no line blocks), for tests of the migrations of older
+ * databases. Migrations 5 and 6 move it forward again.
  */
-export function undoLineBlocks(db: Database.Database): void {
+export function undoLeanStore(db: Database.Database): void {
   ensureLineFunctions(db);
+  // Schema 6's strings back into text columns.
+  db.exec(`CREATE TABLE events_v5 (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      line_no INTEGER NOT NULL, byte_offset INTEGER NOT NULL, ts INTEGER, ts_local INTEGER, kind INTEGER NOT NULL, server TEXT, client_ip TEXT,
+      client_port INTEGER, server_port INTEGER, user TEXT, protocol TEXT, session_key TEXT, verb TEXT, path TEXT, status TEXT, bytes INTEGER,
+      duration_ms INTEGER, message TEXT, pid INTEGER, extra TEXT, session_id INTEGER, transfer_id INTEGER, op TEXT, outcome TEXT);
+    INSERT INTO events_v5 SELECT id, source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip, client_port, server_port, user, protocol,
+      session_key, verb, path, status, bytes, duration_ms, message, pid, extra, session_id, transfer_id, op, outcome FROM ${eventsWide('main', false)};
+    DROP TABLE events;
+    ALTER TABLE events_v5 RENAME TO events;
+    DROP TABLE strings;`);
+  // Schema 5's line blocks back into a raw column.
   db.exec(`ALTER TABLE events ADD COLUMN raw TEXT NOT NULL DEFAULT '';
     UPDATE events SET raw = coalesce(${lineSql('events')}, '');
     DROP TABLE line_blocks;`);

@@ -9,6 +9,7 @@ import { matchName } from '../../src-main/core/analysis/analyzer.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
 import { REPO, tempDir, writeLines } from '../helpers.js';
+import { eventsWide } from '../event-rows.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
 const LOGS = path.join(FIXTURES, 'logs');
@@ -201,7 +202,7 @@ describe('EFT W3C sessions', () => {
       ['delete', '/in/old.csv', null, 'success', '250'],
     ]);
     // Events carry their operation and outcome, so `dir:` and `status:` filter them too.
-    expect(read("SELECT op, outcome FROM events WHERE verb IN ('pass', 'sent') ORDER BY line_no")).toEqual([
+    expect(read(`SELECT op, outcome FROM ${eventsWide('main', false)} WHERE verb IN ('pass', 'sent') ORDER BY line_no`)).toEqual([
       { op: 'login', outcome: 'success' }, { op: 'login', outcome: 'failed' }, { op: 'download', outcome: 'success' },
       { op: 'download', outcome: 'failed' }, { op: 'login', outcome: 'success' }, { op: 'login', outcome: 'success' },
     ]);

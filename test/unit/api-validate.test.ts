@@ -170,7 +170,7 @@ beforeAll(async () => {
   const one = (sql: string) => (db.prepare(sql).get() as { id: number }).id;
   ids = {
     source: one("SELECT id FROM sources WHERE path LIKE '%xferlog'"),
-    event: one("SELECT id FROM events WHERE status IS NOT NULL AND session_id IS NOT NULL LIMIT 1"),
+    event: one("SELECT id FROM events WHERE status_id IS NOT NULL AND session_id IS NOT NULL LIMIT 1"),
     session: one("SELECT id FROM sessions WHERE user = 'alice' LIMIT 1"),
   };
 });

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { generateEftW3c } from '../bench/generate.js';
 import { CLI, cliJson, EFT_W3C_SAMPLE, runCli, tempDir, writeLines } from '../helpers.js';
+import { eventsWide } from '../event-rows.js';
 
 let dir: string;
 let db: string;
@@ -37,7 +38,7 @@ describe('xferlens index / stats / sources', () => {
       ['cl060306.log', 'eft-client', 'utf-8', 2, 1, 'Europe/Paris'],
     ]);
     // Local time converted with --tz: 10:11:03 in Paris (winter) is 09:11:03 UTC.
-    const row = new Database(db, { readonly: true }).prepare("SELECT ts, ts_local FROM events WHERE verb = 'download'").get();
+    const row = new Database(db, { readonly: true }).prepare(`SELECT ts, ts_local FROM ${eventsWide('main', false)} WHERE verb = 'download'`).get();
     expect(row).toEqual({ ts: Date.UTC(2006, 2, 6, 9, 11, 3), ts_local: 1 });
 
     const human = runCli(['sources', '--db', db]);
@@ -48,7 +49,7 @@ describe('xferlens index / stats / sources', () => {
     expect(cliJson(['index', '--db', db, logs])).toMatchObject({ files: 2, lines: 0, bytes: 0 });
     // A different --tz converts the local-time file again (only that one).
     expect(cliJson(['index', '--db', db, '--tz', 'UTC', logs])).toMatchObject({ lines: 2 });
-    const again = new Database(db, { readonly: true }).prepare("SELECT ts FROM events WHERE verb = 'download'").get();
+    const again = new Database(db, { readonly: true }).prepare(`SELECT ts FROM ${eventsWide('main', false)} WHERE verb = 'download'`).get();
     expect(again).toEqual({ ts: Date.UTC(2006, 2, 6, 10, 11, 3) });
   });
 

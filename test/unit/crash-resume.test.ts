@@ -8,6 +8,7 @@ import { generateEftW3c, Rng } from '../bench/generate.js';
 import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
+import { EVENTS_WIDE, eventsWide } from '../event-rows.js';
 
 /** Kill points: seeded (XFERLENS_CRASH_SEED to try others), so a failure reproduces. */
 const SEED = Number(process.env.XFERLENS_CRASH_SEED ?? 20);
@@ -15,7 +16,7 @@ const KILLS = 20;
 /** Over 16 MB: the first run is a bulk load (indexes dropped, built at the end). */
 const LINES = 160_000;
 
-const EVENT_COLUMNS = `s.path, e.line_no, e.byte_offset, e.kind, e.ts, e.user, e.verb, e.path, e.status, e.bytes, e.extra, ${lineSql('e')} AS raw, e.session_id, e.transfer_id, e.op, e.outcome`;
+const EVENT_COLUMNS = `s.path, e.line_no, e.byte_offset, e.kind, e.ts, e.user, e.verb, e.path, e.status, e.bytes, e.extra, e.raw, e.session_id, e.transfer_id, e.op, e.outcome`;
 
 /** Checksum of every row a query returns, in its order. */
 function checksum(db: Database.Database, sql: string): { rows: number; sum: string } {
@@ -38,7 +39,7 @@ function fingerprint(dbFile: string) {
   ensureLineFunctions(db);
   try {
     return {
-      events: checksum(db, `SELECT ${EVENT_COLUMNS} FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`),
+      events: checksum(db, `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WIDE} e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`),
       sessions: checksum(db, 'SELECT * FROM sessions ORDER BY id'),
       transfers: checksum(db, 'SELECT * FROM transfers ORDER BY id'),
       fts: (db.prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2026\"'").get() as { n: number }).n,
@@ -73,9 +74,9 @@ function expectCleanPrefix(dbFile: string, cleanFile: string): number {
     expect(n).toBe(source?.lines_indexed ?? 0);
     expect(source?.counted ?? 0).toBe(n);
     expect(max ?? 0).toBe(n); // lines 1..n: no gap, no duplicate
-    const differing = db.prepare(`SELECT count(*) AS n FROM events e JOIN clean.events c ON c.line_no = e.line_no
+    const differing = db.prepare(`SELECT count(*) AS n FROM ${EVENTS_WIDE} e JOIN ${eventsWide('clean')} c ON c.line_no = e.line_no
       WHERE e.byte_offset IS NOT c.byte_offset OR e.kind IS NOT c.kind OR e.ts IS NOT c.ts OR e.user IS NOT c.user OR e.verb IS NOT c.verb
-        OR e.path IS NOT c.path OR e.status IS NOT c.status OR e.bytes IS NOT c.bytes OR ${lineSql('e')} IS NOT ${lineSql('c', 'clean')}`).get() as { n: number };
+        OR e.path IS NOT c.path OR e.status IS NOT c.status OR e.bytes IS NOT c.bytes OR e.raw IS NOT c.raw`).get() as { n: number };
     expect(differing.n).toBe(0);
     const dangling = db.prepare(`SELECT
       (SELECT count(*) FROM events e WHERE e.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = e.session_id)) +

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftClientLog, generateEftW3c } from '../bench/generate.js';
 import { cliJson, runCli, tempDir } from '../helpers.js';
 import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
+import { EVENTS_WIDE } from '../event-rows.js';
 
 let dir: string;
 let w3c: string;
@@ -26,8 +27,8 @@ function checksum(dbFile: string) {
   try {
     const hash = createHash('sha256');
     let rows = 0;
-    for (const r of db.prepare(`SELECT s.path, e.line_no, e.kind, e.ts, e.user, e.verb, e.path, e.status, ${lineSql('e')} AS raw
-      FROM events e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`).raw().iterate()) {
+    for (const r of db.prepare(`SELECT s.path, e.line_no, e.kind, e.ts, e.user, e.verb, e.path, e.status, e.raw
+      FROM ${EVENTS_WIDE} e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`).raw().iterate()) {
       hash.update(JSON.stringify(r));
       rows++;
     }

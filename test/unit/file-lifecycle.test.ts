@@ -13,6 +13,7 @@ import { indexPaths, type IndexOptions, type IndexSummary } from '../../src-main
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { CLI, EFT_W3C_SAMPLE, tempDir, writeLines } from '../helpers.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { EVENTS_WIDE } from '../event-rows.js';
 
 let dir: string;
 /** Where the logs are (the database is next to it, in `dir`). */
@@ -200,7 +201,7 @@ describe('a file rotated, truncated or replaced while it is being indexed', () =
     fs.renameSync(replacement, big);
     await index([big]);
     expectEveryLineOnce(big);
-    const users = db.prepare("SELECT user, count(*) AS n FROM events e JOIN sources s ON s.id = e.source_id WHERE s.path = ? AND user IS NOT NULL GROUP BY user").all(big);
+    const users = db.prepare(`SELECT user, count(*) AS n FROM ${EVENTS_WIDE} e JOIN sources s ON s.id = e.source_id WHERE s.path = ? AND user IS NOT NULL GROUP BY user`).all(big);
     expect(users).toEqual([{ user: 'joel', n: 7 }]);
   });
 });

@@ -8,11 +8,12 @@ import { generateEftW3c } from '../bench/generate.js';
 import { EFT_W3C_SAMPLE, writeLines } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { EVENTS_WIDE } from '../event-rows.js';
 
 const t = tempDatabasePerTest();
 const index = (...paths: string[]): Promise<IndexSummary> => indexPaths(t.db, paths, { timeZone: 'UTC' });
 const rows = (sql = `SELECT line_no, kind, ${lineSql('events')} AS raw FROM events ORDER BY source_id, line_no`) => t.db.prepare(sql).all() as any[];
-const count = (where = '1') => (t.db.prepare(`SELECT count(*) AS n FROM events WHERE ${where}`).get() as { n: number }).n;
+const count = (where = '1') => (t.db.prepare(`SELECT count(*) AS n FROM ${EVENTS_WIDE} AS events WHERE ${where}`).get() as { n: number }).n;
 
 describe('indexing a file', () => {
   it('stores every line as one row with its line number and byte offset', async () => {
@@ -112,7 +113,7 @@ describe('encodings and line endings', () => {
   const expectMuller = async (file: string, encoding: string) => {
     const s = await index(file);
     expect(s).toMatchObject({ events: 1, directives: 4, unparsed: 0 });
-    expect(t.db.prepare('SELECT user, path FROM events WHERE kind = 0').get()).toEqual({ user: 'müller', path: '/Größe Ü.txt' });
+    expect(t.db.prepare(`SELECT user, path FROM ${EVENTS_WIDE} WHERE kind = 0`).get()).toEqual({ user: 'müller', path: '/Größe Ü.txt' });
     expect(t.db.prepare('SELECT encoding FROM sources').get()).toEqual({ encoding });
   };
 

@@ -14,7 +14,7 @@ import { MAX_FILES_READ_ONE_BY_ONE, orderedTextKeys } from '../../src-main/core/
 import { queryPage } from '../../src-main/core/query/page.js';
 import { openDatabase } from '../../src-main/core/store/db.js';
 import { tempDatabasePerTest } from '../temp-db.js';
-import { undoLineBlocks } from '../schema-downgrade.js';
+import { undoLeanStore } from '../schema-downgrade.js';
 
 const HEADER = ['#Software: EFT', '#Version: 1.0', '#Fields: date time c-ip cs-username cs-method cs-uri-stem sc-status'];
 const BASE = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -127,7 +127,7 @@ describe('first page of a frequent term, file by file', () => {
 
     // A database of schema 3: the migration finds the same from the rows.
     const file = path.join(t.dir, 'index.sqlite');
-    undoLineBlocks(t.db); // schema 5's
+    undoLeanStore(t.db); // schemas 5 and 6
     t.db.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms');
     t.db.pragma('user_version = 3');
     t.db.close();

@@ -7,6 +7,7 @@
 import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
 import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
+import { StringInterner } from '../../src-main/core/store/strings.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
 
@@ -154,10 +155,12 @@ export function loadFixture(db: Db, f: Fixture): void {
       const n = (kind: number) => rows.filter((e) => e.kind === kind).length;
       db.prepare('INSERT INTO sources (id, path, format, added_at, events, directives, unparsed) VALUES (?, ?, ?, 0, ?, ?, ?)').run(s.id, s.path, s.format, n(0), n(1), n(2));
     }
+    const strings = new StringInterner(db);
     for (const e of f.events) {
-      db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, kind, server, client_ip, user, protocol, verb, path,
-        status, bytes, message, session_id, op, outcome) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server, @client_ip, @user,
-        @protocol, @verb, @path, @status, @bytes, @message, @session_id, @op, @outcome)`).run(e);
+      const ids = Object.fromEntries((['server', 'client_ip', 'user', 'protocol', 'verb', 'path', 'status', 'message'] as const).map((c) => [`${c}_id`, strings.id(c, e[c])]));
+      db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, kind, server_id, client_ip_id, user_id, protocol_id, verb_id, path_id,
+        status_id, bytes, message_id, session_id, op, outcome) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server_id, @client_ip_id, @user_id,
+        @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @op, @outcome)`).run({ ...e, ...ids });
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);
     }
     const blocks = new LineBlockBuilder(db);

@@ -18,7 +18,8 @@ import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
-import { undoLineBlocks } from '../schema-downgrade.js';
+import { undoLeanStore } from '../schema-downgrade.js';
+import { EVENTS_WIDE } from '../event-rows.js';
 
 const PROFTPD_LOGS = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
 
@@ -69,7 +70,7 @@ describe('event rollup', () => {
     const id = (t.db.prepare('SELECT id FROM sources WHERE path = ?').get(big) as { id: number }).id;
     expect(removeSource(t.db, id)).toBe(true);
     expectRollupInStep();
-    const paths = t.db.prepare("SELECT count(*) AS n FROM events WHERE path IS NOT NULL AND path <> ''").get() as { n: number };
+    const paths = t.db.prepare(`SELECT count(*) AS n FROM ${EVENTS_WIDE} WHERE path IS NOT NULL AND path <> ''`).get() as { n: number };
     expect(t.db.prepare('SELECT sum(events) AS n FROM event_values WHERE dim = 2').get()).toEqual(paths); // its paths are gone
 
     rebuildAnalysis(t.db);
@@ -93,7 +94,7 @@ describe('event rollup', () => {
     const all = { top: 1000 };
     const everyUser = aggregate(t.db, 'events', '', all).top.users;
     expect(everyUser).toEqual(aggregate(t.db, 'events', '-zzqqxx_nowhere', all).top.users);
-    const named = (u: string) => (t.db.prepare("SELECT count(*) AS n FROM events WHERE user = ? COLLATE NOCASE").get(u) as { n: number }).n;
+    const named = (u: string) => (t.db.prepare(`SELECT count(*) AS n FROM ${EVENTS_WIDE} WHERE user = ? COLLATE NOCASE`).get(u) as { n: number }).n;
     expect(everyUser.filter((u) => /^(alice|bob)$/i.test(u.value))).toEqual([{ value: 'ALICE', count: named('alice') }, { value: 'BOB', count: named('bob') }]);
     expect(named('alice')).toBeGreaterThanOrEqual(40 + 39 + 38);
     expect(fromRollup.failures).toBeGreaterThan(0);
@@ -141,7 +142,7 @@ describe('event rollup', () => {
     const raw = new Database(path.join(t.dir, 'index.sqlite'));
     raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
     raw.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms'); // schema 4's
-    undoLineBlocks(raw); // schema 5's
+    undoLeanStore(raw); // schemas 5 and 6
     raw.pragma('user_version = 2');
     raw.close();
     t.db = openDatabase(path.join(t.dir, 'index.sqlite'));

@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.js';
 import { timed } from '../store/db.js';
 import type { Insight, InsightFinding, InsightThresholds } from './insight-types.js';
+import { stringSql } from '../store/strings.js';
 
 export type { Insight, InsightFinding, InsightSeverity, InsightThresholds } from './insight-types.js';
 
@@ -31,7 +32,7 @@ const timeTerms = (from: number, to: number) => `after:${iso(from)} before:${iso
  */
 function failedAttempts(db: Db, from: number, to: number): { ts: number; ip: string; user: string | null }[] {
   const rows = db
-    .prepare(`SELECT e.ts, coalesce(e.client_ip, s.client_ip) AS ip, coalesce(e.user, s.user) AS user, e.session_id, e.source_id
+    .prepare(`SELECT e.ts, coalesce(${stringSql('e', 'client_ip')}, s.client_ip) AS ip, coalesce(${stringSql('e', 'user')}, s.user) AS user, e.session_id, e.source_id
       FROM events e LEFT JOIN sessions s ON s.id = e.session_id
       WHERE e.op = 'login' AND e.outcome = 'failed' AND e.ts BETWEEN ? AND ? ORDER BY e.ts`)
     .all(from, to) as { ts: number; ip: string | null; user: string | null; session_id: number | null; source_id: number }[];

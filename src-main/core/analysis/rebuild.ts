@@ -8,6 +8,7 @@ import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
+import { STRING_COLUMNS, stringSql } from '../store/strings.js';
 import { writeMeta } from '../store/meta.js';
 import { rebuildRollup } from '../store/rollup.js';
 
@@ -88,8 +89,9 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
         WHERE session_id IS NOT NULL OR transfer_id IS NOT NULL OR op IS NOT NULL OR outcome IS NOT NULL;`);
     const analyzer = new Analyzer(db);
     // Header lines matter too (a W3C header block after data lines is a service restart).
-    const page = db.prepare(`SELECT id, kind, CASE WHEN kind = 1 THEN ${lineSql('events')} END AS header, line_no, ts, server, client_ip, client_port, server_port, user, protocol, session_key, verb, path,
-      status, bytes, duration_ms, message, pid, extra FROM events WHERE source_id = ? AND kind IN (0, 1) AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`);
+    const text = STRING_COLUMNS.map((c) => `${stringSql('events', c)} AS ${c}`).join(', ');
+    const page = db.prepare(`SELECT id, kind, CASE WHEN kind = 1 THEN ${lineSql('events')} END AS header, line_no, ts, ${text}, client_port, server_port,
+      bytes, duration_ms, pid, extra FROM events WHERE source_id = ? AND kind IN (0, 1) AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`);
     const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, op = ?, outcome = ? WHERE id = ?');
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {
       analyzer.beginBatch(src.id, src.format, src.path);

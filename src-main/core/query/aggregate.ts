@@ -6,6 +6,7 @@
  */
 import { timed, type Db } from '../store/db.js';
 import { ROLLUP_DIMS, rollupCurrent, type RollupDim } from '../store/rollup.js';
+import type { StringColumn } from '../store/strings.js';
 import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
 import { compileQuery, type CompileOptions } from './page.js';
@@ -226,11 +227,25 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
          GROUP BY ${plus}${expr}${collate} ORDER BY count DESC, value${collate} LIMIT @topN`,
       ).all({ ...params, topN: n }) as TopEntry[];
     };
+    // Events hold string ids: their rows are grouped by id, and the ids named afterwards.
+    const idList = (column: StringColumn, collate = ''): TopEntry[] => {
+      if (n === 0) return [];
+      const named = `SELECT s.value AS value, g.count AS count FROM (SELECT ${plus}e.${column}_id AS k, count(*) AS count FROM ${from}
+        WHERE ${where} AND ${plus}e.${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k WHERE s.value <> ''`;
+      return db.prepare(
+        collate
+          ? `SELECT min(value) AS value, sum(count) AS count FROM (${named}) GROUP BY value${collate} ORDER BY count DESC, value${collate} LIMIT @topN`
+          : `${named} ORDER BY count DESC, value LIMIT @topN`,
+      ).all({ ...params, topN: n }) as TopEntry[];
+    };
+    if (kind === 'events') {
+      return { users: idList('user', ' COLLATE NOCASE'), ips: idList('client_ip'), paths: idList('path'), codes: idList('status') };
+    }
     return {
       users: list(`${a}.user`, ' COLLATE NOCASE'),
       ips: list(`${a}.client_ip`),
       paths: list(kind === 'sessions' ? null : `${a}.path`),
-      codes: list(kind === 'events' ? 'e.status' : kind === 'transfers' ? 't.code' : 's.login_code'),
+      codes: list(kind === 'transfers' ? 't.code' : 's.login_code'),
     };
   }
 }

@@ -5,6 +5,7 @@
  * SQLite sorts them) so that each segment is a plain index range.
  */
 import { indexExists, timed, type Db } from '../store/db.js';
+import { STRING_DIMS } from '../store/strings.js';
 import { shortExplanation } from '../explain/index.js';
 import { assertTimeZone } from '../time.js';
 import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type QueryKind } from './columns.js';
@@ -35,7 +36,27 @@ function someNode(node: QueryNode, test: (n: QueryNode) => boolean): boolean {
 /** Whether the kind's table holds any IPv4-mapped IPv6 address (one probe of the client_ip index). */
 function hasMappedIpv4(db: Db, kind: QueryKind): boolean {
   const spec = KIND_SPECS[kind];
-  return !!db.prepare(`SELECT 1 FROM ${spec.fromCount} WHERE ${spec.alias}.client_ip >= ? AND ${spec.alias}.client_ip < ? LIMIT 1`).get('::ffff:', '::ffff:\u{10FFFF}');
+  // Events name their client IPs among the strings (one probe of their index; the case of ffff aside).
+  const sql = kind === 'events'
+    ? `SELECT 1 FROM strings WHERE dim = ${STRING_DIMS.client_ip} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE LIMIT 1`
+    : `SELECT 1 FROM ${spec.fromCount} WHERE ${spec.alias}.client_ip >= ? AND ${spec.alias}.client_ip < ? LIMIT 1`;
+  return !!db.prepare(sql).get('::ffff:', '::ffff:\u{10FFFF}');
+}
+
+/** Up to this many string ids are written into a WHERE as a list (see CompileWhereOptions.stringIds). */
+const LISTED_STRING_IDS = 64;
+
+/** Looks up the strings a condition matches, once per condition for one compiled query. */
+function stringIdLookup(db: Db): NonNullable<CompileWhereOptions['stringIds']> {
+  const found = new Map<string, readonly number[] | null>();
+  return (column, sql, params) => {
+    const key = `${column}\0${sql}\0${JSON.stringify(params)}`;
+    if (!found.has(key)) {
+      const ids = db.prepare(`SELECT id FROM strings WHERE dim = ${STRING_DIMS[column]} AND ${sql} LIMIT ${LISTED_STRING_IDS + 1}`).pluck().all(params) as number[];
+      found.set(key, ids.length > LISTED_STRING_IDS ? null : ids);
+    }
+    return found.get(key)!;
+  };
 }
 
 export function compileQuery(db: Db, kind: QueryKind, query: string, opts: CompileOptions = {}): CompiledQuery {
@@ -45,6 +66,7 @@ export function compileQuery(db: Db, kind: QueryKind, query: string, opts: Compi
   const node = parseQuery(query, { now: opts.now ?? Date.now(), timeZone: opts.timeZone ?? 'UTC' });
   const whereOptions: CompileWhereOptions = {
     mappedIpv4: someNode(node, (n) => n.type === 'field' && n.field === 'ip') ? hasMappedIpv4(db, kind) : false,
+    stringIds: stringIdLookup(db),
   };
   return { kind, node, where: compileWhere(kind, node, whereOptions), whereOptions };
 }

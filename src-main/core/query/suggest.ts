@@ -5,6 +5,7 @@
  * over at most SCAN_CAP matches), else the newest RECENT_CAP rows.
  */
 import { timed, type Db } from '../store/db.js';
+import { STRING_DIMS, type StringColumn } from '../store/strings.js';
 import type { QueryKind } from './columns.js';
 
 export type SuggestField = 'user' | 'ip' | 'verb' | 'code' | 'proto' | 'server' | 'format' | 'path';
@@ -52,6 +53,27 @@ const SOURCES: Readonly<Record<QueryKind, Partial<Record<SuggestField, Source>>>
   },
 };
 
+/** Values looked at per prefix among the events' strings, each counted up to COUNT_CAP rows. */
+const CANDIDATE_CAP = 200;
+const COUNT_CAP = 5_000;
+
+/**
+ * Events name their values among the strings: candidates come from the strings' index by prefix.
+ * A column with an index of its own counts each candidate's rows there (capped); the others are
+ * counted over the newest RECENT_CAP rows.
+ */
+function suggestEventValues(db: Db, column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
+  const dim = STRING_DIMS[column];
+  const sql = indexed
+    ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE
+        AND value <> '' LIMIT ${CANDIDATE_CAP}) c
+       ORDER BY (SELECT count(*) FROM (SELECT 1 FROM events WHERE ${column}_id = c.id LIMIT ${COUNT_CAP})) DESC, value LIMIT ?`
+    : `SELECT s.value AS v FROM (SELECT ${column}_id AS k, count(*) AS n FROM (SELECT ${column}_id FROM events ORDER BY id DESC LIMIT ${RECENT_CAP})
+        WHERE ${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k
+       WHERE s.value >= ? COLLATE NOCASE AND s.value < ? COLLATE NOCASE AND s.value <> '' ORDER BY g.n DESC, s.value LIMIT ?`;
+  return timed(`suggest events ${column}`, () => (db.prepare(sql).all(prefix, prefix + MAX_CHAR, limit) as { v: string }[]).map((r) => r.v));
+}
+
 /** Above every string that starts with the prefix. */
 const MAX_CHAR = '\u{10FFFF}';
 
@@ -63,6 +85,7 @@ export function suggestValues(db: Db, kind: QueryKind, field: SuggestField, pref
   }
   const source = SOURCES[kind][field];
   if (!source) throw new RangeError(`${kind} have no ${field} values`);
+  if (source.table === 'events') return suggestEventValues(db, source.column as StringColumn, source.indexed !== null, prefix, limit);
   const { table, column, indexed } = source;
   let inner: string;
   let params: unknown[];

@@ -5,6 +5,10 @@
  */
 import type { Db } from '../store/db.js';
 import { lineSql } from '../store/line-blocks.js';
+import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
+import { STRING_COLUMNS, stringCondition, stringSql, type StringColumn } from '../store/strings.js';
+
+export { BYTES_SQL, FAILED_SQL };
 import { COLUMNS, TIME_COLUMN, type QueryKind } from './columns.js';
 import { QuerySyntaxError } from './errors.js';
 import { ipToBigInt, pattern, type FieldValue, type IpValue, type Pattern, type SizeRange } from './fields.js';
@@ -42,7 +46,10 @@ export function fromRows(spec: KindSpec, indexedBy?: string | null): string {
 export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   events: {
     table: 'events', alias: 'e', fromCount: 'events e', id: 'e.id', time: 'e.ts', timeIndex: 'events_ts',
-    columns: columnMap('events', 'e', { format: 'src.format', source_path: 'src.path', explanation: null, raw: lineSql('e') }),
+    columns: columnMap('events', 'e', {
+      format: 'src.format', source_path: 'src.path', explanation: null, raw: lineSql('e'),
+      ...Object.fromEntries(STRING_COLUMNS.map((c) => [c, stringSql('e', c)])),
+    }),
     notNull: new Set(['id', 'kind', 'source_id', 'line_no', 'byte_offset', 'raw']),
     collate: { user: 'NOCASE' },
   },
@@ -63,21 +70,6 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
 for (const kind of Object.keys(KIND_SPECS) as QueryKind[]) {
   if (KIND_SPECS[kind].time !== `${KIND_SPECS[kind].alias}.${TIME_COLUMN[kind]}`) throw new Error(`time column of ${kind} out of step`);
 }
-
-/** `status:failed` per kind; charts count failures with the same condition. */
-export const FAILED_SQL: Readonly<Record<QueryKind, string>> = {
-  events: "e.outcome = 'failed'",
-  transfers: "t.status = 'failed'",
-  // A session failed when its login did or any of its operations did.
-  sessions: "(s.login = 'failed' OR s.failures > 0)",
-};
-
-/** The bytes a row moved: sessions add both directions. */
-export const BYTES_SQL: Readonly<Record<QueryKind, string>> = {
-  events: 'e.bytes',
-  transfers: 't.bytes',
-  sessions: '(s.bytes_up + s.bytes_down)',
-};
 
 export interface CompiledWhere {
   sql: string;
@@ -140,6 +132,13 @@ export interface CompileWhereOptions {
    * 'probe' asks FTS row by row, which is cheaper while walking the time index for a frequent term.
    */
   ftsForm?: (ftsExpression: string) => 'in' | 'probe';
+  /**
+   * The ids of the strings of an events column that meet a condition (SQL on `value`, with its
+   * parameters), or null when there are too many to list. Listed ids let the planner see how few
+   * rows a user: or code: matches; without this, the WHERE looks the strings up itself each time it
+   * runs (a statement kept while new strings arrive needs that).
+   */
+  stringIds?: (column: StringColumn, conditionSql: string, params: Record<string, unknown>) => readonly number[] | null;
 }
 
 /** Compiles a query tree for one kind. Throws QuerySyntaxError for fields that do not apply to it. */
@@ -147,10 +146,12 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   const spec = KIND_SPECS[kind];
   const a = spec.alias;
   const params: Record<string, unknown> = {};
+  /** Where p() puts its values: the WHERE's parameters, or a condition's own (see onText). */
+  let target = params;
   let n = 0;
   const p = (value: unknown): string => {
     const name = `q${n++}`;
-    params[name] = value;
+    target[name] = value;
     return '@' + name;
   };
 
@@ -235,25 +236,39 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     throw new QuerySyntaxError(`"${node.field}:" ${what}`, node.col, hint);
   };
 
+  /** A condition on a text column; events hold string ids, so there it is met by their strings. */
+  const onText = (column: StringColumn, condition: (valueSql: string) => string): string => {
+    if (kind !== 'events') return condition(`${a}.${column}`);
+    if (!opts.stringIds) return stringCondition('e', column, condition);
+    const own: Record<string, unknown> = {};
+    target = own;
+    const sql = condition('value');
+    target = params;
+    const ids = opts.stringIds(column, sql, own);
+    if (ids) return ids.length ? `e.${column}_id IN (${ids.map(p).join(', ')})` : '0';
+    Object.assign(params, own);
+    return stringCondition('e', column, () => sql);
+  };
+
   function field(node: Extract<QueryNode, { type: 'field' }>): string {
     const v = node.value;
     switch (v.field) {
       case 'user':
-        return matchText(`${a}.user`, v.pattern);
+        return onText('user', (x) => matchText(x, v.pattern));
       case 'proto':
-        return matchText(`${a}.protocol`, v.pattern);
+        return onText('protocol', (x) => matchText(x, v.pattern));
       case 'server':
-        return matchText(`${a}.server`, v.pattern);
+        return onText('server', (x) => matchText(x, v.pattern));
       case 'verb':
-        return kind === 'events' ? matchText('e.verb', v.pattern) : notFor(node, undefined, kind === 'transfers' ? 'use dir: for the operation' : 'search events for commands');
+        return kind === 'events' ? onText('verb', (x) => matchText(x, v.pattern)) : notFor(node, undefined, kind === 'transfers' ? 'use dir: for the operation' : 'search events for commands');
       case 'path':
-        return kind === 'sessions' ? sessionsWithTransfer(matchPath('path', v.pattern)) : matchPath(`${a}.path`, v.pattern);
+        return kind === 'sessions' ? sessionsWithTransfer(matchPath('path', v.pattern)) : onText('path', (x) => matchPath(x, v.pattern));
       case 'file':
-        return kind === 'sessions' ? sessionsWithTransfer(matchFile('path', v.pattern)) : matchFile(`${a}.path`, v.pattern);
+        return kind === 'sessions' ? sessionsWithTransfer(matchFile('path', v.pattern)) : onText('path', (x) => matchFile(x, v.pattern));
       case 'ip':
-        return matchIp(`${a}.client_ip`, v.ip);
+        return onText('client_ip', (x) => matchIp(x, v.ip));
       case 'code':
-        return matchCode(kind === 'events' ? 'e.status' : kind === 'transfers' ? 't.code' : 's.login_code', v);
+        return kind === 'events' ? onText('status', (x) => matchCode(x, v)) : matchCode(kind === 'transfers' ? 't.code' : 's.login_code', v);
       case 'status':
         if (v.outcome === 'failed') return FAILED_SQL[kind];
         if (kind === 'events') return `e.outcome = ${p(v.outcome)}`;

@@ -9,7 +9,8 @@
  * it) marks the rollup stale; it is rebuilt with the analysis, after a bulk load, or at the next
  * open, and charts group the rows themselves while it is stale.
  */
-import { BYTES_SQL, FAILED_SQL } from '../query/to-sql.js';
+import { BYTES_SQL, FAILED_SQL } from './row-sql.js';
+import { STRING_DIMS } from './strings.js';
 import type { Db } from './db.js';
 import { readMeta, writeMeta } from './meta.js';
 import { withSortCache } from './sort-cache.js';
@@ -29,11 +30,12 @@ const minutesSql = (where: string) => `INSERT INTO event_minutes (minute, events
   ON CONFLICT (minute) DO UPDATE SET events = events + excluded.events, bytes = bytes + excluded.bytes,
     failures = failures + excluded.failures`;
 
-// The top lists count rows whose value is neither NULL nor empty, with or without a time.
+// The top lists count rows whose value is neither NULL nor empty, with or without a time. Rows are
+// grouped by string id (one id per exact spelling, as grouping the text did), then named.
 const valuesSql = (where: string) => `INSERT INTO event_values (dim, value, events)
   SELECT dim, value, n FROM (${ROLLUP_DIMS.map(
-    (col, dim) => `SELECT ${dim} AS dim, e.${col} AS value, count(*) AS n FROM events e
-      WHERE ${where} AND e.${col} IS NOT NULL AND e.${col} <> '' GROUP BY 2`,
+    (col, dim) => `SELECT ${dim} AS dim, s.value AS value, g.n AS n FROM (SELECT e.${col}_id AS k, count(*) AS n FROM events e
+      WHERE ${where} AND e.${col}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k AND s.dim = ${STRING_DIMS[col]} WHERE s.value <> ''`,
   ).join(' UNION ALL ')}) WHERE true
   ON CONFLICT (dim, value) DO UPDATE SET events = events + excluded.events`;
 

@@ -1,5 +1,39 @@
 import type { Db } from './db.js';
 import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
+import { STRING_COLUMNS, STRING_DIMS } from './strings.js';
+
+/**
+ * One row per line of every source. kind: 0 event, 1 directive, 2 unparsed. The line's text is in
+ * line_blocks, its repeated strings in strings (`<column>_id`); what is left is numbers.
+ */
+const EVENTS_TABLE = (name: string) => `CREATE TABLE ${name} (
+    id             INTEGER PRIMARY KEY,
+    source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    line_no        INTEGER NOT NULL,
+    byte_offset    INTEGER NOT NULL,
+    ts             INTEGER,
+    ts_local       INTEGER,
+    kind           INTEGER NOT NULL,
+    user_id        INTEGER,
+    client_ip_id   INTEGER,
+    path_id        INTEGER,
+    status_id      INTEGER,
+    verb_id        INTEGER,
+    message_id     INTEGER,
+    server_id      INTEGER,
+    protocol_id    INTEGER,
+    session_key_id INTEGER,
+    client_port    INTEGER,
+    server_port    INTEGER,
+    bytes          INTEGER,
+    duration_ms    INTEGER,
+    pid            INTEGER,
+    extra          TEXT,
+    session_id     INTEGER,
+    transfer_id    INTEGER,
+    op             TEXT,
+    outcome        TEXT
+  );`;
 
 /** One step of the schema: SQL, or a function for what SQL alone cannot do (it runs in the step's transaction). */
 export type Migration = string | ((db: Db) => void);
@@ -194,6 +228,21 @@ export const MIGRATIONS: readonly Migration[] = [
     moveRawTextToBlocks(db);
     db.exec('ALTER TABLE events DROP COLUMN raw');
   },
+  // 6: repeated strings stored once (store/strings.ts): the events' text columns become ids.
+  `
+  CREATE TABLE strings (id INTEGER PRIMARY KEY, dim INTEGER NOT NULL, value TEXT NOT NULL);
+  CREATE INDEX strings_value ON strings(dim, value COLLATE NOCASE);
+  ${STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[c]}, ${c} FROM events WHERE ${c} IS NOT NULL;`).join('\n  ')}
+  ${EVENTS_TABLE('events_v6')}
+  INSERT INTO events_v6 (id, source_id, line_no, byte_offset, ts, ts_local, kind, client_port, server_port, bytes, duration_ms, pid, extra,
+    session_id, transfer_id, op, outcome, ${STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
+  SELECT id, source_id, line_no, byte_offset, ts, ts_local, kind, client_port, server_port, bytes, duration_ms, pid, extra,
+    session_id, transfer_id, op, outcome,
+    ${STRING_COLUMNS.map((c) => `(SELECT s.id FROM strings s WHERE s.dim = ${STRING_DIMS[c]} AND s.value = e.${c} COLLATE NOCASE AND s.value = e.${c})`).join(',\n    ')}
+  FROM events e ORDER BY id;
+  DROP TABLE events;
+  ALTER TABLE events_v6 RENAME TO events;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -206,10 +255,11 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export const EVENT_INDEXES: readonly string[] = [
   'CREATE UNIQUE INDEX IF NOT EXISTS events_source_line ON events(source_id, line_no)',
   'CREATE INDEX IF NOT EXISTS events_ts ON events(ts)',
-  'CREATE INDEX IF NOT EXISTS events_user ON events(user COLLATE NOCASE, ts) WHERE user IS NOT NULL',
-  'CREATE INDEX IF NOT EXISTS events_ip ON events(client_ip, ts) WHERE client_ip IS NOT NULL',
-  'CREATE INDEX IF NOT EXISTS events_status ON events(status, ts) WHERE status IS NOT NULL',
-  'CREATE INDEX IF NOT EXISTS events_path_ci ON events(path COLLATE NOCASE, ts) WHERE path IS NOT NULL',
+  // String ids: user:alice finds the ids of alice's spellings on the strings index, then her rows here.
+  'CREATE INDEX IF NOT EXISTS events_user ON events(user_id, ts) WHERE user_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_ip ON events(client_ip_id, ts) WHERE client_ip_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_status ON events(status_id, ts) WHERE status_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS events_path ON events(path_id, ts) WHERE path_id IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS events_transfer ON events(transfer_id) WHERE transfer_id IS NOT NULL',
   // Failures are few and looked for often (insights, `failed`): a small index of just them.

@@ -5,6 +5,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import { markRollupStale, rebuildRollup, RollupWriter } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
+import { StringInterner } from './strings.js';
 
 /** A source row as stored. */
 export interface SourceRow {
@@ -75,8 +76,8 @@ export class ConcurrentIndexError extends Error {
   }
 }
 
-const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server, client_ip,
-  client_port, server_port, user, protocol, session_key, verb, path, status, bytes, duration_ms, message, pid, extra,
+const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server_id, client_ip_id,
+  client_port, server_port, user_id, protocol_id, session_key_id, verb_id, path_id, status_id, bytes, duration_ms, message_id, pid, extra,
   session_id, transfer_id, op, outcome)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -88,6 +89,7 @@ export class IndexWriter {
   private readonly insertEvent;
   private readonly insertFts;
   private readonly lines;
+  private readonly strings;
   private readonly updateSource;
   private readonly rollup;
   /** In a bulk load (see beginBulkLoad). */
@@ -106,6 +108,7 @@ export class IndexWriter {
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
     this.rollup = new RollupWriter(db);
     this.lines = new LineBlockWriter(db);
+    this.strings = new StringInterner(db);
     this.resetCounters = db.prepare(
       'UPDATE sources SET events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?',
     );
@@ -157,11 +160,12 @@ export class IndexWriter {
         }
         const links = isEvent ? analyzer.analyse(r.ts ?? null, f, id) : null;
         if (r.kind === EventKind.directive) analyzer.directive(r.raw, r.lineNo);
+        const str = this.strings;
         this.insertEvent.run(
-          id, sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, f.server ?? null,
-          f.clientIp ?? null, f.clientPort ?? null, f.serverPort ?? null, f.user ?? null, f.protocol ?? null,
-          f.sessionKey ?? null, f.verb ?? null, f.path ?? null, f.status ?? null, f.bytes ?? null,
-          f.durationMs ?? null, f.message ?? null, f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
+          id, sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, str.id('server', f.server),
+          str.id('client_ip', f.clientIp), f.clientPort ?? null, f.serverPort ?? null, str.id('user', f.user), str.id('protocol', f.protocol),
+          str.id('session_key', f.sessionKey), str.id('verb', f.verb), str.id('path', f.path), str.id('status', f.status), f.bytes ?? null,
+          f.durationMs ?? null, str.id('message', f.message), f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
           links?.sessionId ?? null, links?.transferId ?? null, links?.op ?? null, links?.outcome ?? null,
         );
         // The raw line holds the user, path and message; a decoded path (W3C `+`) tokenises the same.
@@ -185,6 +189,7 @@ export class IndexWriter {
         return commit.immediate(sourceId, rows, cp, reset);
       } catch (err) {
         this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
+        this.strings.reset(); // and the string ids it remembers may be gone
         throw err;
       }
     };

@@ -1,0 +1,15 @@
+import { lineSql } from '../src-main/core/store/line-blocks.js';
+import { STRING_COLUMNS, stringSql } from '../src-main/core/store/strings.js';
+
+/**
+ * The events with their text columns named as before the lean store (user, client_ip, path, …, and
+ * raw unless `withRaw` is false) for tests' SQL: `FROM ${eventsWide()} e`. `schema` names an attached
+ * database. Reading raw needs the line functions (openDatabase, or ensureLineFunctions on a bare
+ * connection).
+ */
+export function eventsWide(schema = 'main', withRaw = true): string {
+  const text = STRING_COLUMNS.map((c) => `${stringSql('e', c, schema)} AS ${c}`).join(', ');
+  return `(SELECT e.*, ${text}${withRaw ? `, ${lineSql('e', schema)} AS raw` : ''} FROM ${schema}.events e)`;
+}
+
+export const EVENTS_WIDE = eventsWide();
