@@ -1,5 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { NamedLogFormat } from '../core/formats/types.js';
 import type { Db } from '../core/store/db.js';
+import { assertTimeZone } from '../core/time.js';
+import { UsageError } from './output.js';
 
 /** Options every command understands. */
 export const COMMON_OPTIONS = {
@@ -20,9 +23,12 @@ export interface CommandContext {
   withDb(run: (db: Db) => Promise<number> | number, opts?: { readonly?: boolean }): Promise<number>;
 }
 
+/** What a command does, given its parsed options; answers the exit code. */
+export type CommandRun = (ctx: CommandContext) => Promise<number> | number;
+
 /**
- * One CLI command: its help lines, its own options and what it does. Adding a command is one file in
- * `commands/` and one line in `COMMANDS` (main.ts).
+ * One CLI command: its help lines, its own options, and the module that runs it. Adding a command is
+ * one file in `commands/` (exporting its CommandRun) and its entry in `COMMANDS` (registry.ts).
  */
 export interface CliCommand {
   name: string;
@@ -32,7 +38,8 @@ export interface CliCommand {
   /** Help lines for the command's own options (indented by main). */
   optionHelp?: string;
   options?: NonNullable<ParseArgsConfig['options']>;
-  run(ctx: CommandContext): Promise<number> | number;
+  /** Imports the command's module (only when this command runs) and answers what runs it. */
+  load(): Promise<CommandRun>;
 }
 
 export function stringOption(values: OptionValues, name: string): string | undefined {
@@ -43,4 +50,30 @@ export function stringOption(values: OptionValues, name: string): string | undef
 export function stringsOption(values: OptionValues, name: string): string[] {
   const v = values[name];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** `--tz ZONE`, checked: an unknown zone is a usage error. */
+export function timeZoneOption(values: OptionValues): string | undefined {
+  const zone = stringOption(values, 'tz');
+  if (zone === undefined) return undefined;
+  try {
+    assertTimeZone(zone);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return zone;
+}
+
+/** `--logformat NAME=FORMAT`s, as in ProFTPD's `LogFormat NAME "FORMAT"`. */
+export function logFormatsOption(values: OptionValues): NamedLogFormat[] {
+  return stringsOption(values, 'logformat').map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--logformat wants NAME=FORMAT, e.g. custom='%h %u %t "%r" %s %b' (got ${spec})`);
+    return { name: spec.slice(0, eq), format: spec.slice(eq + 1) };
+  });
+}
+
+/** For commands that take no positional arguments. */
+export function noArguments(command: string, args: string[]): void {
+  if (args.length) throw new UsageError(`${command} takes no arguments (got ${args[0]})`);
 }

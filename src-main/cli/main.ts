@@ -1,20 +1,12 @@
 #!/usr/bin/env node
+// Start-up matters here (`xferlens --help`, a quick search): this file and registry.ts import only
+// what every run needs. Each command's module, SQLite included, is imported when that command runs.
 import { parseArgs } from 'node:util';
-import { openDatabase, asDatabaseError, DatabaseError, type Db } from '../core/store/db.js';
+import type { Db, DatabaseError } from '../core/store/db.js';
 import { defaultDatabasePath } from '../core/paths.js';
-import { COMMON_OPTIONS, stringOption, type CliCommand } from './command.js';
-import { indexCommand } from './commands/index.js';
-import { explainCommand } from './commands/explain.js';
-import { insightsCommand } from './commands/insights.js';
-import { exportCommand } from './commands/export.js';
-import { serveCommand } from './commands/serve.js';
-import { rebuildCommand, rebuildHint } from './commands/rebuild.js';
-import { formatsCommand, sourcesCommand, statsCommand } from './commands/stats.js';
-import { searchEventsCommand, sessionsCommand, transfersCommand } from './commands/search.js';
+import { COMMON_OPTIONS, stringOption } from './command.js';
+import { COMMANDS } from './registry.js';
 import { UsageError } from './output.js';
-
-/** Every command, in the order --help lists them. Adding a command: its file and one line here. */
-const COMMANDS: readonly CliCommand[] = [indexCommand, statsCommand, sourcesCommand, formatsCommand, searchEventsCommand, sessionsCommand, transfersCommand, exportCommand, insightsCommand, explainCommand, serveCommand, rebuildCommand];
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => by + l).join('\n');
 
@@ -60,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
     return commandName || values.help ? 0 : 2;
   }
   if (!command) throw new UsageError(`unknown command "${commandName}" (see xferlens --help)`);
+  const runCommand = await command.load();
   const withDb = async (run: (db: Db) => Promise<number> | number, opts: { readonly?: boolean } = {}): Promise<number> => {
+    const { asDatabaseError, openDatabase } = await import('../core/store/db.js');
     const file = defaultDatabasePath(stringOption(values, 'db'));
     const db = openDatabase(file, opts);
     try {
@@ -71,7 +65,14 @@ async function main(argv: string[]): Promise<number> {
       db.close();
     }
   };
-  return command.run({ values, args: positionals.slice(1), withDb });
+  return runCommand({ values, args: positionals.slice(1), withDb });
+}
+
+/** What to do about a database xferlens refused (printed after the message). */
+function rebuildHint(err: DatabaseError): string | undefined {
+  if (err.code === 'CANNOT_OPEN' || err.code === 'BUSY') return undefined;
+  return `The logs are the source of truth: \`xferlens rebuild --db "${err.file}"\` moves it aside to FILE.broken-<time>, ` +
+    'creates a new database and indexes its files again; or choose another file with --db and index again.';
 }
 
 // `xferlens search … | head`: the reader has what it wanted and closed the pipe. Stop quietly, as
@@ -85,17 +86,20 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
+  async (err: unknown) => {
     if (err instanceof UsageError) {
       process.stderr.write(`xferlens: ${err.message}\n`);
       process.exitCode = 2;
-    } else if (err instanceof DatabaseError) {
+      return;
+    }
+    // A DatabaseError comes from db.js, loaded by then: importing it again costs nothing.
+    const { DatabaseError } = await import('../core/store/db.js');
+    if (err instanceof DatabaseError) {
       const hint = rebuildHint(err);
       process.stderr.write(`xferlens: ${hint ? `${err.message.replace(/\.$/, '')}. ${hint}` : err.message}\n`);
-      process.exitCode = 1;
     } else {
       process.stderr.write(`xferlens: ${(err as Error)?.stack ?? String(err)}\n`);
-      process.exitCode = 1;
     }
+    process.exitCode = 1;
   },
 );

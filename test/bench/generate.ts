@@ -5,7 +5,8 @@
  * Output is written in ~1 MB chunks with fs.writeSync, so memory stays flat whatever the line count.
  * Only Node built-ins are used. Formats follow /work/shared/FORMATS.md sections 1-3:
  *  - generateEftW3c:        EFT Server W3C Extended activity log (CRLF, UTC), with service restarts
- *                           (new header block, session numbers restart, sometimes a different #Fields)
+ *                           (new header block, session numbers restart, sometimes a different #Fields);
+ *                           generateEftW3cDays: a folder of them, one per day (u_exYYMMDD.log)
  *  - generateEftClientLog:  EFT client log (cl*.log, `;`-separated, local time, CRLF)
  *  - generateProftpd:       ProFTPD SystemLog + TransferLog (xferlog) + ExtendedLog (`default` LogFormat), LF
  */
@@ -820,6 +821,26 @@ interface ClEndpoint {
   prefix: string;
   ext: string;
   flaky: number;
+}
+
+/**
+ * A folder of daily EFT W3C logs laid out as EFT writes them: `days` files named u_exYYMMDD.log, one
+ * per UTC day from the day of `startMs`, each of `lines` lines starting at its midnight (day k with
+ * seed + k, so that no two days repeat each other).
+ */
+export async function generateEftW3cDays(dir: string, days: number, opts: GenerateOptions): Promise<{ files: number; lines: number; bytes: number }> {
+  const { seed, start } = checkOpts(opts);
+  mkdirSync(dir, { recursive: true });
+  let lines = 0;
+  let bytes = 0;
+  for (let k = 0; k < days; k++) {
+    const midnight = (Math.floor(start / DAY) + k) * DAY;
+    const name = `u_ex${new Date(midnight).toISOString().slice(2, 10).replaceAll('-', '')}.log`;
+    const r = await generateEftW3c(join(dir, name), { ...opts, seed: seed + k, startMs: midnight });
+    lines += r.lines;
+    bytes += r.bytes;
+  }
+  return { files: days, lines, bytes };
 }
 
 export async function generateEftClientLog(path: string, opts: GenerateOptions): Promise<GenerateResult> {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { MAX_PAGE } from '../../src-main/core/query/index.js';
 import { generateEftW3c } from '../bench/generate.js';
 import { CLI, cliJson, EFT_W3C_SAMPLE, runCli, tempDir, writeLines } from '../helpers.js';
 import { eventsWide } from '../event-rows.js';
@@ -84,7 +85,25 @@ describe('xferlens index / stats / sources', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('xferlens index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--follow] PATH...');
+    // The help's limit is the CLI's own copy of the query layer's (so that --help need not load it).
+    expect(help.stdout).toContain(`rows per page (default 50, at most ${MAX_PAGE})`);
     expect(runCli(['formats']).stdout).toMatch(/^w3c\s+W3C Extended/m);
+  });
+
+  it('starts --help without loading a command module or SQLite', () => {
+    // A module loader hook that refuses them: --help must not need them (start-up time, issue 12).
+    const refuse = `export async function load(url, context, next) {
+      if (/better-sqlite3|\\/cli\\/commands\\//.test(url)) throw new Error('--help loaded ' + url);
+      return next(url, context);
+    }`;
+    const hook = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(refuse)}`)});`;
+    const help = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, CLI, '--help'], { encoding: 'utf8' });
+    expect(help.stderr).toBe('');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('xferlens search');
+    // The same hook does stop a command that needs them: the test can fail.
+    const stats = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, CLI, 'stats', '--db', db], { encoding: 'utf8' });
+    expect(stats.stderr).toContain('--help loaded');
   });
 });
 

@@ -1,49 +1,34 @@
 import { explainCode, explainText, tableLabel, type Explanation } from '../../core/explain/index.js';
-import { stringOption, type CliCommand } from '../command.js';
+import { stringOption, type CommandRun } from '../command.js';
 import { UsageError } from '../output.js';
 
 /** A code rather than a message: a number, a class (5xx) or one word (WSAECONNRESET, EACCES, c). */
 const looksLikeCode = (s: string) => /^(?:-?\d+|[1-6]xx|\S+)$/i.test(s);
 
-export const explainCommand: CliCommand = {
-  name: 'explain',
-  usage: 'explain CODE|TEXT [--protocol P] [--format F] [--json]',
-  summary: 'what a result code or log message means and what to do about it',
-  optionHelp: [
-    '--protocol P   the protocol of the row: ftp, ftps, sftp, ssh2, http(s); or one table: eft (socks),',
-    '               eft-sftp, eft-action-result, winsock, strerror, http, xferlog, vsftpd, proftpd, login-reason',
-    '--format F     the log format that wrote it (e.g. eft-client: GetLastCode 2 on an ftp row is a SOCKS code)',
-    'A negative code goes after --: xferlens explain --format eft-client --protocol sftp -- -1',
-  ].join('\n'),
-  options: {
-    protocol: { type: 'string' },
-    format: { type: 'string' },
-  },
-  run({ values, args }) {
-    const query = args.join(' ').trim();
-    if (!query) throw new UsageError('explain needs a code or a message, e.g. `xferlens explain 550`');
-    const protocol = stringOption(values, 'protocol');
-    const format = stringOption(values, 'format');
-    let found: Explanation[] = [];
-    if (looksLikeCode(query)) found = explainCode(query, { ...(protocol ? { protocol } : {}), ...(format ? { format } : {}) });
-    if (!found.length) found = explainText(query);
+export const runExplainCommand: CommandRun = ({ values, args }) => {
+  const query = args.join(' ').trim();
+  if (!query) throw new UsageError('explain needs a code or a message, e.g. `xferlens explain 550`');
+  const protocol = stringOption(values, 'protocol');
+  const format = stringOption(values, 'format');
+  let found: Explanation[] = [];
+  if (looksLikeCode(query)) found = explainCode(query, { ...(protocol ? { protocol } : {}), ...(format ? { format } : {}) });
+  if (!found.length) found = explainText(query);
 
-    if (values.json) {
-      const explanations = found.map((x) => ({ ...x, tableLabel: tableLabel(x.table) }));
-      process.stdout.write(JSON.stringify({ query, protocol: protocol ?? null, format: format ?? null, explanations }) + '\n');
-    } else if (found.length) {
-      if (found.length > 1 && /^-?\d+$/.test(query) && !protocol && !format) {
-        process.stdout.write(`${found.length} tables know ${query}; the protocol and log decide which applies (--protocol, --format).\n\n`);
-      }
-      process.stdout.write(found.map(formatExplanation).join('\n'));
+  if (values.json) {
+    const explanations = found.map((x) => ({ ...x, tableLabel: tableLabel(x.table) }));
+    process.stdout.write(JSON.stringify({ query, protocol: protocol ?? null, format: format ?? null, explanations }) + '\n');
+  } else if (found.length) {
+    if (found.length > 1 && /^-?\d+$/.test(query) && !protocol && !format) {
+      process.stdout.write(`${found.length} tables know ${query}; the protocol and log decide which applies (--protocol, --format).\n\n`);
     }
-    if (!found.length) {
-      process.stderr.write(`xferlens: no explanation for "${query}"${protocol ? ` with protocol ${protocol}` : ''}` +
-        ' (codes: FTP/HTTP replies, SFTP status, EFT/SOCKS, WinSock, errno names; texts: ProFTPD messages, strerror reasons)\n');
-      return 1;
-    }
-    return 0;
-  },
+    process.stdout.write(found.map(formatExplanation).join('\n'));
+  }
+  if (!found.length) {
+    process.stderr.write(`xferlens: no explanation for "${query}"${protocol ? ` with protocol ${protocol}` : ''}` +
+      ' (codes: FTP/HTTP replies, SFTP status, EFT/SOCKS, WinSock, errno names; texts: ProFTPD messages, strerror reasons)\n');
+    return 1;
+  }
+  return 0;
 };
 
 function formatExplanation(x: Explanation): string {

@@ -3,9 +3,9 @@ import { COLUMNS, DEFAULT_VISIBLE, QUERY_KINDS, columnDef, type ColumnDef, type 
 import { countRows, QuerySyntaxError } from '../../core/query/index.js';
 import { prepareExport } from '../../core/export/query-export.js';
 import type { ExportResult, ExportTarget } from '../../core/export/output.js';
-import { assertTimeZone, localTimeZone } from '../../core/time.js';
+import { localTimeZone } from '../../core/time.js';
 import { formatBytes, formatCount, progressBar, UsageError } from '../output.js';
-import { stringOption, type CliCommand, type OptionValues } from '../command.js';
+import { stringOption, timeZoneOption, type CommandRun, type OptionValues } from '../command.js';
 
 type ExportFormat = 'csv' | 'ndjson';
 
@@ -21,36 +21,10 @@ interface ExportRequest {
   json: boolean;
 }
 
-export const exportCommand: CliCommand = {
-  name: 'export',
-  usage: 'export --kind events|sessions|transfers [--query Q] [--columns a,b] [--format csv|ndjson] [--excel] [--tz ZONE] --out FILE|-',
-  summary: 'write the rows of a query as CSV, or as NDJSON in the Elastic Common Schema',
-  options: {
-    kind: { type: 'string' },
-    query: { type: 'string', short: 'q' },
-    columns: { type: 'string' },
-    format: { type: 'string' },
-    excel: { type: 'boolean', default: false },
-    'no-neutralise': { type: 'boolean', default: false },
-    tz: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-  },
-  optionHelp: `--kind K     events, sessions or transfers
---query Q    a search (see the search language); default: every row
---columns a,b
-             CSV columns in this order (default: the ones the app shows; "all" for every column)
---format F   csv (default) or ndjson (Elastic Common Schema; the default when FILE ends in .ndjson or .jsonl)
---excel      CSV for Excel: UTF-8 BOM and CRLF line ends
---no-neutralise
-             keep cells starting with = + - @ TAB CR as they are (by default they get a leading ',
-             so that a spreadsheet shows them instead of running them); only for programs, not spreadsheets
---tz ZONE    IANA zone for dates in the query (default: this machine's, ${localTimeZone()}); exported times are UTC
---out FILE   the file to write (written as FILE.partial, renamed when complete); - for stdout`,
-  run({ values, args, withDb }) {
-    if (args.length) throw new UsageError(`export takes no arguments (got ${args[0]}); the search goes in --query`);
-    const request = parseRequest(values);
-    return withDb((db) => runExport(db, request));
-  },
+export const runExportCommand: CommandRun = ({ values, args, withDb }) => {
+  if (args.length) throw new UsageError(`export takes no arguments (got ${args[0]}); the search goes in --query`);
+  const request = parseRequest(values);
+  return withDb((db) => runExport(db, request));
 };
 
 function parseRequest(values: OptionValues): ExportRequest {
@@ -69,12 +43,7 @@ function parseRequest(values: OptionValues): ExportRequest {
     const csvOnly = [columnsOption !== undefined && '--columns', excel && '--excel', !neutralise && '--no-neutralise'].filter(Boolean);
     if (csvOnly.length) throw new UsageError(`${csvOnly.join(', ')} only apply to CSV (NDJSON documents always hold every field)`);
   }
-  const timeZone = stringOption(values, 'tz') ?? localTimeZone();
-  try {
-    assertTimeZone(timeZone);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const timeZone = timeZoneOption(values) ?? localTimeZone();
   const json = values.json === true;
   if (json && out === '-') throw new UsageError('--json prints a summary on stdout, which --out - uses for the rows');
   return {

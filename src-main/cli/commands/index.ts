@@ -4,45 +4,15 @@ import { indexPaths, type IndexSummary } from '../../core/ingest/indexer.js';
 import type { Db } from '../../core/store/db.js';
 import type { NamedLogFormat } from '../../core/formats/types.js';
 import { formatBytes, formatCount, isoOrDash, progressBar, UsageError } from '../output.js';
-import { assertTimeZone, localTimeZone } from '../../core/time.js';
-import { stringOption, stringsOption, type CliCommand } from '../command.js';
+import { logFormatsOption, timeZoneOption, type CommandRun } from '../command.js';
 import { untilStopSignal } from '../signals.js';
 
-/** `--logformat NAME=FORMAT`, as in ProFTPD's `LogFormat NAME "FORMAT"`. */
-export function parseLogFormats(specs: string[]): NamedLogFormat[] {
-  return specs.map((spec) => {
-    const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--logformat wants NAME=FORMAT, e.g. custom='%h %u %t "%r" %s %b' (got ${spec})`);
-    return { name: spec.slice(0, eq), format: spec.slice(eq + 1) };
-  });
-}
-
-export const indexCommand: CliCommand = {
-  name: 'index',
-  usage: 'index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--follow] PATH...',
-  summary: 'index files, folders (recursive), globs, .gz',
-  options: { tz: { type: 'string' }, logformat: { type: 'string', multiple: true }, follow: { type: 'boolean', default: false } },
-  optionHelp: `--tz ZONE    IANA time zone for local-time formats (default: the zone a file was first indexed with,
-             else this machine's, ${localTimeZone()}); a new zone converts those files again
---logformat NAME=FORMAT
-             a ProFTPD LogFormat used by your ExtendedLog files (repeatable)
---follow     keep running and index new lines as servers write them (tail -f), new files
-             in followed folders too when their content is a log format; prints a line per
-             batch (--json: one object per line); Ctrl+C stops with everything committed`,
-  run({ values, args, withDb }) {
-    if (!args.length) throw new UsageError('index needs at least one PATH');
-    const timeZone = stringOption(values, 'tz');
-    if (timeZone) {
-      try {
-        assertTimeZone(timeZone);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-    }
-    const logFormats = parseLogFormats(stringsOption(values, 'logformat'));
-    const opts = { json: values.json === true, timeZone, logFormats };
-    return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)));
-  },
+export const runIndexCommand: CommandRun = ({ values, args, withDb }) => {
+  if (!args.length) throw new UsageError('index needs at least one PATH');
+  const timeZone = timeZoneOption(values);
+  const logFormats = logFormatsOption(values);
+  const opts = { json: values.json === true, timeZone, logFormats };
+  return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)));
 };
 
 export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined; logFormats: NamedLogFormat[] }): Promise<number> {

@@ -1,5 +1,5 @@
 import { computeInsights } from '../../core/analysis/insights.js';
-import { stringOption, type CliCommand } from '../command.js';
+import { noArguments, stringOption, type CommandRun } from '../command.js';
 import { UsageError } from '../output.js';
 
 function positiveInt(v: string | undefined, name: string): number | undefined {
@@ -8,34 +8,25 @@ function positiveInt(v: string | undefined, name: string): number | undefined {
   return Number(v);
 }
 
-export const insightsCommand: CliCommand = {
-  name: 'insights',
-  usage: 'insights [--db FILE] [--json] [--burst N/MINUTES] [--top N]',
-  summary: 'failed-login bursts, attacked accounts, new clients, largest and repeatedly failing transfers',
-  options: { burst: { type: 'string' }, top: { type: 'string' } },
-  optionHelp: `--burst N/MINUTES
-             a failed-login burst is N failures from one IP within MINUTES (default 5/10)
---top N      findings per insight (default 10)`,
-  run({ values, args, withDb }) {
-    if (args.length) throw new UsageError(`insights takes no arguments (got ${args[0]})`);
-    const burst = stringOption(values, 'burst');
-    const m = burst === undefined ? null : /^(\d+)\/(\d+)$/.exec(burst);
-    if (burst !== undefined && !m) throw new UsageError(`--burst wants N/MINUTES, e.g. 5/10 (got ${burst})`);
-    const top = positiveInt(stringOption(values, 'top'), 'top');
-    return withDb((db) => {
-      const insights = computeInsights(db, {
-        ...(m ? { burstFailures: positiveInt(m[1], 'burst'), burstMinutes: positiveInt(m[2], 'burst') } : {}),
-        ...(top ? { top } : {}),
-      });
-      if (values.json) {
-        process.stdout.write(JSON.stringify(insights) + '\n');
-        return 0;
-      }
-      for (const i of insights) {
-        process.stdout.write(`${i.title} [${i.severity}]: ${i.findings.length ? '' : 'none. '}${i.description}\n`);
-        for (const f of i.findings) process.stdout.write(`  ${f.label}\n      open: xferlens ${f.kind === 'events' ? 'search' : f.kind} '${f.query}'\n`);
-      }
+export const runInsightsCommand: CommandRun = ({ values, args, withDb }) => {
+  noArguments('insights', args);
+  const burst = stringOption(values, 'burst');
+  const m = burst === undefined ? null : /^(\d+)\/(\d+)$/.exec(burst);
+  if (burst !== undefined && !m) throw new UsageError(`--burst wants N/MINUTES, e.g. 5/10 (got ${burst})`);
+  const top = positiveInt(stringOption(values, 'top'), 'top');
+  return withDb((db) => {
+    const insights = computeInsights(db, {
+      ...(m ? { burstFailures: positiveInt(m[1], 'burst'), burstMinutes: positiveInt(m[2], 'burst') } : {}),
+      ...(top ? { top } : {}),
+    });
+    if (values.json) {
+      process.stdout.write(JSON.stringify(insights) + '\n');
       return 0;
-    }, { readonly: true });
-  },
+    }
+    for (const i of insights) {
+      process.stdout.write(`${i.title} [${i.severity}]: ${i.findings.length ? '' : 'none. '}${i.description}\n`);
+      for (const f of i.findings) process.stdout.write(`  ${f.label}\n      open: xferlens ${f.kind === 'events' ? 'search' : f.kind} '${f.query}'\n`);
+    }
+    return 0;
+  }, { readonly: true });
 };

@@ -1,26 +1,13 @@
 import fs from 'node:fs';
-import type { DatabaseError } from '../../core/store/db.js';
 import { defaultDatabasePath } from '../../core/paths.js';
 import { rebuildDatabase } from '../../core/store/recover.js';
 import { formatCount, progressBar, UsageError } from '../output.js';
-import { stringOption, type CliCommand } from '../command.js';
+import { stringOption, type CommandRun } from '../command.js';
 import { describeSummary } from './index.js';
 
-/** What to do about a database xferlens refused (main prints it after the message). */
-export function rebuildHint(err: DatabaseError): string | undefined {
-  if (err.code === 'CANNOT_OPEN' || err.code === 'BUSY') return undefined;
-  return `The logs are the source of truth: \`xferlens rebuild --db "${err.file}"\` moves it aside to FILE.broken-<time>, ` +
-    'creates a new database and indexes its files again; or choose another file with --db and index again.';
-}
-
-export const rebuildCommand: CliCommand = {
-  name: 'rebuild',
-  usage: 'rebuild [--db FILE] [--json]',
-  summary: 'move a damaged database aside to FILE.broken-<time> and index its files again',
-  run({ values, args }) {
-    if (args.length) throw new UsageError(`rebuild takes no arguments (got ${args[0]}); the database is --db FILE`);
-    return runRebuild(defaultDatabasePath(stringOption(values, 'db')), values.json === true);
-  },
+export const runRebuildCommand: CommandRun = ({ values, args }) => {
+  if (args.length) throw new UsageError(`rebuild takes no arguments (got ${args[0]}); the database is --db FILE`);
+  return runRebuild(defaultDatabasePath(stringOption(values, 'db')), values.json === true);
 };
 
 async function runRebuild(file: string, json: boolean): Promise<number> {

@@ -1,14 +1,12 @@
 import type { Db } from '../../core/store/db.js';
 import { eventsAfter, latestEvents } from '../../core/query/follow.js';
 import { columnDef, COLUMNS, DEFAULT_VISIBLE, MAX_PAGE, queryPage, QuerySyntaxError, sortableColumns, type ColumnType, type QueryKind } from '../../core/query/index.js';
-import { assertTimeZone, zoneOffsetMs } from '../../core/time.js';
-import { stringOption, type CliCommand, type OptionValues } from '../command.js';
+import { zoneOffsetMs } from '../../core/time.js';
+import { stringOption, timeZoneOption, type CommandRun, type OptionValues } from '../command.js';
+import { FOLLOW_TAIL, SEARCH_LIMIT } from '../registry.js';
 import { formatBytes, formatCount, isoOrDash, table, UsageError } from '../output.js';
 import { untilStopSignal } from '../signals.js';
 
-const DEFAULT_LIMIT = 50;
-/** Matching events shown before following, as tail shows its last 10 lines. */
-const FOLLOW_TAIL = 10;
 /** How often --follow looks for newly committed events. */
 const FOLLOW_POLL_MS = 250;
 /** Longest cell in the terminal table; the JSON output keeps everything. */
@@ -27,7 +25,7 @@ interface SearchOptions {
 
 function readOptions(kind: QueryKind, values: OptionValues): SearchOptions {
   const limitText = stringOption(values, 'limit');
-  const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
+  const limit = limitText === undefined ? SEARCH_LIMIT.default : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UsageError(`--limit wants a whole number from 1 to ${MAX_PAGE} (got ${limitText})`);
   let sort: string | undefined, order: 'asc' | 'desc' | undefined;
   const sortText = stringOption(values, 'sort');
@@ -38,14 +36,7 @@ function readOptions(kind: QueryKind, values: OptionValues): SearchOptions {
     sort = name;
     order = dir as 'asc' | 'desc' | undefined;
   }
-  const timeZone = stringOption(values, 'tz');
-  if (timeZone !== undefined) {
-    try {
-      assertTimeZone(timeZone);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  const timeZone = timeZoneOption(values);
   return { json: values.json === true, limit, sort, order, timeZone, cursor: stringOption(values, 'cursor'), limitGiven: limitText !== undefined };
 }
 
@@ -148,42 +139,11 @@ async function followSearch(db: Db, query: string, opts: SearchOptions): Promise
   return 0;
 }
 
-const OPTIONS = {
-  limit: { type: 'string' },
-  sort: { type: 'string' },
-  tz: { type: 'string' },
-  cursor: { type: 'string' },
-} as const;
-
-function searchCommand(name: string, kind: QueryKind, summary: string): CliCommand {
-  return {
-    name,
-    usage: `${name} [--db FILE] [--json] [--limit N] [--sort COL[:asc|desc]] [--tz ZONE] [--cursor C]${name === 'search' ? ' [--follow]' : ''} [QUERY...]`,
-    summary,
-    options: name === 'search' ? { ...OPTIONS, follow: { type: 'boolean', default: false } } : OPTIONS,
-    optionHelp: name === 'search'
-      ? `QUERY        the search language (README "Search language"), e.g. user:alice failed after:24h;
-             several arguments are joined with spaces; none = everything. A query that
-             begins with - goes after -- (options first): xferlens search --limit 5 -- -user:bob
---limit N    rows per page (default ${DEFAULT_LIMIT}, at most ${MAX_PAGE})
---sort COL[:asc|desc]
-             a column of the results (default: time; events oldest first, sessions and
-             transfers newest first)
---tz ZONE    IANA zone for dates in the query and times shown (default UTC)
---cursor C   the next page, as printed after a table (nextCursor with --json)
---follow     the last matching events (--limit, default ${FOLLOW_TAIL}), then new ones as they are
-             indexed, until Ctrl+C (--json: one row object per line). It does not index: it
-             follows the database that \`index --follow\` (or the app) writes
-(sessions and transfers take the same options but --follow)`
-      : undefined,
-    run({ values, args, withDb }) {
-      const opts = readOptions(kind, values);
-      if (values.follow === true) return withDb((db) => followSearch(db, args.join(' '), opts));
-      return withDb((db) => runSearch(db, kind, args.join(' '), opts));
-    },
+/** What runs `search`, `sessions` or `transfers` (registry.ts has their options and help). */
+export function searchRunner(kind: QueryKind): CommandRun {
+  return ({ values, args, withDb }) => {
+    const opts = readOptions(kind, values);
+    if (values.follow === true) return withDb((db) => followSearch(db, args.join(' '), opts));
+    return withDb((db) => runSearch(db, kind, args.join(' '), opts));
   };
 }
-
-export const searchEventsCommand = searchCommand('search', 'events', 'search events (log lines) with the search language');
-export const sessionsCommand = searchCommand('sessions', 'sessions', 'list sessions (connections) matching a query');
-export const transfersCommand = searchCommand('transfers', 'transfers', 'list transfers (file operations) matching a query');

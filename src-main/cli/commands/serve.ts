@@ -10,65 +10,34 @@ import type { ApiEventName, ApiEvents } from '../../api/contract.js';
 import { createHandlers, relayFollowEvents, type ApiBackend } from '../../api/handlers.js';
 import { defaultDatabasePath } from '../../core/paths.js';
 import { openDatabase, type Db } from '../../core/store/db.js';
-import { assertTimeZone } from '../../core/time.js';
 import { IndexWorkerClient } from '../../worker/index-worker-client.js';
-import { stringOption, stringsOption, type CliCommand } from '../command.js';
+import { logFormatsOption, stringOption, timeZoneOption, type CommandRun } from '../command.js';
+import { DEFAULT_PORT } from '../registry.js';
 import { formatBytes, formatCount, UsageError } from '../output.js';
 import { createApiServer, isLoopbackHost } from '../serve/http-server.js';
 import { untilStopSignal } from '../signals.js';
-import { parseLogFormats } from './index.js';
 
-export const DEFAULT_PORT = 7428;
 const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
 
-export const serveCommand: CliCommand = {
-  name: 'serve',
-  usage: 'serve [--db FILE] [--port N] [--host H] [--allow-open] [--follow] [--tz ZONE] [--logformat NAME=FORMAT]... [PATH...]',
-  summary: 'the app in your browser: prints an address to open (PATHs are indexed meanwhile)',
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'allow-open': { type: 'boolean', default: false },
-    follow: { type: 'boolean', default: false },
-    tz: { type: 'string' },
-    logformat: { type: 'string', multiple: true },
-  },
-  optionHelp: `--port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
---host H     address to listen on (default 127.0.0.1, this machine only). Anything else lets other
-             machines connect: anyone with the printed address (its token) can read the logs
---allow-open let the page index and follow paths typed in it (default: on for 127.0.0.1/localhost
-             only; PATHs given here are always indexed)
---follow     then follow the PATHs: new lines are indexed as servers write them, and the page
-             shows them as they arrive (pause, resume or stop in the page)
---tz ZONE, --logformat NAME=FORMAT
-             as for index, for the PATHs given here`,
-  async run({ values, args }) {
-    const portText = stringOption(values, 'port') ?? String(DEFAULT_PORT);
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a number 0..65535 (got ${portText})`);
-    const host = stringOption(values, 'host') ?? '127.0.0.1';
-    if (!host || /[\s/?#@]/.test(host)) throw new UsageError(`--host must be an address or a host name (got ${host})`);
-    const timeZone = stringOption(values, 'tz');
-    if (timeZone) {
-      try {
-        assertTimeZone(timeZone);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-    }
-    const logFormats = parseLogFormats(stringsOption(values, 'logformat'));
-    const loopback = isLoopbackHost(host);
-    if (values.follow === true && !args.length) throw new UsageError('--follow follows the PATHs given: name at least one');
-    return serve({
-      databasePath: defaultDatabasePath(stringOption(values, 'db')),
-      host,
-      port: Number(portText),
-      canOpenPaths: loopback || values['allow-open'] === true,
-      paths: args.map((p) => path.resolve(p)),
-      follow: values.follow === true,
-      ...(timeZone ? { timeZone } : {}),
-      logFormats,
-    });
-  },
+export const runServeCommand: CommandRun = async ({ values, args }) => {
+  const portText = stringOption(values, 'port') ?? String(DEFAULT_PORT);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a number 0..65535 (got ${portText})`);
+  const host = stringOption(values, 'host') ?? '127.0.0.1';
+  if (!host || /[\s/?#@]/.test(host)) throw new UsageError(`--host must be an address or a host name (got ${host})`);
+  const timeZone = timeZoneOption(values);
+  const logFormats = logFormatsOption(values);
+  const loopback = isLoopbackHost(host);
+  if (values.follow === true && !args.length) throw new UsageError('--follow follows the PATHs given: name at least one');
+  return serve({
+    databasePath: defaultDatabasePath(stringOption(values, 'db')),
+    host,
+    port: Number(portText),
+    canOpenPaths: loopback || values['allow-open'] === true,
+    paths: args.map((p) => path.resolve(p)),
+    follow: values.follow === true,
+    ...(timeZone ? { timeZone } : {}),
+    logFormats,
+  });
 };
 
 interface ServeOptions {
