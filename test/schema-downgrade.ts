@@ -1,14 +1,28 @@
 import type Database from 'better-sqlite3';
 import { ensureLineFunctions, lineSql } from '../src-main/core/store/line-blocks.js';
+import { matchName } from '../src-main/core/store/match-key.js';
 import { eventsWide } from './event-rows.js';
 
 /**
  * Turns a database of today's schema back into schema 4's shape (events with their text columns and
- * each line's text in a raw column; no strings, no line blocks), for tests of the migrations of older
- * databases. Migrations 5 and 6 move it forward again.
+ * each line's text in a raw column; no strings, no line blocks; transfers matched by name), for tests of the migrations of older
+ * databases. Migrations 5 to 8 move it forward again.
  */
 export function undoLeanStore(db: Database.Database): void {
   ensureLineFunctions(db);
+  // Schema 8's rollup of values by id: the rollup is rebuilt after the migrations anyway.
+  if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'event_values'").get()) {
+    db.exec(`DROP TABLE event_values;
+      CREATE TABLE event_values (dim INTEGER NOT NULL, value TEXT NOT NULL, events INTEGER NOT NULL, PRIMARY KEY (dim, value)) WITHOUT ROWID;
+      CREATE INDEX event_values_top ON event_values(dim, events);`);
+  }
+  // Schema 7's match keys back into names (the first record's name, as the path's name here).
+  db.function('xl_match_name', (p: unknown) => matchName(typeof p === 'string' ? p : null));
+  db.exec(`ALTER TABLE transfers ADD COLUMN match_name TEXT NOT NULL DEFAULT '';
+    UPDATE transfers SET match_name = xl_match_name(path);
+    DROP INDEX transfers_match;
+    ALTER TABLE transfers DROP COLUMN match_key;
+    CREATE INDEX transfers_match ON transfers(op, match_name, ts);`);
   // Schema 6's strings back into text columns.
   db.exec(`CREATE TABLE events_v5 (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
       line_no INTEGER NOT NULL, byte_offset INTEGER NOT NULL, ts INTEGER, ts_local INTEGER, kind INTEGER NOT NULL, server TEXT, client_ip TEXT,

@@ -30,7 +30,7 @@ const index = (paths: string[], bulkLoadBytes?: number) => indexPaths(t.db, path
 function snapshot(d: Db) {
   return {
     minutes: d.prepare('SELECT * FROM event_minutes ORDER BY minute').all(),
-    values: d.prepare('SELECT * FROM event_values ORDER BY dim, value').all(),
+    values: d.prepare('SELECT v.dim, s.value, v.events FROM event_values v JOIN strings s ON s.id = v.value_id ORDER BY v.dim, s.value').all(),
   };
 }
 
@@ -142,7 +142,7 @@ describe('event rollup', () => {
     const raw = new Database(path.join(t.dir, 'index.sqlite'));
     raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
     raw.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms'); // schema 4's
-    undoLeanStore(raw); // schemas 5 and 6
+    undoLeanStore(raw); // schemas 5 to 8
     raw.pragma('user_version = 2');
     raw.close();
     t.db = openDatabase(path.join(t.dir, 'index.sqlite'));

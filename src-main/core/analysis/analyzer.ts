@@ -22,6 +22,7 @@ import path from 'node:path';
 import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
+import { matchKey, matchName } from '../store/match-key.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
 
 /** How far outside a session's known span a line of another log may fall and still belong to it. */
@@ -114,13 +115,6 @@ interface TransferRecord {
   sessionId: number | null;
 }
 
-/** xferlog writes spaces and control characters as `_`; compare names the way it writes them. */
-export function matchName(p: string | null): string {
-  if (!p) return '';
-  const base = p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
-  return base.replace(/[\s\x00-\x1f]/g, '_').toLowerCase();
-}
-
 const SEVERITY: Record<Outcome, number> = { success: 0, incomplete: 1, failed: 2 };
 const protocolFamily = (p: string | null) => (!p ? null : /^(sftp|scp|ssh2?)$/i.test(p) ? 'ssh' : /^ftps?$/i.test(p) ? 'ftp' : /^https?$/i.test(p) ? 'http' : p.toLowerCase());
 const sameText = (a: string | null, b: string | null) => a === null || b === null || a.toLowerCase() === b.toLowerCase();
@@ -160,8 +154,8 @@ export class Analyzer {
       // The latest sessions of the client only: one partner IP may open thousands a day.
       keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
-      transferCandidates: db.prepare('SELECT * FROM transfers WHERE op = ? AND match_name = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
-      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources, match_name, event_id)
+      transferCandidates: db.prepare('SELECT * FROM transfers WHERE match_key = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
+      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources, match_key, event_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user = @user, client_ip = @client_ip, protocol = @protocol,
         path = @path, path_to = @path_to, bytes = @bytes, duration_ms = @duration_ms, status = @status, code = @code,
@@ -482,7 +476,7 @@ export class Analyzer {
     if (match) return this.mergeTransfer(match, rec);
     const id = Number(
       this.stmt.insertTransfer.run(rec.sessionId, rec.ts, f.server ?? session?.server ?? null, rec.user, rec.clientIp, rec.protocol, op, rec.path, rec.pathTo,
-        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchName(rec.path), this.eventId).lastInsertRowid,
+        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchKey(op, matchName(rec.path)), this.eventId).lastInsertRowid,
     );
     if (session) this.countTransfer(session, op, rec.status, rec.bytes);
     return id;
@@ -491,8 +485,8 @@ export class Analyzer {
   private findTransfer(rec: TransferRecord): TransferRow | null {
     if (rec.ts === null || !this.othersOverlap) return null;
     const window = MATCH_WINDOW_MS + (rec.lowRes ? 1000 : 0);
-    const name = matchName(rec.path);
-    const rows = this.stmt.transferCandidates.all(rec.op, name, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
+    const key = matchKey(rec.op, matchName(rec.path));
+    const rows = this.stmt.transferCandidates.all(key, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
     let best: TransferRow | null = null, bestGap = Infinity;
     for (const t of rows) {
       if (t.ts === null) continue;

@@ -208,12 +208,14 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     const list = (d: RollupDim): TopEntry[] =>
       n === 0
         ? []
-        : (db.prepare('SELECT value, events AS count FROM event_values WHERE dim = ? ORDER BY events DESC, value LIMIT ?').all(dim(d), n) as TopEntry[]);
+        : (db.prepare(`SELECT s.value AS value, v.events AS count FROM event_values v JOIN strings s ON s.id = v.value_id
+            WHERE v.dim = ? ORDER BY v.events DESC, s.value LIMIT ?`).all(dim(d), n) as TopEntry[]);
     // User names are grouped regardless of case (as the user: filter matches them); a server has few.
     const users = (): TopEntry[] =>
       n === 0
         ? []
-        : (db.prepare('SELECT min(value) AS value, sum(events) AS count FROM event_values WHERE dim = ? GROUP BY value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?').all(dim('user'), n) as TopEntry[]);
+        : (db.prepare(`SELECT min(s.value) AS value, sum(v.events) AS count FROM event_values v JOIN strings s ON s.id = v.value_id
+            WHERE v.dim = ? GROUP BY s.value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?`).all(dim('user'), n) as TopEntry[]);
     return { users: users(), ips: list('client_ip'), paths: list('path'), codes: list('status') };
   }
 

@@ -30,14 +30,15 @@ const minutesSql = (where: string) => `INSERT INTO event_minutes (minute, events
   ON CONFLICT (minute) DO UPDATE SET events = events + excluded.events, bytes = bytes + excluded.bytes,
     failures = failures + excluded.failures`;
 
-// The top lists count rows whose value is neither NULL nor empty, with or without a time. Rows are
-// grouped by string id (one id per exact spelling, as grouping the text did), then named.
-const valuesSql = (where: string) => `INSERT INTO event_values (dim, value, events)
-  SELECT dim, value, n FROM (${ROLLUP_DIMS.map(
-    (col, dim) => `SELECT ${dim} AS dim, s.value AS value, g.n AS n FROM (SELECT e.${col}_id AS k, count(*) AS n FROM events e
-      WHERE ${where} AND e.${col}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k AND s.dim = ${STRING_DIMS[col]} WHERE s.value <> ''`,
+// The top lists count rows whose value is neither NULL nor empty, with or without a time, by string
+// id (one id per exact spelling, as grouping the text did); readers name the ids.
+const valuesSql = (where: string) => `INSERT INTO event_values (dim, value_id, events)
+  SELECT dim, value_id, n FROM (${ROLLUP_DIMS.map(
+    (col, dim) => `SELECT ${dim} AS dim, e.${col}_id AS value_id, count(*) AS n FROM events e
+      WHERE ${where} AND e.${col}_id IS NOT NULL AND e.${col}_id NOT IN (SELECT id FROM strings WHERE dim = ${STRING_DIMS[col]} AND value = '')
+      GROUP BY 2`,
   ).join(' UNION ALL ')}) WHERE true
-  ON CONFLICT (dim, value) DO UPDATE SET events = events + excluded.events`;
+  ON CONFLICT (dim, value_id) DO UPDATE SET events = events + excluded.events`;
 
 export class RollupWriter {
   private readonly addMinutes;

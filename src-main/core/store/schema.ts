@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
+import { matchKey } from './match-key.js';
 import { STRING_COLUMNS, STRING_DIMS } from './strings.js';
 
 /**
@@ -242,6 +243,27 @@ export const MIGRATIONS: readonly Migration[] = [
   FROM events e ORDER BY id;
   DROP TABLE events;
   ALTER TABLE events_v6 RENAME TO events;
+  `,
+  // 7: transfers find their records in other logs by a hash of operation and name (store/match-key.ts).
+  (db) => {
+    db.function('xl_match_key', { deterministic: true }, (op: unknown, name: unknown) => matchKey(String(op), String(name)));
+    db.exec(`ALTER TABLE transfers ADD COLUMN match_key INTEGER NOT NULL DEFAULT 0;
+      UPDATE transfers SET match_key = xl_match_key(op, match_name);
+      DROP INDEX IF EXISTS transfers_match;
+      ALTER TABLE transfers DROP COLUMN match_name;
+      CREATE INDEX transfers_match ON transfers(match_key, ts);`);
+  },
+  // 8: the rollup's values by string id (a path's text was stored again for its count).
+  `
+  DROP TABLE event_values;
+  CREATE TABLE event_values (
+    dim       INTEGER NOT NULL,   -- 0 user, 1 client IP, 2 path, 3 status code (store/rollup.ts)
+    value_id  INTEGER NOT NULL,   -- strings.id
+    events    INTEGER NOT NULL,
+    PRIMARY KEY (dim, value_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX event_values_top ON event_values(dim, events);
+  INSERT INTO meta (key, value) VALUES ('rollup_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
   `,
 ];
 
