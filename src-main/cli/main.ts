@@ -56,7 +56,18 @@ async function main(argv: string[]): Promise<number> {
   const withDb = async (run: (db: Db) => Promise<number> | number, opts: { readonly?: boolean } = {}): Promise<number> => {
     const { asDatabaseError, openDatabase } = await import('../core/store/db.js');
     const file = defaultDatabasePath(stringOption(values, 'db'));
-    const db = openDatabase(file, opts);
+    let started = 0;
+    const db = openDatabase(file, {
+      ...opts,
+      onMigrate: ({ from, to, step, steps }) => {
+        if (step === 1) {
+          started = performance.now();
+          process.stderr.write(`xferlens: upgrading ${file} from schema ${from} to ${to} (a big database takes minutes; nothing is lost if it is stopped)\n`);
+        } else if (step > steps) {
+          process.stderr.write(`xferlens: upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+        }
+      },
+    });
     try {
       return await run(db);
     } catch (err) {

@@ -12,7 +12,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { countRows, iterateRows } from '../../src-main/core/query/index.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
-import { EFT_W3C_SAMPLE, REPO, tempDir } from '../helpers.js';
+import { EFT_W3C_SAMPLE, REPO, runCli, tempDir } from '../helpers.js';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'db', 'schema4.sqlite');
 
@@ -111,6 +111,18 @@ describe('a schema 4 database (the release before the lean store)', () => {
     } finally {
       reader.close();
     }
+  });
+
+  it('the CLI says it is upgrading, and how long it took', () => {
+    const copy = path.join(dir, 'cli.sqlite');
+    fs.copyFileSync(FIXTURE, copy);
+    const r = runCli(['stats', '--db', copy, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`upgrading .*cli\\.sqlite from schema 4 to ${SCHEMA_VERSION}`));
+    expect(r.stderr).toMatch(/upgraded in \d+\.\d s/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ lines: before.events.length });
+    // Once upgraded, nothing more is said.
+    expect(runCli(['stats', '--db', copy]).stderr).toBe('');
   });
 
   it('opens again without migrating twice, and takes new logs', async () => {
