@@ -183,7 +183,19 @@ function migrate(db: Db, from: number, onMigrate?: OpenOptions['onMigrate']): vo
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  // Steps that rebuild a table leave its old pages free: the file would stay as big as before.
+  if (steps > 0 && from > 0) compactIfMostlyFree(db);
   if (steps > 0) report?.({ from, to: SCHEMA_VERSION, step: steps + 1, steps });
+}
+
+/** Gives free pages back to the file system when they are over a fifth of the file (VACUUM). */
+function compactIfMostlyFree(db: Db): void {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  if (free > pages / 5) {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
 }
 
 /** Creates any event index that is missing (after a bulk load that was killed before its end). */
