@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { openDatabase } from '../../src-main/core/store/db.js';
 import { aggregate, countRows, queryPage } from '../../src-main/core/query/index.js';
+import { stringSql } from '../../src-main/core/store/strings.js';
 
 const [dbFile, log] = process.argv.slice(2);
 if (!dbFile) throw new Error('usage: query-probe DB [LOG]');
@@ -28,8 +29,8 @@ function time(run: () => unknown, times = 5): number {
 
 // Values that exist in the data, picked like a user would (a frequent user, an IP, a code).
 const pick = (sql: string) => (db.prepare(sql).get() as { v: string | number } | undefined)?.v;
-const user = String(pick('SELECT user AS v FROM events WHERE user IS NOT NULL ORDER BY id LIMIT 1 OFFSET 1000'));
-const ip = String(pick('SELECT client_ip AS v FROM events WHERE client_ip IS NOT NULL ORDER BY id LIMIT 1 OFFSET 2000'));
+const user = String(pick(`SELECT ${stringSql('events', 'user')} AS v FROM events WHERE user_id IS NOT NULL ORDER BY id LIMIT 1 OFFSET 1000`));
+const ip = String(pick(`SELECT ${stringSql('events', 'client_ip')} AS v FROM events WHERE client_ip_id IS NOT NULL ORDER BY id LIMIT 1 OFFSET 2000`));
 const lo = Number(pick('SELECT min(ts) AS v FROM events'));
 const hi = Number(pick('SELECT max(ts) AS v FROM events'));
 const day = new Date(lo + (hi - lo) / 2).toISOString().slice(0, 10);
