@@ -9,6 +9,7 @@ import { EFT_W3C_SAMPLE, writeLines } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENTS_WIDE } from '../event-rows.js';
+import { removeSource } from '../../src-main/core/store/source-admin.js';
 
 const t = tempDatabasePerTest();
 const index = (...paths: string[]): Promise<IndexSummary> => indexPaths(t.db, paths, { timeZone: 'UTC' });
@@ -42,6 +43,23 @@ describe('indexing a file', () => {
     expect(hits('Tes*')).toBe(7); // prefix: the user name, and the paths
     expect(hits('rnfr OR rnto')).toBe(2);
     expect(hits('"192.168.241"')).toBe(7);
+  });
+
+  it('a file read again from its start leaves no full-text entry of its old lines; removing it leaves none at all', async () => {
+    const file = path.join(t.dir, 'ex.log');
+    writeLines(file, EFT_W3C_SAMPLE);
+    await index(file);
+    const hits = (q: string) => (t.db.prepare('SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(q) as { n: number }).n;
+    expect(hits('"192.168.241"')).toBe(7);
+    // Rewritten with other addresses and one line fewer: the old text must not be found any more.
+    writeLines(file, EFT_W3C_SAMPLE.slice(0, -1).map((l) => l.replaceAll('192.168.241.1', '10.9.8.7')));
+    await index(file);
+    expect(hits('"192.168.241"')).toBe(0);
+    expect(hits('"10.9.8.7"')).toBe(6);
+    expect(hits('test')).toBe(count("(SELECT value FROM strings WHERE id = user_id) = 'test'"));
+    const id = (t.db.prepare('SELECT id FROM sources WHERE path = ?').get(file) as { id: number }).id;
+    expect(removeSource(t.db, id)).toBe(true);
+    expect(hits('"10.9.8.7"') + hits('test') + hits('"File 2"')).toBe(0);
   });
 
   it('reads only appended bytes on the next run and waits for an incomplete last line', async () => {
