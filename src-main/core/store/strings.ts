@@ -7,7 +7,8 @@
  * 356k distinct paths); 1.3 s of interning, about what the narrower index builds save.
  *
  * Values keep their exact spelling; the index compares them case-insensitively, as the search
- * language does (user:, path:), and exact comparisons check the spelling on top.
+ * language does (user:, path:), and exact comparisons check the spelling on top. A string is never
+ * changed or removed once added (readers cache them by id), even when the rows using it go.
  */
 import type { Db } from './db.js';
 
