@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
 import { ensureLineFunctions, lineSql } from '../src-main/core/store/line-blocks.js';
 import { matchName } from '../src-main/core/store/match-key.js';
-import { eventsWide } from './event-rows.js';
+import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
 /**
  * Turns a database of today's schema back into schema 4's shape (events with their text columns and
- * each line's text in a raw column; no strings, no line blocks; transfers matched by name), for tests of the migrations of older
- * databases. Migrations 5 to 8 move it forward again.
+ * each line's text in a raw column; no strings, no line blocks; transfers with text columns, matched by name), for tests of the
+ * migrations of older databases. Migrations 5 to 9 move it forward again.
  */
 export function undoLeanStore(db: Database.Database): void {
   ensureLineFunctions(db);
@@ -16,6 +16,25 @@ export function undoLeanStore(db: Database.Database): void {
       CREATE TABLE event_values (dim INTEGER NOT NULL, value TEXT NOT NULL, events INTEGER NOT NULL, PRIMARY KEY (dim, value)) WITHOUT ROWID;
       CREATE INDEX event_values_top ON event_values(dim, events);`);
   }
+  // Schema 9's transfer string ids back into text columns.
+  db.exec(`CREATE TABLE transfers_v8 (id INTEGER PRIMARY KEY, session_id INTEGER, ts INTEGER, server TEXT, user TEXT, client_ip TEXT, protocol TEXT,
+      op TEXT NOT NULL, path TEXT, path_to TEXT, bytes INTEGER, duration_ms INTEGER,
+      rate_bps INTEGER GENERATED ALWAYS AS (CASE WHEN duration_ms > 0 AND bytes IS NOT NULL THEN bytes * 1000 / duration_ms END) VIRTUAL,
+      status TEXT NOT NULL, code TEXT, source_id INTEGER, event_id INTEGER, records INTEGER NOT NULL DEFAULT 1,
+      record_sources TEXT NOT NULL DEFAULT '', match_key INTEGER NOT NULL DEFAULT 0);
+    INSERT INTO transfers_v8 (id, session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id,
+      event_id, records, record_sources, match_key)
+    SELECT id, session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id,
+      event_id, records, record_sources, match_key FROM ${TRANSFERS_WIDE};
+    DROP TABLE transfers;
+    ALTER TABLE transfers_v8 RENAME TO transfers;
+    CREATE INDEX transfers_match ON transfers(match_key, ts);
+    CREATE INDEX transfers_ts ON transfers(ts);
+    CREATE INDEX transfers_user ON transfers(user COLLATE NOCASE, ts) WHERE user IS NOT NULL;
+    CREATE INDEX transfers_ip ON transfers(client_ip, ts);
+    CREATE INDEX transfers_path ON transfers(path COLLATE NOCASE, ts);
+    CREATE INDEX transfers_failed ON transfers(ts) WHERE status = 'failed';
+    CREATE INDEX transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL;`);
   // Schema 7's match keys back into names (the first record's name, as the path's name here).
   db.function('xl_match_name', (p: unknown) => matchName(typeof p === 'string' ? p : null));
   db.exec(`ALTER TABLE transfers ADD COLUMN match_name TEXT NOT NULL DEFAULT '';

@@ -9,7 +9,7 @@ import { matchName } from '../../src-main/core/store/match-key.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
 import { REPO, tempDir, writeLines } from '../helpers.js';
-import { eventsWide } from '../event-rows.js';
+import { eventsWide, TRANSFERS_WIDE } from '../event-rows.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
 const LOGS = path.join(FIXTURES, 'logs');
@@ -56,7 +56,7 @@ function expectScenario() {
   expect(sessions.every((s) => s.open === 0 && s.end_ts >= s.start_ts)).toBe(true);
   expect(sessions.reduce((n, s) => n + s.failed_logins, 0)).toBe(scenario.counts.failed_logins.total);
 
-  const transfers = read('SELECT t.*, s.user AS session_user, s.protocol AS session_protocol FROM transfers t LEFT JOIN sessions s ON s.id = t.session_id ORDER BY t.ts');
+  const transfers = read(`SELECT t.*, s.user AS session_user, s.protocol AS session_protocol FROM ${TRANSFERS_WIDE} t LEFT JOIN sessions s ON s.id = t.session_id ORDER BY t.ts`);
   const count = (op: string, status = 'success') => transfers.filter((t) => t.op === op && t.status === status).length;
   expect(count('upload')).toBe(scenario.counts.uploads);
   expect(count('download')).toBe(scenario.counts.downloads);
@@ -107,7 +107,7 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     );
     expect(linked.map((l) => l.format).sort()).toEqual(['proftpd-extended', 'proftpd-modlog', 'proftpd-system', 'xferlog']);
     // Each record of a transfer points at it; the transfer points at its first record.
-    const [t] = read("SELECT * FROM transfers WHERE op = 'upload' ORDER BY ts LIMIT 1");
+    const [t] = read(`SELECT * FROM ${TRANSFERS_WIDE} WHERE op = 'upload' ORDER BY ts LIMIT 1`);
     const records = read('SELECT source_id FROM events WHERE transfer_id = ?', t.id);
     expect(records).toHaveLength(t.records);
     expect(read('SELECT transfer_id FROM events WHERE id = ?', t.event_id)[0].transfer_id).toBe(t.id);
@@ -145,7 +145,7 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     fs.rmSync(x);
     fs.writeFileSync(x, Buffer.concat([Buffer.from('Mon Nov 23 18:51:05 2026 0 localhost 1 /srv/other.bin b _ o r carol ftp 0 * c\n'), content]));
     await index([copy]);
-    const transfers = read('SELECT * FROM transfers');
+    const transfers = read(`SELECT * FROM ${TRANSFERS_WIDE}`);
     expect(transfers.filter((t) => t.op === 'upload' && t.status === 'success')).toHaveLength(scenario.counts.uploads);
     expect(transfers.filter((t) => t.user === 'carol')).toHaveLength(1);
   });
@@ -193,7 +193,7 @@ describe('EFT W3C sessions', () => {
     ]);
     expect(s[0]).toMatchObject({ uploads: 1, downloads: 1, renames: 1, failures: 1, bytes_up: 4096, bytes_down: 12, commands: 8, duration_ms: 8000 });
     expect(s[3]).toMatchObject({ deletes: 1, start_ts: Date.UTC(2026, 2, 2, 8, 5, 0) });
-    const t = read('SELECT * FROM transfers ORDER BY ts, id');
+    const t = read(`SELECT * FROM ${TRANSFERS_WIDE} ORDER BY ts, id`);
     expect(t.map((x) => [x.op, x.path, x.path_to, x.status, x.code])).toEqual([
       ['upload', '/in/INV 2026-01.csv', null, 'success', '226'],
       ['download', '/out/ack.txt', null, 'success', '226'],
@@ -242,7 +242,7 @@ describe('sessions of other servers', () => {
 
   it('FileZilla: the reply line decides the command it answers', async () => {
     await indexSamples('filezilla-legacy', 'FileZilla Server.log');
-    const upload = read("SELECT * FROM transfers WHERE op = 'upload'");
+    const upload = read(`SELECT * FROM ${TRANSFERS_WIDE} WHERE op = 'upload'`);
     expect(upload).toHaveLength(1);
     expect(upload[0]).toMatchObject({ user: 'admin', status: 'success', code: '226' });
     expect(read("SELECT user, login FROM sessions WHERE conn_key LIKE '%|42'")).toEqual([{ user: 'Ben Sanders', login: 'success' }]);

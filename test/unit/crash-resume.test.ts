@@ -8,7 +8,7 @@ import { generateEftW3c, Rng } from '../bench/generate.js';
 import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
-import { EVENTS_WIDE, eventsWide } from '../event-rows.js';
+import { EVENTS_WIDE, eventsWide, TRANSFERS_WIDE } from '../event-rows.js';
 
 /** Kill points: seeded (XFERLENS_CRASH_SEED to try others), so a failure reproduces. */
 const SEED = Number(process.env.XFERLENS_CRASH_SEED ?? 20);
@@ -41,7 +41,7 @@ function fingerprint(dbFile: string) {
     return {
       events: checksum(db, `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WIDE} e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`),
       sessions: checksum(db, 'SELECT * FROM sessions ORDER BY id'),
-      transfers: checksum(db, 'SELECT * FROM transfers ORDER BY id'),
+      transfers: checksum(db, `SELECT * FROM ${TRANSFERS_WIDE} ORDER BY id`),
       fts: (db.prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2026\"'").get() as { n: number }).n,
       sources: db.prepare('SELECT path, bytes_indexed, lines_indexed, events, directives, unparsed, first_ts, last_ts, parser_state FROM sources ORDER BY path').all(),
       meta: db.prepare('SELECT key, value FROM meta ORDER BY key').all(),

@@ -127,7 +127,7 @@ describe('first page of a frequent term, file by file', () => {
 
     // A database of schema 3: the migration finds the same from the rows.
     const file = path.join(t.dir, 'index.sqlite');
-    undoLeanStore(t.db); // schemas 5 to 8
+    undoLeanStore(t.db); // schemas 5 to 9
     t.db.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms');
     t.db.pragma('user_version = 3');
     t.db.close();

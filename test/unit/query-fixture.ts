@@ -7,7 +7,7 @@
 import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
 import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
-import { StringInterner } from '../../src-main/core/store/strings.js';
+import { StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
 
@@ -173,8 +173,9 @@ export function loadFixture(db: Db, f: Fixture): void {
         @bytes_up, @bytes_down, @open)`).run(s);
     }
     for (const t of f.transfers) {
-      db.prepare(`INSERT INTO transfers (id, session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, status, code, source_id)
-        VALUES (@id, @session_id, @ts, @server, @user, @client_ip, @protocol, @op, @path, @path_to, @bytes, @status, @code, @source_id)`).run(t);
+      const ids = Object.fromEntries(TRANSFER_STRING_COLUMNS.map((c) => [`${c}_id`, strings.id(TRANSFER_STRING_DIMS[c], t[c])]));
+      db.prepare(`INSERT INTO transfers (id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, op, path_id, path_to_id, bytes, status, code, source_id)
+        VALUES (@id, @session_id, @ts, @server_id, @user_id, @client_ip_id, @protocol_id, @op, @path_id, @path_to_id, @bytes, @status, @code, @source_id)`).run({ ...t, ...ids });
     }
     // The rows were written around the writer: so is their rollup.
     rebuildRollup(db);

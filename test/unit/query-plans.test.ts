@@ -43,7 +43,9 @@ describe('query plans use the indexes for the common filters', () => {
     ['sessions', '', /USING INDEX sessions_start/],
     ['sessions', 'user:bob', /USING INDEX sessions_user \(user=\?/],
     ['sessions', 'ip:192.168.1.10', /USING INDEX sessions_ip \(client_ip=\?/],
-    ['transfers', 'user:bob', /USING INDEX transfers_user \(user=\?/],
+    ['transfers', 'user:bob', /USING INDEX transfers_user \(user_id=\?/],
+    ['transfers', 'ip:10.0.0.5', /USING INDEX transfers_(ip|ts)/],
+    ['transfers', 'path:/in', /USING INDEX transfers_(path|ts)/],
     ['transfers', 'after:2026-01-10', /USING INDEX transfers_ts \(ts>\?\)/],
   ];
   it.each(cases)('%s: %s', (kind, query, want) => {

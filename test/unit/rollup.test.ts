@@ -142,7 +142,7 @@ describe('event rollup', () => {
     const raw = new Database(path.join(t.dir, 'index.sqlite'));
     raw.exec("DROP TABLE event_minutes; DROP TABLE event_values; DELETE FROM meta WHERE key = 'rollup_dirty'");
     raw.exec('ALTER TABLE sources DROP COLUMN ts_seen_max; ALTER TABLE sources DROP COLUMN ts_disorder_ms'); // schema 4's
-    undoLeanStore(raw); // schemas 5 to 8
+    undoLeanStore(raw); // schemas 5 to 9
     raw.pragma('user_version = 2');
     raw.close();
     t.db = openDatabase(path.join(t.dir, 'index.sqlite'));

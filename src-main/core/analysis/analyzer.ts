@@ -23,6 +23,7 @@ import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { matchKey, matchName } from '../store/match-key.js';
+import { stringSql, type StringInterner } from '../store/strings.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
 
 /** How far outside a session's known span a line of another log may fall and still belong to it. */
@@ -121,6 +122,10 @@ const sameText = (a: string | null, b: string | null) => a === null || b === nul
 /** Logs with whole-second timestamps (the line's time is somewhere in that second). */
 const isLowRes = (ts: number | null) => ts !== null && ts % 1000 === 0;
 
+/** A stored transfer as TransferRow: its strings named. */
+const TRANSFER_ROW = `SELECT t.id, t.session_id, t.ts, ${['user', 'client_ip', 'protocol', 'path', 'path_to'].map((c) => `${stringSql('t', c)} AS ${c}`).join(', ')},
+  t.op, t.bytes, t.duration_ms, t.status, t.code, t.record_sources, t.event_id FROM transfers t`;
+
 export class Analyzer {
   private readonly byKey = new Map<string, SessionState>();
   private readonly byId = new Map<number, SessionState>();
@@ -137,7 +142,8 @@ export class Analyzer {
   private eventId: number | null = null;
   private readonly stmt;
 
-  constructor(db: Db) {
+  /** `strings` gives transfers the ids of their strings (the writer's interner, shared with the events). */
+  constructor(db: Db, private readonly strings: StringInterner) {
     this.stmt = {
       insertSession: db.prepare(`INSERT INTO sessions (conn_key, server, format, source_id, start_ts, end_ts, client_ip, client_port, user, protocol)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -154,15 +160,15 @@ export class Analyzer {
       // The latest sessions of the client only: one partner IP may open thousands a day.
       keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
-      transferCandidates: db.prepare('SELECT * FROM transfers WHERE match_key = ? AND ts BETWEEN ? AND ? AND record_sources NOT LIKE ?'),
-      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server, user, client_ip, protocol, op, path, path_to, bytes, duration_ms, status, code, source_id, record_sources, match_key, event_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user = @user, client_ip = @client_ip, protocol = @protocol,
-        path = @path, path_to = @path_to, bytes = @bytes, duration_ms = @duration_ms, status = @status, code = @code,
-        records = records + 1, record_sources = @record_sources WHERE id = @id`),
+      transferCandidates: db.prepare(`${TRANSFER_ROW} WHERE t.match_key = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
+      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server_id, user_id, client_ip_id, protocol_id, op, path_id, path_to_id, bytes,
+        duration_ms, status, code, source_id, record_sources, match_key, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user_id = @user_id, client_ip_id = @client_ip_id,
+        protocol_id = @protocol_id, path_id = @path_id, path_to_id = @path_to_id, bytes = @bytes, duration_ms = @duration_ms, status = @status,
+        code = @code, records = records + 1, record_sources = @record_sources WHERE id = @id`),
       transferSession: db.prepare('SELECT session_id FROM transfers WHERE id = ?'),
       anySession: db.prepare('SELECT 1 FROM sessions LIMIT 1'),
-      unlinkedTransfers: db.prepare('SELECT * FROM transfers WHERE session_id IS NULL AND client_ip IS NOT NULL LIMIT 100000'),
+      unlinkedTransfers: db.prepare(`${TRANSFER_ROW} WHERE t.session_id IS NULL AND t.client_ip_id IS NOT NULL LIMIT 100000`),
       setTransferSession: db.prepare('UPDATE transfers SET session_id = ? WHERE id = ?'),
       setEventsSession: db.prepare('UPDATE events SET session_id = ? WHERE transfer_id = ? AND session_id IS NULL'),
     };
@@ -474,8 +480,10 @@ export class Analyzer {
     };
     const match = this.findTransfer(rec);
     if (match) return this.mergeTransfer(match, rec);
+    const str = this.strings;
     const id = Number(
-      this.stmt.insertTransfer.run(rec.sessionId, rec.ts, f.server ?? session?.server ?? null, rec.user, rec.clientIp, rec.protocol, op, rec.path, rec.pathTo,
+      this.stmt.insertTransfer.run(rec.sessionId, rec.ts, str.id('server', f.server ?? session?.server), str.id('user', rec.user),
+        str.id('client_ip', rec.clientIp), str.id('protocol', rec.protocol), op, str.id('path', rec.path), str.id('path', rec.pathTo),
         rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchKey(op, matchName(rec.path)), this.eventId).lastInsertRowid,
     );
     if (session) this.countTransfer(session, op, rec.status, rec.bytes);
@@ -526,7 +534,12 @@ export class Analyzer {
       code: t.code !== null && /^\d+$/.test(t.code) ? t.code : rec.code ?? t.code,
       record_sources: `${t.record_sources}${this.sourceId},`,
     };
-    this.stmt.updateTransfer.run(merged);
+    const str = this.strings;
+    this.stmt.updateTransfer.run({
+      id: merged.id, session_id: merged.session_id, ts: merged.ts, user_id: str.id('user', merged.user), client_ip_id: str.id('client_ip', merged.client_ip),
+      protocol_id: str.id('protocol', merged.protocol), path_id: str.id('path', merged.path), path_to_id: str.id('path', merged.path_to),
+      bytes: merged.bytes, duration_ms: merged.duration_ms, status: merged.status, code: merged.code, record_sources: merged.record_sources,
+    });
     const sid = merged.session_id;
     if (sid !== null) {
       const s = this.sessionById(sid);

@@ -177,8 +177,8 @@ function newClients(db: Db, from: number, to: number, days: number, top: number)
 
 function largestTransfers(db: Db, from: number, to: number, top: number): Insight {
   const rows = db
-    .prepare(`SELECT id, ts, op, user, path, bytes FROM transfers WHERE bytes > 0 AND status != 'failed' AND ts BETWEEN ? AND ?
-      ORDER BY bytes DESC LIMIT ?`)
+    .prepare(`SELECT id, ts, op, ${stringSql('t', 'user')} AS user, ${stringSql('t', 'path')} AS path, bytes FROM transfers t
+      WHERE bytes > 0 AND status != 'failed' AND ts BETWEEN ? AND ? ORDER BY bytes DESC LIMIT ?`)
     .all(from, to, top) as { id: number; ts: number; op: string; user: string | null; path: string | null; bytes: number }[];
   return {
     id: 'largest-transfers', title: 'Largest transfers', severity: 'info',
@@ -193,8 +193,8 @@ function largestTransfers(db: Db, from: number, to: number, top: number): Insigh
 
 function repeatedFailuresOf(db: Db, from: number, to: number, min: number, top: number): Insight {
   const rows = db
-    .prepare(`SELECT op, path, count(*) AS n, count(DISTINCT user) AS users, min(ts) AS first, max(ts) AS last FROM transfers
-      WHERE status = 'failed' AND path IS NOT NULL AND ts BETWEEN ? AND ? GROUP BY op, path HAVING n >= ? ORDER BY n DESC LIMIT ?`)
+    .prepare(`SELECT op, ${stringSql('t', 'path')} AS path, count(*) AS n, count(DISTINCT user_id) AS users, min(ts) AS first, max(ts) AS last
+      FROM transfers t WHERE status = 'failed' AND path_id IS NOT NULL AND ts BETWEEN ? AND ? GROUP BY op, path_id HAVING n >= ? ORDER BY n DESC LIMIT ?`)
     .all(from, to, min, top) as { op: string; path: string; n: number; users: number; first: number; last: number }[];
   return {
     id: 'repeated-failures', title: 'Transfers failing again and again', severity: rows.length ? 'warning' : 'info',

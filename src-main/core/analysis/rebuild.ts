@@ -8,7 +8,7 @@ import type { Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
-import { STRING_COLUMNS, stringSql } from '../store/strings.js';
+import { STRING_COLUMNS, StringInterner, stringSql } from '../store/strings.js';
 import { writeMeta } from '../store/meta.js';
 import { rebuildRollup } from '../store/rollup.js';
 
@@ -87,7 +87,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     db.exec(`DELETE FROM sessions; DELETE FROM transfers;
       UPDATE events SET session_id = NULL, transfer_id = NULL, op = NULL, outcome = NULL
         WHERE session_id IS NOT NULL OR transfer_id IS NOT NULL OR op IS NOT NULL OR outcome IS NOT NULL;`);
-    const analyzer = new Analyzer(db);
+    const analyzer = new Analyzer(db, new StringInterner(db));
     // Header lines matter too (a W3C header block after data lines is a service restart).
     const text = STRING_COLUMNS.map((c) => `${stringSql('events', c)} AS ${c}`).join(', ');
     const page = db.prepare(`SELECT id, kind, CASE WHEN kind = 1 THEN ${lineSql('events')} END AS header, line_no, ts, ${text}, client_port, server_port,

@@ -229,11 +229,11 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
          GROUP BY ${plus}${expr}${collate} ORDER BY count DESC, value${collate} LIMIT @topN`,
       ).all({ ...params, topN: n }) as TopEntry[];
     };
-    // Events hold string ids: their rows are grouped by id, and the ids named afterwards.
+    // Columns held as string ids: their rows are grouped by id, and the ids named afterwards.
     const idList = (column: StringColumn, collate = ''): TopEntry[] => {
       if (n === 0) return [];
-      const named = `SELECT s.value AS value, g.count AS count FROM (SELECT ${plus}e.${column}_id AS k, count(*) AS count FROM ${from}
-        WHERE ${where} AND ${plus}e.${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k WHERE s.value <> ''`;
+      const named = `SELECT s.value AS value, g.count AS count FROM (SELECT ${plus}${a}.${column}_id AS k, count(*) AS count FROM ${from}
+        WHERE ${where} AND ${plus}${a}.${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k WHERE s.value <> ''`;
       return db.prepare(
         collate
           ? `SELECT min(value) AS value, sum(count) AS count FROM (${named}) GROUP BY value${collate} ORDER BY count DESC, value${collate} LIMIT @topN`
@@ -243,11 +243,9 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     if (kind === 'events') {
       return { users: idList('user', ' COLLATE NOCASE'), ips: idList('client_ip'), paths: idList('path'), codes: idList('status') };
     }
-    return {
-      users: list(`${a}.user`, ' COLLATE NOCASE'),
-      ips: list(`${a}.client_ip`),
-      paths: list(kind === 'sessions' ? null : `${a}.path`),
-      codes: list(kind === 'transfers' ? 't.code' : 's.login_code'),
-    };
+    if (kind === 'transfers') {
+      return { users: idList('user', ' COLLATE NOCASE'), ips: idList('client_ip'), paths: idList('path'), codes: list('t.code') };
+    }
+    return { users: list('s.user', ' COLLATE NOCASE'), ips: list('s.client_ip'), paths: [], codes: list('s.login_code') };
   }
 }

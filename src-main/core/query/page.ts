@@ -36,8 +36,8 @@ function someNode(node: QueryNode, test: (n: QueryNode) => boolean): boolean {
 /** Whether the kind's table holds any IPv4-mapped IPv6 address (one probe of the client_ip index). */
 function hasMappedIpv4(db: Db, kind: QueryKind): boolean {
   const spec = KIND_SPECS[kind];
-  // Events name their client IPs among the strings (one probe of their index; the case of ffff aside).
-  const sql = kind === 'events'
+  // Events and transfers name their client IPs among the strings (one probe of their index; the case of ffff aside).
+  const sql = spec.strings.client_ip
     ? `SELECT 1 FROM strings WHERE dim = ${STRING_DIMS.client_ip} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE LIMIT 1`
     : `SELECT 1 FROM ${spec.fromCount} WHERE ${spec.alias}.client_ip >= ? AND ${spec.alias}.client_ip < ? LIMIT 1`;
   return !!db.prepare(sql).get('::ffff:', '::ffff:\u{10FFFF}');
@@ -417,7 +417,7 @@ interface SelectList {
 }
 
 /**
- * The events' columns of few distinct values, selected as string ids and named here from a cache:
+ * The columns of few distinct values, selected as string ids and named here from a cache:
  * a subquery per row and column cost more than the rest of an export (1M rows: 1.45 s of CPU for
  * seven columns). Paths and messages, often all different, are looked up by SQLite.
  */
@@ -465,9 +465,10 @@ function selectList(kind: QueryKind, names: readonly string[]): SelectList {
   const sql = all.map((n, i) => {
     const sourceColumn = SOURCE_COLUMN.exec(spec.columns[n] ?? '')?.[1] as 'format' | 'path' | undefined;
     if (sourceColumn) fromSource.push([i, sourceColumn]);
-    if (kind === 'events' && NAMED_HERE.has(n)) {
+    const dim = spec.strings[n];
+    if (dim && NAMED_HERE.has(dim)) {
       fromStrings.push(i);
-      return `e.${n}_id AS "${n}"`;
+      return `${spec.alias}.${n}_id AS "${n}"`;
     }
     return `${sourceColumn ? `${spec.alias}.source_id` : (spec.columns[n] ?? 'NULL')} AS "${n}"`;
   });

@@ -17,7 +17,7 @@ const SCAN_CAP = 20_000;
 const RECENT_CAP = 50_000;
 
 interface Source {
-  table: string;
+  table: 'events' | 'sessions' | 'transfers';
   column: string;
   /** An index whose leading column is `column` with this collation exists ('' = BINARY). */
   indexed: 'NOCASE' | 'BINARY' | null;
@@ -58,20 +58,20 @@ const CANDIDATE_CAP = 200;
 const COUNT_CAP = 5_000;
 
 /**
- * Events name their values among the strings: candidates come from the strings' index by prefix.
- * A column with an index of its own counts each candidate's rows there (capped); the others are
- * counted over the newest RECENT_CAP rows.
+ * Events and transfers name their values among the strings: candidates come from the strings'
+ * index by prefix. A column with an index of its own counts each candidate's rows there (capped);
+ * the others are counted over the newest RECENT_CAP rows.
  */
-function suggestEventValues(db: Db, column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
+function suggestStringValues(db: Db, table: 'events' | 'transfers', column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
   const dim = STRING_DIMS[column];
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE
         AND value <> '' LIMIT ${CANDIDATE_CAP}) c
-       ORDER BY (SELECT count(*) FROM (SELECT 1 FROM events WHERE ${column}_id = c.id LIMIT ${COUNT_CAP})) DESC, value LIMIT ?`
-    : `SELECT s.value AS v FROM (SELECT ${column}_id AS k, count(*) AS n FROM (SELECT ${column}_id FROM events ORDER BY id DESC LIMIT ${RECENT_CAP})
+       ORDER BY (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column}_id = c.id LIMIT ${COUNT_CAP})) DESC, value LIMIT ?`
+    : `SELECT s.value AS v FROM (SELECT ${column}_id AS k, count(*) AS n FROM (SELECT ${column}_id FROM ${table} ORDER BY id DESC LIMIT ${RECENT_CAP})
         WHERE ${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k
        WHERE s.value >= ? COLLATE NOCASE AND s.value < ? COLLATE NOCASE AND s.value <> '' ORDER BY g.n DESC, s.value LIMIT ?`;
-  return timed(`suggest events ${column}`, () => (db.prepare(sql).all(prefix, prefix + MAX_CHAR, limit) as { v: string }[]).map((r) => r.v));
+  return timed(`suggest ${table} ${column}`, () => (db.prepare(sql).all(prefix, prefix + MAX_CHAR, limit) as { v: string }[]).map((r) => r.v));
 }
 
 /** Above every string that starts with the prefix. */
@@ -85,7 +85,9 @@ export function suggestValues(db: Db, kind: QueryKind, field: SuggestField, pref
   }
   const source = SOURCES[kind][field];
   if (!source) throw new RangeError(`${kind} have no ${field} values`);
-  if (source.table === 'events') return suggestEventValues(db, source.column as StringColumn, source.indexed !== null, prefix, limit);
+  if (source.table !== 'sessions' && source.column !== 'code') {
+    return suggestStringValues(db, source.table, source.column as StringColumn, source.indexed !== null, prefix, limit);
+  }
   const { table, column, indexed } = source;
   let inner: string;
   let params: unknown[];

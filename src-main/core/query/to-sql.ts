@@ -6,7 +6,7 @@
 import type { Db } from '../store/db.js';
 import { lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
-import { STRING_COLUMNS, stringCondition, stringSql, type StringColumn } from '../store/strings.js';
+import { STRING_COLUMNS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
 
 export { BYTES_SQL, FAILED_SQL };
 import { COLUMNS, TIME_COLUMN, type QueryKind } from './columns.js';
@@ -30,6 +30,8 @@ export interface KindSpec {
   notNull: ReadonlySet<string>;
   /** Collation used when sorting by a column (matches the indexes, e.g. user NOCASE). */
   collate: Readonly<Record<string, string>>;
+  /** Columns held as string ids (`<column>_id`), with the dim their values are among. */
+  strings: Readonly<Partial<Record<string, StringColumn>>>;
 }
 
 function columnMap(kind: QueryKind, alias: string, overrides: Record<string, string | null>): Record<string, string | null> {
@@ -52,18 +54,24 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
     }),
     notNull: new Set(['id', 'kind', 'source_id', 'line_no', 'byte_offset', 'raw']),
     collate: { user: 'NOCASE' },
+    strings: Object.fromEntries(STRING_COLUMNS.map((c) => [c, c])),
   },
   sessions: {
     table: 'sessions', alias: 's', fromCount: 'sessions s', id: 's.id', time: 's.start_ts', timeIndex: 'sessions_start',
     columns: columnMap('sessions', 's', { source_path: 'src.path', explanation: null }),
     notNull: new Set(['id', 'conn_key', 'login', 'commands', 'uploads', 'downloads', 'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'open']),
     collate: { user: 'NOCASE' },
+    strings: {},
   },
   transfers: {
     table: 'transfers', alias: 't', fromCount: 'transfers t', id: 't.id', time: 't.ts', timeIndex: 'transfers_ts',
-    columns: columnMap('transfers', 't', { format: 'src.format', source_path: 'src.path', explanation: null }),
+    columns: columnMap('transfers', 't', {
+      format: 'src.format', source_path: 'src.path', explanation: null,
+      ...Object.fromEntries(Object.keys(TRANSFER_STRING_DIMS).map((c) => [c, stringSql('t', c)])),
+    }),
     notNull: new Set(['id', 'op', 'status', 'records']),
     collate: { user: 'NOCASE' },
+    strings: TRANSFER_STRING_DIMS,
   },
 };
 
@@ -230,24 +238,27 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   };
 
   const sourceIds = (where: string) => `${a}.source_id IN (SELECT id FROM sources WHERE ${where})`;
-  const sessionsWithTransfer = (where: string) => `s.id IN (SELECT session_id FROM transfers WHERE ${where})`;
+  const sessionsWithTransfer = (where: string) => `s.id IN (SELECT session_id FROM transfers t WHERE ${where})`;
+  /** Sessions with a transfer whose path meets `condition` (SQL on the path's value). */
+  const sessionsWithPath = (condition: (valueSql: string) => string) => sessionsWithTransfer(stringCondition('t', 'path', 'path', condition));
 
   const notFor = (node: { field: string; col: number }, what = `does not apply to ${kind}`, hint?: string): never => {
     throw new QuerySyntaxError(`"${node.field}:" ${what}`, node.col, hint);
   };
 
-  /** A condition on a text column; events hold string ids, so there it is met by their strings. */
-  const onText = (column: StringColumn, condition: (valueSql: string) => string): string => {
-    if (kind !== 'events') return condition(`${a}.${column}`);
-    if (!opts.stringIds) return stringCondition('e', column, condition);
+  /** A condition on a text column; where the kind holds it as string ids, it is met by their strings. */
+  const onText = (column: string, condition: (valueSql: string) => string): string => {
+    const dim = spec.strings[column];
+    if (!dim) return condition(`${a}.${column}`);
+    if (!opts.stringIds) return stringCondition(a, column, dim, condition);
     const own: Record<string, unknown> = {};
     target = own;
     const sql = condition('value');
     target = params;
-    const ids = opts.stringIds(column, sql, own);
-    if (ids) return ids.length ? `e.${column}_id IN (${ids.map(p).join(', ')})` : '0';
+    const ids = opts.stringIds(dim, sql, own);
+    if (ids) return ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0';
     Object.assign(params, own);
-    return stringCondition('e', column, () => sql);
+    return stringCondition(a, column, dim, () => sql);
   };
 
   function field(node: Extract<QueryNode, { type: 'field' }>): string {
@@ -262,9 +273,9 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       case 'verb':
         return kind === 'events' ? onText('verb', (x) => matchText(x, v.pattern)) : notFor(node, undefined, kind === 'transfers' ? 'use dir: for the operation' : 'search events for commands');
       case 'path':
-        return kind === 'sessions' ? sessionsWithTransfer(matchPath('path', v.pattern)) : onText('path', (x) => matchPath(x, v.pattern));
+        return kind === 'sessions' ? sessionsWithPath((x) => matchPath(x, v.pattern)) : onText('path', (x) => matchPath(x, v.pattern));
       case 'file':
-        return kind === 'sessions' ? sessionsWithTransfer(matchFile('path', v.pattern)) : onText('path', (x) => matchFile(x, v.pattern));
+        return kind === 'sessions' ? sessionsWithPath((x) => matchFile(x, v.pattern)) : onText('path', (x) => matchFile(x, v.pattern));
       case 'ip':
         return onText('client_ip', (x) => matchIp(x, v.ip));
       case 'code':
@@ -306,10 +317,11 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
 
   /** Free text outside events: a substring of the user, client IP, server or path. */
   function looseText(value: string): string {
-    const like = p('%' + globToLike(value) + '%');
-    const cols = ['user', 'client_ip', 'server'].map((c) => `${a}.${c} LIKE ${like} ESCAPE '\\'`);
-    if (kind === 'transfers') cols.push(`t.path LIKE ${like} ESCAPE '\\'`, `t.path_to LIKE ${like} ESCAPE '\\'`);
-    else cols.push(sessionsWithTransfer(`path LIKE ${like} ESCAPE '\\'`));
+    const like = globToLike(value);
+    const contains = (x: string) => `${x} LIKE ${p('%' + like + '%')} ESCAPE '\\'`;
+    const cols = ['user', 'client_ip', 'server'].map((c) => onText(c, contains));
+    if (kind === 'transfers') cols.push(onText('path', contains), onText('path_to', contains));
+    else cols.push(sessionsWithPath(contains));
     return `(${cols.join(' OR ')})`;
   }
 

@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { matchKey } from './match-key.js';
-import { STRING_COLUMNS, STRING_DIMS } from './strings.js';
+import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
 
 /**
  * One row per line of every source. kind: 0 event, 1 directive, 2 unparsed. The line's text is in
@@ -35,6 +35,34 @@ const EVENTS_TABLE = (name: string) => `CREATE TABLE ${name} (
     op             TEXT,
     outcome        TEXT
   );`;
+
+/** A transfer's strings are ids (schema 9); what is left is numbers and a few short words. */
+const TRANSFERS_TABLE = (name: string) => `CREATE TABLE ${name} (
+    id             INTEGER PRIMARY KEY,
+    session_id     INTEGER,
+    ts             INTEGER,
+    server_id      INTEGER,
+    user_id        INTEGER,
+    client_ip_id   INTEGER,
+    protocol_id    INTEGER,
+    op             TEXT NOT NULL,     -- upload, download, delete, rename, mkdir, rmdir
+    path_id        INTEGER,
+    path_to_id     INTEGER,           -- rename target
+    bytes          INTEGER,
+    duration_ms    INTEGER,
+    rate_bps       INTEGER GENERATED ALWAYS AS (CASE WHEN duration_ms > 0 AND bytes IS NOT NULL THEN bytes * 1000 / duration_ms END) VIRTUAL,
+    status         TEXT NOT NULL,     -- success, failed, incomplete
+    code           TEXT,
+    source_id      INTEGER,
+    event_id       INTEGER,           -- the first record's event
+    records        INTEGER NOT NULL DEFAULT 1,
+    record_sources TEXT NOT NULL DEFAULT '',  -- ",3,7,": sources holding a record (one log never records one operation twice)
+    match_key      INTEGER NOT NULL DEFAULT 0 -- operation + file name, as records of other logs are compared (store/match-key.ts)
+  );`;
+
+/** SQL selecting `what` of the string of `dim` spelled exactly as `valueSql` (the index compares without case). */
+const exactString = (dim: keyof typeof STRING_DIMS, valueSql: string, what: string) =>
+  `SELECT ${what} FROM strings s WHERE s.dim = ${STRING_DIMS[dim]} AND s.value = ${valueSql} COLLATE NOCASE AND s.value = ${valueSql}`;
 
 /** One step of the schema: SQL, or a function for what SQL alone cannot do (it runs in the step's transaction). */
 export type Migration = string | ((db: Db) => void);
@@ -265,6 +293,22 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX event_values_top ON event_values(dim, events);
   INSERT INTO meta (key, value) VALUES ('rollup_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
   `,
+  // 9: the transfers' user, client IP, server, protocol and paths as string ids, like their events'
+  // (a function: the indexes are defined below).
+  (db) => db.exec(`
+  ${TRANSFER_STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[TRANSFER_STRING_DIMS[c]]}, ${c} FROM transfers t
+    WHERE ${c} IS NOT NULL AND NOT EXISTS (${exactString(TRANSFER_STRING_DIMS[c], `t.${c}`, '1')});`).join('\n  ')}
+  ${TRANSFERS_TABLE('transfers_v9')}
+  INSERT INTO transfers_v9 (id, session_id, ts, op, bytes, duration_ms, status, code, source_id, event_id, records, record_sources, match_key,
+    ${TRANSFER_STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
+  SELECT id, session_id, ts, op, bytes, duration_ms, status, code, source_id, event_id, records, record_sources, match_key,
+    ${TRANSFER_STRING_COLUMNS.map((c) => `(${exactString(TRANSFER_STRING_DIMS[c], `t.${c}`, 's.id')})`).join(',\n    ')}
+  FROM transfers t ORDER BY id;
+  DROP TABLE transfers;
+  ALTER TABLE transfers_v9 RENAME TO transfers;
+  CREATE INDEX transfers_match ON transfers(match_key, ts);
+  ${TRANSFER_INDEXES.join(';\n  ')};
+  `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -289,15 +333,15 @@ export const EVENT_INDEXES: readonly string[] = [
 ];
 
 /**
- * The transfers' secondary indexes, deferred in a bulk load like the events' (migration 2 created them
+ * The transfers' secondary indexes, deferred in a bulk load like the events' (migration 9 created them
  * with these same definitions). transfers_match is not among them: matching records while loading
  * needs it.
  */
 export const TRANSFER_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS transfers_ts ON transfers(ts)',
-  'CREATE INDEX IF NOT EXISTS transfers_user ON transfers(user COLLATE NOCASE, ts) WHERE user IS NOT NULL',
-  'CREATE INDEX IF NOT EXISTS transfers_ip ON transfers(client_ip, ts)',
-  'CREATE INDEX IF NOT EXISTS transfers_path ON transfers(path COLLATE NOCASE, ts)',
+  'CREATE INDEX IF NOT EXISTS transfers_user ON transfers(user_id, ts) WHERE user_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS transfers_ip ON transfers(client_ip_id, ts) WHERE client_ip_id IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS transfers_path ON transfers(path_id, ts) WHERE path_id IS NOT NULL',
   "CREATE INDEX IF NOT EXISTS transfers_failed ON transfers(ts) WHERE status = 'failed'",
   'CREATE INDEX IF NOT EXISTS transfers_session ON transfers(session_id) WHERE session_id IS NOT NULL',
 ];

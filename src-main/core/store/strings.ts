@@ -29,18 +29,37 @@ export const STRING_COLUMNS = Object.keys(STRING_DIMS) as StringColumn[];
 
 export const isStringColumn = (name: string): name is StringColumn => Object.hasOwn(STRING_DIMS, name);
 
-/** SQL for the value of string column `column` of the row aliased `alias`; `schema` names an attached database. */
-export function stringSql(alias: string, column: StringColumn, schema = 'main'): string {
+/**
+ * The transfers' columns held as string ids (schema 9), with the dim each value is among: a
+ * transfer's user, client IP, server, protocol and paths are the same strings as its records'.
+ */
+export const TRANSFER_STRING_DIMS = {
+  user: 'user',
+  client_ip: 'client_ip',
+  server: 'server',
+  protocol: 'protocol',
+  path: 'path',
+  path_to: 'path',
+} as const satisfies Record<string, StringColumn>;
+export type TransferStringColumn = keyof typeof TRANSFER_STRING_DIMS;
+export const TRANSFER_STRING_COLUMNS = Object.keys(TRANSFER_STRING_DIMS) as TransferStringColumn[];
+
+/**
+ * SQL for the value of the string column `column` (held as `<column>_id`) of the row aliased
+ * `alias`; `schema` names an attached database.
+ */
+export function stringSql(alias: string, column: string, schema = 'main'): string {
   return `(SELECT value FROM ${schema}.strings WHERE id = ${alias}.${column}_id)`;
 }
 
 /**
- * SQL that is true when the value of `column` of the row aliased `alias` meets `condition`, given
- * SQL for the value: the matching strings are found on their index (a few hundred rows at most for
- * every column but path), then the rows through the column's own index.
+ * SQL that is true when the value of the string column `column` (its values among `dim`) of the
+ * row aliased `alias` meets `condition`, given SQL for the value: the matching strings are found on
+ * their index (a few hundred rows at most for every dim but path), then the rows through the
+ * column's own index.
  */
-export function stringCondition(alias: string, column: StringColumn, condition: (valueSql: string) => string): string {
-  return `${alias}.${column}_id IN (SELECT id FROM strings WHERE dim = ${STRING_DIMS[column]} AND ${condition('value')})`;
+export function stringCondition(alias: string, column: string, dim: StringColumn, condition: (valueSql: string) => string): string {
+  return `${alias}.${column}_id IN (SELECT id FROM strings WHERE dim = ${STRING_DIMS[dim]} AND ${condition('value')})`;
 }
 
 /** Distinct values remembered per dim before the memory starts again (paths are often all distinct). */

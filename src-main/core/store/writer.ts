@@ -102,13 +102,13 @@ export class IndexWriter {
   private readonly sourcePaths = new Map<number, string>();
 
   constructor(private readonly db: Db) {
-    this.analyzer = new Analyzer(db);
+    this.strings = new StringInterner(db);
+    this.analyzer = new Analyzer(db, this.strings);
     this.insertEvent = db.prepare(INSERT_EVENT);
     this.lastEventId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').pluck();
     this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
     this.rollup = new RollupWriter(db);
     this.lines = new LineBlockWriter(db);
-    this.strings = new StringInterner(db);
     this.resetCounters = db.prepare(
       'UPDATE sources SET events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?',
     );
