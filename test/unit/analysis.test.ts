@@ -120,6 +120,17 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     expectScenario();
   });
 
+  it('builds the index that finds one operation in several logs once a second log overlaps the first', async () => {
+    const matchIndex = () => read("SELECT name FROM sqlite_schema WHERE name = 'transfers_match'").length;
+    await index([path.join(LOGS, 'system.log')]);
+    expect(matchIndex()).toBe(0);
+    // One log's sessions: their rows say everything (no per-log counts kept beside them).
+    expect(read('SELECT count(*) AS n, count(pending) AS kept FROM sessions')).toEqual([{ n: scenario.counts.sessions, kept: 0 }]);
+    await index([LOGS]);
+    expect(matchIndex()).toBe(1);
+    expectScenario();
+  });
+
   it('gives the same result whatever order the files are indexed in, one run each', async () => {
     for (const f of fs.readdirSync(LOGS).sort().reverse()) await index([path.join(LOGS, f)]);
     expectScenario();
@@ -229,6 +240,10 @@ describe('EFT W3C sessions', () => {
     const s = read('SELECT * FROM sessions');
     expect(s).toHaveLength(1);
     expect(s[0]).toMatchObject({ open: 0, end_reason: 'quit', uploads: 1, downloads: 1, bytes_up: 10, bytes_down: 20, duration_ms: 15_000 });
+    // Each log's commands are counted apart (the larger count is the session's): day 1's two before
+    // the first run stopped (its row said them all, with no JSON beside it) and the one after.
+    expect(s[0]).toMatchObject({ commands: 3 });
+    expect(JSON.parse(s[0].pending).perSource).toEqual({ 1: { commands: 3, failures: 0, failedLogins: 0 }, 2: { commands: 2, failures: 0, failedLogins: 0 } });
   });
 });
 

@@ -294,7 +294,8 @@ export const MIGRATIONS: readonly Migration[] = [
   INSERT INTO meta (key, value) VALUES ('rollup_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
   `,
   // 9: the transfers' user, client IP, server, protocol and paths as string ids, like their events'
-  // (a function: the indexes are defined below).
+  // (a function: the indexes are defined below). transfers_match is built when first needed
+  // (analysis/analyzer.ts, ensureMatchIndex).
   (db) => db.exec(`
   ${TRANSFER_STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[TRANSFER_STRING_DIMS[c]]}, ${c} FROM transfers t
     WHERE ${c} IS NOT NULL AND NOT EXISTS (${exactString(TRANSFER_STRING_DIMS[c], `t.${c}`, '1')});`).join('\n  ')}
@@ -306,9 +307,15 @@ export const MIGRATIONS: readonly Migration[] = [
   FROM transfers t ORDER BY id;
   DROP TABLE transfers;
   ALTER TABLE transfers_v9 RENAME TO transfers;
-  CREATE INDEX transfers_match ON transfers(match_key, ts);
   ${TRANSFER_INDEXES.join(';\n  ')};
   `),
+  // 10: the full-text index merges its segments in bigger, rarer steps. Measured on 300k EFT lines
+  // (FTS5 alone, batches of 16k): inserting 1.49–2.24 s → 1.02–1.19 s, the same size after the
+  // load (23.0 MB) and the same query times. FTS5 keeps these settings in events_fts_config.
+  `
+  INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 8);
+  INSERT INTO events_fts (events_fts, rank) VALUES ('crisismerge', 64);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
