@@ -247,6 +247,23 @@ describe('EFT W3C sessions', () => {
   });
 });
 
+describe('many open sessions', () => {
+  it('finds each again after the memory let it go: 2,500 connections that never quit, continued in the next file', async () => {
+    const n = 2_500; // more than the analyser keeps in memory
+    const at = (base: number, i: number) => new Date(Date.UTC(2026, 2, 2, base) + i * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const ip = (i: number) => `10.0.${i >> 8}.${i & 255}`;
+    const day1 = path.join(dir, 'u_ex260302.log');
+    writeLines(day1, [...W3C_HEADER, ...Array.from({ length: n }, (_, i) => `${at(8, i)} ${ip(i)} - user${i} [${i}]pass ******* - 230 - - - 21`)]);
+    const day2 = path.join(dir, 'u_ex260302b.log');
+    writeLines(day2, [...W3C_HEADER, ...Array.from({ length: n }, (_, i) => `${at(9, i)} ${ip(i)} - user${i} [${i}]sent /out/f${i}.bin - 226 ${i + 1} - - 21`)]);
+    await index([day1, day2]);
+    const s = read('SELECT user, login, downloads, bytes_down, events, open FROM sessions ORDER BY id');
+    expect(s).toHaveLength(n);
+    expect(s.every((r, i) => r.user === `user${i}` && r.login === 'success' && r.downloads === 1 && r.bytes_down === i + 1 && r.events === 2 && r.open === 1)).toBe(true);
+    expect(read('SELECT count(*) AS n FROM transfers WHERE session_id IS NOT NULL')).toEqual([{ n }]);
+  });
+});
+
 describe('sessions of other servers', () => {
   /** Writes a format's own verbatim samples to a file and indexes it. */
   async function indexSamples(formatId: string, name: string) {

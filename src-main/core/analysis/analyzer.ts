@@ -36,7 +36,10 @@ export const REUSED_KEY_IDLE_MS = 2 * 3600_000;
 const KEYLESS_SLACK_MS = 500;
 /** Keyless lines look for sessions that started at most this long before them. */
 const KEYLESS_LOOKBACK_MS = 12 * 3600_000;
-/** Closed sessions kept in memory beyond this many are forgotten (they are in the database). */
+/**
+ * Sessions kept in memory beyond this many are forgotten after a flush (everything about them is in
+ * the database): the closed ones first, then the open ones that were seen the longest ago.
+ */
 const CACHE_LIMIT = 2_000;
 
 export interface EventLinks {
@@ -324,7 +327,7 @@ export class Analyzer {
       });
       s.dirty = false;
     }
-    if (this.byId.size > CACHE_LIMIT) this.forgetClosed();
+    if (this.byId.size > CACHE_LIMIT) this.forget();
   }
 
   /** Forgets cached state (after a failed transaction the database is the truth again). */
@@ -345,12 +348,21 @@ export class Analyzer {
     this.matchIndexed = true;
   }
 
-  private forgetClosed(): void {
-    for (const [id, s] of this.byId) {
-      if (s.open) continue;
-      this.byId.delete(id);
+  /**
+   * Called right after a flush, when no session is dirty. Open sessions are forgotten too: a log
+   * whose connections never end (no QUIT, as in most EFT daily files) kept every one of them
+   * (300 daily files: 21k sessions, the heap's live size growing from 13 to 65 MB).
+   */
+  private forget(): void {
+    const drop = (s: SessionState) => {
+      this.byId.delete(s.id);
       if (this.byKey.get(s.connKey) === s) this.byKey.delete(s.connKey);
-    }
+    };
+    for (const s of this.byId.values()) if (!s.open) drop(s);
+    if (this.byId.size <= CACHE_LIMIT) return;
+    // Down to half the limit, so that this sort runs once per CACHE_LIMIT / 2 new sessions at most.
+    const open = [...this.byId.values()].sort((a, b) => a.end - b.end);
+    for (const s of open.slice(0, open.length - CACHE_LIMIT / 2)) drop(s);
   }
 
   // --- sessions -------------------------------------------------------------------------------
