@@ -176,7 +176,8 @@ describe('output into a closed pipe', () => {
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       child.stdout.destroy();
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      // A busy machine may make the page slow enough to be logged: that line is not about the pipe.
+      expect({ code, stderr: stderr.replace(/^xferlens: slow query .*\n/gm, '') }).toEqual({ code: 0, stderr: '' });
     }
   });
 });
