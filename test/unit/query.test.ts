@@ -323,7 +323,7 @@ describe('syntax errors name what is wrong and where', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-/** The fixture's order for a sort: NULLs first ascending (as SQLite), NOCASE for user, ties by id. */
+/** The fixture's order for a sort: NULLs first ascending (as SQLite), NOCASE for string columns, ties by id. */
 function oracleOrder<R extends { id: number }>(rows: readonly R[], col: keyof R, order: 'asc' | 'desc', nocase = false): number[] {
   const norm = (v: unknown) => (typeof v === 'string' && nocase ? v.toLowerCase() : v);
   const cmp = (a: R, b: R) => {
@@ -342,13 +342,17 @@ describe('keyset paging', () => {
     ['events', 'user', 'asc', '', true],
     ['events', 'user', 'desc', 'code:2xx OR code:5xx', true],
     ['events', 'bytes', 'desc', '', false],
-    ['events', 'status', 'asc', '-user:bob', false],
+    ['events', 'status', 'asc', '-user:bob', true],
+    ['events', 'client_ip', 'asc', '', true],
+    ['events', 'path', 'desc', 'dir:upload OR kind:unparsed', true],
     ['events', 'id', 'desc', '', false],
     ['events', 'kind', 'asc', '', false],
     ['sessions', 'start_ts', 'desc', '', false],
     ['sessions', 'failures', 'asc', '', false],
     ['transfers', 'ts', 'desc', '', false],
-    ['transfers', 'path', 'asc', 'dir:upload OR dir:download', false],
+    ['transfers', 'path', 'asc', 'dir:upload OR dir:download', true],
+    ['transfers', 'user', 'desc', '', true],
+    ['transfers', 'client_ip', 'asc', '-status:failed', true],
   ];
 
   const rowsOf = (kind: QueryKind): { id: number }[] => (kind === 'events' ? fx.events : kind === 'sessions' ? fx.sessions : fx.transfers);

@@ -79,6 +79,11 @@ export interface SortSpec {
   order: 'asc' | 'desc';
   nullable: boolean;
   isId: boolean;
+  /**
+   * A column held as string ids: its value segment walks the strings' index in the values' order
+   * and joins the rows by id (see segmentStatement), instead of naming every row and sorting them.
+   */
+  strings: { idColumn: string; dim: StringColumn } | null;
 }
 
 export function resolveSort(kind: QueryKind, sort?: string, order?: 'asc' | 'desc'): SortSpec {
@@ -87,7 +92,9 @@ export function resolveSort(kind: QueryKind, sort?: string, order?: 'asc' | 'des
   if (!def?.sortable) throw new RangeError(`cannot sort ${kind} by "${name}" (sortable: ${sortableColumns(kind).join(', ')})`);
   if (order !== undefined && order !== 'asc' && order !== 'desc') throw new RangeError(`order must be asc or desc (got ${String(order)})`);
   const spec = KIND_SPECS[kind];
-  const collation = spec.collate[name];
+  const dim = spec.strings[name];
+  // String columns sort as their index does (NOCASE: a Windows path, an IPv6 address in either case).
+  const collation = dim ? 'NOCASE' : spec.collate[name];
   return {
     name,
     expr: spec.columns[name]!,
@@ -95,6 +102,7 @@ export function resolveSort(kind: QueryKind, sort?: string, order?: 'asc' | 'des
     order: order ?? (name === DEFAULT_SORT[kind].sort ? DEFAULT_SORT[kind].order : 'asc'),
     nullable: !spec.notNull.has(name),
     isId: name === 'id',
+    strings: dim ? { idColumn: `${spec.alias}.${name}_id`, dim } : null,
   };
 }
 
@@ -174,7 +182,11 @@ function segmentStatement(
   const conds = [`(${where.sql})`];
   const params: Record<string, unknown> = { ...where.params };
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  if (!sort.isId && sort.nullable) conds.push(`${sort.expr} IS ${seg === 'null' ? '' : 'NOT '}NULL`);
+  // A string column's values come from the strings it joins (alias sk), in their index's order.
+  const joined = sort.strings && seg === 'value' ? sort.strings : null;
+  const value = joined ? 'sk.value' : sort.expr;
+  if (joined) conds.push(`sk.dim = ${STRING_DIMS[joined.dim]}`);
+  else if (!sort.isId && sort.nullable) conds.push(`${sort.strings?.idColumn ?? sort.expr} IS ${seg === 'null' ? '' : 'NOT '}NULL`);
   if (after) {
     const cmp = (order === 'asc' ? '>' : '<') + (after.inclusive ? '=' : '');
     params.ki = after.key.i;
@@ -182,17 +194,20 @@ function segmentStatement(
       conds.push(`${spec.id} ${cmp} @ki`);
     } else {
       params.kv = after.key.v;
-      conds.push(`(${sort.expr}${sort.collate}, ${spec.id}) ${cmp} (@kv, @ki)`);
+      // The row value alone is not an index range: the bound on the value is.
+      if (joined) conds.push(`${value} ${order === 'asc' ? '>=' : '<='} @kv${sort.collate}`);
+      conds.push(`(${value}${sort.collate}, ${spec.id}) ${cmp} (@kv, @ki)`);
     }
   }
   if (before && !sort.isId && seg === 'value') {
     params.bv = before.v;
     params.bi = before.i;
-    conds.push(`(${sort.expr}${sort.collate}, ${spec.id}) ${order === 'asc' ? '<' : '>'} (@bv, @bi)`);
+    conds.push(`(${value}${sort.collate}, ${spec.id}) ${order === 'asc' ? '<' : '>'} (@bv, @bi)`);
   }
-  const orderBy = sort.isId || seg === 'null' ? `${spec.id} ${dir}` : `${sort.expr}${sort.collate} ${dir}, ${spec.id} ${dir}`;
-  const keys = base.withoutKeys ? '' : `, ${sort.expr} AS __sv, ${spec.id} AS __id`;
-  const sql = `SELECT ${base.select}${keys} FROM ${fromRows(spec, base.indexedBy)} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limited ? ' LIMIT @lim' : ''}`;
+  const orderBy = sort.isId || seg === 'null' ? `${spec.id} ${dir}` : `${value}${sort.collate} ${dir}, ${spec.id} ${dir}`;
+  const keys = base.withoutKeys ? '' : `, ${value} AS __sv, ${spec.id} AS __id`;
+  const from = `${fromRows(spec, base.indexedBy)}${joined ? ` JOIN strings sk ON sk.id = ${joined.idColumn}` : ''}`;
+  const sql = `SELECT ${base.select}${keys} FROM ${from} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limited ? ' LIMIT @lim' : ''}`;
   return { sql, params };
 }
 
