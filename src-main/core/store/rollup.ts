@@ -31,11 +31,14 @@ const minutesSql = (where: string) => `INSERT INTO event_minutes (minute, events
     failures = failures + excluded.failures`;
 
 // The top lists count rows whose value is neither NULL nor empty, with or without a time, by string
-// id (one id per exact spelling, as grouping the text did); readers name the ids.
-const valuesSql = (where: string) => `INSERT INTO event_values (dim, value_id, events)
+// id (one id per exact spelling, as grouping the text did); readers name the ids. The empty string
+// is looked up on the strings' NOCASE index (a plain `= ''` read every path of the dim: 100 ms per
+// batch at 1M lines). A batch reads its rows by id range (NOT INDEXED: else the planner walked the
+// whole path index for its order, 650k entries for 10k rows); a rebuild groups along each index.
+const valuesSql = (where: string, batch: boolean) => `INSERT INTO event_values (dim, value_id, events)
   SELECT dim, value_id, n FROM (${ROLLUP_DIMS.map(
-    (col, dim) => `SELECT ${dim} AS dim, e.${col}_id AS value_id, count(*) AS n FROM events e
-      WHERE ${where} AND e.${col}_id IS NOT NULL AND e.${col}_id NOT IN (SELECT id FROM strings WHERE dim = ${STRING_DIMS[col]} AND value = '')
+    (col, dim) => `SELECT ${dim} AS dim, e.${col}_id AS value_id, count(*) AS n FROM events e${batch ? ' NOT INDEXED' : ''}
+      WHERE ${where} AND e.${col}_id IS NOT NULL AND e.${col}_id NOT IN (SELECT id FROM strings WHERE dim = ${STRING_DIMS[col]} AND value = '' COLLATE NOCASE)
       GROUP BY 2`,
   ).join(' UNION ALL ')}) WHERE true
   ON CONFLICT (dim, value_id) DO UPDATE SET events = events + excluded.events`;
@@ -46,7 +49,7 @@ export class RollupWriter {
 
   constructor(db: Db) {
     this.addMinutes = db.prepare(minutesSql(BATCH));
-    this.addValues = db.prepare(valuesSql(BATCH));
+    this.addValues = db.prepare(valuesSql(BATCH, true));
   }
 
   /** Adds the events with ids from `first` up to (not including) `end`; call in their transaction. */
@@ -63,7 +66,7 @@ export function rebuildRollup(db: Db): void {
     db.transaction(() => {
       db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
       db.exec(minutesSql('true'));
-      db.exec(valuesSql('true'));
+      db.exec(valuesSql('true', false));
       writeMeta(db, DIRTY_KEY, '0');
     })(),
   );
