@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { filezillaLegacy } from '../../src-main/core/formats/filezilla.js';
 import { proftpdModlog } from '../../src-main/core/formats/proftpd-modlog.js';
 import { proftpdSystem } from '../../src-main/core/formats/proftpd-system.js';
+import { syslog } from '../../src-main/core/formats/syslog.js';
+import { xferlog } from '../../src-main/core/formats/xferlog.js';
+import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+import { tempDatabasePerTest } from '../temp-db.js';
 import type { EventFields, FormatDefinition, ParseContext } from '../../src-main/core/formats/types.js';
 import { w3c } from '../../src-main/core/formats/w3c.js';
 import { detectFormat } from '../../src-main/core/ingest/detect.js';
@@ -118,5 +122,39 @@ describe('FileZilla Server 0.9 shapes', () => {
     expect(r.unparsed).toEqual([]);
     expect(r.fields[0]!.ts).toBeGreaterThanOrEqual(Date.UTC(2025, 10, 6));
     expect(r.fields[0]!.ts).toBeLessThan(Date.UTC(2025, 10, 7));
+  });
+});
+
+describe('syslog and xferlog shapes', () => {
+  const t = tempDatabasePerTest();
+
+  it('reads lines a container log collector prefixed, with socklog facility.level names', async () => {
+    const summary = await indexPaths(t.db, [path.join(REALWORLD, 'pure-ftpd/docker-compose-pureftpd.log')], { timeZone: 'UTC' });
+    expect(summary).toMatchObject({ lines: 3, events: 3, unparsed: 0, formats: { syslog: 1 } });
+    const rows = t.db.prepare('SELECT extra FROM events ORDER BY line_no').all() as { extra: string }[];
+    const extras = rows.map((r) => JSON.parse(r.extra));
+    expect(extras[0]).toMatchObject({ container: 'pureftpd', program: 'pure-ftpd', facility: 11, level: 'INFO' });
+    expect(extras[2]).toMatchObject({ container: 'pureftpd', level: 'NOTICE' });
+    const source = t.db.prepare('SELECT format_detail FROM sources').get() as { format_detail: string };
+    expect(source.format_detail).toMatch(/container log collector/);
+  });
+
+  it('reads vsftpd.log lines among vsftpd syslog lines', () => {
+    const r = parseCorpus(syslog, 'vsftpd/fail2ban-vsftpd.fixture');
+    expect(r.unparsed).toEqual([]);
+    expect(r.fields[2]).toMatchObject({ ts: Date.UTC(2007, 0, 19, 12, 20, 33), pid: 27202, user: 'anonymous', clientIp: '64.106.46.98', verb: 'login', status: 'FAIL' });
+  });
+
+  it('reads the pure-ftpd-wrapper line of a header-less excerpt', () => {
+    const r = parseCorpus(syslog, 'pure-ftpd/ossec-pureftpd.log');
+    expect(r.unparsed).toEqual([]);
+    expect(r.fields[0]).toMatchObject({ pid: 926, extra: { program: 'pure-ftpd-wrapper' } });
+  });
+
+  it('keeps fields a server appended after the 14 of xferlog', () => {
+    const r = parseCorpus(xferlog, 'xferlog/xferlog.cma-2018');
+    expect(r.unparsed).toEqual([]);
+    expect(r.fields[0]).toMatchObject({ user: 'nmc_provider', verb: 'upload', status: 'complete', clientIp: '10.10.31.98', extra: { trailingFields: '10.30.16.111' } });
+    expect(r.fields[1]!.extra?.trailingFields).toBeUndefined();
   });
 });

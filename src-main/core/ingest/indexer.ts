@@ -8,6 +8,7 @@ import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat 
 import { isStorageFailure, type Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
+import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
 import { detectFormat } from './detect.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
@@ -58,6 +59,8 @@ interface SavedState {
   lastTs?: number;
   /** Lines read as Windows-1252 so far. */
   fallbackLines?: number;
+  /** The file's lines carry a container log collector's `name | ` prefix (collector-prefix.ts). */
+  collectorPrefix?: boolean;
 }
 
 interface FileHead {
@@ -229,6 +232,7 @@ async function indexFile(
   let lineNo = fresh ? 0 : source.lines_indexed;
   let fallbackLines = state.fallbackLines ?? 0;
   let lastTs = state.lastTs;
+  let collectorPrefix = state.collectorPrefix;
 
   const fpHash = hash(head.rawHead);
   let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
@@ -240,12 +244,12 @@ async function indexFile(
     size: complete ? size : -1, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash,
     format: format?.id ?? null,
-    formatDetail: parser?.detail?.() ?? null,
+    formatDetail: describeDetail(parser?.detail?.(), collectorPrefix),
     encoding: describeEncoding(sniffed.encoding, fallbackLines),
     options: JSON.stringify({ timeZone, ...(logFormats?.length ? { logFormats } : {}) } satisfies SourceOptions),
     bytesIndexed: end,
     linesIndexed: lineNo,
-    parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines } satisfies SavedState),
+    parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines, collectorPrefix } satisfies SavedState),
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
@@ -259,8 +263,10 @@ async function indexFile(
   let pendingReset = reset;
   let readUpTo = start;
   for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip })) {
+    collectorPrefix ??= hasCollectorPrefix(batch.lines);
+    const lines = collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
     if (!format) {
-      format = detectFormat(batch.lines, file, undefined, ctx)?.format;
+      format = detectFormat(lines, file, undefined, ctx)?.format;
       if (format) parser = format.createParser(ctx, undefined);
     }
     fallbackLines += batch.fallbackLines;
@@ -268,8 +274,10 @@ async function indexFile(
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
       const truncatedFrom = batch.truncated.get(i);
+      const split = collectorPrefix ? splitCollectorPrefix(raw) : undefined;
       // A cut line is kept, unparsed, with its full length: its fields could be cut too.
-      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, raw) : null;
+      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, lines[i]!) : null;
+      if (parsed && split) parsed.fields.extra = { ...parsed.fields.extra, container: split.container };
       let kind: EventRow['kind'];
       if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
       else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
@@ -299,6 +307,11 @@ async function indexFile(
     commit([], after.bytesIndexed, false);
   }
   return format?.id ?? null;
+}
+
+function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {
+  const notes = [parserDetail, collectorPrefix ? 'lines prefixed by a container log collector (name | ), read without it' : undefined];
+  return notes.filter((n) => n !== undefined).join('; ') || null;
 }
 
 /** A parser bug must never lose a line: the line is then stored as unparsed. */
