@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filezillaLegacy } from '../../src-main/core/formats/filezilla.js';
+import { inferLogFormat, proftpdExtended } from '../../src-main/core/formats/proftpd-extended.js';
 import { proftpdModlog } from '../../src-main/core/formats/proftpd-modlog.js';
 import { proftpdSystem } from '../../src-main/core/formats/proftpd-system.js';
 import { syslog } from '../../src-main/core/formats/syslog.js';
@@ -106,6 +107,30 @@ describe('ProFTPD shapes', () => {
   it('keeps the channel, level and pid of a Trace line', () => {
     const r = parseCorpus(proftpdModlog, 'proftpd/sftp-trace.log.issue755');
     expect(r.fields[0]).toMatchObject({ ts: Date.UTC(2018, 9, 24, 16, 10, 23, 363), pid: 19, protocol: 'sftp', message: "checking client version 'WS_FTP-12.6-0' against SFTPClientMatch regex '.*WS_FTP.*'", extra: { traceChannel: 'ssh2', traceLevel: 18, module: 'mod_sftp' } });
+  });
+});
+
+describe('an ExtendedLog with a LogFormat neither given nor built in', () => {
+  it('guesses the LogFormat from the shape of the lines (client, time, unique id, user, request, code, bytes)', () => {
+    const [first] = corpusLines('proftpd/extended.log.issue1611');
+    expect(inferLogFormat(first!)).toBe('%a %t %{UNIQUE_ID}e %u "%r" %s %b');
+    const r = parseCorpus(proftpdExtended, 'proftpd/extended.log.issue1611');
+    expect(r.unparsed).toEqual([]);
+    expect(r.detected).toBe('proftpd-extended');
+    expect(r.detail).toMatch(/^LogFormat inferred: %a %t %\{UNIQUE_ID\}e %u "%r" %s %b/);
+    expect(r.fields[1]).toMatchObject({ ts: Date.UTC(2023, 2, 6, 16, 33, 50), clientIp: '127.0.0.1', user: 'jsmftptest', verb: 'pass', status: '230', extra: { 'env:UNIQUE_ID': 'ZAYV7qwZ115/AAABACVpEfri' } });
+    expect(r.fields.filter((f) => f.verb === 'kexinit')).toHaveLength(1);
+  });
+
+  it('guesses nothing from a line it cannot place whole', () => {
+    expect(inferLogFormat('127.0.0.1 [06/Mar/2023:11:33:50 -0500] "USER bob" 331 - "http://referer" "agent"')).toBeUndefined();
+    expect(inferLogFormat('127.0.0.1 - bob "USER bob" 331 -')).toBeUndefined(); // no time
+    expect(inferLogFormat('127.0.0.1 [06/Mar/2023:11:33:50 -0500] bob 331 -')).toBeUndefined(); // no request
+  });
+
+  it('is beaten by a LogFormat the admin gives', () => {
+    const ctx = { ...UTC, logFormats: [{ name: 'uniq', format: '%a %t %{UNIQUE_ID}e %u "%r" %s %b' }] };
+    expect(parseCorpus(proftpdExtended, 'proftpd/extended.log.issue1611', ctx).detail).toBe('LogFormat uniq');
   });
 });
 
