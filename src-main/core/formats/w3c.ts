@@ -119,8 +119,15 @@ function parseDirective(line: string, state: W3cState): ParsedLine {
     state.fields = body.split(/\s+/).filter(Boolean);
     delete state.assumed;
   }
-  else if (name === 'date' && /^\d{4}-\d\d-\d\d/.test(body)) state.headerDate = body.slice(0, 10);
-  return { kind: 'directive', fields: { verb: '#' + name, message: body } };
+  const fields: EventFields = { verb: '#' + name, message: body };
+  if (name === 'date' && /^\d{4}-\d\d-\d\d/.test(body)) {
+    state.headerDate = body.slice(0, 10);
+    // `#Date: 2010-04-08 20:07:50`: when the log was started, UTC like its lines.
+    const parts = isoParts(body, 0, body, 11);
+    const ts = parts && partsToUtc(parts);
+    if (ts !== undefined) fields.ts = ts;
+  }
+  return { kind: 'directive', fields };
 }
 
 const rolesCache = new WeakMap<object, Role[]>();

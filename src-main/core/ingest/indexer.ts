@@ -10,6 +10,7 @@ import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type Sour
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
 import { detectFormat } from './detect.js';
+import { timeInText } from './line-time.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
@@ -271,6 +272,8 @@ async function indexFile(
     }
     fallbackLines += batch.fallbackLines;
     const rows: EventRow[] = new Array(batch.lines.length);
+    const undatedDirectives: number[] = [];
+    let headerTs: number | undefined;
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
       const truncatedFrom = batch.truncated.get(i);
@@ -282,10 +285,28 @@ async function indexFile(
       if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
       else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
       const fields = parsed?.fields ?? (truncatedFrom === undefined ? {} : { extra: { truncated: truncatedFrom } });
+      if (kind === EventKind.unparsed) {
+        // Not understood, but dated in a common way: the line sorts into its place all the same.
+        const found = timeInText(raw, ctx);
+        if (found) {
+          fields.ts = found.ts;
+          if (found.local) fields.tsLocal = true;
+        }
+      }
       // A time outside what a Date can hold (e.g. `%{%s}t` fed any digits) is no time at all.
       if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
       if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
-      rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? lastTs, fields, raw };
+      if (kind !== EventKind.unparsed && fields.ts !== undefined) {
+        for (const j of undatedDirectives) rows[j]!.ts = fields.ts;
+        undatedDirectives.length = 0;
+      }
+      // Header lines (W3C #Version, #Fields…) belong to the lines after them: a header block takes
+      // the time of its dated line (#Date), else of the next dated line of the batch, else (none
+      // follows yet) of the last one before it.
+      if (kind !== EventKind.directive) headerTs = undefined;
+      else if (fields.ts !== undefined) headerTs = fields.ts;
+      rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? headerTs ?? lastTs, fields, raw };
+      if (kind === EventKind.directive && fields.ts === undefined && headerTs === undefined) undatedDirectives.push(i);
     }
     // Counted as committed (a batch another process indexed first is refused).
     const stored = commit(rows, batch.end, pendingReset);
