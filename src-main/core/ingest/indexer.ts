@@ -9,8 +9,9 @@ import { isStorageFailure, type Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
-import { detectFormat } from './detect.js';
+import { DETECT_SAMPLE_LINES, detectFormat } from './detect.js';
 import { timeInText } from './line-time.js';
+import { confLogFor, logFormatsWithConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
@@ -40,6 +41,11 @@ export interface IndexOptions {
   onBatch?: (sourceId: number, firstEventId: number | null) => void;
   /** ProFTPD LogFormat strings supplied by the admin (see ParseContext.logFormats). */
   logFormats?: readonly NamedLogFormat[];
+  /**
+   * A ProFTPD configuration read with readProftpdConf: the files it names are read in the format it
+   * says, and its LogFormats are tried after the admin's.
+   */
+  proftpdConf?: ProftpdConf;
   /**
    * Files the caller expects to be these identities (follow.ts): one replaced since the caller
    * looked (rotated in between) is skipped, for the caller to see the rotation on its next look.
@@ -224,8 +230,10 @@ async function indexFile(
   const state: SavedState = fresh ? { parser: undefined } : JSON.parse(source.parser_state ?? '{}');
   let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
   let parser: LineParser | undefined;
-  // LogFormats given now win; otherwise those the source was first indexed with are kept.
-  const logFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
+  // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
+  // proftpd.conf come after them (the one the conf names for this file first).
+  const confLog = opts.proftpdConf && confLogFor(opts.proftpdConf, file);
+  const logFormats = logFormatsWithConf(opts.logFormats?.length ? opts.logFormats : saved?.logFormats, opts.proftpdConf, confLog);
   const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats };
   if (format) parser = format.createParser(ctx, state.parser);
 
@@ -267,7 +275,9 @@ async function indexFile(
     collectorPrefix ??= hasCollectorPrefix(batch.lines);
     const lines = collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
     if (!format) {
-      format = detectFormat(lines, file, undefined, ctx)?.format;
+      // The format proftpd.conf names for this file, unless its lines say otherwise.
+      const named = confLog ? formatById(confLog.format) : undefined;
+      format = named && named.detect(lines.filter((l) => l.trim() !== '').slice(0, DETECT_SAMPLE_LINES), ctx) > 0 ? named : detectFormat(lines, file, undefined, ctx)?.format;
       if (format) parser = format.createParser(ctx, undefined);
     }
     fallbackLines += batch.fallbackLines;
