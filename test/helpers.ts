@@ -18,7 +18,8 @@ export function tempDir(prefix = 'xferlens-test-'): string {
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, XFERLENS_QUIET_SLOW: '1', ...opts.env },
+    // No system proftpd.conf (/etc/proftpd) unless a test names one: results must not depend on the machine.
+    env: { ...process.env, XFERLENS_QUIET_SLOW: '1', XFERLENS_PROFTPD_CONF: '', ...opts.env },
     input: opts.input,
     maxBuffer: 64 << 20,
   });

@@ -1,5 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
+import fs from 'node:fs';
 import type { NamedLogFormat } from '../core/formats/types.js';
+import { DEFAULT_PROFTPD_CONF, readProftpdConf, type ProftpdConf } from '../core/ingest/proftpd-conf.js';
 import type { Db } from '../core/store/db.js';
 import { assertTimeZone } from '../core/time.js';
 import { UsageError } from './output.js';
@@ -71,6 +73,32 @@ export function logFormatsOption(values: OptionValues): NamedLogFormat[] {
     if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--logformat wants NAME=FORMAT, e.g. custom='%h %u %t "%r" %s %b' (got ${spec})`);
     return { name: spec.slice(0, eq), format: spec.slice(eq + 1) };
   });
+}
+
+/** ProFTPD's configuration for an index run, and what went wrong reading it (in words). */
+export interface ProftpdConfChoice {
+  conf?: ProftpdConf;
+  /** Problems that do not stop indexing: an Include that failed, the default conf unreadable. */
+  warnings: string[];
+  /** The conf given with --proftpd-conf could not be read: indexing goes on without it, exit code 1. */
+  error?: string;
+}
+
+/**
+ * `--proftpd-conf FILE`; without it the system's proftpd.conf ($XFERLENS_PROFTPD_CONF, else
+ * /etc/proftpd/proftpd.conf; an empty $XFERLENS_PROFTPD_CONF for none) when it exists.
+ */
+export function proftpdConfOption(values: OptionValues, env: NodeJS.ProcessEnv = process.env): ProftpdConfChoice {
+  const given = stringOption(values, 'proftpd-conf');
+  const file = given ?? env.XFERLENS_PROFTPD_CONF ?? DEFAULT_PROFTPD_CONF;
+  if (file === '' || (given === undefined && !fs.existsSync(file))) return { warnings: [] };
+  try {
+    const conf = readProftpdConf(file);
+    return { conf, warnings: conf.problems.map((p) => `proftpd.conf: ${p}`) };
+  } catch (err) {
+    const reason = `cannot read ProFTPD configuration ${file}: ${(err as Error).message}; indexing without it`;
+    return given === undefined ? { warnings: [reason] } : { warnings: [], error: reason };
+  }
 }
 
 /** For commands that take no positional arguments. */

@@ -27,15 +27,19 @@ const loadSearch = (kind: 'events' | 'sessions' | 'transfers') => async () => (a
 export const COMMANDS: readonly CliCommand[] = [
   {
     name: 'index',
-    usage: 'index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--follow] PATH...',
+    usage: 'index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--proftpd-conf FILE] [--follow] PATH...',
     summary: 'index files, folders (recursive), globs, .gz',
-    options: { tz: { type: 'string' }, logformat: { type: 'string', multiple: true }, follow: { type: 'boolean', default: false } },
+    options: { 'tz': { type: 'string' }, 'logformat': { type: 'string', multiple: true }, 'proftpd-conf': { type: 'string' }, 'follow': { type: 'boolean', default: false } },
     // A getter: naming this machine's zone loads ICU's data (~25 ms), which only --help needs.
     get optionHelp() {
       return `--tz ZONE    IANA time zone for local-time formats (default: the zone a file was first indexed with,
              else this machine's, ${localTimeZone()}); a new zone converts those files again
 --logformat NAME=FORMAT
              a ProFTPD LogFormat used by your ExtendedLog files (repeatable)
+--proftpd-conf FILE
+             read ProFTPD's proftpd.conf (and its Includes): its LogFormats, and the format of
+             each log its ExtendedLog, TransferLog, SystemLog, SFTPLog, TLSLog names (default:
+             /etc/proftpd/proftpd.conf when it exists; $XFERLENS_PROFTPD_CONF names another, empty for none)
 --follow     keep running and index new lines as servers write them (tail -f), new files
              in followed folders too when their content is a log format; prints a line per
              batch (--json: one object per line); Ctrl+C stops with everything committed`;

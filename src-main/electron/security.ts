@@ -15,7 +15,7 @@ export const RENDERER_URL = `${APP_ORIGIN}/index.html`;
 
 /**
  * No remote content, no inline scripts or styles, no eval, no plugins, no framing, no forms.
- * Sent as a response header by the app protocol and the session, and as a `<meta>` in index.html.
+ * Sent as a response header by the app protocol and the session, and (see below) as a `<meta>` in index.html.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -28,6 +28,12 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The policy as index.html's `<meta>` carries it: without frame-ancestors, which browsers ignore in
+ * a meta tag and warn about on the console (the response header carries it).
+ */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(/; frame-ancestors [^;]*/, '');
 
 /** Web preferences of every window (the preload path is added by `webPreferences`). */
 export const SECURE_WEB_PREFERENCES = {

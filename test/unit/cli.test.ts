@@ -84,7 +84,7 @@ describe('xferlens index / stats / sources', () => {
   it('prints help and the format list', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('xferlens index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--follow] PATH...');
+    expect(help.stdout).toContain('xferlens index [--db FILE] [--json] [--tz ZONE] [--logformat NAME=FORMAT]... [--proftpd-conf FILE] [--follow] PATH...');
     // The help's limit is the CLI's own copy of the query layer's (so that --help need not load it).
     expect(help.stdout).toContain(`rows per page (default 50, at most ${MAX_PAGE})`);
     expect(runCli(['formats']).stdout).toMatch(/^w3c\s+W3C Extended/m);

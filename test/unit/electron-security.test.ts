@@ -16,6 +16,7 @@ import { APP_SCHEME_PRIVILEGES, resolveAppFile, serveAppProtocol } from '../../s
 import { createEventSender, registerIpc } from '../../src-main/electron/ipc.js';
 import {
   CONTENT_SECURITY_POLICY,
+  META_CONTENT_SECURITY_POLICY,
   hardenApp,
   hardenSession,
   hardenWebContents,
@@ -163,11 +164,13 @@ describe('Electron security checklist', () => {
     expect(csp).toEqual([['Content-Security-Policy', [CONTENT_SECURITY_POLICY]]]);
     expect(responseHeaders['Content-Type']).toEqual(['text/html']);
 
-    // The page carries the same policy; the built page has no inline script or style.
-    expect(metaCsp(fs.readFileSync(path.join(REPO, 'src-renderer', 'index.html'), 'utf8'))).toBe(CONTENT_SECURITY_POLICY);
+    // The page carries the same policy but frame-ancestors (ignored in a meta, with a console
+    // warning); the built page has no inline script or style.
+    expect(META_CONTENT_SECURITY_POLICY).toBe(CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", ''));
+    expect(metaCsp(fs.readFileSync(path.join(REPO, 'src-renderer', 'index.html'), 'utf8'))).toBe(META_CONTENT_SECURITY_POLICY);
     // (npm test builds first; dist/renderer is what the window loads.)
     const html = fs.readFileSync(path.join(REPO, 'dist', 'renderer', 'index.html'), 'utf8');
-    expect(metaCsp(html)).toBe(CONTENT_SECURITY_POLICY);
+    expect(metaCsp(html)).toBe(META_CONTENT_SECURITY_POLICY);
     const scripts = [...html.matchAll(/<script\b[^>]*>/gi)].map(([tag]) => tag);
     expect(scripts.length).toBeGreaterThan(0);
     expect(scripts.every((tag) => /\bsrc="\.\/assets\/[^"]+\.js"/.test(tag))).toBe(true);

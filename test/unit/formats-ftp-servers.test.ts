@@ -234,7 +234,9 @@ describe('FileZilla Server 0.9 (filezilla-legacy)', () => {
     expect(at('6.11.2025. 15:58:48')).toMatchObject({ n: [6, 11, 2025] });
     expect(at('6-11-25 15:58')).toMatchObject({ sep: '-', shortYear: true, second: 0 });
     expect(at('2025/11/06 下午 3:58:48')).toMatchObject({ hour: 15 });
-    for (const bad of ['2025/11/6', '2025/11/6 25:61', '4/1/2009 13:00:00 PM', '4_1_2009 1:00:00', '123/1/2009 1:00:00', '1/2 3:00:00', '4/1/2009 1:34:48 XM']) {
+    // A 24-hour clock with PM, as a real FileZilla 0.9 log has it (../shared/realworld/filezilla/fzs-2019-12-18.log).
+    expect(at('12/18/2019 15:51:17 PM')).toMatchObject({ hour: 15, twelveHour: true });
+    for (const bad of ['2025/11/6', '2025/11/6 25:61', '4/1/2009 13:00:00 AM', '4/1/2009 24:00:00 PM', '4_1_2009 1:00:00', '123/1/2009 1:00:00', '1/2 3:00:00', '4/1/2009 1:34:48 XM']) {
       expect(at(bad), bad).toBeUndefined();
     }
   });

@@ -4,28 +4,39 @@ import { indexPaths, type IndexSummary } from '../../core/ingest/indexer.js';
 import type { Db } from '../../core/store/db.js';
 import type { NamedLogFormat } from '../../core/formats/types.js';
 import { formatBytes, formatCount, isoOrDash, progressBar, UsageError } from '../output.js';
-import { logFormatsOption, timeZoneOption, type CommandRun } from '../command.js';
+import { logFormatsOption, proftpdConfOption, timeZoneOption, type CommandRun, type ProftpdConfChoice } from '../command.js';
 import { untilStopSignal } from '../signals.js';
 
 export const runIndexCommand: CommandRun = ({ values, args, withDb }) => {
   if (!args.length) throw new UsageError('index needs at least one PATH');
   const timeZone = timeZoneOption(values);
   const logFormats = logFormatsOption(values);
-  const opts = { json: values.json === true, timeZone, logFormats };
+  const proftpd = proftpdConfOption(values);
+  for (const w of proftpd.warnings) process.stderr.write(`xferlens: warning: ${w}\n`);
+  if (proftpd.error) process.stderr.write(`xferlens: ${proftpd.error}\n`);
+  const opts = { json: values.json === true, timeZone, logFormats, proftpd };
   return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)));
 };
 
-export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined; logFormats: NamedLogFormat[] }): Promise<number> {
+interface IndexRunOptions {
+  json: boolean;
+  timeZone: string | undefined;
+  logFormats: NamedLogFormat[];
+  proftpd?: ProftpdConfChoice;
+}
+
+export async function runIndex(db: Db, paths: string[], opts: IndexRunOptions): Promise<number> {
   const bar = progressBar();
   const summary = await indexPaths(db, paths, {
     timeZone: opts.timeZone,
     logFormats: opts.logFormats,
+    proftpdConf: opts.proftpd?.conf,
     onProgress: (p) => bar.update(p.bytesDone, p.bytesTotal, p.file),
   });
   bar.done();
   process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary));
   for (const e of summary.errors) process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`);
-  return summary.errors.length ? 1 : 0;
+  return summary.errors.length || opts.proftpd?.error ? 1 : 0;
 }
 
 export function describeSummary(summary: IndexSummary): string {
@@ -39,7 +50,7 @@ export function describeSummary(summary: IndexSummary): string {
 }
 
 /** `index --follow`: the inputs' lines so far, then a line (or JSON object) per batch of new lines. */
-async function runFollow(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined; logFormats: NamedLogFormat[] }): Promise<number> {
+async function runFollow(db: Db, paths: string[], opts: IndexRunOptions): Promise<number> {
   const printBatch = (b: FollowBatch) => {
     const s = b.summary;
     if (opts.json) {
@@ -56,6 +67,7 @@ async function runFollow(db: Db, paths: string[], opts: { json: boolean; timeZon
   const follower = follow(db, paths, {
     timeZone: opts.timeZone,
     logFormats: opts.logFormats,
+    proftpdConf: opts.proftpd?.conf,
     onBatch: printBatch,
     onError: (e) => process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`),
   });

@@ -182,6 +182,7 @@ export class Analyzer {
       keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
       transferCandidates: db.prepare(`${TRANSFER_ROW} WHERE t.match_key = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
+      transferCandidatesAnyName: db.prepare(`${TRANSFER_ROW} WHERE t.op = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
       insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server_id, user_id, client_ip_id, protocol_id, op, path_id, path_to_id, bytes,
         duration_ms, status, code, source_id, record_sources, match_key, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user_id = @user_id, client_ip_id = @client_ip_id,
@@ -538,11 +539,17 @@ export class Analyzer {
   private findTransfer(rec: TransferRecord): TransferRow | null {
     if (rec.ts === null || !this.othersOverlap) return null;
     const window = MATCH_WINDOW_MS + (rec.lowRes ? 1000 : 0);
-    const key = matchKey(rec.op, matchName(rec.path));
-    const rows = this.stmt.transferCandidates.all(key, rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`) as TransferRow[];
+    const name = matchName(rec.path);
+    const span = [rec.ts - window - 1000, rec.ts + window + 1000, `%,${this.sourceId},%`] as const;
+    // A record that names no file (an ExtendedLog's %f is `-` when the file does not exist) is the
+    // same operation as a record of it that does, whichever log comes first.
+    const rows = (name
+      ? [...this.stmt.transferCandidates.all(matchKey(rec.op, name), ...span), ...this.stmt.transferCandidates.all(matchKey(rec.op, ''), ...span)]
+      : this.stmt.transferCandidatesAnyName.all(rec.op, ...span)) as TransferRow[];
     let best: TransferRow | null = null, bestGap = Infinity;
     for (const t of rows) {
       if (t.ts === null) continue;
+      if ((!name || !t.path) && (t.status === 'success') !== (rec.status === 'success')) continue;
       const gap = Math.abs(t.ts - rec.ts);
       if (gap > window + (isLowRes(t.ts) ? 1000 : 0)) continue;
       if (!sameText(t.user, rec.user) || !sameText(t.client_ip, rec.clientIp)) continue;

@@ -167,9 +167,14 @@ export function readLocaleDateTime(s: string): LocaleDateTime | undefined {
   if (marker !== undefined) {
     const pm = PM.has(marker);
     if (!pm && !AM.has(marker)) return undefined;
-    if (hour < 1 || hour > 12) return undefined;
     twelveHour = true;
-    hour = (hour % 12) + (pm ? 12 : 0);
+    // A 24-hour clock with a PM marker (`15:51:17 PM`, as FileZilla 0.9 wrote on some systems):
+    // the hour already says the afternoon.
+    const afternoonAlready = pm && hour > 12 && hour <= 23;
+    if (!afternoonAlready) {
+      if (hour < 1 || hour > 12) return undefined;
+      hour = (hour % 12) + (pm ? 12 : 0);
+    }
   }
   if (hour > 23 || minute > 59 || second > 60) return undefined;
   return { n, yearFirst, shortYear: yearLen === 2, sep, twelveHour, hour, minute, second };

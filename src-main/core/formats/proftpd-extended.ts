@@ -395,9 +395,92 @@ const BUILTIN: readonly NamedLogFormat[] = [
   { name: 'auth', format: '%v [%P] %h %t "%r" %s' },
 ];
 
+// ---------------------------------------------------------------------------------------------
+// Inferring a LogFormat from a line
+
+/** `[23/Nov/2026:18:51:03 +0000]`, `"quoted request"`, or any other run of non-spaces. */
+const LINE_TOKEN = /\[[^\]]*\]|"(?:[^"\\]|\\.)*"|\S+/g;
+const CLF_TIME = /^\[\d\d\/[A-Za-z]{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]$/;
+const BRACKETED_PID = /^\[\d+\]$/;
+/** A quoted FTP command or SSH request: an upper-case word first (`"USER bob"`, `"KEXINIT"`). */
+const QUOTED_REQUEST = /^"[A-Z][A-Z0-9_]*(?: [^"]*)?"$/;
+const ADDRESS = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:.]+)$/i;
+/** mod_unique_id's UNIQUE_ID (`ZAYV7qwZ115/AAABACVpEfri`): 16+ characters of base64, letters and digits both. */
+const UNIQUE_ID = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/@=-]{16,}$/;
+const NAME = /^[^\s"[\]]+$/;
+
+/**
+ * Guesses the LogFormat of an ExtendedLog line no known LogFormat reads, from the shape of its
+ * tokens: client address, `[time]` or ISO time, `[pid]`, a unique id, user, quoted request, then the
+ * reply code and bytes. Undefined unless the line has a time, a quoted request and a reply code, and
+ * every token found its variable: a guess that names what it cannot place is no guess.
+ */
+export function inferLogFormat(line: string): string | undefined {
+  const tokens = line.match(LINE_TOKEN) ?? [];
+  const out: string[] = [];
+  const names: number[] = []; // positions in `out` of plain words before the request
+  let time = false, request = false, afterRequest = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (request) {
+      // After the request: reply code, bytes, transfer time - nothing else is guessed.
+      const slot = ['%s', '%b', '%T'][afterRequest++];
+      const shape = afterRequest === 1 ? /^(?:\d{3}|-)$/ : afterRequest === 2 ? /^(?:\d+|-)$/ : /^(?:\d+(?:\.\d+)?|-)$/;
+      if (!slot || !shape.test(t)) return undefined;
+      out.push(slot);
+    } else if (CLF_TIME.test(t)) {
+      if (time) return undefined;
+      time = true;
+      out.push('%t');
+    } else if (/^\d{4}-\d\d-\d\d$/.test(t) && /^\d\d:\d\d:\d\d,\d{3}$/.test(tokens[i + 1] ?? '')) {
+      if (time) return undefined;
+      time = true;
+      i++;
+      out.push('%{iso8601}');
+    } else if (BRACKETED_PID.test(t)) out.push('[%P]');
+    else if (QUOTED_REQUEST.test(t)) {
+      request = true;
+      out.push('"%r"');
+    } else if (ADDRESS.test(t) && !out.includes('%a')) out.push('%a');
+    else if (UNIQUE_ID.test(t) && time) out.push('%{UNIQUE_ID}e');
+    else if (NAME.test(t)) {
+      names.push(out.length);
+      out.push('?');
+    } else return undefined;
+  }
+  if (!time || !request || afterRequest === 0) return undefined;
+  // Plain words: before the address a server name (%v); the last one before the request the user
+  // (%u); one more right before the user where CLF has it, the ident (%l).
+  const address = out.indexOf('%a');
+  const words = names.filter((n) => address < 0 || n > address);
+  for (const n of names) if (address >= 0 && n < address) out[n] = '%v';
+  if (words.length > 2) return undefined;
+  if (words.length >= 1) out[words[words.length - 1]!] = '%u';
+  if (words.length === 2) out[words[0]!] = '%l';
+  if (address < 0) {
+    // No address: a host name must be the first word.
+    const first = out.indexOf('%l') === 0 ? 0 : -1;
+    if (first < 0) return undefined;
+    out[0] = '%h';
+  }
+  return out.join(' ');
+}
+
 interface Candidate extends NamedLogFormat {
   compiled: Compiled;
   builtin: boolean;
+}
+
+/** The name a guessed LogFormat goes by in `sources`. */
+const INFERRED_NAME = 'inferred';
+
+/** A candidate for a line no known LogFormat reads, from the LogFormat its shape suggests. */
+function inferredCandidate(line: string, ctx: ParseContext): Candidate | undefined {
+  const guess = inferLogFormat(line);
+  if (!guess) return undefined;
+  const compiled = compileLogFormat(guess);
+  if (!toFields(compiled, line, ctx)) return undefined;
+  return { name: INFERRED_NAME, format: compiled.format, compiled, builtin: false };
 }
 
 function candidatesFor(ctx: ParseContext | undefined): Candidate[] {
@@ -441,7 +524,7 @@ export const proftpdExtended: FormatDefinition = {
   label: 'ProFTPD ExtendedLog (LogFormat)',
   fileNameHint: /(proftpd|extended|ext[-_.]).*log/i,
   timestamp: '%t [dd/Mon/yyyy:HH:MM:SS +zzzz] (offset applied), %{iso8601} / %{FMT}t local time (--tz), or %{epoch}',
-  extracts: 'every LogFormat variable (--logformat NAME=FORMAT, else the default and auth formats): client IP/host, user, command (verb) and arguments, path (%F, a file command\'s argument, or %f), reply code, bytes, transfer time, pid (session key), server name, protocol, transfer status, response ms; the rest in extra',
+  extracts: 'every LogFormat variable (--logformat NAME=FORMAT, else the default and auth formats, else a LogFormat guessed from the shape of the lines and shown in sources): client IP/host, user, command (verb) and arguments, path (%F, a file command\'s argument, or %f), reply code, bytes, transfer time, pid (session key), server name, protocol, transfer status, response ms; the rest in extra',
   /**
    * Share of lines some candidate LogFormat reads. A file that only the built-in `default` format
    * reads looks exactly like NCSA CLF, which the `clf` format also reads: without a ProFTPD tell
@@ -453,23 +536,26 @@ export const proftpdExtended: FormatDefinition = {
     if (!lines.length) return 0;
     const candidates = candidatesFor(ctx);
     const defaultFormat = compileLogFormat(BUILTIN[0]!.format).format;
+    const c0 = ctx ?? { timeZone: 'UTC', fileMtimeMs: 0 };
     let parsed = 0;
     let onlyDefault = true;
     let tell = false;
+    let inferred = false;
     for (const line of lines) {
-      let hit: Candidate | undefined;
-      for (const c of candidates) {
-        if (toFields(c.compiled, line, ctx ?? { timeZone: 'UTC', fileMtimeMs: 0 })) {
-          hit = c;
-          break;
-        }
+      let hit = candidates.find((c) => toFields(c.compiled, line, c0));
+      if (!hit) {
+        hit = inferredCandidate(line, c0);
+        if (!hit) continue;
+        candidates.push(hit);
+        inferred = true;
       }
-      if (!hit) continue;
       parsed++;
       if (!hit.builtin || hit.format !== defaultFormat) onlyDefault = false;
       else if (!tell && proftpdTell(line)) tell = true;
     }
     const share = parsed / lines.length;
+    // A guessed LogFormat yields to any format that reads the lines as well by what it knows.
+    if (inferred) return share * 0.95;
     return onlyDefault && !tell ? share * 0.98 : share;
   },
   createParser(ctx, saved): LineParser {
@@ -489,12 +575,19 @@ export const proftpdExtended: FormatDefinition = {
         if (c === current) continue;
         const f = toFields(c.compiled, line, ctx);
         if (!f) continue;
-        current = c;
-        state.current = { name: c.name, format: c.format };
-        if (!state.used.includes(c.name)) state.used.push(c.name);
+        use(c);
         return { kind: 'event', fields: f };
       }
-      return null;
+      const guess = inferredCandidate(line, ctx);
+      if (!guess) return null;
+      candidates.push(guess);
+      use(guess);
+      return { kind: 'event', fields: toFields(guess.compiled, line, ctx)! };
+    };
+    const use = (c: Candidate) => {
+      current = c;
+      state.current = { name: c.name, format: c.format };
+      if (!state.used.includes(c.name)) state.used.push(c.name);
     };
     return {
       parse,
@@ -502,7 +595,8 @@ export const proftpdExtended: FormatDefinition = {
       detail: () => {
         if (!state.current) return undefined;
         const others = state.used.filter((n) => n !== state.current!.name);
-        return `LogFormat ${state.current.name}` + (others.length ? ` (also ${others.join(', ')})` : '');
+        const inferred = state.current.name === INFERRED_NAME ? `: ${state.current.format} (guessed from the lines: check it, or give the real one with --logformat or --proftpd-conf)` : '';
+        return `LogFormat ${state.current.name}${inferred}` + (others.length ? ` (also ${others.join(', ')})` : '');
       },
     };
   },

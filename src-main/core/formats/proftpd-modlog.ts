@@ -18,6 +18,15 @@ import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './
 
 const HEAD = /^(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[,.]\d{1,6})?)|(\S{3,5} {1,2}\d{1,2} \d\d:\d\d:\d\d)) (mod_[A-Za-z0-9_]+)(?:\/([^\s[\]]+))?\[(\d+)\]: ?(.*)$/;
 
+/**
+ * ProFTPD's Trace output (TraceLog, or SFTPLog/TLSLog when a module traces into its own log):
+ * `2024-12-05 00:20:05,696 [121728] <sftp:7>: received request: INIT 3`: pid, then channel:level.
+ */
+const TRACE_HEAD = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[,.]\d{1,6})?) \[(\d+)\] <([A-Za-z0-9_.-]+):(\d+)>: ?(.*)$/;
+
+/** The trace channel's module, so that trace and module lines of one log share `extra.module`. */
+const MODULE_BY_TRACE_CHANNEL: Record<string, string> = { sftp: 'mod_sftp', ssh2: 'mod_sftp', scp: 'mod_sftp', tls: 'mod_tls' };
+
 /** `Mmm dd HH:MM:SS` (no year): the latest such date not after the file's mtime (+1 day of slack). */
 function syslogParts(s: string, mtimeMs: number): DateParts | undefined {
   const sp = s.indexOf(' ');
@@ -169,9 +178,25 @@ function tlsMessage(msg: string, f: EventFields, extra: Extra): void {
   }
 }
 
+function parseTraceLine(line: string, ctx: ParseContext): ParsedLine | null {
+  const m = TRACE_HEAD.exec(line);
+  if (!m) return null;
+  const parts = isoParts(m[1]!, 0, m[1]!, 11);
+  const ts = parts && zonedPartsToUtc(parts, ctx.timeZone);
+  if (ts === undefined) return null;
+  const channel = m[3]!;
+  const extra: Extra = { traceChannel: channel, traceLevel: Number(m[4]) };
+  const module = MODULE_BY_TRACE_CHANNEL[channel];
+  if (module) extra.module = module;
+  const f: EventFields = { ts, tsLocal: true, pid: Number(m[2]), sessionKey: m[2], message: m[5]!.trim(), extra };
+  if (module === 'mod_sftp') f.protocol = 'sftp';
+  else if (module === 'mod_tls') f.protocol = 'ftps';
+  return { kind: 'event', fields: f };
+}
+
 function parseModLine(line: string, ctx: ParseContext): ParsedLine | null {
   const m = HEAD.exec(line);
-  if (!m) return null;
+  if (!m) return parseTraceLine(line, ctx);
   let parts: DateParts | undefined;
   if (m[1]) parts = isoParts(m[1], 0, m[1], 11);
   else parts = syslogParts(m[2]!, ctx.fileMtimeMs);
@@ -207,7 +232,7 @@ export const proftpdModlog: FormatDefinition = {
   label: 'ProFTPD module log (mod_sftp SFTPLog, mod_tls TLSLog, ...)',
   fileNameHint: /(sftp|tls|ssl|ban|sql|quota|wrap|proxy).*\.log$/i,
   timestamp: 'YYYY-MM-DD HH:MM:SS,mmm (before 1.3.5: Mmm dd HH:MM:SS, year from the file date), local time (--tz)',
-  extracts: 'module and version, pid (session key), message; mod_sftp: connect (client IP/port, server port), client/server versions, negotiated kex/cipher/MAC/compression, login and login-failed (user, method, reason), subsystem, disconnect; mod_tls: handshake, TLS version, cipher and bits, control/data channel, PROT level, [level] tags',
+  extracts: 'module and version, pid (session key), message; mod_sftp: connect (client IP/port, server port), client/server versions, negotiated kex/cipher/MAC/compression, login and login-failed (user, method, reason), subsystem, disconnect; mod_tls: handshake, TLS version, cipher and bits, control/data channel, PROT level, [level] tags; Trace lines (`[pid] <channel:level>:`): pid, channel, level, message',
   ...lineByLine(parseModLine),
   samples: [
     // Real ProFTPD 1.3.8 SFTPLog / TLSLog (test/fixtures/proftpd/logs/sftp.log, tls.log).

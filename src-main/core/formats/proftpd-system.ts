@@ -117,6 +117,8 @@ function parseSystemLine(line: string, ctx: ParseContext, state: SystemState): P
     if (!parts) return null;
     pos = line.charCodeAt(19) === 44 || line.charCodeAt(19) === 46 ? line.indexOf(' ', 20) + 1 : 20;
     if (pos <= 0 || line.charCodeAt(pos - 1) !== 32) return null;
+    // Some builds write two spaces after the time (proftpd/proftpd issue 1613).
+    while (line.charCodeAt(pos) === 32) pos++;
   } else {
     // Nov 23 19:14:25 host … / juil. 28 16:42:17 host …
     const d = syslogDateParts(line);

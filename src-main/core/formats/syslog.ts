@@ -22,7 +22,20 @@ import { parseVsftpdLine } from './vsftpd.js';
 const SEVERITY = ['EMERG', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'] as const;
 
 /** Programs whose lines are read further; also the only ones accepted without a syslog header. */
-const KNOWN_PROGRAMS = new Set(['proftpd', 'pure-ftpd', 'sftp-server', 'internal-sftp', 'sshd', 'sshd-session', 'vsftpd']);
+const KNOWN_PROGRAMS = new Set(['proftpd', 'pure-ftpd', 'pure-ftpd-wrapper', 'sftp-server', 'internal-sftp', 'sshd', 'sshd-session', 'vsftpd']);
+
+const FACILITY_BY_NAME: Record<string, number> = {
+  kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10, ftp: 11,
+  local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
+};
+const SEVERITY_BY_NAME: Record<string, number> = {
+  emerg: 0, alert: 1, crit: 2, err: 3, error: 3, warn: 4, warning: 4, notice: 5, info: 6, debug: 7,
+};
+/**
+ * `ftp.info: ` before the date: socklog (the syslog daemon of many container images) writes the
+ * facility and level by name where syslogd writes a `<PRI>`.
+ */
+const SOCKLOG_PRIORITY = /^([a-z]+[0-7]?)\.([a-z]+): /;
 
 interface SyslogState {
   cursor?: YearCursor;
@@ -97,12 +110,21 @@ function parseHeader(line: string, ctx: ParseContext, state: SyslogState): Heade
     pri = Number(v);
     p = close + 1;
   }
+  else {
+    const named = SOCKLOG_PRIORITY.exec(line);
+    const facility = named && FACILITY_BY_NAME[named[1]!];
+    const severity = named && SEVERITY_BY_NAME[named[2]!];
+    if (named && facility != null && severity != null) {
+      pri = facility * 8 + severity;
+      p = named[0].length;
+    }
+  }
   const c = line.charCodeAt(p);
   const h: Header = { message: '' };
   if (pri !== undefined) h.pri = pri;
 
   // RFC 5424: VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP SD [SP MSG]
-  if (pri !== undefined && c === 49 /* 1 */ && line.charCodeAt(p + 1) === 32) {
+  if (pri !== undefined && line.charCodeAt(0) === 60 && c === 49 /* 1 */ && line.charCodeAt(p + 1) === 32) {
     const fields: string[] = [];
     let q = p + 2;
     for (let i = 0; i < 5; i++) {
@@ -430,7 +452,7 @@ export const syslog: FormatDefinition = {
   label: 'syslog (RFC 3164 / RFC 3339 / RFC 5424)',
   fileNameHint: /^(?:messages|syslog|auth\.log|secure|daemon\.log|user\.log|local\d\.log|ftp\.log)(?:[.-]\d+)?(?:\.gz)?$/i,
   timestamp: 'Mon DD HH:MM:SS local time (--tz; year from the file date), or RFC 3339 with its offset',
-  extracts: 'host, program, pid, message, PRI facility/level; proftpd (message catalogue: user, verb, outcome, reason, level, category, client), pure-ftpd (client, user, login/logout/failures, uploads/downloads with bytes and speed), OpenSSH sftp-server/internal-sftp (open/close with path, flags and bytes, sessions) and sshd (accepted/failed logins), vsftpd',
+  extracts: 'host, program, pid, message, PRI facility/level; proftpd (message catalogue: user, verb, outcome, reason, level, category, client), pure-ftpd (client, user, login/logout/failures, uploads/downloads with bytes and speed), OpenSSH sftp-server/internal-sftp (open/close with path, flags and bytes, sessions) and sshd (accepted/failed logins), vsftpd (also its own log lines mixed in); socklog `facility.level:` prefixes',
   detect(lines) {
     if (!lines.length) return 0;
     const ctx = { timeZone: 'UTC', fileMtimeMs: 0 };
@@ -449,7 +471,9 @@ export const syslog: FormatDefinition = {
     const parser: LineParser = {
       parse(line) {
         const r = parseSyslogLine(line, ctx, state);
-        if (!r) return null;
+        // vsftpd's own log lines (`Fri Jan 19 12:20:33 2007 [pid 27202] …`) among its syslog lines,
+        // as in a file that gathers every line about one service.
+        if (!r) return parseVsftpdLine(line, ctx);
         if (r.header.cursor) state.cursor = r.header.cursor;
         return r.parsed;
       },

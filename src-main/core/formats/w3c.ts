@@ -1,5 +1,5 @@
 import { isoParts, partsToUtc } from '../time.js';
-import type { EventFields, FormatDefinition, LineParser, ParsedLine } from './types.js';
+import type { EventFields, FormatDefinition, LineParser, ParseContext, ParsedLine } from './types.js';
 
 /**
  * W3C Extended log files as written by Globalscape EFT (`ex*.log`, `u_ex*.log`), IIS FTP (with
@@ -31,6 +31,69 @@ interface W3cState {
   fields: string[];
   /** `YYYY-MM-DD` from the latest `#Date`, for layouts without a date column. */
   headerDate?: string;
+  /** With no `#Fields` yet: the name of the default layout the latest data line was read with. */
+  assumed?: string;
+  /** A time-only line had neither a date column nor a `#Date`: its day came from the file date. */
+  dayFromFile?: boolean;
+}
+
+/**
+ * Default field sets of servers that write W3C files, for files and excerpts with no `#Fields`
+ * header (a header-less copy, a log pasted without its first lines). A data line is read with the
+ * first layout whose every column the line's token fits (see TOKEN_SHAPE); `sources` names it.
+ */
+const DEFAULT_LAYOUTS: readonly { name: string; fields: readonly string[] }[] = [
+  { name: 'IIS 7.5+ FTP default', fields: ['date', 'time', 'c-ip', 'cs-username', 's-ip', 's-port', 'cs-method', 'cs-uri-stem', 'sc-status', 'sc-win32-status', 'sc-substatus', 'x-session', 'x-fullpath'] },
+  { name: 'IIS 7.5+ FTP default without x-session x-fullpath', fields: ['date', 'time', 'c-ip', 'cs-username', 's-ip', 's-port', 'cs-method', 'cs-uri-stem', 'sc-status', 'sc-win32-status', 'sc-substatus'] },
+  { name: 'IIS 7.5+ FTP with bytes and time-taken, without user and server', fields: ['date', 'time', 'c-ip', 'cs-method', 'cs-uri-stem', 'sc-status', 'sc-win32-status', 'sc-substatus', 'sc-bytes', 'cs-bytes', 'time-taken', 'x-session', 'x-fullpath'] },
+  { name: 'IIS 5/6 MSFTPSVC, every field', fields: ['date', 'time', 'c-ip', 'cs-username', 's-sitename', 's-computername', 's-ip', 's-port', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 'sc-status', 'sc-win32-status', 'sc-bytes', 'cs-bytes', 'time-taken', 'cs-version', 'cs-host', 'cs(User-Agent)', 'cs(Cookie)', 'cs(Referer)'] },
+  { name: 'IIS 5 MSFTPSVC, every field but bytes and time-taken', fields: ['date', 'time', 'c-ip', 'cs-username', 's-sitename', 's-computername', 's-ip', 's-port', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 'sc-status', 'sc-win32-status', 'cs-version', 'cs-host', 'cs(User-Agent)', 'cs(Cookie)', 'cs(Referer)'] },
+  { name: 'IIS 4/5 MSFTPSVC default', fields: ['time', 'c-ip', 'cs-method', 'cs-uri-stem', 'sc-status', 'sc-win32-status'] },
+  { name: 'EFT default', fields: ['date', 'time', 'c-ip', 'c-port', 'cs-username', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 'sc-status', 'sc-bytes', 'cs-bytes', 's-name', 's-port'] },
+];
+
+const NUMBER_OR_DASH = /^(?:\d+|-)$/;
+/** What a token of a default layout's column looks like; columns not listed take any token. */
+const TOKEN_SHAPE: Record<string, RegExp> = {
+  'date': /^\d{4}-\d\d-\d\d$/,
+  'time': /^\d\d:\d\d:\d\d(?:\.\d+)?$/,
+  // Addresses as logged, anonymised ones included (`x.x.180.116`, `210.11.216.256`).
+  'c-ip': /^(?=.*[.:])[0-9A-Fa-fx.:]{3,}$/,
+  's-ip': /^(?=.*[.:])[0-9A-Fa-fx.:]{3,}$/,
+  'c-port': /^\d{1,5}$/,
+  's-port': /^\d{1,5}$/,
+  'cs-method': /^(?:\[\d+\])?[A-Za-z][A-Za-z_-]*$/,
+  'sc-status': /^(?:\d{3}|-)$/,
+  'sc-win32-status': NUMBER_OR_DASH,
+  'sc-substatus': NUMBER_OR_DASH,
+  'sc-bytes': NUMBER_OR_DASH,
+  'cs-bytes': NUMBER_OR_DASH,
+  'time-taken': NUMBER_OR_DASH,
+  's-sitename': /^(?:MSFTPSVC\d*|-)$/i,
+  'cs-version': /^(?:FTP|-)$/,
+  'x-session': /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-)$/i,
+};
+
+/**
+ * Whether `tokens` fit `fields`. A line may lack columns after `sc-status` (an excerpt its
+ * publisher cut short): those are empty anyway in FTP logs, and the line keeps what it has.
+ */
+function fitsLayout(tokens: readonly string[], fields: readonly string[]): boolean {
+  if (tokens.length > fields.length) return false;
+  if (tokens.length < fields.length && tokens.length <= fields.indexOf('sc-status')) return false;
+  for (let i = 0; i < tokens.length; i++) {
+    const shape = TOKEN_SHAPE[fields[i]!];
+    if (tokens[i] === '' || (shape && !shape.test(tokens[i]!))) return false;
+  }
+  return true;
+}
+
+/** The default layout a header-less data line fits, the one in use first. */
+function assumeLayout(tokens: readonly string[], state: W3cState): { name: string; fields: readonly string[] } | undefined {
+  const current = DEFAULT_LAYOUTS.find((l) => l.name === state.assumed);
+  if (current && fitsLayout(tokens, current.fields)) return current;
+  const exact = DEFAULT_LAYOUTS.find((l) => l.fields.length === tokens.length && fitsLayout(tokens, l.fields));
+  return exact ?? DEFAULT_LAYOUTS.find((l) => fitsLayout(tokens, l.fields));
 }
 
 /** W3C writes spaces inside values as `+`; `-` means empty. */
@@ -49,39 +112,63 @@ function toNumber(token: string | undefined): number | undefined {
 }
 
 function parseDirective(line: string, state: W3cState): ParsedLine {
-  // Invalidate the column plan: it is rebuilt lazily from the new #Fields.
-  rolesCache.delete(state);
   const colon = line.indexOf(':');
   const name = (colon < 0 ? line.slice(1) : line.slice(1, colon)).trim().toLowerCase();
   const body = colon < 0 ? '' : line.slice(colon + 1).trim();
-  if (name === 'fields') state.fields = body.split(/\s+/).filter(Boolean);
-  else if (name === 'date' && /^\d{4}-\d\d-\d\d/.test(body)) state.headerDate = body.slice(0, 10);
-  return { kind: 'directive', fields: { verb: '#' + name, message: body } };
+  if (name === 'fields') {
+    state.fields = body.split(/\s+/).filter(Boolean);
+    delete state.assumed;
+  }
+  const fields: EventFields = { verb: '#' + name, message: body };
+  if (name === 'date' && /^\d{4}-\d\d-\d\d/.test(body)) {
+    state.headerDate = body.slice(0, 10);
+    // `#Date: 2010-04-08 20:07:50`: when the log was started, UTC like its lines.
+    const parts = isoParts(body, 0, body, 11);
+    const ts = parts && partsToUtc(parts);
+    if (ts !== undefined) fields.ts = ts;
+  }
+  return { kind: 'directive', fields };
 }
 
-const rolesCache = new WeakMap<W3cState, Role[]>();
+const rolesCache = new WeakMap<object, Role[]>();
 
-function rolesOf(state: W3cState): Role[] {
-  let roles = rolesCache.get(state);
+function rolesOf(fields: readonly string[]): Role[] {
+  let roles = rolesCache.get(fields);
   if (!roles) {
-    roles = state.fields.map((f) => ROLE_BY_FIELD[f.toLowerCase()] ?? 'other');
-    rolesCache.set(state, roles);
+    roles = fields.map((f) => ROLE_BY_FIELD[f.toLowerCase()] ?? 'other');
+    rolesCache.set(fields, roles);
   }
   return roles;
 }
 
-function parseData(line: string, state: W3cState): ParsedLine | null {
-  const roles = rolesOf(state);
+/** `YYYY-MM-DD` of the file's modification time (UTC), for time-only lines with no `#Date`. */
+function fileDay(ctx: ParseContext): string {
+  return new Date(ctx.fileMtimeMs).toISOString().slice(0, 10);
+}
+
+function parseData(line: string, state: W3cState, ctx: ParseContext): ParsedLine | null {
   let tokens = line.split(' ');
-  // Some writers end lines with a separator: tolerate trailing empties, nothing else.
-  while (tokens.length > roles.length && tokens[tokens.length - 1] === '') tokens = tokens.slice(0, -1);
-  if (tokens.length !== roles.length || roles.length === 0) return null;
+  let fields: readonly string[] = state.fields;
+  let missing = 0;
+  if (fields.length) {
+    // Some writers end lines with a separator: tolerate trailing empties, nothing else.
+    while (tokens.length > fields.length && tokens[tokens.length - 1] === '') tokens = tokens.slice(0, -1);
+    if (tokens.length !== fields.length) return null;
+  } else {
+    while (tokens.length > 1 && tokens[tokens.length - 1] === '') tokens = tokens.slice(0, -1);
+    const layout = assumeLayout(tokens, state);
+    if (!layout) return null;
+    state.assumed = layout.name;
+    fields = layout.fields;
+    missing = fields.length - tokens.length;
+  }
+  const roles = rolesOf(fields);
 
   const f: EventFields = {};
   let date = state.headerDate;
   let time: string | undefined;
-  let extra: Record<string, string> | undefined;
-  for (let i = 0; i < roles.length; i++) {
+  let extra: Record<string, string | number> | undefined;
+  for (let i = 0; i < tokens.length; i++) {
     const v = value(tokens[i]!);
     if (v === undefined) continue;
     switch (roles[i]) {
@@ -111,8 +198,12 @@ function parseData(line: string, state: W3cState): ParsedLine | null {
       case 'serverPort': f.serverPort = toNumber(v); break;
       case 'duration': f.durationMs = toNumber(v); break;
       case 'session': f.sessionKey = v; break;
-      default: (extra ??= {})[state.fields[i]!] = decodePlus(v);
+      default: (extra ??= {})[fields[i]!] = decodePlus(v);
     }
+  }
+  if (time !== undefined && date === undefined && !state.fields.length) {
+    date = fileDay(ctx);
+    state.dayFromFile = true;
   }
   if (time === undefined || date === undefined) return null;
   const parts = isoParts(date, 0, time, 0);
@@ -125,6 +216,7 @@ function parseData(line: string, state: W3cState): ParsedLine | null {
     f.path = undefined;
   }
   if (f.serverPort !== undefined) f.protocol = PROTOCOL_BY_PORT[String(f.serverPort)];
+  if (missing > 0) (extra ??= {}).missingColumns = missing;
   if (extra) f.extra = extra;
   return { kind: 'event', fields: f };
 }
@@ -133,20 +225,27 @@ export const w3c: FormatDefinition = {
   id: 'w3c',
   label: 'W3C Extended (EFT activity log, IIS FTP, Pure-FTPd w3c)',
   fileNameHint: /^(u_)?ex\d{6,8}.*\.log$/i,
-  timestamp: 'date + time columns, UTC (IIS 4 layout: time only, date from #Date)',
-  extracts: 'every #Fields column: client IP/port, user, [session]verb, path (+ decoded), status, bytes (sc-bytes or cs-bytes), server name/port, time-taken, x-session',
+  timestamp: 'date + time columns, UTC (IIS 4 layout: time only, date from #Date, else from the file date)',
+  extracts: 'every #Fields column (with no #Fields header: the IIS 4/5/6 MSFTPSVC, IIS 7.5+ FTP or EFT default columns, chosen by the shape of the line): client IP/port, user, [session]verb, path (+ decoded), status, bytes (sc-bytes or cs-bytes), server name/port, time-taken, x-session',
   detect(lines) {
     const parser = this.createParser({ timeZone: 'UTC', fileMtimeMs: 0 });
     let ok = 0;
     for (const line of lines) if (parser.parse(line)) ok++;
-    const sawFields = (parser.state() as W3cState).fields.length > 0;
-    return sawFields && lines.length ? ok / lines.length : 0;
+    const state = parser.state() as W3cState;
+    const sawLayout = state.fields.length > 0 || state.assumed !== undefined;
+    return sawLayout && lines.length ? ok / lines.length : 0;
   },
-  createParser(_ctx, saved): LineParser {
+  createParser(ctx, saved): LineParser {
     const state: W3cState = { fields: [], ...(saved as Partial<W3cState> | undefined) };
     return {
-      parse: (line) => (line.charCodeAt(0) === 35 /* # */ ? parseDirective(line, state) : parseData(line, state)),
+      parse: (line) => (line.charCodeAt(0) === 35 /* # */ ? parseDirective(line, state) : parseData(line, state, ctx)),
       state: () => state,
+      detail: () => {
+        if (state.assumed === undefined) return undefined;
+        const layout = DEFAULT_LAYOUTS.find((l) => l.name === state.assumed)!;
+        const day = state.dayFromFile ? '; no #Date: the day taken from the file date' : '';
+        return `no #Fields header: columns assumed to be the ${layout.name} (${layout.fields.join(' ')})${day}`;
+      },
     };
   },
   samples: [

@@ -20,7 +20,7 @@ import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './
  *   anonymous password, possibly empty (then two spaces, or none at all); old versions wrote
  *   filenames with their spaces.
  * - Pure-FTPd: day zero-padded; always `ftp 1 * c`; the host is `-` when unknown.
- * - Old wu-ftpd lines end without the completion field.
+ * - Old wu-ftpd lines end without the completion field; some patched servers append fields after it.
  *
  * The filename may contain spaces (old vsftpd), so the fields after it - whose shapes are fixed - are
  * read from the right. The remote host becomes clientIp when it is an IP address, otherwise (a DNS
@@ -28,7 +28,7 @@ import type { EventFields, FormatDefinition, ParseContext, ParsedLine } from './
  */
 
 const LINE =
-  /^(\S+) +(\S+) +(\d{1,2}) +(\d{1,2}):(\d\d):(\d\d) +(\d{4}) +(\d+(?:\.\d+)?) +(\S+) +(\d+) (.+) ([ab]) (\S+) ([oid]) ([agr])(?: (\S*))? (\S+) (\d+) (\S+)(?: ([ci]))? *$/;
+  /^(\S+) +(\S+) +(\d{1,2}) +(\d{1,2}):(\d\d):(\d\d) +(\d{4}) +(\d+(?:\.\d+)?) +(\S+) +(\d+) (.+) ([ab]) (\S+) ([oid]) ([agr])(?: (\S*))? (\S+) (\d+) (\S+)(?: ([ci])(?: +(\S.*?))?)? *$/;
 
 const VERB_BY_DIRECTION: Record<string, string> = { o: 'download', i: 'upload', d: 'delete' };
 
@@ -49,7 +49,7 @@ function parseXferLine(line: string, ctx: ParseContext): ParsedLine | null {
     ctx.timeZone,
   );
   if (ts === undefined) return null;
-  const [, , , , , , , , seconds, host, size, filename, type, action, direction, access, user, service, authMethod, authUserId, completion] = m;
+  const [, , , , , , , , seconds, host, size, filename, type, action, direction, access, user, service, authMethod, authUserId, completion, trailing] = m;
   const f: EventFields = {
     ts,
     tsLocal: true,
@@ -81,6 +81,8 @@ function parseXferLine(line: string, ctx: ParseContext): ParsedLine | null {
     extra.completion = completion;
     f.status = completion === 'c' ? 'complete' : 'incomplete';
   }
+  // Fields some sites' servers append after the 14 standard ones (e.g. the server's address).
+  if (trailing) extra.trailingFields = trailing;
   f.extra = extra;
   return { kind: 'event', fields: f };
 }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { NamedLogFormat } from '../formats/types.js';
 import type { Db } from '../store/db.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
+import { confLogFor, type ProftpdConf } from './proftpd-conf.js';
 import { detectFormat } from './detect.js';
 import { sniffEncoding } from './encoding.js';
 import { indexPaths, type IndexSummary } from './indexer.js';
@@ -34,6 +35,7 @@ export interface FollowOptions {
   /** As for indexPaths. */
   timeZone?: string;
   logFormats?: readonly NamedLogFormat[];
+  proftpdConf?: ProftpdConf;
   /** Size/mtime poll interval (default 400 ms). */
   pollMs?: number;
   /** Use fs.watch besides the poll (default true; false = poll only, as on a network share). */
@@ -147,6 +149,7 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
       break;
     }
     const ctx = { timeZone: opts.timeZone ?? localTimeZone(), fileMtimeMs: Number(st.mtimeNs / 1_000_000n), logFormats: opts.logFormats };
+    if (opts.proftpdConf && confLogFor(opts.proftpdConf, file)) return 'index';
     if (detectFormat(lines, file, undefined, ctx)) return 'index';
     undetected.set(file, st.size);
     return bytes >= DETECT_BYTES ? 'never' : 'wait';
@@ -241,7 +244,7 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
     const exclusive = opts.exclusive ?? (<T>(run: () => Promise<T>) => run());
     try {
       summary = await exclusive(() => indexPaths(db, [...changed.keys()], {
-        timeZone: opts.timeZone, logFormats: opts.logFormats, signal: abort.signal, expected: changed,
+        timeZone: opts.timeZone, logFormats: opts.logFormats, proftpdConf: opts.proftpdConf, signal: abort.signal, expected: changed,
       }));
     } catch (err) {
       // Typically the database is busy or full: nothing of the batch is marked done, so it is retried.

@@ -8,7 +8,10 @@ import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat 
 import { isStorageFailure, type Db } from '../store/db.js';
 import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
-import { detectFormat } from './detect.js';
+import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
+import { DETECT_SAMPLE_LINES, detectFormat } from './detect.js';
+import { timeInText } from './line-time.js';
+import { confLogFor, logFormatsWithConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
@@ -39,6 +42,11 @@ export interface IndexOptions {
   /** ProFTPD LogFormat strings supplied by the admin (see ParseContext.logFormats). */
   logFormats?: readonly NamedLogFormat[];
   /**
+   * A ProFTPD configuration read with readProftpdConf: the files it names are read in the format it
+   * says, and its LogFormats are tried after the admin's.
+   */
+  proftpdConf?: ProftpdConf;
+  /**
    * Files the caller expects to be these identities (follow.ts): one replaced since the caller
    * looked (rotated in between) is skipped, for the caller to see the rotation on its next look.
    */
@@ -58,6 +66,8 @@ interface SavedState {
   lastTs?: number;
   /** Lines read as Windows-1252 so far. */
   fallbackLines?: number;
+  /** The file's lines carry a container log collector's `name | ` prefix (collector-prefix.ts). */
+  collectorPrefix?: boolean;
 }
 
 interface FileHead {
@@ -220,8 +230,10 @@ async function indexFile(
   const state: SavedState = fresh ? { parser: undefined } : JSON.parse(source.parser_state ?? '{}');
   let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
   let parser: LineParser | undefined;
-  // LogFormats given now win; otherwise those the source was first indexed with are kept.
-  const logFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
+  // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
+  // proftpd.conf come after them (the one the conf names for this file first).
+  const confLog = opts.proftpdConf && confLogFor(opts.proftpdConf, file);
+  const logFormats = logFormatsWithConf(opts.logFormats?.length ? opts.logFormats : saved?.logFormats, opts.proftpdConf, confLog);
   const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats };
   if (format) parser = format.createParser(ctx, state.parser);
 
@@ -229,6 +241,7 @@ async function indexFile(
   let lineNo = fresh ? 0 : source.lines_indexed;
   let fallbackLines = state.fallbackLines ?? 0;
   let lastTs = state.lastTs;
+  let collectorPrefix = state.collectorPrefix;
 
   const fpHash = hash(head.rawHead);
   let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
@@ -240,12 +253,12 @@ async function indexFile(
     size: complete ? size : -1, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash,
     format: format?.id ?? null,
-    formatDetail: parser?.detail?.() ?? null,
+    formatDetail: describeDetail(parser?.detail?.(), collectorPrefix),
     encoding: describeEncoding(sniffed.encoding, fallbackLines),
     options: JSON.stringify({ timeZone, ...(logFormats?.length ? { logFormats } : {}) } satisfies SourceOptions),
     bytesIndexed: end,
     linesIndexed: lineNo,
-    parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines } satisfies SavedState),
+    parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines, collectorPrefix } satisfies SavedState),
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
@@ -259,25 +272,51 @@ async function indexFile(
   let pendingReset = reset;
   let readUpTo = start;
   for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip })) {
+    collectorPrefix ??= hasCollectorPrefix(batch.lines);
+    const lines = collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
     if (!format) {
-      format = detectFormat(batch.lines, file, undefined, ctx)?.format;
+      // The format proftpd.conf names for this file, unless its lines say otherwise.
+      const named = confLog ? formatById(confLog.format) : undefined;
+      format = named && named.detect(lines.filter((l) => l.trim() !== '').slice(0, DETECT_SAMPLE_LINES), ctx) > 0 ? named : detectFormat(lines, file, undefined, ctx)?.format;
       if (format) parser = format.createParser(ctx, undefined);
     }
     fallbackLines += batch.fallbackLines;
     const rows: EventRow[] = new Array(batch.lines.length);
+    const undatedDirectives: number[] = [];
+    let headerTs: number | undefined;
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
       const truncatedFrom = batch.truncated.get(i);
+      const split = collectorPrefix ? splitCollectorPrefix(raw) : undefined;
       // A cut line is kept, unparsed, with its full length: its fields could be cut too.
-      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, raw) : null;
+      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, lines[i]!) : null;
+      if (parsed && split) parsed.fields.extra = { ...parsed.fields.extra, container: split.container };
       let kind: EventRow['kind'];
       if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
       else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
       const fields = parsed?.fields ?? (truncatedFrom === undefined ? {} : { extra: { truncated: truncatedFrom } });
+      if (kind === EventKind.unparsed) {
+        // Not understood, but dated in a common way: the line sorts into its place all the same.
+        const found = timeInText(raw, ctx);
+        if (found) {
+          fields.ts = found.ts;
+          if (found.local) fields.tsLocal = true;
+        }
+      }
       // A time outside what a Date can hold (e.g. `%{%s}t` fed any digits) is no time at all.
       if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
       if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
-      rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? lastTs, fields, raw };
+      if (kind !== EventKind.unparsed && fields.ts !== undefined) {
+        for (const j of undatedDirectives) rows[j]!.ts = fields.ts;
+        undatedDirectives.length = 0;
+      }
+      // Header lines (W3C #Version, #Fields…) belong to the lines after them: a header block takes
+      // the time of its dated line (#Date), else of the next dated line of the batch, else (none
+      // follows yet) of the last one before it.
+      if (kind !== EventKind.directive) headerTs = undefined;
+      else if (fields.ts !== undefined) headerTs = fields.ts;
+      rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? headerTs ?? lastTs, fields, raw };
+      if (kind === EventKind.directive && fields.ts === undefined && headerTs === undefined) undatedDirectives.push(i);
     }
     // Counted as committed (a batch another process indexed first is refused).
     const stored = commit(rows, batch.end, pendingReset);
@@ -299,6 +338,11 @@ async function indexFile(
     commit([], after.bytesIndexed, false);
   }
   return format?.id ?? null;
+}
+
+function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {
+  const notes = [parserDetail, collectorPrefix ? 'lines prefixed by a container log collector (name | ), read without it' : undefined];
+  return notes.filter((n) => n !== undefined).join('; ') || null;
 }
 
 /** A parser bug must never lose a line: the line is then stored as unparsed. */

@@ -27,9 +27,17 @@ export class AppPage {
   /** Uncaught errors of the page and dialogs it tried to open (alert(), confirm()…). */
   readonly errors: string[] = [];
   readonly dialogs: string[] = [];
+  /** Errors and warnings the browser console showed, and resources the page asked for in vain. */
+  readonly console: string[] = [];
 
   private constructor(readonly page: Page) {
     page.on('pageerror', (err) => this.errors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') this.console.push(`${msg.type()}: ${msg.text()} (${new URL(msg.location().url || 'about:blank').pathname})`);
+    });
+    page.on('response', (res) => {
+      if (res.status() === 404) this.console.push(`404: ${new URL(res.url()).pathname}`);
+    });
     page.on('dialog', (dialog) => {
       this.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
       void dialog.dismiss();

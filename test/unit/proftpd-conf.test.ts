@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { confWords, readProftpdConf } from '../../src-main/core/ingest/proftpd-conf.js';
+import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { REPO, runCli, tempDir } from '../helpers.js';
+
+/**
+ * ProFTPD's own proftpd.conf (ingest/proftpd-conf.ts and `index --proftpd-conf`): the real conf of
+ * the fixture run, and confs with Includes whose LogFormats read the real ExtendedLog with a custom
+ * format that is otherwise unreadable.
+ */
+
+const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
+const LOGS = path.join(FIXTURES, 'logs');
+const scenario = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'scenario.json'), 'utf8'));
+const CUSTOM_FORMAT = scenario.log_formats['ext-custom.log'].format as string;
+/** How the fixture conf spells the custom LogFormat: quotes inside escaped. */
+const confQuoted = (format: string) => `"${format.replace(/"/g, '\\"')}"`;
+
+describe('reading proftpd.conf', () => {
+  it('splits directive words as ProFTPD does', () => {
+    expect(confWords('LogFormat default "%h %l %u %t \\"%r\\" %s %b"')).toEqual(['LogFormat', 'default', '%h %l %u %t "%r" %s %b']);
+    expect(confWords('  ExtendedLog\t/var/log/x.log  AUTH  auth ')).toEqual(['ExtendedLog', '/var/log/x.log', 'AUTH', 'auth']);
+  });
+
+  it('takes the LogFormats and the logs of the real fixture conf', () => {
+    const conf = readProftpdConf(path.join(FIXTURES, 'proftpd.conf'));
+    expect(conf.problems).toEqual([]);
+    expect(conf.logFormats.map((lf) => lf.name)).toEqual(['default', 'auth', 'write', 'custom']);
+    expect(conf.logFormats.find((lf) => lf.name === 'custom')!.format).toBe(CUSTOM_FORMAT);
+    const byFile = Object.fromEntries(conf.logs.map((l) => [path.basename(l.path), l.logFormat ? `${l.format} ${l.logFormat}` : l.format]));
+    expect(byFile).toEqual({
+      'system.log': 'proftpd-system', 'xferlog': 'xferlog', 'ext-default.log': 'proftpd-extended default',
+      'ext-auth.log': 'proftpd-extended auth', 'ext-write.log': 'proftpd-extended write',
+      'ext-custom.log': 'proftpd-extended custom', 'sftp.log': 'proftpd-modlog', 'tls.log': 'proftpd-modlog',
+    });
+  });
+});
+
+describe('indexing with a proftpd.conf', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = tempDir();
+    db = openDatabase(path.join(dir, 'index.sqlite'));
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A conf whose LogFormats and logs come through an Include glob and an Include of a folder. */
+  function writeConf(): { conf: string; custom: string; odd: string } {
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    const custom = path.join(logs, 'access.log');
+    const odd = path.join(logs, 'transfers.txt');
+    fs.copyFileSync(path.join(LOGS, 'ext-custom.log'), custom);
+    fs.copyFileSync(path.join(LOGS, 'xferlog'), odd);
+    fs.mkdirSync(path.join(dir, 'conf.d'));
+    fs.mkdirSync(path.join(dir, 'mods'));
+    fs.writeFileSync(path.join(dir, 'proftpd.conf'), [
+      '# main conf',
+      'ServerName "test"',
+      'LogFormat default "%h %l %u %t \\"%r\\" %s %b"',
+      'Include conf.d/*.conf',
+      `Include ${path.join(dir, 'mods')}`,
+      '<IfModule mod_sftp.c>',
+      `  TransferLog ${odd}`,
+      '</IfModule>',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'conf.d', 'formats.conf'), `LogFormat awstats "%t %h %u %m %f %s %b"\nLogFormat custom ${confQuoted(CUSTOM_FORMAT)}\n`);
+    fs.writeFileSync(path.join(dir, 'mods', 'logs.conf'), `<Global>\n  ExtendedLog ${custom} ALL custom\n</Global>\n`);
+    return { conf: path.join(dir, 'proftpd.conf'), custom, odd };
+  }
+
+  it('reads an ExtendedLog with the LogFormat the conf names, and a TransferLog with any name as xferlog', async () => {
+    const { conf, custom, odd } = writeConf();
+    const read = readProftpdConf(conf);
+    expect(read.files.map((f) => path.relative(dir, f))).toEqual(['proftpd.conf', path.join('conf.d', 'formats.conf'), path.join('mods', 'logs.conf')]);
+    expect(read.logFormats.map((lf) => lf.name)).toEqual(['default', 'awstats', 'custom']);
+    const summary = await indexPaths(db, [custom, odd], { timeZone: 'UTC', proftpdConf: read });
+    expect(summary.unparsed).toBe(0);
+    const sources = db.prepare('SELECT path, format, format_detail FROM sources ORDER BY path').all() as { path: string; format: string; format_detail: string }[];
+    expect(sources.map((s) => [path.basename(s.path), s.format, s.format_detail])).toEqual([
+      ['access.log', 'proftpd-extended', 'LogFormat custom'],
+      ['transfers.txt', 'xferlog', null],
+    ]);
+  });
+
+  it('without the conf, the custom ExtendedLog is not read as that LogFormat', async () => {
+    const { custom } = writeConf();
+    await indexPaths(db, [custom], { timeZone: 'UTC' });
+    const source = db.prepare('SELECT format_detail FROM sources').get() as { format_detail: string | null };
+    expect(source.format_detail).not.toBe('LogFormat custom');
+  });
+
+  it('through the CLI: --proftpd-conf, the default conf, and a conf that cannot be read', () => {
+    const { conf, custom } = writeConf();
+    fs.writeFileSync(path.join(dir, 'mods', 'broken.conf'), 'Include /nonexistent/dir/*.conf\nInclude /nonexistent/file.conf\n');
+    const given = runCli(['index', '--db', path.join(dir, 'a.sqlite'), '--tz', 'UTC', '--json', '--proftpd-conf', conf, custom]);
+    expect(given.status).toBe(0);
+    expect(JSON.parse(given.stdout)).toMatchObject({ files: 1, unparsed: 0 });
+    expect(given.stderr).toMatch(/warning: proftpd\.conf: .*broken\.conf: Include \/nonexistent\/file\.conf: /);
+
+    // $XFERLENS_PROFTPD_CONF stands in for /etc/proftpd/proftpd.conf: used without the flag.
+    const byDefault = runCli(['index', '--db', path.join(dir, 'b.sqlite'), '--tz', 'UTC', '--json', custom], { env: { XFERLENS_PROFTPD_CONF: conf } });
+    expect(JSON.parse(byDefault.stdout)).toMatchObject({ files: 1, unparsed: 0 });
+
+    const missing = runCli(['index', '--db', path.join(dir, 'c.sqlite'), '--tz', 'UTC', '--json', '--proftpd-conf', path.join(dir, 'nope.conf'), custom]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`cannot read ProFTPD configuration ${path.join(dir, 'nope.conf')}`);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ files: 1 }); // indexing went on
+  });
+});
