@@ -372,6 +372,11 @@ export interface AppInfo {
   canExportToFile: boolean;
   /** Whether `dialog/open` and `dialog/save` show native dialogs (desktop). */
   nativeDialogs: boolean;
+  /**
+   * Why the database is read-only here (a read-only file, folder or medium, or `--read-only`), or
+   * null. Reading works; indexing, following, removing and saving settings are refused.
+   */
+  readOnly: string | null;
 }
 
 export interface OpenDialogRequest {

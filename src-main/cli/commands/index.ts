@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { follow, type FollowBatch } from '../../core/ingest/follow.js';
 import { indexPaths, type IndexSummary } from '../../core/ingest/indexer.js';
+import { describeInputError } from '../../core/ingest/inputs.js';
 import type { Db } from '../../core/store/db.js';
 import type { NamedLogFormat } from '../../core/formats/types.js';
 import { formatBytes, formatCount, isoOrDash, progressBar, UsageError } from '../output.js';
@@ -12,7 +13,7 @@ export const runIndexCommand: CommandRun = ({ values, args, withDb }) => {
   const timeZone = timeZoneOption(values);
   const logFormats = logFormatsOption(values);
   const opts = { json: values.json === true, timeZone, logFormats };
-  return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)));
+  return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)), 'write');
 };
 
 export async function runIndex(db: Db, paths: string[], opts: { json: boolean; timeZone: string | undefined; logFormats: NamedLogFormat[] }): Promise<number> {
@@ -24,7 +25,7 @@ export async function runIndex(db: Db, paths: string[], opts: { json: boolean; t
   });
   bar.done();
   process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary));
-  for (const e of summary.errors) process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`);
+  for (const e of summary.errors) process.stderr.write(`xferlens: ${describeInputError(e)}\n`);
   return summary.errors.length ? 1 : 0;
 }
 
@@ -57,7 +58,7 @@ async function runFollow(db: Db, paths: string[], opts: { json: boolean; timeZon
     timeZone: opts.timeZone,
     logFormats: opts.logFormats,
     onBatch: printBatch,
-    onError: (e) => process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`),
+    onError: (e) => process.stderr.write(`xferlens: ${describeInputError(e)}\n`),
   });
   await follower.ready;
   process.stderr.write(`xferlens: following ${paths.join(', ')} (Ctrl+C to stop)\n`);
