@@ -152,7 +152,7 @@ export function describeStorageFault(err: unknown, file: string, context: FaultC
   const full = code.startsWith('SQLITE_FULL') || (free !== null && free < NEARLY_FULL_BYTES && /^SQLITE_(IOERR|CANTOPEN)/.test(code));
   if (full) {
     const volume = volumeOf(file);
-    const kept = context.linesKept !== undefined ? `the ${context.linesKept.toLocaleString('en-US')} lines indexed so far are kept` : 'nothing stored before was lost';
+    const kept = context.linesKept ? `the ${context.linesKept.toLocaleString('en-US')} lines indexed so far are kept` : 'nothing stored before was lost';
     return new DatabaseError(`${file}: the disk is full. Free space on ${volume} and run again: ${kept}.`, 'DISK_FULL', file);
   }
   const refusal = /^SQLITE_(READONLY|CANTOPEN|PERM|IOERR)/.test(code) ? writeRefusal(file) : null;
