@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
 import { CLI, REPO, runCli, tempDir } from '../helpers.js';
@@ -92,6 +93,14 @@ function oldContents(file: string) {
   } finally {
     d.close();
   }
+}
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (ok()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -189,6 +198,73 @@ describe.skipIf(!!unavailable)('a full disk', () => {
     const rebuilt = new Database(db, { readonly: true });
     expect(rebuilt.prepare("SELECT value FROM meta WHERE key = 'rollup_dirty'").get()).toEqual({ value: '0' });
     rebuilt.close();
+  });
+});
+
+describe.skipIf(!!unavailable)('a full disk in the app and serve (the index worker)', () => {
+  type ClientModule = typeof import('../../src-main/worker/index-worker-client.js');
+  const startClient = async (databasePath: string) => {
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
+    const client = new IndexWorkerClient({ databasePath });
+    await client.start();
+    return client;
+  };
+  const retry = process.env.XFERLENS_FULL_DISK_RETRY_MS;
+  beforeAll(() => void (process.env.XFERLENS_FULL_DISK_RETRY_MS = '200')); // the worker thread inherits it
+  afterAll(() => void (retry === undefined ? delete process.env.XFERLENS_FULL_DISK_RETRY_MS : (process.env.XFERLENS_FULL_DISK_RETRY_MS = retry)));
+
+  it('an index job stops with the message and goes on by itself once there is space, ending as a clean run', async () => {
+    const v = volume(48);
+    const db = path.join(v.dir, 'index.sqlite');
+    const client = await startClient(db);
+    try {
+      const stalled: string[] = [];
+      const job = client.run('job-1', { paths: [bigLog] }, (p) => {
+        if (p.stalled) stalled.push(p.stalled);
+      });
+      await until('the job to say the disk is full', () => stalled.length > 0);
+      expect(stalled[0]).toMatch(new RegExp(`^${db}: the disk is full\\. Free space on ${v.dir} and run again`));
+      // It keeps trying, not failing (a failed job would reject `job`).
+      let failed: unknown = null;
+      job.catch((err: unknown) => (failed = err));
+      await until('a second try', () => stalled.length > 1 || failed !== null);
+      expect(failed).toBeNull();
+      v.grow(512); // space is back: nothing restarted
+      const outcome = await job;
+      expect(outcome.cancelled).toBe(false);
+      expect(outcome.summary.errors).toEqual([]);
+      expect(outcome.summary.lines).toBe(60_000);
+    } finally {
+      await client.stop();
+    }
+    expect(contents(db)).toEqual(cleanRun(bigLog));
+  });
+
+  it('following: a batch that meets a full disk is reported on the path and comes in at a later poll', async () => {
+    const v = volume(64);
+    const db = path.join(v.dir, 'index.sqlite');
+    const log = path.join(tempDir(), 'u_ex260103.log');
+    fs.copyFileSync(smallLog, log);
+    const client = await startClient(db);
+    try {
+      await client.follow({ paths: [log] });
+      await until('the first lines to be indexed', () => client.followState().inputs[0]?.files.length === 1);
+      const before = fs.statSync(log).size;
+      v.fill(0);
+      // More lines, as a server writes them: the same lines again, a whole second copy.
+      fs.appendFileSync(log, fs.readFileSync(smallLog));
+      await until('the full disk to be reported', () => /the disk is full/.test(client.followState().inputs[0]?.error ?? ''));
+      expect(client.followState().inputs[0]!.error).toMatch(new RegExp(`^${db}: the disk is full`));
+      v.unfill();
+      await until('the lines to come in', () => client.followState().inputs[0]?.error === null);
+      expect(fs.statSync(log).size).toBe(2 * before);
+    } finally {
+      await client.stop();
+    }
+    const stats = JSON.parse(runCli(['stats', '--db', db, '--json']).stdout) as { lines: number };
+    // Every line of the grown file once: none lost to the full disk, none stored twice by the retries.
+    const logLines = fs.readFileSync(log, 'utf8').split('\n').length - 1;
+    expect(stats.lines).toBe(logLines);
   });
 });
 
@@ -293,5 +369,29 @@ describe('files are private', () => {
     } finally {
       process.umask(old);
     }
+  });
+});
+
+describe('faults SQLite reports without the OS making them here', () => {
+  // An I/O error cannot be made on demand (it needs failing hardware), so SQLite's error is made
+  // by hand: the words must still be the I/O error's, not damage's, for a healthy file.
+  it('an I/O error on a healthy file is an I/O error, not damage, and keeps rebuild out of it', async () => {
+    const { asDatabaseError, DatabaseError, openDatabase } = await import('../../src-main/core/store/db.js');
+    const dir = tempDir();
+    const file = path.join(dir, 'index.sqlite');
+    openDatabase(file).close();
+    const err = asDatabaseError(new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_READ'), file);
+    expect(err).toBeInstanceOf(DatabaseError);
+    expect(err).toMatchObject({ code: 'IO_ERROR' });
+    expect((err as Error).message).toBe(`${file}: the system reported an input/output error (SQLITE_IOERR_READ). The file was not judged damaged: check the disk or network share (the system log says more), then run again.`);
+    // Damage is damage only when the file's header says it is a database it cannot read…
+    expect(asDatabaseError(new Database.SqliteError('database disk image is malformed', 'SQLITE_CORRUPT'), file)).toMatchObject({ code: 'DAMAGED' });
+    // …and not one at all when the header is not SQLite's.
+    const foreign = path.join(dir, 'notes.txt');
+    fs.writeFileSync(foreign, 'hello, this is not a database at all');
+    expect(asDatabaseError(new Database.SqliteError('file is not a database', 'SQLITE_NOTADB'), foreign)).toMatchObject({ code: 'NOT_A_DATABASE' });
+    // Errors that are not of the storage stay as they were.
+    const constraint = new Database.SqliteError('UNIQUE constraint failed', 'SQLITE_CONSTRAINT_UNIQUE');
+    expect(asDatabaseError(constraint, file)).toBe(constraint);
   });
 });
