@@ -201,6 +201,23 @@ describe.skipIf(!!unavailable)('a full disk', () => {
   });
 });
 
+describe.skipIf(!!unavailable)('a full disk for an export', () => {
+  it('says so in one line and leaves no partial file; the export is private (0600) once there is room', () => {
+    const db = path.join(tempDir(), 'index.sqlite');
+    expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
+    const v = volume(4);
+    v.fill(16 * 1024);
+    const out = path.join(v.dir, 'sessions.csv');
+    const r = runCli(['export', '--db', db, '--kind', 'events', '--columns', 'all', '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([`xferlens: cannot export: ${out}: the disk is full. Free space on ${v.dir} and run again.`]);
+    expect(fs.readdirSync(v.dir).sort()).toEqual(['filler.bin']);
+    v.unfill();
+    expect(runCli(['export', '--db', db, '--kind', 'sessions', '--out', out]).status).toBe(0);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe.skipIf(!!unavailable)('a full disk in the app and serve (the index worker)', () => {
   type ClientModule = typeof import('../../src-main/worker/index-worker-client.js');
   const startClient = async (databasePath: string) => {

@@ -87,7 +87,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   const token = randomBytes(32).toString('base64url');
   let api;
   try {
-    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, exportThreads: {} });
+    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, databasePath: opts.databasePath, exportThreads: {} });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
     await writer.stop();

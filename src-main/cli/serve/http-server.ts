@@ -27,7 +27,7 @@ import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '..
 import { QUERY_KINDS } from '../../core/query/columns.js';
 import type { ExportThreads } from '../../core/export/halves.js';
 import { prepareExport, type QueryExportRequest } from '../../core/export/query-export.js';
-import type { Db } from '../../core/store/db.js';
+import { asDatabaseError, type Db } from '../../core/store/db.js';
 import { contentTypeOf } from '../../electron/app-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
 
@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   host: string;
   /** A read-only connection of its own for one download; closed by the server. */
   openReadDb(): Db;
+  /** The database file, named in the message of a storage fault met by a download. */
+  databasePath: string;
   /** Lets a big CSV download share its work with a worker thread (see export/halves.ts). */
   exportThreads?: ExportThreads;
 }
@@ -253,7 +255,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 
   const download = async (req: http.IncomingMessage, res: http.ServerResponse, request: QueryExportRequest) => {
-    const db = opts.openReadDb();
+    let db: Db;
+    try {
+      db = opts.openReadDb();
+    } catch (err) {
+      const { status, body } = errorReply(err);
+      return sendJson(res, status, body);
+    }
     const controller = new AbortController();
     // The browser gave up (or the person cancelled the download): stop reading rows.
     res.on('close', () => {
@@ -273,7 +281,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       res.end();
     } catch (err) {
       if (!res.headersSent) {
-        const { status, body } = errorReply(err);
+        const { status, body } = errorReply(asDatabaseError(err, opts.databasePath));
         sendJson(res, status, body);
       } else {
         res.destroy();

@@ -182,12 +182,14 @@ export function describeStorageFault(err: unknown, file: string, context: FaultC
 }
 
 /**
- * A file-system error of the storage (not of a log being read) in one line naming the file, or null
+ * A file-system error of the storage (not of a log being read) in one line naming the file (`err.path`,
+ * else `fallbackPath`), or null
  * when `err` is not one: a full disk, a permission, a read-only file system, an I/O error.
  */
-export function describeFileSystemFault(err: unknown): string | null {
+export function describeFileSystemFault(err: unknown, fallbackPath = ''): string | null {
   const e = err as NodeJS.ErrnoException;
-  const file = e?.path ?? '';
+  // A failed write on an open stream names no path: the caller knows it.
+  const file = e?.path ?? fallbackPath;
   switch (e?.code) {
     case 'ENOSPC':
     case 'EDQUOT':
