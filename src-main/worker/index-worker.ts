@@ -172,7 +172,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
       try {
         return addSummary(total, await run());
       } catch (err) {
-        const fault = asDatabaseError(err, data.databasePath, { linesKept: total.lines + (err instanceof IndexStoppedError ? err.summary.lines : 0) });
+        const fault = asDatabaseError(err, data.databasePath, { linesKept: total.lines + (err instanceof IndexStoppedError ? err.summary.lines : 0), retrying: true });
         if (!(err instanceof IndexStoppedError && fault instanceof DatabaseError && fault.code === 'DISK_FULL')) throw err;
         addSummary(total, err.summary);
         post({ type: 'progress', jobId, progress: { ...last, stalled: fault.message } });

@@ -240,7 +240,7 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
         if (p.stalled) stalled.push(p.stalled);
       });
       await until('the job to say the disk is full', () => stalled.length > 0);
-      expect(stalled[0]).toMatch(new RegExp(`^${db}: the disk is full\\. Free space on ${v.dir} and run again`));
+      expect(stalled[0]).toMatch(new RegExp(`^${db}: the disk is full\\. Free space on ${v.dir} and indexing goes on by itself once there is space: the [\\d,]+ lines indexed so far are kept\\.$`));
       // It keeps trying, not failing (a failed job would reject `job`).
       let failed: unknown = null;
       job.catch((err: unknown) => (failed = err));
@@ -271,7 +271,7 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
       // More lines, as a server writes them: the same lines again, a whole second copy.
       fs.appendFileSync(log, fs.readFileSync(smallLog));
       await until('the full disk to be reported', () => /the disk is full/.test(client.followState().inputs[0]?.error ?? ''));
-      expect(client.followState().inputs[0]!.error).toMatch(new RegExp(`^${db}: the disk is full`));
+      expect(client.followState().inputs[0]!.error).toMatch(new RegExp(`^${db}: the disk is full\\. Free space on ${v.dir} and indexing goes on by itself once there is space`));
       v.unfill();
       await until('the lines to come in', () => client.followState().inputs[0]?.error === null);
       expect(fs.statSync(log).size).toBe(2 * before);
@@ -346,6 +346,15 @@ describe.skipIf(!!unavailable)('a read-only database', () => {
 });
 
 describe.skipIf(!!unavailable)('a database this user may not write', () => {
+  it('a new database in a folder this user may not write: one line saying so', () => {
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o755);
+    const db = path.join(dir, 'index.sqlite');
+    const r = spawnSync(process.execPath, [CLI, 'index', '--db', db, smallLog], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, HOME: '/tmp' } });
+    expectOneLine(r, new RegExp(`^xferlens: cannot create database ${db}: this user may not write its folder ${dir}\\. Choose another file with --db\\.$`));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('as another user: reading works (read-only), indexing says permission denied', () => {
     const dir = tempDir();
     fs.chmodSync(dir, 0o755);

@@ -246,7 +246,7 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
     } catch (err) {
       // Typically the database is busy or full: nothing of the batch is marked done, so it is retried
       // at the next poll, and the lines come in by themselves once there is space again.
-      report([{ path: db.name, reason: (asDatabaseError(err, db.name) as Error).message }]);
+      report([{ path: db.name, reason: (asDatabaseError(err, db.name, { retrying: true }) as Error).message }]);
       return;
     }
     // A file renamed away (rotated, maybe already replaced) or deleted between the scan and its

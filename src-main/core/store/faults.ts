@@ -124,6 +124,8 @@ export interface FaultContext {
   linesKept?: number;
   /** How long SQLite waited for another writer, in seconds (for the "busy" message). */
   busySeconds?: number;
+  /** The work tries again by itself (a job in the app or `serve`, a follower): no need to run it again. */
+  retrying?: boolean;
 }
 
 /**
@@ -153,9 +155,17 @@ export function describeStorageFault(err: unknown, file: string, context: FaultC
   if (full) {
     const volume = volumeOf(file);
     const kept = context.linesKept ? `the ${context.linesKept.toLocaleString('en-US')} lines indexed so far are kept` : 'nothing stored before was lost';
-    return new DatabaseError(`${file}: the disk is full. Free space on ${volume} and run again: ${kept}.`, 'DISK_FULL', file);
+    const then = context.retrying ? 'indexing goes on by itself once there is space' : 'run again';
+    return new DatabaseError(`${file}: the disk is full. Free space on ${volume} and ${then}: ${kept}.`, 'DISK_FULL', file);
   }
   const refusal = /^SQLITE_(READONLY|CANTOPEN|PERM|IOERR)/.test(code) ? writeRefusal(file) : null;
+  if (refusal && !fs.existsSync(file)) {
+    const folder = path.dirname(path.resolve(file));
+    return new DatabaseError(
+      `cannot create database ${file}: ${refusal === 'EROFS' ? 'its folder is on a read-only file system' : `this user may not write its folder ${folder}`}. Choose another file with --db.`,
+      refusal === 'EROFS' ? 'READ_ONLY' : 'NO_PERMISSION', file,
+    );
+  }
   if (refusal === 'EROFS' || (code.startsWith('SQLITE_READONLY') && refusal === null)) {
     return new DatabaseError(
       `${file} is read-only (${refusal === 'EROFS' ? 'its file system is mounted read-only' : message}). Reading commands (stats, search, export…) still work on it; ` +
