@@ -399,7 +399,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
 
     'export/start': async ({ path: file, ...req }) => {
       if (!backend.dialogs) {
-        throw new ApiError('export/start: browser mode does not write files on the server; download the export instead (GET /api/export/download)', { status: 403 });
+        throw new ApiError('export/start: browser mode does not write files on the server; download the export instead (POST /api/export/ticket, then GET the URL it answers)', { status: 403 });
       }
       if (!chosenSavePaths.has(file)) throw new ApiError('export/start: the path must be one chosen in the save dialog (dialog/save)', { status: 403 });
       const db = backend.openReadDb();
