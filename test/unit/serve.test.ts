@@ -198,7 +198,7 @@ describe('xferlens serve', () => {
   it('does not write files on the server: export/start points to the download', async () => {
     const refused = await api(s, 'export/start', { kind: 'events', query: '', format: 'csv', path: path.join(dir, 'out.csv') });
     expect(refused.status).toBe(403);
-    expect(JSON.parse(refused.body).error).toMatch(/\/api\/export\/download/);
+    expect(JSON.parse(refused.body).error).toMatch(/\/api\/export\/ticket/);
     expect(fs.existsSync(path.join(dir, 'out.csv'))).toBe(false);
   });
 
