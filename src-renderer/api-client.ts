@@ -3,14 +3,17 @@
  * Electron IPC) when there is one, otherwise HTTP to `xferlens serve` (browser mode). Only types
  * come from src-main.
  */
-import type { ApiEventName, ApiEvents, DesktopBridge, ExportDownloadParams, XferlensApi } from '../src-main/api/contract.js';
+import type { ApiEventName, ApiEvents, DesktopBridge, ExportDownloadParams, ExportTicket, XferlensApi } from '../src-main/api/contract.js';
 
 export interface ApiClient extends XferlensApi {
   mode: 'desktop' | 'browser';
   /** The path of a dropped file; null where the page cannot know it (browser mode). */
   pathForFile: ((file: File) => string) | null;
-  /** Browser mode: the address of `GET /api/export/download` for these parameters; null on the desktop. */
-  exportDownloadUrl: ((params: Omit<ExportDownloadParams, 'token'>) => string) | null;
+  /**
+   * Browser mode: a one-time address of `GET /api/export/download` for these parameters (valid for
+   * one download within a minute, without the session token in it); null on the desktop.
+   */
+  exportDownloadUrl: ((params: ExportDownloadParams) => Promise<string>) | null;
 }
 
 /** A failed call: the back end's message, and for a search-language mistake its 1-based column. */
@@ -61,22 +64,26 @@ export const NO_TOKEN_MESSAGE = 'No access token: open the address that `xferlen
 
 export function httpClient(token: string | null): ApiClient {
   let events: EventSource | null = null;
+  /** POSTs JSON to an /api route with the token in the header; answers the JSON reply or throws its error. */
+  const post = async (route: string, input: unknown): Promise<unknown> => {
+    if (!token) throw new ApiError(NO_TOKEN_MESSAGE);
+    const response = await fetch(`/api/${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(input ?? null),
+    });
+    const body = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) {
+      const error = (body as { error?: unknown } | null)?.error;
+      const message = typeof error === 'string' ? error : `${route} failed (HTTP ${response.status})`;
+      throw new ApiError(message, columnOf(body, message));
+    }
+    return body;
+  };
   return {
     mode: 'browser',
     async call(method, ...args) {
-      if (!token) throw new ApiError(NO_TOKEN_MESSAGE);
-      const response = await fetch(`/api/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-        body: JSON.stringify(args[0] ?? null),
-      });
-      const body = (await response.json().catch(() => null)) as unknown;
-      if (!response.ok) {
-        const error = (body as { error?: unknown } | null)?.error;
-        const message = typeof error === 'string' ? error : `${method} failed (HTTP ${response.status})`;
-        throw new ApiError(message, columnOf(body, message));
-      }
-      return body as never;
+      return (await post(method, args[0])) as never;
     },
     subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
       if (!token) return () => undefined;
@@ -87,10 +94,10 @@ export function httpClient(token: string | null): ApiClient {
       return () => source.removeEventListener(event, relay);
     },
     pathForFile: null,
-    exportDownloadUrl(params) {
-      const query = new URLSearchParams({ token: token ?? '' });
-      for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') query.set(key, String(value));
-      return `/api/export/download?${query}`;
+    async exportDownloadUrl(params) {
+      const body: Record<string, string> = {};
+      for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') body[key] = String(value);
+      return ((await post('export/ticket', body)) as ExportTicket).url;
     },
   };
 }

@@ -27,10 +27,11 @@
  * Events arrive as server-sent events from `GET /api/events?token=<token>` (`event:` = the event
  * name, `data:` = its payload as JSON). The token is the one printed in the URL by `xferlens serve`
  * (`http://127.0.0.1:PORT/#token=...`). Browser mode has no save dialog, so instead of
- * `export/start` (which writes a file on the server) it offers a download:
- * `GET /api/export/download?token=…&kind=events&query=…&format=csv|ndjson[&columns=a,b][&excel=1]
- * [&neutralise=0][&timeZone=Europe/Paris]`, answered with the file as an attachment
- * (Content-Disposition) streamed as it is written (see `ExportDownloadParams`).
+ * `export/start` (which writes a file on the server) it offers a download: `POST /api/export/ticket`
+ * (with the token) and the body `{"kind":"events","query":"…","format":"csv"|"ndjson"[,"columns":"a,b"]
+ * [,"excel":"1"][,"neutralise":"0"][,"timeZone":"Europe/Paris"]}` (see `ExportDownloadParams`)
+ * answers `{"url":"/api/export/download?ticket=…"}`; that URL, opened once within a minute and
+ * without the token, answers the file as an attachment (Content-Disposition) streamed as it is written.
  */
 import type { Insight, InsightFinding, InsightSeverity, InsightThresholds } from '../core/analysis/insight-types.js';
 import type { Explanation, Severity } from '../core/explain/types.js';
@@ -301,9 +302,8 @@ export interface ExportRequest {
   timeZone?: string;
 }
 
-/** The query string of `GET /api/export/download` (browser mode), as strings. */
+/** The body of `POST /api/export/ticket` (browser mode), as strings. */
 export interface ExportDownloadParams {
-  token: string;
   kind: QueryKind;
   query?: string;
   format?: ExportFormat;
@@ -314,6 +314,11 @@ export interface ExportDownloadParams {
   /** '0' to keep formula-like cells as they are. */
   neutralise?: '1' | '0';
   timeZone?: string;
+}
+
+/** The answer of `POST /api/export/ticket`: the download's URL, good for one download within a minute. */
+export interface ExportTicket {
+  url: string;
 }
 
 export interface ExportProgressInfo {
@@ -372,6 +377,11 @@ export interface AppInfo {
   canExportToFile: boolean;
   /** Whether `dialog/open` and `dialog/save` show native dialogs (desktop). */
   nativeDialogs: boolean;
+  /**
+   * Why the database is read-only here (a read-only file, folder or medium, or `--read-only`), or
+   * null. Reading works; indexing, following, removing and saving settings are refused.
+   */
+  readOnly: string | null;
 }
 
 export interface OpenDialogRequest {

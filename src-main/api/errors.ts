@@ -3,6 +3,7 @@
  * a search, its column). Internal failures keep their message but never their stack.
  */
 import { QuerySyntaxError } from '../core/query/errors.js';
+import { DatabaseError } from '../core/store/faults.js';
 import type { ApiErrorBody } from './contract.js';
 
 /** A refusal with its HTTP status: 400 bad input, 403 not offered in this mode, 404 not found. */
@@ -23,6 +24,8 @@ export function errorReply(err: unknown): { status: number; body: ApiErrorBody }
   if (err instanceof QuerySyntaxError) return { status: 400, body: { error: err.message, column: err.column } };
   // The query module reports bad sort columns, cursors and limits as RangeErrors: the caller's mistake.
   if (err instanceof RangeError) return { status: 400, body: { error: err.message } };
+  // The database's storage (full disk, lock, I/O error, damage): the server is fine, the file is not.
+  if (err instanceof DatabaseError) return { status: 503, body: { error: err.message } };
   const message = err instanceof Error ? err.message : String(err);
   return { status: 500, body: { error: message || 'internal error' } };
 }

@@ -14,7 +14,7 @@ import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
 import { computeInsights } from '../core/analysis/insights.js';
 import { aggregate, countRows, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
 import { suggestValues } from '../core/query/suggest.js';
-import type { Db } from '../core/store/db.js';
+import { asDatabaseError, type Db } from '../core/store/db.js';
 import { lineSql } from '../core/store/line-blocks.js';
 import { readMeta } from '../core/store/meta.js';
 import { databaseStats, listSources } from '../core/store/stats.js';
@@ -92,6 +92,8 @@ export interface ApiBackend {
   emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
   /** Whether `index/open` may read paths given by the UI (browser mode: loopback or --allow-open). */
   canOpenPaths: boolean;
+  /** Why the database is read-only here (the writer refuses every write), or null/absent when it is not. */
+  readOnly?: string | null;
   /**
    * Native dialogs: with them `export/start` writes only to a path `dialog/save` returned; without
    * them (browser mode) `export/start` is refused and the download route is the way.
@@ -272,6 +274,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       canOpenPaths: backend.canOpenPaths,
       canExportToFile: !!backend.dialogs,
       nativeDialogs: !!backend.dialogs,
+      readOnly: backend.readOnly ?? null,
     }),
 
     'formats/list': async () => formatInfos(),
@@ -396,7 +399,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
 
     'export/start': async ({ path: file, ...req }) => {
       if (!backend.dialogs) {
-        throw new ApiError('export/start: browser mode does not write files on the server; download the export instead (GET /api/export/download)', { status: 403 });
+        throw new ApiError('export/start: browser mode does not write files on the server; download the export instead (POST /api/export/ticket, then GET the URL it answers)', { status: 403 });
       }
       if (!chosenSavePaths.has(file)) throw new ApiError('export/start: the path must be one chosen in the save dialog (dialog/save)', { status: 403 });
       const db = backend.openReadDb();
@@ -465,7 +468,15 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
   for (const method of Object.keys(handlers) as ApiMethod[]) {
     const handler = handlers[method] as (input: unknown) => Promise<unknown>;
     const check = INPUTS[method];
-    checked[method] = async (input: unknown) => handler(validate<unknown>(method, check, input));
+    checked[method] = async (input: unknown) => {
+      const valid = validate<unknown>(method, check, input);
+      try {
+        return await handler(valid);
+      } catch (err) {
+        // A full disk, a lock, an I/O error met by a read: said for the database, in one line.
+        throw asDatabaseError(err, backend.databasePath);
+      }
+    };
   }
   return checked as ApiHandlers;
 }

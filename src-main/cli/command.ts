@@ -9,6 +9,7 @@ import { UsageError } from './output.js';
 /** Options every command understands. */
 export const COMMON_OPTIONS = {
   db: { type: 'string' },
+  'read-only': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
@@ -21,9 +22,15 @@ export interface CommandContext {
   values: OptionValues;
   /** Positional arguments after the command name. */
   args: string[];
-  /** Opens the database (`--db`, `$XFERLENS_DB` or the per-user default), runs, closes. */
-  withDb(run: (db: Db) => Promise<number> | number, opts?: { readonly?: boolean }): Promise<number>;
+  /**
+   * Opens the database (`--db`, `$XFERLENS_DB` or the per-user default), runs, closes. 'read'
+   * (the default) opens it read-only when it cannot be written or `--read-only` says so; 'write'
+   * refuses then.
+   */
+  withDb(run: (db: Db) => Promise<number> | number, access?: DbAccess): Promise<number>;
 }
+
+export type DbAccess = 'read' | 'write';
 
 /** What a command does, given its parsed options; answers the exit code. */
 export type CommandRun = (ctx: CommandContext) => Promise<number> | number;

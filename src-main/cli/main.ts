@@ -2,9 +2,9 @@
 // Start-up matters here (`xferlens --help`, a quick search): this file and registry.ts import only
 // what every run needs. Each command's module, SQLite included, is imported when that command runs.
 import { parseArgs } from 'node:util';
-import type { Db, DatabaseError } from '../core/store/db.js';
+import type { Db, DatabaseError, OpenOptions } from '../core/store/db.js';
 import { defaultDatabasePath } from '../core/paths.js';
-import { COMMON_OPTIONS, stringOption } from './command.js';
+import { COMMON_OPTIONS, stringOption, type DbAccess } from './command.js';
 import { COMMANDS } from './registry.js';
 import { UsageError } from './output.js';
 
@@ -20,6 +20,8 @@ ${usage}
 
 Options of every command:
   --db FILE    database file (default: $XFERLENS_DB, else the per-user data folder)
+  --read-only  open the database read-only: reading commands work, writing ones (index,
+               rebuild) refuse. A database this user cannot write is opened so anyway
   --json       machine-readable output
   -h, --help   this help
   --version    the version
@@ -53,25 +55,29 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!command) throw new UsageError(`unknown command "${commandName}" (see xferlens --help)`);
   const runCommand = await command.load();
-  const withDb = async (run: (db: Db) => Promise<number> | number, opts: { readonly?: boolean } = {}): Promise<number> => {
-    const { asDatabaseError, openDatabase } = await import('../core/store/db.js');
+  const withDb = async (run: (db: Db) => Promise<number> | number, access: DbAccess = 'read'): Promise<number> => {
+    const { asDatabaseError, openDatabase, openForReading } = await import('../core/store/db.js');
+    const { readOnlyRefusal } = await import('../core/store/faults.js');
     const file = defaultDatabasePath(stringOption(values, 'db'));
+    const readOnly = values['read-only'] === true;
+    if (access === 'write' && readOnly) throw readOnlyRefusal(file, commandName ?? 'write');
     let started = 0;
-    const db = openDatabase(file, {
-      ...opts,
-      onMigrate: ({ from, to, step, steps }) => {
-        if (step === 1) {
-          started = performance.now();
-          process.stderr.write(`xferlens: upgrading ${file} from schema ${from} to ${to} (a big database takes minutes; nothing is lost if it is stopped)\n`);
-        } else if (step > steps) {
-          process.stderr.write(`xferlens: upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-        }
-      },
-    });
+    const onMigrate: OpenOptions['onMigrate'] = ({ from, to, step, steps }) => {
+      if (step === 1) {
+        started = performance.now();
+        process.stderr.write(`xferlens: upgrading ${file} from schema ${from} to ${to} (a big database takes minutes; nothing is lost if it is stopped)\n`);
+      } else if (step > steps) {
+        process.stderr.write(`xferlens: upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      }
+    };
+    const db = access === 'write' ? openDatabase(file, { onMigrate }) : openForReading(file, { readOnly, onMigrate });
     try {
       return await run(db);
     } catch (err) {
-      throw asDatabaseError(err, file); // damage SQLite finds only now, on a page this command read
+      // Damage SQLite finds only now, on a page this command read; a full disk met while indexing
+      // (an IndexStoppedError carries what the run had committed, which is kept).
+      const linesKept = (err as { summary?: { lines?: unknown } }).summary?.lines;
+      throw asDatabaseError(err, file, typeof linesKept === 'number' ? { linesKept } : {});
     } finally {
       db.close();
     }
@@ -81,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
 
 /** What to do about a database xferlens refused (printed after the message). */
 function rebuildHint(err: DatabaseError): string | undefined {
-  if (err.code === 'CANNOT_OPEN' || err.code === 'BUSY') return undefined;
+  // Only a file that is itself the problem: a full disk, a permission or a lock is fixed where it is.
+  if (err.code !== 'NOT_A_DATABASE' && err.code !== 'DAMAGED' && err.code !== 'NEWER_SCHEMA') return undefined;
   return `The logs are the source of truth: \`xferlens rebuild --db "${err.file}"\` moves it aside to FILE.broken-<time>, ` +
     'creates a new database and indexes its files again; or choose another file with --db and index again.';
 }
@@ -105,9 +112,13 @@ main(process.argv.slice(2)).then(
     }
     // A DatabaseError comes from db.js, loaded by then: importing it again costs nothing.
     const { DatabaseError } = await import('../core/store/db.js');
+    const { describeFileSystemFault } = await import('../core/store/faults.js');
+    const fsFault = describeFileSystemFault(err);
     if (err instanceof DatabaseError) {
       const hint = rebuildHint(err);
       process.stderr.write(`xferlens: ${hint ? `${err.message.replace(/\.$/, '')}. ${hint}` : err.message}\n`);
+    } else if (fsFault) {
+      process.stderr.write(`xferlens: ${fsFault}\n`);
     } else {
       process.stderr.write(`xferlens: ${(err as Error)?.stack ?? String(err)}\n`);
     }

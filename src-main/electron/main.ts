@@ -14,7 +14,8 @@ import { openDatabase, type Db } from '../core/store/db.js';
 import { moveDatabaseAside } from '../core/store/recover.js';
 import { VERSION } from '../core/version.js';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol.js';
-import { IndexWorkerClient } from '../worker/index-worker-client.js';
+import { ReadOnlyWriter, startWriter, type HostWriter } from '../worker/start-writer.js';
+import { DatabaseError, needsRebuild } from '../core/store/faults.js';
 import { createEventSender, registerIpc } from './ipc.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { nativeBindingPath, pathsFromArgv, windowIconPath, type AppLocation } from './launch.js';
@@ -61,7 +62,8 @@ function start(): void {
 
   const nativeBinding = nativeBindingPath(location);
   const databasePath = defaultDatabasePath();
-  const indexer = new IndexWorkerClient({ databasePath, nativeBinding });
+  // Set once started (startWriter): the index worker, or a writer refusing writes to a read-only database.
+  let indexer: HostWriter = new ReadOnlyWriter(databasePath, 'it is not open yet');
   let readConnection: Db | null = null;
   const readDb = () => (readConnection ??= openDatabase(databasePath, { readonly: true, nativeBinding }));
 
@@ -105,13 +107,15 @@ function start(): void {
     readDb,
     openReadDb: () => openDatabase(databasePath, { readonly: true, nativeBinding }),
     exportThreads: { nativeBinding },
-    writer: indexer,
+    get writer() {
+      return indexer;
+    },
+    readOnly: null as string | null,
     emit,
     canOpenPaths: true,
     dialogs,
   };
   const handlers = createHandlers(backend);
-  relayFollowEvents(backend);
 
   const openPaths = (paths: readonly string[]) => {
     if (!paths.length) return;
@@ -276,9 +280,18 @@ function start(): void {
       return;
     }
     try {
-      await indexer.start();
+      const started = await startWriter({ databasePath, nativeBinding });
+      indexer = started.writer;
+      backend.readOnly = started.readOnly;
+      relayFollowEvents(backend); // the started writer's batches and changes reach the window
     } catch (err) {
-      await offerRebuild((err as Error).message);
+      // A new index only for a file that is itself the problem; a full disk or a permission is fixed where it is.
+      if (err instanceof DatabaseError && !needsRebuild(err) && err.code !== 'NEWER_SCHEMA') {
+        dialog.showErrorBox('xferlens cannot open its database', err.message);
+        app.exit(1);
+      } else {
+        await offerRebuild((err as Error).message);
+      }
       return;
     }
     // What was followed when the app (or a serve) last used the database is followed again.

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { IndexRequest } from '../api/contract.js';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
 import type { IndexProgress } from '../core/ingest/indexer.js';
+import { DatabaseError } from '../core/store/faults.js';
 import { emptySummary, type ConfigureRequest, type FollowNotice, type FollowState, type FromWorker, type IndexWorkerData, type ToWorker } from './index-worker.js';
 
 type Settled = Extract<FromWorker, { type: 'done' | 'removed' | 'stored' | 'following' }>;
@@ -57,7 +58,7 @@ export class IndexWorkerClient implements Writer {
             resolve();
             break;
           case 'fatal':
-            reject(new Error(message.message));
+            reject(message.code ? new DatabaseError(message.message, message.code, this.options.databasePath) : new Error(message.message));
             break;
           case 'progress':
             this.jobs.get(message.jobId)?.onProgress?.(message.progress);

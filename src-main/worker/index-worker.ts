@@ -11,8 +11,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Insight } from '../core/analysis/insights.js';
 import { LiveBurstWatch } from '../core/analysis/live-insights.js';
 import { follow, type FollowBatch, type Follower } from '../core/ingest/follow.js';
-import { indexPaths, type IndexProgress, type IndexSummary } from '../core/ingest/indexer.js';
-import { asDatabaseError, openDatabase, type Db } from '../core/store/db.js';
+import { addSummary, IndexStoppedError, indexPaths, type IndexProgress, type IndexSummary } from '../core/ingest/indexer.js';
+import { describeInputError } from '../core/ingest/inputs.js';
+import { asDatabaseError, DatabaseError, openDatabase, type DatabaseErrorCode, type Db } from '../core/store/db.js';
 import { readMeta, writeMeta } from '../core/store/meta.js';
 import { removeSource, resetSource } from '../core/store/source-admin.js';
 import type { FollowBatchInfo, IndexRequest } from '../api/contract.js';
@@ -87,7 +88,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'fatal'; message: string }
+  /** The database could not be opened; `code` says why when it is a DatabaseError (the host decides on it, e.g. read-only). */
+  | { type: 'fatal'; message: string; code?: DatabaseErrorCode }
   | { type: 'progress'; jobId: string; progress: IndexProgress }
   /** An index or configure job ended (`missing`: configure found no such source). */
   | { type: 'done'; jobId: string; summary: IndexSummary; cancelled: boolean; missing?: true }
@@ -104,6 +106,25 @@ export function emptySummary(): IndexSummary {
   return { files: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, ms: 0, formats: {}, errors: [] };
 }
 
+/** How often a job stopped by a full disk tries again (XFERLENS_FULL_DISK_RETRY_MS for tests). */
+function fullDiskRetryMs(): number {
+  const ms = Number(process.env.XFERLENS_FULL_DISK_RETRY_MS);
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : 2000;
+}
+
+/** Resolves after fullDiskRetryMs(), or at once when the job is cancelled. */
+function untilRetry(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, fullDiskRetryMs());
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
 type QueuedJob = Extract<ToWorker, { type: 'index' | 'configure' | 'remove' }>;
 
 /** What one followed path found so far. */
@@ -115,12 +136,12 @@ interface Found {
 function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): void {
   const post = (message: FromWorker) => port.postMessage(message);
   /** What the host shows: a lock or damage met on the way is named as the database's (not the log's). */
-  const reason = (err: unknown) => (asDatabaseError(err, data.databasePath) as Error).message;
+  const reason = (err: unknown) => (asDatabaseError(err, data.databasePath, err instanceof IndexStoppedError ? { linesKept: err.summary.lines } : {}) as Error).message;
   let db: Db;
   try {
     db = openDatabase(data.databasePath, data.nativeBinding ? { nativeBinding: data.nativeBinding } : {});
   } catch (err) {
-    post({ type: 'fatal', message: (err as Error).message });
+    post({ type: 'fatal', message: (err as Error).message, ...(err instanceof DatabaseError ? { code: err.code } : {}) });
     return;
   }
   const queue: QueuedJob[] = [];
@@ -133,13 +154,33 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
     return result;
   };
 
-  const index = async (jobId: string, paths: readonly string[], request: Omit<IndexRequest, 'paths'>, signal: AbortSignal): Promise<IndexSummary> =>
-    indexPaths(db, paths, {
+  /**
+   * Runs an index job to its end. A full disk does not end it: the job says so (a `stalled`
+   * progress), waits and runs again from where it stopped (what it committed is kept), until there
+   * is space again or it is cancelled.
+   */
+  const index = async (jobId: string, paths: readonly string[], request: Omit<IndexRequest, 'paths'>, signal: AbortSignal): Promise<IndexSummary> => {
+    const total = emptySummary();
+    let last: IndexProgress = { file: '', filesDone: 0, filesTotal: paths.length, bytesDone: 0, bytesTotal: 0 };
+    const run = () => indexPaths(db, paths, {
       ...(request.timeZone ? { timeZone: request.timeZone } : {}),
       ...(request.logFormats ? { logFormats: request.logFormats } : {}),
       signal,
-      onProgress: (progress) => post({ type: 'progress', jobId, progress }),
+      onProgress: (progress) => post({ type: 'progress', jobId, progress: (last = progress) }),
     });
+    for (;;) {
+      try {
+        return addSummary(total, await run());
+      } catch (err) {
+        const fault = asDatabaseError(err, data.databasePath, { linesKept: total.lines + (err instanceof IndexStoppedError ? err.summary.lines : 0), retrying: true });
+        if (!(err instanceof IndexStoppedError && fault instanceof DatabaseError && fault.code === 'DISK_FULL')) throw err;
+        addSummary(total, err.summary);
+        post({ type: 'progress', jobId, progress: { ...last, stalled: fault.message } });
+        await untilRetry(signal);
+        if (signal.aborted) return total;
+      }
+    }
+  };
 
   const runJob = async (job: QueuedJob, signal: AbortSignal): Promise<void> => {
     switch (job.type) {
@@ -233,7 +274,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
         onBatch: (batch) => current() && onBatch(input, found, batch),
         onError: (e) => {
           if (!current()) return;
-          found.error = e.path === input ? e.reason : `${e.path}: ${e.reason}`;
+          found.error = e.path === input ? e.reason : describeInputError(e);
           postState(null);
         },
       });

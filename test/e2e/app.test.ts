@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, tempDir, writeLines } from '../helpers.js';
+import { EFT_W3C_SAMPLE, REPO, runCli, tempDir, writeLines } from '../helpers.js';
 import { AppPage } from './pages/app-page.js';
 import { ChartsPage } from './pages/charts-page.js';
 import { ExportDialog } from './pages/export-dialog.js';
@@ -291,6 +291,10 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     await screenshot(app.page, 'export-dialog');
     const download = await dialog.download();
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    // The URL left in the download history is a used-up one-time ticket, not the session token.
+    expect(download.url()).toMatch(/\/api\/export\/download\?ticket=[\w-]+$/);
+    expect(download.url()).not.toContain(served.token);
+    expect((await fetch(download.url())).status).toBe(401);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const records = parse(csv, { columns: true }) as Record<string, string>[];
     expect(Object.keys(records[0]!)).toEqual(['user', 'op', 'path', 'bytes', 'status']);
@@ -511,5 +515,34 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     const badSearch = /^error: Failed to load resource: .* 400 \(Bad Request\) \(\/api\/(?:events|events\/count|query)[^)]*\)$/;
     expect(app.console.filter((m) => !badSearch.test(m))).toEqual([]);
     expect(app.console.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe.skipIf(serveSkipReason !== null)('the app in a browser on a read-only database', () => {
+  it('says read-only in the status bar, and indexing from the page is refused in words', async () => {
+    const dir = tempDir('xferlens-ui-ro-');
+    const db = path.join(dir, 'index.sqlite');
+    writeLines(path.join(dir, 'ex.log'), EFT_W3C_SAMPLE);
+    expect(runCli(['stats', '--db', db]).status).toBe(0); // an empty index
+    const served = await startServe(db, ['--read-only']);
+    const browser = await launchChromium();
+    try {
+      const app = await AppPage.open(browser, served.url);
+      const badge = app.page.getByTestId('read-only');
+      await badge.waitFor();
+      expect(await badge.textContent()).toBe('read-only');
+      await app.page.getByLabel('Log file or folder').fill(path.join(dir, 'ex.log'));
+      await app.page.getByRole('button', { name: 'Index', exact: true }).click();
+      const alert = app.page.locator('.message.error[role=alert]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain(`${db}: cannot index: it was opened read-only (--read-only).`);
+      await screenshot(app.page, 'read-only');
+      expect(await app.violations()).toEqual([]);
+      expect(app.errors).toEqual([]);
+      await app.close();
+    } finally {
+      await browser.close();
+      await served.stop();
+    }
   });
 });

@@ -104,6 +104,7 @@ describe('xferlens serve', () => {
       { method: 'POST', path: '/api/no/such-method', body: 'null' },
       { method: 'GET', path: '/api/events' },
       { method: 'GET', path: '/api/export/download?kind=events' },
+      { method: 'POST', path: '/api/export/ticket', body: '{"kind":"events"}' },
       { method: 'GET', path: '/api/' },
       { method: 'GET', path: '/api' },
     ];
@@ -111,7 +112,7 @@ describe('xferlens serve', () => {
       const headers = { 'Content-Type': 'application/json' };
       const none = await request(s.base, { ...route, headers });
       expect(none.status, `${route.method} ${route.path} without token`).toBe(401);
-      expect(JSON.parse(none.body).error).toMatch(/token/);
+      expect(JSON.parse(none.body).error).toMatch(/token|ticket/);
       const bearer = await request(s.base, { ...route, headers: { ...headers, Authorization: `Bearer ${wrong}` } });
       expect(bearer.status, `${route.method} ${route.path} wrong bearer`).toBe(401);
       const sep = route.path.includes('?') ? '&' : '?';
@@ -197,7 +198,7 @@ describe('xferlens serve', () => {
   it('does not write files on the server: export/start points to the download', async () => {
     const refused = await api(s, 'export/start', { kind: 'events', query: '', format: 'csv', path: path.join(dir, 'out.csv') });
     expect(refused.status).toBe(403);
-    expect(JSON.parse(refused.body).error).toMatch(/\/api\/export\/download/);
+    expect(JSON.parse(refused.body).error).toMatch(/\/api\/export\/ticket/);
     expect(fs.existsSync(path.join(dir, 'out.csv'))).toBe(false);
   });
 
@@ -231,9 +232,18 @@ describe('xferlens serve', () => {
     expect(frames.find((f) => f.event === 'index/finished')!.data).toEqual(result);
   });
 
+  /** A one-time download URL for these parameters, as the page gets it (POST with the token). */
+  const ticket = async (params: Record<string, string>) => {
+    const r = await api(s, 'export/ticket', params);
+    expect(r.status, r.body).toBe(200);
+    const { url } = JSON.parse(r.body) as { url: string };
+    expect(url).toMatch(/^\/api\/export\/download\?ticket=[\w-]{43}$/);
+    expect(url).not.toContain(s.token);
+    return url;
+  };
+
   it('downloads an export as a CSV attachment', async () => {
-    const q = new URLSearchParams({ token: s.token, kind: 'transfers', query: 'status:failed', columns: 'user,path,code' });
-    const csv = await request(s.base, { path: `/api/export/download?${q}` });
+    const csv = await request(s.base, { path: await ticket({ kind: 'transfers', query: 'status:failed', columns: 'user,path,code' }) });
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="xferlens-transfers-[\dT-]+\.csv"$/);
@@ -241,24 +251,83 @@ describe('xferlens serve', () => {
     expect(header).toBe('user,path,code');
     expect(rows.sort()).toEqual(['alice,/sftp/nope.bin,2', 'alice,missing.txt,550']);
 
-    const ndjson = await request(s.base, { path: `/api/export/download?${new URLSearchParams({ token: s.token, kind: 'sessions', query: 'user:bob', format: 'ndjson' })}` });
+    const ndjson = await request(s.base, { path: await ticket({ kind: 'sessions', query: 'user:bob', format: 'ndjson' }) });
     expect(ndjson.status).toBe(200);
     const docs = ndjson.body.trim().split('\n').map((l) => JSON.parse(l) as { user?: { name?: string } });
     expect(docs).toHaveLength(4);
     expect(docs.every((d) => d.user?.name === 'bob')).toBe(true);
 
-    const mistake = await request(s.base, { path: `/api/export/download?${new URLSearchParams({ token: s.token, kind: 'events', query: 'usr:x' })}` });
-    expect(mistake.status).toBe(400);
-    expect(JSON.parse(mistake.body)).toMatchObject({ column: 1 });
-    const extra = await request(s.base, { path: `/api/export/download?${new URLSearchParams({ token: s.token, kind: 'events', path: '/etc/passwd' })}` });
+    // A field that is not allowed is refused with the ticket; a search mistake when the download runs.
+    const mistake = await api(s, 'export/ticket', { kind: 'events', query: 'usr:x' });
+    expect(mistake.status).toBe(200); // the query is compiled when the download runs…
+    const run = await request(s.base, { path: (JSON.parse(mistake.body) as { url: string }).url });
+    expect(run.status).toBe(400); // …and answered as JSON there, before any header of a file
+    expect(JSON.parse(run.body)).toMatchObject({ column: 1 });
+    const extra = await api(s, 'export/ticket', { kind: 'events', path: '/etc/passwd' });
     expect(extra.status).toBe(400);
     expect(JSON.parse(extra.body).error).toMatch(/unknown field "path"/);
+  });
+
+  it('a download URL works once, carries no token, and the session token does not replace it', async () => {
+    const url = await ticket({ kind: 'events', query: '' });
+    expect((await request(s.base, { path: url })).status).toBe(200);
+    const again = await request(s.base, { path: url });
+    expect(again.status).toBe(401);
+    expect(JSON.parse(again.body).error).toMatch(/used already/);
+    // The old form, with the session token in the URL, is no longer a way in.
+    const old = await request(s.base, { path: `/api/export/download?${new URLSearchParams({ token: s.token, kind: 'events' })}` });
+    expect(old.status).toBe(401);
+    // A ticket with anything added to its URL is refused: the export is the one it was issued for.
+    const tampered = await ticket({ kind: 'events' });
+    expect((await request(s.base, { path: `${tampered}&kind=sessions` })).status).toBe(401);
+    expect((await request(s.base, { path: tampered })).status).toBe(200);
   });
 
   it('stops cleanly on Ctrl+C', async () => {
     s.child.kill('SIGINT');
     expect(await s.exited).toBe(0);
     expect(s.stderr()).toMatch(/stopping/);
+  });
+});
+
+describe('xferlens serve on a read-only database', () => {
+  it('--read-only: the page reads and says read-only; writes are refused with a 409 and the server stays up', async () => {
+    const dir = tempDir('xferlens-serve-ro-');
+    const db = path.join(dir, 'index.sqlite');
+    writeLines(path.join(dir, 'ex.log'), EFT_W3C_SAMPLE);
+    expect(spawnSync(process.execPath, [CLI, 'index', '--db', db, path.join(dir, 'ex.log')]).status).toBe(0);
+    const s = await startServe(['--port', '0', '--db', db, '--read-only']);
+    try {
+      expect(s.stderr()).toMatch(/is read-only: it was opened read-only \(--read-only\): serving it read-only/);
+      const info = JSON.parse((await api(s, 'app/info', null)).body) as { readOnly: string | null };
+      expect(info.readOnly).toBe(`${db} is read-only: it was opened read-only (--read-only)`);
+      for (const [method, input, action] of [
+        ['index/open', { paths: [dir] }, 'index'],
+        ['follow/start', { paths: [dir] }, 'follow'],
+        ['sources/remove', { id: 1 }, 'remove a source'],
+        ['settings/set', { theme: 'dark' }, 'save settings'],
+      ] as const) {
+        const r = await api(s, method, input);
+        expect(r.status, method).toBe(409);
+        expect(JSON.parse(r.body).error).toBe(`${db}: cannot ${action}: it was opened read-only (--read-only). Reading (stats, search, export…) works; leave out --read-only or use a database you can write.`);
+      }
+      const stats = await api(s, 'db/stats', null);
+      expect(stats.status).toBe(200);
+      expect(JSON.parse(stats.body)).toMatchObject({ sources: 1, events: 7 });
+      const page = await api(s, 'query/page', { kind: 'events', query: 'user:test' });
+      expect(page.status).toBe(200);
+      expect(s.child.exitCode).toBeNull();
+    } finally {
+      s.child.kill('SIGINT');
+      expect(await s.exited).toBe(0);
+    }
+  });
+
+  it('--read-only with PATHs to index: one line and exit 1', () => {
+    const dir = tempDir('xferlens-serve-ro-');
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--db', path.join(dir, 'index.sqlite'), '--read-only', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot index .*: the database is read-only/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { isDamage, type Db } from '../../core/store/db.js';
+import { isStorageFailure, type Db } from '../../core/store/db.js';
+import { describeFileSystemFault } from '../../core/store/faults.js';
 import { COLUMNS, DEFAULT_VISIBLE, QUERY_KINDS, columnDef, type ColumnDef, type QueryKind } from '../../core/query/columns.js';
 import { countRows, QuerySyntaxError } from '../../core/query/index.js';
 import { prepareExport } from '../../core/export/query-export.js';
@@ -96,14 +97,16 @@ export async function runExport(db: Db, req: ExportRequest): Promise<number> {
     result = await prepared.write(target, progress);
   } catch (err) {
     if (err instanceof QuerySyntaxError) throw new UsageError(querySyntaxMessage(req.query, err));
-    if (isDamage(err)) throw err; // the database's fault, not the target's: main names the file and the way out
+    // The database's fault (damage, an I/O error reading it), not the target's: main names the file and what to do.
+    if (isStorageFailure(err)) throw err;
     if (controller.signal.aborted) {
       process.stderr.write(`xferlens: export cancelled; ${where} was not written\n`);
       return 130;
     }
     // A reader that stops early (`| head`) is not an error of the export.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
-    process.stderr.write(`xferlens: cannot export to ${where}: ${(err as Error).message}\n`);
+    const fault = describeFileSystemFault(err, where);
+    process.stderr.write(`xferlens: ${fault ? `cannot export: ${fault}` : `cannot export to ${where}: ${(err as Error).message}`}\n`);
     return 1;
   } finally {
     bar.done();

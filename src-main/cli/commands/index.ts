@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { follow, type FollowBatch } from '../../core/ingest/follow.js';
 import { indexPaths, type IndexSummary } from '../../core/ingest/indexer.js';
+import { describeInputError } from '../../core/ingest/inputs.js';
 import type { Db } from '../../core/store/db.js';
 import type { NamedLogFormat } from '../../core/formats/types.js';
 import { formatBytes, formatCount, isoOrDash, progressBar, UsageError } from '../output.js';
@@ -15,7 +16,7 @@ export const runIndexCommand: CommandRun = ({ values, args, withDb }) => {
   for (const w of proftpd.warnings) process.stderr.write(`xferlens: warning: ${w}\n`);
   if (proftpd.error) process.stderr.write(`xferlens: ${proftpd.error}\n`);
   const opts = { json: values.json === true, timeZone, logFormats, proftpd };
-  return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)));
+  return withDb((db) => (values.follow === true ? runFollow(db, args, opts) : runIndex(db, args, opts)), 'write');
 };
 
 interface IndexRunOptions {
@@ -35,7 +36,7 @@ export async function runIndex(db: Db, paths: string[], opts: IndexRunOptions): 
   });
   bar.done();
   process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : describeSummary(summary));
-  for (const e of summary.errors) process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`);
+  for (const e of summary.errors) process.stderr.write(`xferlens: ${describeInputError(e)}\n`);
   return summary.errors.length || opts.proftpd?.error ? 1 : 0;
 }
 
@@ -69,7 +70,7 @@ async function runFollow(db: Db, paths: string[], opts: IndexRunOptions): Promis
     logFormats: opts.logFormats,
     proftpdConf: opts.proftpd?.conf,
     onBatch: printBatch,
-    onError: (e) => process.stderr.write(`xferlens: ${e.path}: ${e.reason}\n`),
+    onError: (e) => process.stderr.write(`xferlens: ${describeInputError(e)}\n`),
   });
   await follower.ready;
   process.stderr.write(`xferlens: following ${paths.join(', ')} (Ctrl+C to stop)\n`);

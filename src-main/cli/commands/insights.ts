@@ -28,5 +28,5 @@ export const runInsightsCommand: CommandRun = ({ values, args, withDb }) => {
       for (const f of i.findings) process.stdout.write(`  ${f.label}\n      open: xferlens ${f.kind === 'events' ? 'search' : f.kind} '${f.query}'\n`);
     }
     return 0;
-  }, { readonly: true });
+  });
 };

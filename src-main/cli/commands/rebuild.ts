@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { defaultDatabasePath } from '../../core/paths.js';
+import { readOnlyRefusal } from '../../core/store/faults.js';
 import { rebuildDatabase } from '../../core/store/recover.js';
 import { formatCount, progressBar, UsageError } from '../output.js';
 import { stringOption, type CommandRun } from '../command.js';
@@ -7,7 +8,9 @@ import { describeSummary } from './index.js';
 
 export const runRebuildCommand: CommandRun = ({ values, args }) => {
   if (args.length) throw new UsageError(`rebuild takes no arguments (got ${args[0]}); the database is --db FILE`);
-  return runRebuild(defaultDatabasePath(stringOption(values, 'db')), values.json === true);
+  const file = defaultDatabasePath(stringOption(values, 'db'));
+  if (values['read-only'] === true) throw readOnlyRefusal(file, 'rebuild');
+  return runRebuild(file, values.json === true);
 };
 
 async function runRebuild(file: string, json: boolean): Promise<number> {

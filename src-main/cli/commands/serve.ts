@@ -10,7 +10,7 @@ import type { ApiEventName, ApiEvents } from '../../api/contract.js';
 import { createHandlers, relayFollowEvents, type ApiBackend } from '../../api/handlers.js';
 import { defaultDatabasePath } from '../../core/paths.js';
 import { openDatabase, type Db } from '../../core/store/db.js';
-import { IndexWorkerClient } from '../../worker/index-worker-client.js';
+import { startWriter } from '../../worker/start-writer.js';
 import { logFormatsOption, stringOption, timeZoneOption, type CommandRun } from '../command.js';
 import { DEFAULT_PORT } from '../registry.js';
 import { formatBytes, formatCount, UsageError } from '../output.js';
@@ -37,6 +37,7 @@ export const runServeCommand: CommandRun = async ({ values, args }) => {
     follow: values.follow === true,
     ...(timeZone ? { timeZone } : {}),
     logFormats,
+    readOnly: values['read-only'] === true,
   });
 };
 
@@ -50,14 +51,22 @@ interface ServeOptions {
   follow: boolean;
   timeZone?: string;
   logFormats: { name: string; format: string }[];
+  /** `--read-only`: the database is read and never written. */
+  readOnly: boolean;
 }
 
 async function serve(opts: ServeOptions): Promise<number> {
-  const writer = new IndexWorkerClient({ databasePath: opts.databasePath });
+  let started;
   try {
-    await writer.start(); // creates and migrates the database
+    started = await startWriter({ databasePath: opts.databasePath, readOnly: opts.readOnly });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { writer, readOnly } = started;
+  if (readOnly) process.stderr.write(`xferlens: ${readOnly}: serving it read-only (searching works; indexing and following do not)\n`);
+  if (readOnly && opts.paths.length) {
+    process.stderr.write(`xferlens: cannot index ${opts.paths.join(', ')}: the database is read-only\n`);
     await writer.stop();
     return 1;
   }
@@ -73,11 +82,12 @@ async function serve(opts: ServeOptions): Promise<number> {
     writer,
     emit: (event, payload) => broadcast(event, payload),
     canOpenPaths: opts.canOpenPaths,
+    readOnly,
   };
   const token = randomBytes(32).toString('base64url');
   let api;
   try {
-    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, exportThreads: {} });
+    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, databasePath: opts.databasePath, exportThreads: {} });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
     await writer.stop();

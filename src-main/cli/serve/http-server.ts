@@ -4,19 +4,22 @@
  *
  * - Static files: exactly the files of the renderer folder, read at start into a map keyed by URL
  *   path; anything else is 404 (no directory listing, no path from the URL reaches the disk).
- * - Every /api route needs the token (`Authorization: Bearer`, or `?token=` for the event stream and
- *   the download, which a browser opens without headers), compared in constant time; 401 without.
+ * - Every /api route needs the token (`Authorization: Bearer`, or `?token=` for the event stream,
+ *   which a browser opens without headers), compared in constant time; 401 without. A download URL
+ *   carries no token (it would stay in the browser's download history for as long as the server
+ *   runs): `POST /api/export/ticket`, with the token, answers a URL with a one-time ticket valid for
+ *   DOWNLOAD_TICKET_MS.
  * - The Host header must name this server (an IP literal, localhost, or the name it was started
  *   with): a page on another domain that re-points its name at 127.0.0.1 (DNS rebinding) is refused.
  * - JSON only, bodies up to MAX_BODY_BYTES, no CORS headers (other origins cannot read answers).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams } from '../../api/contract.js';
+import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket } from '../../api/contract.js';
 import { ApiError, errorReply } from '../../api/errors.js';
 import type { ApiHandlers } from '../../api/handlers.js';
 import { MAX_QUERY } from '../../api/inputs.js';
@@ -24,7 +27,7 @@ import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '..
 import { QUERY_KINDS } from '../../core/query/columns.js';
 import type { ExportThreads } from '../../core/export/halves.js';
 import { prepareExport, type QueryExportRequest } from '../../core/export/query-export.js';
-import type { Db } from '../../core/store/db.js';
+import { asDatabaseError, type Db } from '../../core/store/db.js';
 import { contentTypeOf } from '../../electron/app-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
 
@@ -42,6 +45,8 @@ export interface ApiServerOptions {
   host: string;
   /** A read-only connection of its own for one download; closed by the server. */
   openReadDb(): Db;
+  /** The database file, named in the message of a storage fault met by a download. */
+  databasePath: string;
   /** Lets a big CSV download share its work with a worker thread (see export/halves.ts). */
   exportThreads?: ExportThreads;
 }
@@ -150,8 +155,12 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
+/** How long a download ticket may wait for its one download. */
+export const DOWNLOAD_TICKET_MS = 60_000;
+/** Tickets waiting at once at most (a page asks for one per download). */
+const MAX_TICKETS = 100;
+
 const DOWNLOAD_PARAMS = object({
-  token: string({ max: 200 }),
   kind: oneOf(QUERY_KINDS),
   query: optional(string({ max: MAX_QUERY })),
   format: optional(oneOf(['csv', 'ndjson'] as const)),
@@ -162,15 +171,10 @@ const DOWNLOAD_PARAMS = object({
 });
 const COLUMN_LIST = arrayOf(string({ min: 1, max: 64 }), { min: 1, max: 64 });
 
-/** The export a download URL asks for (the same checks as `export/start`). */
-export function downloadRequest(search: URLSearchParams): QueryExportRequest {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of search) {
-    if (Object.hasOwn(raw, key)) throw new ApiError(`export/download: ${key.slice(0, 40)} is given twice`, { status: 400 });
-    raw[key] = value;
-  }
-  const p: ExportDownloadParams = validate('export/download', DOWNLOAD_PARAMS, raw);
-  const columns = p.columns ? validate('export/download', COLUMN_LIST, p.columns.split(',').map((c) => c.trim())) : undefined;
+/** The export a ticket request asks for (the same checks as `export/start`). */
+export function downloadRequest(body: unknown): QueryExportRequest {
+  const p: ExportDownloadParams = validate('export/ticket', DOWNLOAD_PARAMS, body);
+  const columns = p.columns ? validate('export/ticket', COLUMN_LIST, p.columns.split(',').map((c) => c.trim())) : undefined;
   return {
     kind: p.kind,
     query: p.query ?? '',
@@ -225,9 +229,39 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     res.on('close', done);
   };
 
-  const download = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
-    const request = downloadRequest(url.searchParams);
-    const db = opts.openReadDb();
+  /** Download tickets: one download each, within DOWNLOAD_TICKET_MS of being issued. */
+  const tickets = new Map<string, { request: QueryExportRequest; expires: number }>();
+  const issueTicket = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendError(res, 405, 'export/ticket takes POST');
+    }
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendError(res, 415, 'the body must be JSON (Content-Type: application/json)');
+    const request = downloadRequest(await readJson(req));
+    const now = Date.now();
+    for (const [id, t] of tickets) if (t.expires <= now) tickets.delete(id);
+    if (tickets.size >= MAX_TICKETS) return sendError(res, 429, `at most ${MAX_TICKETS} downloads can wait at once: start them, or wait a minute`);
+    const ticket = randomBytes(32).toString('base64url');
+    tickets.set(ticket, { request, expires: now + DOWNLOAD_TICKET_MS });
+    sendJson(res, 200, { url: `/api/export/download?ticket=${ticket}` } satisfies ExportTicket);
+  };
+  /** The export a ticket was issued for; the ticket is used up. */
+  const redeemTicket = (url: URL): QueryExportRequest | null => {
+    const ticket = url.searchParams.get('ticket');
+    if (!ticket || [...url.searchParams.keys()].length !== 1) return null;
+    const found = tickets.get(ticket);
+    tickets.delete(ticket);
+    return found && found.expires > Date.now() ? found.request : null;
+  };
+
+  const download = async (req: http.IncomingMessage, res: http.ServerResponse, request: QueryExportRequest) => {
+    let db: Db;
+    try {
+      db = opts.openReadDb();
+    } catch (err) {
+      const { status, body } = errorReply(err);
+      return sendJson(res, status, body);
+    }
     const controller = new AbortController();
     // The browser gave up (or the person cancelled the download): stop reading rows.
     res.on('close', () => {
@@ -247,7 +281,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       res.end();
     } catch (err) {
       if (!res.headersSent) {
-        const { status, body } = errorReply(err);
+        const { status, body } = errorReply(asDatabaseError(err, opts.databasePath));
         sendJson(res, status, body);
       } else {
         res.destroy();
@@ -280,7 +314,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
 
     const route = url.pathname.slice('/api/'.length);
-    const streamed = route === 'events' || route === 'export/download';
+    if (route === 'export/download') {
+      // The ticket is the credential (see DOWNLOAD_TICKET_MS): the URL stays in the browser's history.
+      if (req.method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        return sendError(res, 405, `${route} takes GET`);
+      }
+      const request = redeemTicket(url);
+      if (!request) return sendError(res, 401, 'this download link was used already or is over a minute old (or has no ticket): start the export again from the page');
+      return download(req, res, request);
+    }
+    const streamed = route === 'events';
     if (!authorised(req, url, streamed && req.method === 'GET')) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       return sendError(res, 401, 'missing or wrong token: open the address `xferlens serve` printed');
@@ -290,8 +334,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         res.setHeader('Allow', 'GET');
         return sendError(res, 405, `${route} takes GET`);
       }
-      return route === 'events' ? openEvents(req, res) : download(req, res, url);
+      return openEvents(req, res);
     }
+    if (route === 'export/ticket') return issueTicket(req, res);
     if (!methods.has(route)) return sendError(res, 404, `unknown method ${route.slice(0, 100)}`);
     return callMethod(req, res, route as ApiMethod);
   };

@@ -102,7 +102,8 @@ function streamSink(stream: Writable, signal: AbortSignal | undefined): Sink & {
     stream,
     async write(text) {
       if (failure) throw failure;
-      if (stream.destroyed || stream.writableEnded) throw new Error('the export output was closed');
+      // A stream destroyed by an error (a full disk) says which before its 'error' event is emitted.
+      if (stream.destroyed || stream.writableEnded) throw stream.errored ?? new Error('the export output was closed');
       const buffer = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       if (!stream.write(buffer)) await once(stream, 'drain', { signal });
       else await nextTurn();
@@ -120,8 +121,9 @@ function streamSink(stream: Writable, signal: AbortSignal | undefined): Sink & {
 
 async function fileSink(file: string, signal: AbortSignal | undefined): Promise<Sink> {
   const partial = file + '.partial';
-  // 1 MiB lets the disk write one part while the next is formatted.
-  const stream = fs.createWriteStream(partial, { highWaterMark: 1 << 20 });
+  // 1 MiB lets the disk write one part while the next is formatted. Readable by this user only
+  // (the rows are log data), as it stays once renamed.
+  const stream = fs.createWriteStream(partial, { highWaterMark: 1 << 20, mode: 0o600 });
   await once(stream, 'open');
   const sink = streamSink(stream, signal);
   return {

@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NamedLogFormat } from '../formats/types.js';
-import type { Db } from '../store/db.js';
+import { asDatabaseError, type Db } from '../store/db.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { confLogFor, type ProftpdConf } from './proftpd-conf.js';
 import { detectFormat } from './detect.js';
@@ -247,8 +247,9 @@ export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = 
         timeZone: opts.timeZone, logFormats: opts.logFormats, proftpdConf: opts.proftpdConf, signal: abort.signal, expected: changed,
       }));
     } catch (err) {
-      // Typically the database is busy or full: nothing of the batch is marked done, so it is retried.
-      report([{ path: db.name, reason: (err as Error).message }]);
+      // Typically the database is busy or full: nothing of the batch is marked done, so it is retried
+      // at the next poll, and the lines come in by themselves once there is space again.
+      report([{ path: db.name, reason: (asDatabaseError(err, db.name, { retrying: true }) as Error).message }]);
       return;
     }
     // A file renamed away (rotated, maybe already replaced) or deleted between the scan and its

@@ -17,6 +17,11 @@ export interface IndexProgress {
   filesTotal: number;
   bytesDone: number;
   bytesTotal: number;
+  /**
+   * Why the run is waiting instead of reading (the database's disk is full), in one line; absent
+   * once it goes on. A waiting run tries again by itself every few seconds.
+   */
+  stalled?: string;
 }
 
 /** How much was indexed: by one run (IndexSummary) or in the whole database (DatabaseStats). */

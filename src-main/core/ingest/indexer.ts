@@ -115,6 +115,26 @@ function describeEncoding(enc: Encoding, fallbackLines: number): string {
   return fallbackLines > 0 ? (enc === 'utf-8' ? 'windows-1252' : `${enc}+windows-1252`) : enc;
 }
 
+/** Adds what run `part` did to `into` (one job made of several runs); returns `into`. */
+export function addSummary(into: IndexSummary, part: IndexSummary): IndexSummary {
+  for (const k of ['files', 'lines', 'events', 'directives', 'unparsed', 'bytes', 'ms'] as const) into[k] += part[k];
+  for (const [f, n] of Object.entries(part.formats)) into.formats[f] = (into.formats[f] ?? 0) + n;
+  into.errors.push(...part.errors);
+  return into;
+}
+
+/**
+ * An index run stopped by a fault of the database (a full disk, a lock, damage), the SQLite error
+ * as its `cause`. `summary` counts what the run had committed before: it is kept, and the next run
+ * continues from there.
+ */
+export class IndexStoppedError extends Error {
+  constructor(readonly summary: IndexSummary, cause: unknown) {
+    super((cause as Error).message, { cause });
+    this.name = 'IndexStoppedError';
+  }
+}
+
 /**
  * Indexes files, folders and glob patterns into the database: new files from the start, known
  * files from where the last run stopped, truncated or replaced files again from the start.
@@ -167,7 +187,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
-        if (isStorageFailure(err)) throw err; // the database's problem, not this file's: stop
+        if (isStorageFailure(err)) throw new IndexStoppedError(summary, err); // the database's problem, not this file's: stop
         summary.errors.push({ path: file, reason: err instanceof Error && !(err as NodeJS.ErrnoException).code ? err.message : describeFsError(err) });
       }
       bytesBefore += Number(stat.size);

@@ -18,6 +18,11 @@ export function describeFsError(err: unknown): string {
   }
 }
 
+/** "PATH: REASON" in one line; the reason alone when it begins with its path (a database fault's does). */
+export function describeInputError(e: InputError): string {
+  return e.reason.startsWith(e.path) ? e.reason : `${e.path}: ${e.reason}`;
+}
+
 /**
  * Turns the user's inputs (files, folders searched recursively, glob patterns) into a sorted list
  * of files, and the inputs that could not be used into errors. Nothing is read yet.

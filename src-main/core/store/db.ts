@@ -1,42 +1,20 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureLineFunctions } from './line-blocks.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
 import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { DatabaseError, describeStorageFault, inspectDatabaseFile, sqliteCode, writeRefusal, type DatabaseErrorCode, type FaultContext } from './faults.js';
 
 export type Db = Database.Database;
 
-/**
- * A database problem the user can act on (wrong file, newer app, damaged file, another process
- * writing). Apart from CANNOT_OPEN and BUSY, the way out is a new database built from the logs (see
- * store/recover.ts).
- */
-export class DatabaseError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'NEWER_SCHEMA' | 'NOT_A_DATABASE' | 'DAMAGED' | 'CANNOT_OPEN' | 'BUSY',
-    /** The database file. */
-    readonly file = '',
-  ) {
-    super(message);
-  }
-}
-
-const sqliteCode = (err: unknown): string => (err instanceof Database.SqliteError ? err.code : '');
+export { DatabaseError, isStorageFailure, type DatabaseErrorCode } from './faults.js';
 
 /** The file is damaged or not a database at all (SQLite says so when it reads the page). */
 export function isDamage(err: unknown): boolean {
   return /^SQLITE_(CORRUPT|NOTADB)/.test(sqliteCode(err));
-}
-
-/**
- * A failure of the database file itself, not of what was being stored: damage, a full disk, an
- * I/O error, a lock. Indexing stops on it rather than blaming the log file being read.
- */
-export function isStorageFailure(err: unknown): boolean {
-  return /^SQLITE_(CORRUPT|NOTADB|FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|PERM)/.test(sqliteCode(err));
 }
 
 /** Another connection held the write lock for longer than busyTimeoutMs(). */
@@ -55,17 +33,15 @@ export function busyTimeoutMs(): number {
   return Number.isSafeInteger(ms) && ms >= 0 ? Math.min(ms, 2 ** 31 - 1) : 30_000;
 }
 
-/** Damage or a lock met while using an open database, as the DatabaseError the user sees; other errors unchanged. */
-export function asDatabaseError(err: unknown, file: string): unknown {
-  if (isBusy(err)) {
-    return new DatabaseError(
-      `${file} is busy: another xferlens process (the app, \`xferlens serve\` or another command) has been writing to it for over ` +
-        `${busyTimeoutMs() / 1000} s. Nothing was lost: run this again when it has finished.`,
-      'BUSY', file,
-    );
-  }
-  if (!isDamage(err)) return err;
-  return new DatabaseError(`${file} is damaged (${(err as Error).message})`, 'DAMAGED', file);
+/**
+ * A storage fault (full disk, permission, read-only, I/O error, lock, damage) met while using an
+ * open database, as the DatabaseError the user sees; other errors unchanged. An error that wraps
+ * one (`cause`, e.g. an index run stopped by it) is judged by what it wraps.
+ */
+export function asDatabaseError(err: unknown, file: string, context: Omit<FaultContext, 'busySeconds'> = {}): unknown {
+  if (err instanceof DatabaseError) return err;
+  const inner = !(err instanceof Database.SqliteError) && err instanceof Error && err.cause instanceof Database.SqliteError ? err.cause : err;
+  return describeStorageFault(inner, file, { ...context, busySeconds: busyTimeoutMs() / 1000 }) ?? err;
 }
 
 /** Queries slower than this are logged (Signal-Desktop style), to catch a missing index early. */
@@ -86,10 +62,55 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  let db: Db;
+  if (opts.readonly) return openReadOnly(file, opts);
+  if (file !== ':memory:') createPrivately(file);
+  return prepare(connect(file, file, opts), file, opts);
+}
+
+/**
+ * For commands that only read: the database as a writer would open it (brought up to date, created
+ * if missing) when this user can write it, else read-only. `readOnly` forces read-only (the
+ * `--read-only` option). Whether the result is read-only: `db.readonly`.
+ */
+export function openForReading(file: string, opts: Omit<OpenOptions, 'readonly'> & { readOnly?: boolean } = {}): Db {
+  const { readOnly, ...rest } = opts;
+  if (readOnly || (fs.existsSync(file) && writeRefusal(file))) return openDatabase(file, { ...rest, readonly: true });
   try {
-    db = new Database(file, {
+    return openDatabase(file, rest);
+  } catch (err) {
+    // Only what kept it from being written (not damage, not a newer schema) is worth a read-only try.
+    if (!(err instanceof DatabaseError && WRITE_FAULTS.has(err.code) && fs.existsSync(file))) throw err;
+    try {
+      return openDatabase(file, { ...rest, readonly: true });
+    } catch {
+      throw err; // e.g. a full disk in the middle of an upgrade: the first fault is the one to fix
+    }
+  }
+}
+
+/** Faults that keep a database from being written but may leave it readable. */
+const WRITE_FAULTS: ReadonlySet<DatabaseErrorCode> = new Set(['READ_ONLY', 'NO_PERMISSION', 'DISK_FULL', 'CANNOT_OPEN', 'IO_ERROR']);
+
+/**
+ * A new database folder and file readable by this user only (0700, 0600): indexed logs hold user
+ * names, IPs and paths. SQLite gives the -wal and -shm files the database file's permissions.
+ * Existing folders and files are left as their owner set them. (On Windows the per-user data
+ * folder is private already and modes are ignored.)
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600)); // an empty file is an empty SQLite database
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    // Not creatable (read-only folder, full disk): SQLite's own attempt says why, in the usual words.
+  }
+}
+
+/** A connection to `path` (the database file or a private copy of it); faults are described for `file`. */
+function connect(connectPath: string, file: string, opts: OpenOptions): Db {
+  try {
+    return new Database(connectPath, {
       readonly: opts.readonly ?? false,
       fileMustExist: opts.readonly ?? false,
       timeout: busyTimeoutMs(),
@@ -97,8 +118,59 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     });
   } catch (err) {
-    throw new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN', file);
+    if (opts.readonly && !fs.existsSync(file)) throw new DatabaseError(`${file} does not exist: index some logs first (xferlens index PATH...)`, 'CANNOT_OPEN', file);
+    throw describeStorageFault(err, file) ?? new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN', file);
   }
+}
+
+/** Connections that read a private copy of their database (see openReadOnly). */
+const copies = new WeakSet<Db>();
+
+/** Whether `db` reads a copy of its file made when it was opened (it does not see later changes). */
+export function readsACopy(db: Db): boolean {
+  return copies.has(db);
+}
+
+/**
+ * Read-only, WAL included. SQLite reads a WAL database only with its -shm file, which it must be
+ * able to create when it is missing (after a clean close it is): in a read-only folder, on a
+ * read-only medium or on a full disk it cannot, and better-sqlite3 offers no URI for SQLite's
+ * `immutable` mode. Then the database (and its -wal) is copied to a private temporary folder and
+ * the copy is read; the copy goes when the process exits.
+ */
+function openReadOnly(file: string, opts: OpenOptions): Db {
+  try {
+    return prepare(connect(file, file, opts), file, opts);
+  } catch (err) {
+    if (!(err instanceof DatabaseError && WRITE_FAULTS.has(err.code) && inspectDatabaseFile(file).kind === 'sqlite')) throw err;
+    let copy: string;
+    try {
+      copy = privateCopy(file);
+    } catch (copyErr) {
+      throw new DatabaseError(`${err.message.replace(/\.$/, '')}; reading it needs a copy in ${os.tmpdir()}, which failed (${(copyErr as Error).message})`, err.code, file);
+    }
+    const db = prepare(connect(copy, file, opts), file, opts);
+    copies.add(db);
+    return db;
+  }
+}
+
+const copyFolders: string[] = [];
+
+function privateCopy(file: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xferlens-read-')); // 0700
+  if (!copyFolders.length) process.once('exit', () => copyFolders.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  copyFolders.push(dir);
+  const copy = path.join(dir, path.basename(file));
+  // The -wal first: copied after the database, it could hold commits the copied pages predate and miss.
+  if (fs.existsSync(file + '-wal')) fs.copyFileSync(file + '-wal', copy + '-wal');
+  fs.copyFileSync(file, copy);
+  for (const f of [copy, copy + '-wal']) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  return copy;
+}
+
+/** Checks what the file is, and for a writer brings it up to date; closes it on failure. */
+function prepare(db: Db, file: string, opts: OpenOptions): Db {
   try {
     let version: number;
     try {
@@ -106,8 +178,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       // Reading the schema proves the file is a database before we write anything.
       db.prepare('SELECT count(*) FROM sqlite_schema').get();
     } catch (err) {
-      if (sqliteCode(err).startsWith('SQLITE_CORRUPT')) throw asDatabaseError(err, file);
-      throw new DatabaseError(`${file} is not an xferlens database (${(err as Error).message})`, 'NOT_A_DATABASE', file);
+      // A fault of where it lives (full disk, permissions) is not one of the file; damage is
+      // confirmed by its header (see faults.ts).
+      throw describeStorageFault(err, file) ?? new DatabaseError(`${file} is not an xferlens database (${(err as Error).message})`, 'NOT_A_DATABASE', file);
     }
     if (version > SCHEMA_VERSION) {
       throw new DatabaseError(
@@ -161,7 +234,9 @@ function upgradeForReading(file: string, version: number, opts: OpenOptions): vo
   try {
     writer = openDatabase(file, { ...opts, readonly: false });
   } catch (err) {
-    if (err instanceof DatabaseError && err.code !== 'CANNOT_OPEN') throw err;
+    // What is wrong with the file itself, or a full disk, is said as it is; a file this user may
+    // not write (read-only, permissions) cannot be upgraded, which is what the reader needs to hear.
+    if (err instanceof DatabaseError && !['CANNOT_OPEN', 'READ_ONLY', 'NO_PERMISSION'].includes(err.code)) throw err;
     throw new DatabaseError(
       `${file} was written by an older xferlens (schema ${version}) and cannot be upgraded here (${(err as Error).message}): open it once where it can be written to`,
       'CANNOT_OPEN', file,

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { NamedLogFormat } from '../formats/types.js';
-import { indexPaths, type IndexOptions, type IndexSummary } from '../ingest/indexer.js';
+import { addSummary, indexPaths, type IndexOptions, type IndexSummary } from '../ingest/indexer.js';
 import { assertTimeZone } from '../time.js';
 import { openDatabase } from './db.js';
 
@@ -110,9 +110,7 @@ export async function rebuildDatabase(file: string, opts: Pick<IndexOptions, 'on
     for (const sources of groups.values()) {
       const { timeZone, logFormats } = sources[0]!;
       const part = await indexPaths(db, sources.map((s) => s.path), { ...opts, ...(timeZone ? { timeZone } : {}), ...(logFormats ? { logFormats } : {}) });
-      for (const k of ['files', 'lines', 'events', 'directives', 'unparsed', 'bytes', 'ms'] as const) summary[k] += part[k];
-      for (const [f, n] of Object.entries(part.formats)) summary.formats[f] = (summary.formats[f] ?? 0) + n;
-      summary.errors.push(...part.errors);
+      addSummary(summary, part);
     }
   } finally {
     db.close();
