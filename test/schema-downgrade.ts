@@ -5,11 +5,15 @@ import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
 /**
  * Turns a database of today's schema back into schema 4's shape (events with their text columns and
- * each line's text in a raw column; no strings, no line blocks; transfers with text columns, matched by name), for tests of the
- * migrations of older databases. Migrations 5 to 9 move it forward again.
+ * each line's text in a raw column; no strings, no line blocks; transfers with text columns, matched by name; the full-text index
+ * in the database's file), for tests of the migrations of older databases. Migrations 5 to 12 move it forward again.
  */
 export function undoLeanStore(db: Database.Database): void {
   ensureLineFunctions(db);
+  // Schema 12's full-text index back into the database's own file.
+  db.exec(`DROP TABLE IF EXISTS fts_deleted;
+    CREATE VIRTUAL TABLE main.events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+    INSERT INTO main.events_fts (rowid, text) SELECT id, coalesce(${lineSql('events')}, '') FROM events;`);
   // Schema 8's rollup of values by id: the rollup is rebuilt after the migrations anyway.
   if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'event_values'").get()) {
     db.exec(`DROP TABLE event_values;

@@ -15,7 +15,7 @@ export interface DbObjectSize {
 }
 
 export interface DbSizes {
-  /** The database file plus its WAL. */
+  /** The database file plus its WAL, and its full-text index's file (FILE-fts, schema 12) plus its WAL. */
   bytes: number;
   walBytes: number;
   pageSize: number;
@@ -26,21 +26,33 @@ export interface DbSizes {
   dbstatMissing?: string;
 }
 
+const fileBytes = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+
 export function databaseSizes(file: string): DbSizes {
-  const walBytes = fs.existsSync(file + '-wal') ? fs.statSync(file + '-wal').size : 0;
+  const walBytes = fileBytes(file + '-wal');
+  const ftsFile = file + '-fts';
   const db = new Database(file, { readonly: true });
   try {
+    const schemas = ['main'];
+    if (fs.existsSync(ftsFile)) {
+      db.prepare('ATTACH ? AS fts').run(ftsFile);
+      schemas.push('fts');
+    }
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const freeBytes = (db.pragma('freelist_count', { simple: true }) as number) * pageSize;
-    const sizes: DbSizes = { bytes: fs.statSync(file).size + walBytes, walBytes, pageSize, freeBytes };
+    const freeBytes = schemas.reduce((n, s) => n + (db.pragma(`${s}.freelist_count`, { simple: true }) as number) * pageSize, 0);
+    const bytes = fileBytes(file) + walBytes + fileBytes(ftsFile) + fileBytes(ftsFile + '-wal');
+    const sizes: DbSizes = { bytes, walBytes, pageSize, freeBytes };
     try {
-      const rows = db
-        .prepare(
-          `SELECT s.name, m.type, m.tbl_name AS tbl, count(*) AS pages, sum(s.pgsize) AS bytes
-           FROM dbstat AS s LEFT JOIN sqlite_schema AS m ON m.name = s.name
-           GROUP BY s.name ORDER BY bytes DESC, s.name`,
-        )
-        .all() as { name: string; type: string | null; tbl: string | null; pages: number; bytes: number }[];
+      const rows = schemas.flatMap((schema) =>
+        db
+          .prepare(
+            `SELECT s.name, m.type, m.tbl_name AS tbl, count(*) AS pages, sum(s.pgsize) AS bytes
+             FROM dbstat('${schema}') AS s LEFT JOIN ${schema}.sqlite_schema AS m ON m.name = s.name
+             GROUP BY s.name`,
+          )
+          .all() as { name: string; type: string | null; tbl: string | null; pages: number; bytes: number }[],
+      );
+      rows.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
       sizes.objects = rows.map((r) => ({
         name: r.name,
         type: r.type === 'index' ? `index on ${r.tbl}` : (r.type ?? 'internal'),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c, Rng } from '../bench/generate.js';
+import { attachFullText, FULL_TEXT_OWNER_KEY } from '../../src-main/core/store/full-text.js';
 import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
@@ -37,6 +38,7 @@ function checksum(db: Database.Database, sql: string): { rows: number; sum: stri
 function fingerprint(dbFile: string) {
   const db = new Database(dbFile, { readonly: true });
   ensureLineFunctions(db);
+  attachFullText(db, dbFile, true);
   try {
     return {
       events: checksum(db, `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WIDE} e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`),
@@ -44,7 +46,8 @@ function fingerprint(dbFile: string) {
       transfers: checksum(db, `SELECT * FROM ${TRANSFERS_WIDE} ORDER BY id`),
       fts: (db.prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2026\"'").get() as { n: number }).n,
       sources: db.prepare('SELECT path, bytes_indexed, lines_indexed, events, directives, unparsed, first_ts, last_ts, parser_state FROM sources ORDER BY path').all(),
-      meta: db.prepare('SELECT key, value FROM meta ORDER BY key').all(),
+      // The full-text index's owner is a random name each database gets.
+      meta: db.prepare('SELECT key, value FROM meta WHERE key <> ? ORDER BY key').all(FULL_TEXT_OWNER_KEY),
       indexes: (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all() as { name: string }[]).map((r) => r.name),
     };
   } finally {

@@ -21,7 +21,7 @@ import { assertTimeZone, localTimeZone } from '../time.js';
 import { confLogFor, type ProftpdConf } from './proftpd-conf.js';
 import { detectFormat } from './detect.js';
 import { sniffEncoding } from './encoding.js';
-import { indexPaths, type IndexSummary } from './indexer.js';
+import { indexPaths, ownFiles, type IndexSummary } from './indexer.js';
 import { describeFsError, expandInputs, type InputError } from './inputs.js';
 import { readLineBatches } from './line-reader.js';
 
@@ -88,7 +88,7 @@ type Verdict = 'index' | 'wait' | 'never';
 
 export function follow(db: Db, inputs: readonly string[], opts: FollowOptions = {}): Follower {
   if (opts.timeZone) assertTimeZone(opts.timeZone);
-  const own = new Set([db.name, db.name + '-wal', db.name + '-shm', db.name + '-journal'].map((p) => path.resolve(p)));
+  const own = ownFiles(db);
   const ownNames = new Set([...own].map((p) => path.basename(p)));
   const knownSource = db.prepare('SELECT 1 FROM sources WHERE path = ? OR (dev = ? AND ino = ?) LIMIT 1');
 

@@ -6,6 +6,7 @@ import { formatById } from '../formats/registry.js';
 import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat } from '../formats/types.js';
 import { isStorageFailure, type Db } from '../store/db.js';
+import { FULL_TEXT_FILES } from '../store/full-text.js';
 import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
@@ -150,7 +151,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   summary.errors.push(...errors);
   if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
   const writer = new IndexWriter(db);
-  const own = new Set([db.name, db.name + '-wal', db.name + '-shm', db.name + '-journal'].map((p) => path.resolve(p)));
+  const own = ownFiles(db);
 
   // Stat everything first: one file reached through two paths is indexed once, and files already
   // known under another name (a rotated log) are continued before their old path is reused.
@@ -175,8 +176,29 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   targets.sort((a, b) => Number(b.known) - Number(a.known));
   const bytesTotal = targets.reduce((n, t) => n + Number(t.stat.size), 0);
   let bytesBefore = 0;
-  const bulk = bytesTotal > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES) && writer.beginBulkLoad();
+  const big = bytesTotal > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
+  const bulk = big && writer.beginBulkLoad();
+  if (big) writer.beginFullTextThread();
   try {
+    try {
+      await indexTargets();
+    } finally {
+      if (bulk) writer.endBulkLoad();
+    }
+    await writer.finishFullText();
+  } catch (err) {
+    if (isStorageFailure(err) && !(err instanceof IndexStoppedError)) throw new IndexStoppedError(summary, err);
+    throw err;
+  } finally {
+    await writer.stopFullText();
+  }
+  // A file indexed again from its start invalidates the sessions its old lines were part of.
+  if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
+  else if (summary.lines > 0) writer.relinkTransfers();
+  summary.ms = Math.round(performance.now() - t0);
+  return summary;
+
+  async function indexTargets(): Promise<void> {
     for (let i = 0; i < targets.length; i++) {
       const { file, real, stat } = targets[i]!;
       if (opts.signal?.aborted) break;
@@ -193,14 +215,12 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       bytesBefore += Number(stat.size);
       report(0);
     }
-  } finally {
-    if (bulk) writer.endBulkLoad();
   }
-  // A file indexed again from its start invalidates the sessions its old lines were part of.
-  if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
-  else if (summary.lines > 0) writer.relinkTransfers();
-  summary.ms = Math.round(performance.now() - t0);
-  return summary;
+}
+
+/** The database's own files, never indexed as logs (a folder may hold both). */
+export function ownFiles(db: Db): Set<string> {
+  return new Set(['', '-wal', '-shm', '-journal', ...FULL_TEXT_FILES].map((suffix) => path.resolve(db.name + suffix)));
 }
 
 /** Indexes one file's new lines; returns the format id (or null when none was recognised). */

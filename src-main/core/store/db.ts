@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { attachFullText, bindFullText, FULL_TEXT_FILE_SCHEMA, FULL_TEXT_SUFFIX, syncFullText } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
@@ -107,16 +108,25 @@ function createPrivately(file: string): void {
   }
 }
 
+/** The Electron build of better-sqlite3 a connection was opened with (for its threads' connections). */
+const nativeBindings = new WeakMap<Db, string>();
+
+export function nativeBindingOf(db: Db): string | undefined {
+  return nativeBindings.get(db);
+}
+
 /** A connection to `path` (the database file or a private copy of it); faults are described for `file`. */
 function connect(connectPath: string, file: string, opts: OpenOptions): Db {
   try {
-    return new Database(connectPath, {
+    const db = new Database(connectPath, {
       readonly: opts.readonly ?? false,
       fileMustExist: opts.readonly ?? false,
       timeout: busyTimeoutMs(),
       // The Electron app passes its own-ABI build (node_modules keeps Node's; see README "Desktop app").
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     });
+    if (opts.nativeBinding) nativeBindings.set(db, opts.nativeBinding);
+    return db;
   } catch (err) {
     if (opts.readonly && !fs.existsSync(file)) throw new DatabaseError(`${file} does not exist: index some logs first (xferlens index PATH...)`, 'CANNOT_OPEN', file);
     throw describeStorageFault(err, file) ?? new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN', file);
@@ -149,7 +159,7 @@ function openReadOnly(file: string, opts: OpenOptions): Db {
     } catch (copyErr) {
       throw new DatabaseError(`${err.message.replace(/\.$/, '')}; reading it needs a copy in ${os.tmpdir()}, which failed (${(copyErr as Error).message})`, err.code, file);
     }
-    const db = prepare(connect(copy, file, opts), file, opts);
+    const db = prepare(connect(copy, file, opts), file, opts, copy);
     copies.add(db);
     return db;
   }
@@ -162,15 +172,26 @@ function privateCopy(file: string): string {
   if (!copyFolders.length) process.once('exit', () => copyFolders.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
   copyFolders.push(dir);
   const copy = path.join(dir, path.basename(file));
-  // The -wal first: copied after the database, it could hold commits the copied pages predate and miss.
-  if (fs.existsSync(file + '-wal')) fs.copyFileSync(file + '-wal', copy + '-wal');
-  fs.copyFileSync(file, copy);
-  for (const f of [copy, copy + '-wal']) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  // The -wal first: copied after the database, it could hold commits the copied pages predate and
+  // miss. The full-text index is copied too (it is only read up to the database's rows).
+  const files = ['-wal', '', `${FULL_TEXT_SUFFIX}-wal`, FULL_TEXT_SUFFIX];
+  for (const f of files) {
+    try {
+      if (fs.existsSync(file + f)) fs.copyFileSync(file + f, copy + f);
+    } catch (err) {
+      // Without its full-text index (e.g. private to its owner) the database is read all the same.
+      if (!f.startsWith(FULL_TEXT_SUFFIX)) throw err;
+    }
+  }
+  for (const f of files) if (fs.existsSync(copy + f)) fs.chmodSync(copy + f, 0o600);
   return copy;
 }
 
-/** Checks what the file is, and for a writer brings it up to date; closes it on failure. */
-function prepare(db: Db, file: string, opts: OpenOptions): Db {
+/**
+ * Checks what the file is, and for a writer brings it up to date; closes it on failure. `dataPath`
+ * is where the connection reads (a private copy of `file`, see openReadOnly).
+ */
+function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
   try {
     let version: number;
     try {
@@ -202,6 +223,9 @@ function prepare(db: Db, file: string, opts: OpenOptions): Db {
       return openDatabase(file, opts);
     }
     ensureLineFunctions(db);
+    // Before the migrations: those of schemas before 12 name the index in the database's own file,
+    // which SQLite looks in first.
+    attachFullText(db, dataPath, opts.readonly ?? false);
     // 32 MiB for the writer (64 MiB kept a first index of a folder of 300 daily logs 60 MB above
     // the 300 MB it must stay under, at the same speed); readers keep more for repeated queries.
     db.pragma(opts.readonly ? 'cache_size = -65536' : 'cache_size = -32768');
@@ -218,9 +242,13 @@ function prepare(db: Db, file: string, opts: OpenOptions): Db {
       db.pragma('wal_autocheckpoint = 16384');
       // After the migrations: one that rebuilds a table must not delete its rows row by row first.
       migrate(db, version, opts.onMigrate);
+      bindFullText(db);
       db.pragma('foreign_keys = ON');
       ensureIndexes(db);
       ensureRollup(db);
+      // Upgraded to schema 12: every line goes into the index's own file now, so that the database
+      // is searched as before. (Lines a stopped run left out are added by the next index run.)
+      if (version > 0 && version < FULL_TEXT_FILE_SCHEMA) syncFullText(db);
     }
     return db;
   } catch (err) {

@@ -45,8 +45,11 @@ const CACHED_BLOCKS = 32;
 
 const withLineFunctions = new WeakSet<Db>();
 
-/** Registers the functions `lineSql` calls; every connection gets them when it is opened. */
-export function ensureLineFunctions(db: Db): void {
+/**
+ * Registers the functions `lineSql` calls; every connection gets them when it is opened. A
+ * connection that reads lines in order (the full-text thread) needs only a few blocks cached.
+ */
+export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void {
   if (withLineFunctions.has(db)) return;
   // Insertion order is recency: a hit moves the block to the end, the first is the oldest.
   const cache = new Map<number, { gen: number; lines: string[] }>();
@@ -66,7 +69,7 @@ export function ensureLineFunctions(db: Db): void {
     } else {
       if (!(data instanceof Uint8Array)) return null;
       block = { gen: g, lines: decompressLines(data) };
-      if (cache.size >= CACHED_BLOCKS) cache.delete(cache.keys().next().value!);
+      if (cache.size >= cachedBlocks) cache.delete(cache.keys().next().value!);
     }
     cache.set(key, block);
     return block.lines[(Number(lineNo) - 1) % LINES_PER_BLOCK] ?? null;

@@ -9,6 +9,7 @@ import type { NamedLogFormat } from '../formats/types.js';
 import { addSummary, indexPaths, type IndexOptions, type IndexSummary } from '../ingest/indexer.js';
 import { assertTimeZone } from '../time.js';
 import { openDatabase } from './db.js';
+import { FULL_TEXT_FILES } from './full-text.js';
 
 /** A file the old database had indexed, with the options it was indexed with. */
 export interface RememberedSource {
@@ -17,8 +18,8 @@ export interface RememberedSource {
   logFormats?: NamedLogFormat[];
 }
 
-/** Files SQLite keeps next to a database; they belong to it and move with it. */
-const SIDECARS = ['-wal', '-shm', '-journal'];
+/** Files SQLite and the full-text index keep next to a database; they belong to it and move with it. */
+const SIDECARS = ['-wal', '-shm', '-journal', ...FULL_TEXT_FILES];
 
 /**
  * The files the database at `file` had indexed, read as best one can from a damaged file, or null

@@ -319,6 +319,13 @@ export const MIGRATIONS: readonly Migration[] = [
   // 11: the transfers no session holds yet, which every run tries to link (analysis/analyzer.ts,
   // relinkTransfers), found without reading every transfer (see TRANSFER_INDEXES).
   (db) => db.exec(TRANSFER_INDEXES.find((sql) => sql.includes('transfers_unlinked'))!),
+  // 12: the full-text index moves to a file of its own, written by a second thread while the rows
+  // are (store/full-text.ts); opening the database for writing then adds every line to it again
+  // from line_blocks. Rows deleted are listed until their lines have left it.
+  `
+  DROP TABLE IF EXISTS main.events_fts;
+  CREATE TABLE fts_deleted (id INTEGER PRIMARY KEY);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@
 import { markAnalysisDirty, rebuildAnalysis } from '../analysis/rebuild.js';
 import type { NamedLogFormat } from '../formats/types.js';
 import type { Db } from './db.js';
+import { listDeletedLines, removeDeletedLines } from './full-text.js';
 import { deleteSourceBlocks } from './line-blocks.js';
 import { markRollupStale } from './rollup.js';
 
@@ -17,13 +18,13 @@ interface SourceOptions {
 }
 
 /**
- * Deletes the rows of `sourceId` from the events and the full-text index; call in a transaction.
- * The analysis and the rollup are rebuilt afterwards.
+ * Deletes the rows of `sourceId` and lists their lines for the full-text index; call in a
+ * transaction, and removeDeletedLines after it. The analysis and the rollup are rebuilt afterwards.
  */
 export function deleteSourceRows(db: Db, sourceId: number): void {
   // Sessions and transfers may join this file's lines with other files': rebuilt afterwards.
   markAnalysisDirty(db);
-  db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE source_id = ?)').run(sourceId);
+  listDeletedLines(db, sourceId);
   db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
   deleteSourceBlocks(db, sourceId);
   db.prepare('UPDATE sources SET ts_seen_max = NULL, ts_disorder_ms = NULL WHERE id = ?').run(sourceId);
@@ -41,7 +42,10 @@ export function removeSource(db: Db, sourceId: number): boolean {
     db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
     return true;
   })();
-  if (removed) rebuildAnalysis(db);
+  if (removed) {
+    removeDeletedLines(db);
+    rebuildAnalysis(db);
+  }
   return removed;
 }
 
@@ -52,7 +56,7 @@ export function removeSource(db: Db, sourceId: number): boolean {
  * them. Returns the file's path, or null when there is no such source.
  */
 export function resetSource(db: Db, sourceId: number, change: { timeZone?: string; logFormat?: string | null }): string | null {
-  return db.transaction(() => {
+  const path = db.transaction(() => {
     const row = db.prepare('SELECT path, options FROM sources WHERE id = ?').get(sourceId) as { path: string; options: string | null } | undefined;
     if (!row) return null;
     let saved: SourceOptions = {};
@@ -70,4 +74,6 @@ export function resetSource(db: Db, sourceId: number, change: { timeZone?: strin
       format_detail = NULL, events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?`).run(JSON.stringify(options), sourceId);
     return row.path;
   })();
+  removeDeletedLines(db);
+  return path;
 }

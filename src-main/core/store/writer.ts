@@ -1,4 +1,5 @@
-import { ensureIndexes, type Db } from './db.js';
+import { ensureIndexes, isStorageFailure, nativeBindingOf, type Db } from './db.js';
+import { FullTextThread, nextEventId, removeDeletedLines, syncFullText } from './full-text.js';
 import { DEFERRED_INDEX_NAMES } from './schema.js';
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from '../analysis/analyzer.js';
@@ -87,7 +88,6 @@ const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, t
  */
 export class IndexWriter {
   private readonly insertEvent;
-  private readonly insertFts;
   private readonly lines;
   private readonly strings;
   private readonly updateSource;
@@ -95,7 +95,8 @@ export class IndexWriter {
   /** In a bulk load (see beginBulkLoad). */
   private bulk = false;
   private readonly resetCounters;
-  private readonly lastEventId;
+  /** Adds committed lines to the full-text index during a big run (see full-text.ts). */
+  private fullText: FullTextThread | undefined;
   /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
@@ -105,8 +106,6 @@ export class IndexWriter {
     this.strings = new StringInterner(db);
     this.analyzer = new Analyzer(db, this.strings);
     this.insertEvent = db.prepare(INSERT_EVENT);
-    this.lastEventId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').pluck();
-    this.insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
     this.rollup = new RollupWriter(db);
     this.lines = new LineBlockWriter(db);
     this.resetCounters = db.prepare(
@@ -120,8 +119,11 @@ export class IndexWriter {
       first_ts = min(coalesce(first_ts, @firstTs), coalesce(@firstTs, first_ts)),
       last_ts = max(coalesce(last_ts, @lastTs), coalesce(@lastTs, last_ts)),
       indexed_at = @now WHERE id = @id`);
+    // A write (that changes nothing) which answers where the source stands: the database's write
+    // lock is taken before the progress is compared. Not BEGIN IMMEDIATE: that would also lock the
+    // attached full-text index, which the full-text thread is writing meanwhile.
     const progress = db.prepare(
-      'SELECT bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed, ts_seen_max AS tsSeenMax, ts_disorder_ms AS tsDisorderMs FROM sources WHERE id = ?',
+      'UPDATE sources SET indexed_at = indexed_at WHERE id = ? RETURNING bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed, ts_seen_max AS tsSeenMax, ts_disorder_ms AS tsDisorderMs',
     );
     const commit = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => {
       const stored = progress.get(sourceId) as (Checkpoint['after'] & { tsSeenMax: number | null; tsDisorderMs: number | null }) | undefined;
@@ -146,7 +148,7 @@ export class IndexWriter {
       analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId), min <= max ? { min, max } : undefined);
       // Ids are given here (as SQLite would: after the largest) so that a transfer a line creates
       // is inserted already pointing at its event, instead of being updated once the event exists.
-      const firstId = (this.lastEventId.get() as number) + 1;
+      const firstId = nextEventId(db);
       let id = firstId;
       const counts: KindCounts = [0, 0, 0];
       let firstTs: number | null = null, lastTs: number | null = null;
@@ -168,8 +170,7 @@ export class IndexWriter {
           f.durationMs ?? null, str.id('message', f.message), f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
           links?.sessionId ?? null, links?.transferId ?? null, links?.op ?? null, links?.outcome ?? null,
         );
-        // The raw line holds the user, path and message; a decoded path (W3C `+`) tokenises the same.
-        this.insertFts.run(id++, r.raw);
+        id++;
       }
       analyzer.flush();
       if (rows.length) this.lines.append(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw));
@@ -185,14 +186,45 @@ export class IndexWriter {
     });
     this.commitBatch = (sourceId, rows, cp, reset) => {
       try {
-        // IMMEDIATE: the write lock is taken before the source's progress is compared.
-        return commit.immediate(sourceId, rows, cp, reset);
+        const counts = commit(sourceId, rows, cp, reset);
+        if (reset) removeDeletedLines(db);
+        this.fullText?.notify();
+        return counts;
       } catch (err) {
         this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
         this.strings.reset(); // and the string ids it remembers may be gone
         throw err;
       }
     };
+  }
+
+  /**
+   * For a big run: the lines of each committed batch reach the full-text index from a second thread
+   * while the next batches are read (where threads can run; else finishFullText adds them).
+   */
+  beginFullTextThread(): void {
+    this.fullText ??= FullTextThread.start(this.db.name, nativeBindingOf(this.db));
+  }
+
+  /** At the end of a run: waits for the full-text thread, then adds to the index what is left. */
+  async finishFullText(): Promise<void> {
+    const thread = this.fullText;
+    this.fullText = undefined;
+    try {
+      await thread?.finish();
+    } catch (err) {
+      // A fault of the index's file stops the run; a thread that died otherwise (out of memory)
+      // leaves its lines to this one.
+      if (isStorageFailure(err)) throw err;
+    }
+    syncFullText(this.db);
+  }
+
+  /** A run that stopped: the thread stops too (its lines are added by the next run, or open). */
+  async stopFullText(): Promise<void> {
+    const thread = this.fullText;
+    this.fullText = undefined;
+    await thread?.stop();
   }
 
   /** After a run: links transfers that only keyless logs recorded to the session now known around them. */

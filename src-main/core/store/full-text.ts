@@ -1,0 +1,250 @@
+/**
+ * The full-text index of every line lives in a file of its own beside the database (`FILE-fts`,
+ * attached to every connection as `fts`; schema 12), so that a second thread can write it while the
+ * indexer writes the rows: SQLite lets one writer at a time into a file, not into two files. On 1M
+ * EFT lines the full text is about a fifth of a first index's time (31.7 s with it, 25.6 s without).
+ *
+ * The index is derived, never the only copy of anything: each line's text is in line_blocks, and
+ * the index holds the lines with the lowest ids, up to the highest id it holds (`indexedThrough`).
+ * Lines are added in id order by `addMissingLines` (the indexer's thread, or whoever opens the
+ * database for writing after a run that stopped); lines whose rows were deleted are first listed in
+ * `fts_deleted` in the same transaction, then removed here. A new row never gets an id the index may
+ * still hold (see nextEventId). An index file left from another database (the database was deleted
+ * and created again, or copied without it) is told apart by an id both files keep, and rebuilt.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './db.js';
+import { lineSql } from './line-blocks.js';
+import { readMeta, writeMeta } from './meta.js';
+
+export const FULL_TEXT_SUFFIX = '-fts';
+/** The schema whose index is in a file of its own. */
+export const FULL_TEXT_FILE_SCHEMA = 12;
+/** The index's file and SQLite's own files beside it. */
+export const FULL_TEXT_FILES = ['', '-wal', '-shm', '-journal'].map((s) => FULL_TEXT_SUFFIX + s);
+
+export const fullTextFile = (dbFile: string): string => (dbFile === ':memory:' ? ':memory:' : dbFile + FULL_TEXT_SUFFIX);
+
+// unicode61 splits on punctuation, so path pieces, IP octets and words are tokens and phrases like
+// "INV_2026-01" match (trigram, on 100k EFT lines: twice the time and size). Contentless: the text
+// is in line_blocks. Segments merge in bigger, rarer steps (automerge 8, crisismerge 64: 300k lines
+// inserted in 1.02–1.19 s instead of 1.49–2.24 s, the same size).
+const TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.events_fts USING fts5(
+    text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  );
+  INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('automerge', 8);
+  INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('crisismerge', 64);`;
+
+/** Names the database the index belongs to: the same value is kept in both files. */
+export const FULL_TEXT_OWNER_KEY = 'full_text_owner';
+
+/** Lines added per transaction of the index. */
+const LINES_PER_COMMIT = 8192;
+
+/** Opens the index's file on `db` as `fts` (created if missing, and bound to this database). */
+function attachWritable(db: Db, file: string): void {
+  const ftsFile = fullTextFile(file);
+  if (ftsFile !== ':memory:' && !fs.existsSync(ftsFile)) {
+    // As private as the database (SQLite does the same for its -wal and -shm): the index holds the
+    // same words.
+    try {
+      fs.closeSync(fs.openSync(ftsFile, 'wx', fs.statSync(file).mode & 0o666));
+    } catch {
+      // SQLite's own attempt says why it cannot be created.
+    }
+  }
+  db.prepare('ATTACH ? AS fts').run(ftsFile);
+  db.pragma('fts.journal_mode = WAL');
+  db.pragma('fts.synchronous = NORMAL');
+  db.exec('CREATE TABLE IF NOT EXISTS fts.owner (id TEXT NOT NULL)');
+}
+
+/**
+ * Makes the full-text index reachable as `events_fts` on a connection that has just been opened.
+ * A writer creates its file and binds it to the database (after the migrations: `bindFullText`). A
+ * reader whose index file is missing or belongs to another database gets an empty index (searches
+ * by text find nothing until a writer rebuilds it).
+ */
+export function attachFullText(db: Db, file: string, readonly: boolean): void {
+  if (!readonly) return attachWritable(db, file);
+  try {
+    db.prepare('ATTACH ? AS fts').run(fullTextFile(file));
+    const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
+    if (owner !== undefined && owner === readMeta(db, FULL_TEXT_OWNER_KEY)) return;
+    db.exec('DETACH fts');
+  } catch {
+    // Missing or unreadable: searched as empty.
+  }
+  db.exec(`CREATE VIRTUAL TABLE temp.events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
+}
+
+/**
+ * After a writer's migrations: the attached index is this database's, or it is emptied and becomes
+ * so (its lines are added again from line_blocks by syncFullText).
+ */
+export function bindFullText(db: Db): void {
+  let id = readMeta(db, FULL_TEXT_OWNER_KEY);
+  if (id === undefined) {
+    id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    writeMeta(db, FULL_TEXT_OWNER_KEY, id);
+  }
+  const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
+  if (owner === id) return;
+  db.exec(`DROP TABLE IF EXISTS fts.events_fts; ${TABLE('fts')}`);
+  db.prepare('DELETE FROM fts.owner').run();
+  db.prepare('INSERT INTO fts.owner (id) VALUES (?)').run(id);
+}
+
+/**
+ * The id for the next row: above every row and every row deleted since the index last removed
+ * deleted lines, so that the index never holds a line of another row under it.
+ */
+export function nextEventId(db: Db): number {
+  return (db.prepare('SELECT max(coalesce((SELECT max(id) FROM events), 0), coalesce((SELECT max(id) FROM fts_deleted), 0)) + 1').pluck().get() as number);
+}
+
+/**
+ * Lists the lines of a source's rows for removal from the index; call in the transaction that
+ * deletes the rows, and `removeDeletedLines` after it.
+ */
+export function listDeletedLines(db: Db, sourceId: number): void {
+  db.prepare('INSERT OR IGNORE INTO fts_deleted (id) SELECT id FROM events WHERE source_id = ?').run(sourceId);
+}
+
+/**
+ * Adds the lines the events in schema `events` have and the index (`fts`) lacks, in id order, a
+ * transaction at a time, on one connection: the database with its index attached, or on the
+ * full-text thread a connection to both. The index's write lock is taken before the rows are read:
+ * lines deleted meanwhile are either not read or removed after (removeDeletedLines waits for that
+ * lock). Returns how many lines were added.
+ */
+export function addMissingLines(db: Db, events = 'main'): number {
+  // Writes nothing, but takes the index's write lock (and only it: not BEGIN IMMEDIATE, which
+  // would lock the database too, while the indexer writes it).
+  const lock = db.prepare('UPDATE fts.owner SET id = id');
+  // The text goes from the blocks into the index without becoming a row in JavaScript.
+  const add = db.prepare(`INSERT INTO fts.events_fts (rowid, text)
+    SELECT e.id, coalesce(${lineSql('e', events)}, '') FROM ${events}.events e
+    WHERE e.id > (SELECT coalesce(max(id), 0) FROM fts.events_fts_docsize) ORDER BY e.id LIMIT ${LINES_PER_COMMIT}`);
+  const step = db.transaction(() => {
+    lock.run();
+    return add.run().changes;
+  });
+  let added = 0;
+  for (;;) {
+    const n = step();
+    added += n;
+    if (n < LINES_PER_COMMIT) return added;
+  }
+}
+
+/**
+ * Removes from the index the lines listed in fts_deleted. The index's transaction commits first:
+ * stopped in between, the same lines are removed again next time (removing one that is gone is
+ * nothing).
+ */
+export function removeDeletedLines(db: Db): void {
+  const page = db.prepare('SELECT id FROM main.fts_deleted ORDER BY id LIMIT 50000').pluck();
+  const remove = db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?');
+  const forget = db.prepare('DELETE FROM main.fts_deleted WHERE id <= ?');
+  for (;;) {
+    const ids = page.all() as number[];
+    if (!ids.length) return;
+    db.transaction(() => {
+      for (const id of ids) remove.run(id);
+    })();
+    forget.run(ids[ids.length - 1]!);
+  }
+}
+
+/** Brings the index up to date with the database, on this connection. */
+export function syncFullText(db: Db): void {
+  removeDeletedLines(db);
+  addMissingLines(db);
+}
+
+const THREAD = new URL('./full-text-thread.js', import.meta.url);
+
+export interface FullTextThreadData {
+  /** Marks the thread as this worker (the module is also imported for its types). */
+  role: 'xferlens-full-text';
+  databasePath: string;
+  nativeBinding?: string;
+}
+
+export type FromFullTextThread = { type: 'synced' } | { type: 'failed'; message: string; code: string | undefined };
+
+/**
+ * Adds the lines of each committed batch to the index on the second core while the indexer goes on
+ * with the next batches. `finish` waits until it has caught up.
+ */
+export class FullTextThread {
+  private failure: Error | undefined;
+  private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private pending = 0;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: FromFullTextThread) => {
+      if (m.type === 'synced') {
+        this.pending--;
+        if (this.pending === 0) this.settle();
+      } else {
+        this.fail(new Database.SqliteError(m.message, m.code ?? 'SQLITE_ERROR'));
+      }
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`the full-text thread stopped (exit code ${code})`)));
+  }
+
+  /**
+   * A thread for the database at `databasePath`, or undefined where none can run: an in-memory
+   * database, or the TypeScript sources (unit tests), which have no compiled worker to start.
+   */
+  static start(databasePath: string, nativeBinding: string | undefined): FullTextThread | undefined {
+    if (databasePath === ':memory:' || THREAD.protocol !== 'file:' || !fs.existsSync(fileURLToPath(THREAD))) return undefined;
+    const workerData: FullTextThreadData = { role: 'xferlens-full-text', databasePath, ...(nativeBinding ? { nativeBinding } : {}) };
+    // Its strings (each block's lines) are short-lived: with a small heap they are collected soon.
+    // 1M lines: peak RSS of the whole first index 307–325 MB with V8's defaults, 273 MB with these,
+    // at the same speed. A thread out of memory (blocks of 1 MiB lines) leaves its lines to the
+    // caller (finishFullText).
+    return new FullTextThread(new Worker(THREAD, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } }));
+  }
+
+  /** New lines were committed: the thread adds them when it is free. */
+  notify(): void {
+    if (this.failure) return;
+    this.pending++;
+    this.worker.postMessage('sync');
+  }
+
+  /** Waits until every line committed before this call is in the index, then stops the thread. */
+  async finish(): Promise<void> {
+    try {
+      this.notify();
+      await new Promise<void>((resolve, reject) => {
+        if (this.failure) reject(this.failure);
+        else this.waiting.push({ resolve, reject });
+      });
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Stops the thread now (what it has not added is added by the next sync). */
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+
+  private settle(): void {
+    for (const w of this.waiting.splice(0)) w.resolve();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+  }
+}

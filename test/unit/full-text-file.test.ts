@@ -1,0 +1,177 @@
+/**
+ * The full-text index in a file of its own (schema 12, store/full-text.ts): written by a second
+ * thread in big runs, caught up after a stopped run, emptied of deleted rows, never mixed with
+ * another database's.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEftW3c } from '../bench/generate.js';
+import { REPO, tempDir } from '../helpers.js';
+import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { FULL_TEXT_SUFFIX } from '../../src-main/core/store/full-text.js';
+import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { deleteSourceRows } from '../../src-main/core/store/source-admin.js';
+import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+
+// The built modules: the full-text thread runs only from compiled JavaScript (`npm test` builds first).
+const dist = (p: string) => path.join(REPO, 'dist', 'src-main', 'core', p);
+const built = {
+  db: () => import(dist('store/db.js')) as Promise<typeof import('../../src-main/core/store/db.js')>,
+  indexer: () => import(dist('ingest/indexer.js')) as Promise<typeof import('../../src-main/core/ingest/indexer.js')>,
+  fullText: () => import(dist('store/full-text.js')) as Promise<typeof import('../../src-main/core/store/full-text.js')>,
+};
+
+let dir: string;
+let big: string;
+beforeAll(async () => {
+  dir = tempDir();
+  big = path.join(dir, 'u_ex260101.log');
+  await generateEftW3c(big, { lines: 30_000, seed: 3 });
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** unicode61's tokens of a line, near enough for these logs: letters and digits, split on the rest. */
+const tokens = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+
+/** Every line's id and text, as stored. */
+function lines(db: Db): { id: number; text: string }[] {
+  return db.prepare(`SELECT e.id, ${lineSql('e')} AS text FROM events e ORDER BY e.id`).all() as { id: number; text: string }[];
+}
+
+/** What the index says for `term`, and what reading every line says. */
+function matches(db: Db, term: string): { index: number[]; lines: number[] } {
+  const index = (db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid').pluck().all(`"${term}"`) as number[]);
+  return { index, lines: lines(db).filter((l) => tokens(l.text).includes(term)).map((l) => l.id) };
+}
+
+/** Each row's line is in the index once, and nothing else is. */
+function expectEveryLineOnce(db: Db): void {
+  const indexed = db.prepare('SELECT id FROM fts.events_fts_docsize ORDER BY id').pluck().all();
+  expect(indexed).toEqual(db.prepare('SELECT id FROM events ORDER BY id').pluck().all());
+  expect(db.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(0);
+}
+
+describe('the full-text index file', () => {
+  it('a big run fills it from the second thread: every line once, each term where the lines have it; private like the database', async () => {
+    const { openDatabase: open } = await built.db();
+    const { indexPaths: index } = await built.indexer();
+    const { FullTextThread } = await built.fullText();
+    const file = path.join(dir, 'thread.sqlite');
+    // The compiled thread exists (else this run would only test the caller's own catch-up).
+    const probe = FullTextThread.start(':memory:', undefined);
+    expect(probe).toBeUndefined(); // none for an in-memory database…
+    const thread = FullTextThread.start(file, undefined);
+    expect(thread).toBeDefined(); // …one for a file
+    await thread!.stop();
+    const db = open(file);
+    try {
+      const summary = await index(db, [big], { timeZone: 'UTC', bulkLoadBytes: 1 });
+      expect(summary.lines).toBe(30_000);
+      expect(fs.existsSync(file + FULL_TEXT_SUFFIX)).toBe(true);
+      // The database's own file holds no full text any more.
+      expect(db.prepare("SELECT count(*) FROM main.sqlite_schema WHERE name LIKE 'events_fts%'").pluck().get()).toBe(0);
+      expectEveryLineOnce(db);
+      const sample = lines(db)[20_000]!.text;
+      const words = tokens(sample).filter((t) => /\p{L}/u.test(t)).slice(0, 4);
+      for (const term of ['2026', ...words]) {
+        const m = matches(db, term);
+        expect(m.index.length, term).toBeGreaterThan(0);
+        expect(m.index, term).toEqual(m.lines);
+      }
+      const mode = (f: string) => fs.statSync(f).mode & 0o777;
+      expect(mode(file + FULL_TEXT_SUFFIX)).toBe(mode(file));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a file read again from its start: its old lines leave the index, through the thread too', async () => {
+    const { openDatabase: open } = await built.db();
+    const { indexPaths: index } = await built.indexer();
+    const file = path.join(dir, 'reread.sqlite');
+    const log = path.join(dir, 'u_ex260102.log');
+    fs.copyFileSync(big, log);
+    const db = open(file);
+    try {
+      await index(db, [log], { timeZone: 'UTC', bulkLoadBytes: 1 });
+      const before = matches(db, '2026').index;
+      const lastOld = db.prepare('SELECT max(id) FROM events').pluck().get() as number;
+      // Replaced by a shorter file of other days: read again from its start.
+      await generateEftW3c(log, { lines: 12_000, seed: 9, startMs: Date.UTC(2027, 5, 1) });
+      await index(db, [log], { timeZone: 'UTC', bulkLoadBytes: 1 });
+      expectEveryLineOnce(db);
+      expect(before.length).toBeGreaterThan(10_000);
+      for (const term of ['2026', '2027']) {
+        const m = matches(db, term);
+        expect(m.index, term).toEqual(m.lines);
+        expect(m.index.every((id) => id > lastOld), term).toBe(true);
+      }
+      expect(matches(db, '2027').index.length).toBeGreaterThan(10_000);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('after a run that stopped', () => {
+  it('lines committed but not indexed yet, and rows deleted but still indexed, are put right by the next run', async () => {
+    const file = path.join(dir, 'stopped.sqlite');
+    const log = path.join(dir, 'small.log');
+    const other = path.join(dir, 'other.log');
+    fs.writeFileSync(log, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 3000).join('\r\n') + '\r\n', 'latin1');
+    fs.writeFileSync(other, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 4).concat(fs.readFileSync(big, 'latin1').split('\r\n').slice(5000, 7000)).join('\r\n') + '\r\n', 'latin1');
+    let db = openDatabase(file);
+    await indexPaths(db, [log, other], { timeZone: 'UTC' });
+    expectEveryLineOnce(db);
+    // As a process killed after its commits would leave it: the last lines not in the index yet,
+    // and one file's rows deleted but their lines still in it.
+    db.prepare('DELETE FROM fts.events_fts WHERE rowid > (SELECT max(id) - 500 FROM events)').run();
+    const otherId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(other) as number;
+    const otherRows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(otherId);
+    db.transaction(() => deleteSourceRows(db, otherId))();
+    db.prepare('UPDATE sources SET bytes_indexed = 0, lines_indexed = 0, parser_state = NULL WHERE id = ?').run(otherId);
+    expect(db.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(otherRows);
+    expect(otherRows).toBe(2004);
+    db.close();
+    // The next run (of anything) puts the index right, and the file's lines come back once.
+    db = openDatabase(file);
+    try {
+      await indexPaths(db, [log, other], { timeZone: 'UTC' });
+      expectEveryLineOnce(db);
+      const m = matches(db, '2026');
+      expect(m.index).toEqual(m.lines);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("an index file another database left at the same path is not this one's", async () => {
+    const file = path.join(dir, 'again.sqlite');
+    const first = path.join(dir, 'first.log');
+    const second = path.join(dir, 'second.log');
+    fs.writeFileSync(first, '#Version: 1.0\r\n#Fields: date time c-ip cs-username cs-method cs-uri-stem sc-status\r\n2026-01-01 10:00:00 10.0.0.1 alpha_only STOR /in/a.txt 226\r\n');
+    fs.writeFileSync(second, '#Version: 1.0\r\n#Fields: date time c-ip cs-username cs-method cs-uri-stem sc-status\r\n2026-01-01 10:00:00 10.0.0.2 beta_only STOR /in/b.txt 226\r\n');
+    let db = openDatabase(file);
+    await indexPaths(db, [first], { timeZone: 'UTC' });
+    db.close();
+    // The database is deleted and made again; its index file stays behind.
+    for (const f of ['', '-wal', '-shm']) fs.rmSync(file + f, { force: true });
+    db = openDatabase(file);
+    try {
+      await indexPaths(db, [second], { timeZone: 'UTC' });
+      expect(matches(db, 'alpha_only').index).toEqual([]);
+      expect(matches(db, 'beta_only').index).toHaveLength(1);
+      expectEveryLineOnce(db);
+    } finally {
+      db.close();
+    }
+    // A reader too.
+    const reader = openDatabase(file, { readonly: true });
+    try {
+      expect(reader.prepare('SELECT count(*) FROM events_fts WHERE events_fts MATCH ?').pluck().get('"beta_only"')).toBe(1);
+    } finally {
+      reader.close();
+    }
+  });
+});
