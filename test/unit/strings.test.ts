@@ -70,3 +70,63 @@ describe('StringInterner', () => {
     })();
   });
 });
+
+describe('StringInterner in a bulk load (no index until its end)', () => {
+  const hasIndex = () => !!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'strings_value'").get();
+
+  it('tells new values by their hashes: each exact spelling once, values stored before the load found, the index built at the end', () => {
+    const before = db.transaction(() => new StringInterner(db).id('path', '/in/File7.csv'))();
+    const strings = new StringInterner(db);
+    strings.beginBulkLoad();
+    expect(hasIndex()).toBe(false);
+    const paths = Array.from({ length: 50_000 }, (_, i) => `/in/File${i}.csv`);
+    const first = new Map<string, number>();
+    db.transaction(() => {
+      for (const p of paths) first.set(p, strings.id('path', p)!);
+      for (const p of paths) expect(strings.id('path', p)).toBe(first.get(p));
+      for (const p of paths.slice(0, 1000)) expect(strings.id('path', p.toLowerCase())).not.toBe(first.get(p));
+      expect(strings.id('user', '/in/File1.csv')).not.toBe(first.get('/in/File1.csv'));
+    })();
+    expect(first.get('/in/File7.csv')).toBe(before);
+    strings.endBulkLoad();
+    expect(hasIndex()).toBe(true);
+    const rows = stored();
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    expect(rows).toHaveLength(50_000 + 1000 + 1);
+    // After the load, values are looked up on the index again.
+    db.transaction(() => expect(strings.id('path', '/in/File49999.csv')).toBe(first.get('/in/File49999.csv')))();
+  });
+
+  it("joins another writer's values before each batch rather than adding them twice", () => {
+    const mine = new StringInterner(db);
+    mine.beginBulkLoad();
+    db.transaction(() => mine.id('user', 'alice'))();
+    // Another process adds a string between two batches (its interner looks up without the index).
+    const bob = db.transaction(() => new StringInterner(db).id('user', 'bob'))();
+    db.transaction(() => {
+      mine.catchUp();
+      expect(mine.id('user', 'bob')).toBe(bob);
+      mine.id('user', 'carol');
+    })();
+    mine.endBulkLoad();
+    expect(stored()).toEqual([{ v: '0|alice', n: 1 }, { v: '0|bob', n: 1 }, { v: '0|carol', n: 1 }]);
+  });
+
+  it('after a rolled-back batch, goes back to the index and adds again what the rollback removed', () => {
+    const strings = new StringInterner(db);
+    strings.beginBulkLoad();
+    expect(() =>
+      db.transaction(() => {
+        strings.id('path', '/lost.bin');
+        throw new Error('disk full');
+      })(),
+    ).toThrow('disk full');
+    strings.reset();
+    expect(hasIndex()).toBe(true);
+    db.transaction(() => {
+      const id = strings.id('path', '/lost.bin');
+      expect(db.prepare('SELECT value FROM strings WHERE id = ?').pluck().get(id)).toBe('/lost.bin');
+    })();
+    expect(stored()).toEqual([{ v: '2|/lost.bin', n: 1 }]);
+  });
+});

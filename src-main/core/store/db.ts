@@ -7,6 +7,7 @@ import { ensureLineFunctions } from './line-blocks.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
 import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { STRING_INDEX } from './strings.js';
 import { DatabaseError, describeStorageFault, inspectDatabaseFile, sqliteCode, writeRefusal, type DatabaseErrorCode, type FaultContext } from './faults.js';
 
 export type Db = Database.Database;
@@ -301,10 +302,10 @@ function compactIfMostlyFree(db: Db): void {
   }
 }
 
-/** Creates any event index that is missing (after a bulk load that was killed before its end). */
+/** Creates any event, transfer or string index that is missing (after a bulk load that was killed before its end). */
 export function ensureIndexes(db: Db): void {
   withSortCache(db, () => {
-    for (const sql of DEFERRED_INDEXES) db.exec(sql);
+    for (const sql of [...DEFERRED_INDEXES, STRING_INDEX]) db.exec(sql);
   });
 }
 

@@ -65,19 +65,45 @@ export function stringCondition(alias: string, column: string, dim: StringColumn
 /** Distinct values remembered per dim before the memory starts again (paths are often all distinct). */
 const REMEMBERED = 20_000;
 
+/** The strings' index, which a bulk load builds at its end (see StringInterner.beginBulkLoad). */
+export const STRING_INDEX = 'CREATE INDEX IF NOT EXISTS strings_value ON strings(dim, value COLLATE NOCASE)';
+
+/** Slots of the bulk load's table of value hashes: 8 MB, for up to BULK_MAX_VALUES values. */
+const HASH_SLOTS = 1 << 20;
+const BULK_MAX_VALUES = Math.floor(HASH_SLOTS * 0.7);
+
+/** FNV-1a over the UTF-16 code units, seeded by the dim: a 32-bit hash of (dim, value). */
+function valueHash(dim: number, value: string): number {
+  let h = (0x811c9dc5 ^ dim) | 0;
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 /**
  * Gives each value its id, adding new values, inside the writer's transaction. The values met last
  * are remembered (most lines repeat the previous lines' users, IPs and commands); the others are
  * looked up on the index.
+ *
+ * In a bulk load the index is not kept up to date value by value: a table of the hashes of every
+ * value in `strings` tells a new value without a lookup (a hash met before is checked against the
+ * row it names), and the index is built once at the end (300k EFT lines, 130k distinct values:
+ * interning 1.64 → 0.96 s of CPU, commits 0.92 → 0.50 s). Past BULK_MAX_VALUES the index is
+ * built and used as usual.
  */
 export class StringInterner {
   private readonly find;
   private readonly add;
+  private readonly valueOf;
+  private readonly newer;
   private readonly known: Map<string, number>[] = STRING_COLUMNS.map(() => new Map());
+  /** In a bulk load: hash → slot; ids of the values with that hash (0: empty slot). */
+  private hashes: { keys: Int32Array; ids: Int32Array; count: number; lastId: number } | undefined;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.find = db.prepare('SELECT id, value FROM strings WHERE dim = ? AND value = ? COLLATE NOCASE');
     this.add = db.prepare('INSERT INTO strings (dim, value) VALUES (?, ?)');
+    this.valueOf = db.prepare('SELECT dim, value FROM strings WHERE id = ?');
+    this.newer = db.prepare('SELECT id, dim, value FROM strings WHERE id > ? ORDER BY id').raw();
   }
 
   id(column: StringColumn, value: string | undefined | null): number | null {
@@ -86,16 +112,80 @@ export class StringInterner {
     const known = this.known[dim]!;
     let id = known.get(value);
     if (id !== undefined) return id;
-    // Case variants share the index entry: the exact spelling is picked here.
-    for (const row of this.find.all(dim, value) as { id: number; value: string }[]) if (row.value === value) id = row.id;
-    id ??= Number(this.add.run(dim, value).lastInsertRowid);
+    id = this.hashes ? this.hashedId(dim, value) : this.indexedId(dim, value);
     if (known.size >= REMEMBERED) known.clear();
     known.set(value, id);
     return id;
   }
 
+  private indexedId(dim: number, value: string): number {
+    // Case variants share the index entry: the exact spelling is picked here.
+    for (const row of this.find.all(dim, value) as { id: number; value: string }[]) if (row.value === value) return row.id;
+    return Number(this.add.run(dim, value).lastInsertRowid);
+  }
+
+  private hashedId(dim: number, value: string): number {
+    const t = this.hashes!;
+    const h = valueHash(dim, value);
+    let slot = h & (HASH_SLOTS - 1);
+    for (; t.ids[slot] !== 0; slot = (slot + 1) & (HASH_SLOTS - 1)) {
+      if (t.keys[slot] !== h) continue;
+      const row = this.valueOf.get(t.ids[slot]) as { dim: number; value: string } | undefined;
+      if (row && row.dim === dim && row.value === value) return t.ids[slot]!;
+    }
+    const id = Number(this.add.run(dim, value).lastInsertRowid);
+    this.remember(slot, h, id);
+    return id;
+  }
+
+  private remember(slot: number, hash: number, id: number): void {
+    const t = this.hashes!;
+    t.keys[slot] = hash;
+    t.ids[slot] = id;
+    t.lastId = Math.max(t.lastId, id);
+    if (++t.count > BULK_MAX_VALUES) this.endBulkLoad(); // more would make long probes: the index again
+  }
+
+  private hashAll(rows: Iterable<unknown>): void {
+    for (const [id, dim, value] of rows as Iterable<[number, number, string]>) {
+      if (!this.hashes) return;
+      const h = valueHash(dim, value);
+      let slot = h & (HASH_SLOTS - 1);
+      while (this.hashes.ids[slot] !== 0) slot = (slot + 1) & (HASH_SLOTS - 1);
+      this.remember(slot, h, id);
+    }
+  }
+
+  /**
+   * A bulk load starts (into a database with no events): values are told apart by their hashes
+   * and the index goes until endBulkLoad. Not when `strings` already holds too many values.
+   */
+  beginBulkLoad(): void {
+    if (this.hashes) return;
+    const count = this.db.prepare('SELECT count(*) FROM strings').pluck().get() as number;
+    if (count > BULK_MAX_VALUES / 2) return;
+    this.hashes = { keys: new Int32Array(HASH_SLOTS), ids: new Int32Array(HASH_SLOTS), count: 0, lastId: 0 };
+    this.hashAll(this.newer.iterate(0));
+    this.db.exec('DROP INDEX IF EXISTS strings_value');
+  }
+
+  /**
+   * Before each batch of a bulk load: values another process added meanwhile (two writers take
+   * turns) join the table, so that none is added twice.
+   */
+  catchUp(): void {
+    if (this.hashes) this.hashAll(this.newer.iterate(this.hashes.lastId));
+  }
+
+  /** The bulk load ends (or has too many values): the index is built and used again. */
+  endBulkLoad(): void {
+    this.hashes = undefined;
+    this.db.exec(STRING_INDEX);
+  }
+
   /** Forgets the remembered ids: a rolled-back transaction may have added some of them. */
   reset(): void {
     for (const m of this.known) m.clear();
+    if (this.hashes) this.endBulkLoad(); // its table too: the index is the truth again
   }
 }

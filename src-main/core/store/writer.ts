@@ -131,6 +131,7 @@ export class IndexWriter {
         throw new ConcurrentIndexError(this.sourcePath(sourceId));
       }
       if (reset) this.clearSource(sourceId);
+      this.strings.catchUp();
       const analyzer = this.analyzer;
       let min = Infinity, max = -Infinity;
       // How far this file's times fall behind the latest one before them, in line order (schema 4).
@@ -254,6 +255,7 @@ export class IndexWriter {
   beginBulkLoad(): boolean {
     if (this.db.prepare('SELECT 1 FROM events LIMIT 1').get()) return false;
     for (const name of DEFERRED_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    this.strings.beginBulkLoad();
     // The rollup too is built once at the end: adding each batch's paths to it costs more than one
     // GROUP BY over everything (1M lines: +21 s vs +2 s). Each batch marks it stale (see commit).
     this.bulk = true;
@@ -261,6 +263,7 @@ export class IndexWriter {
   }
 
   endBulkLoad(): void {
+    this.strings.endBulkLoad();
     ensureIndexes(this.db);
     rebuildRollup(this.db);
     this.bulk = false;
