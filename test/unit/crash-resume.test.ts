@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c, Rng } from '../bench/generate.js';
-import { attachFullText, FULL_TEXT_OWNER_KEY } from '../../src-main/core/store/full-text.js';
+import { attachFullText, FULL_TEXT_FILES, FULL_TEXT_OWNER_KEY } from '../../src-main/core/store/full-text.js';
 import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
@@ -138,7 +138,7 @@ describe('crash safety', () => {
   it(`kill -9 at ${KILLS} random points; each rerun continues, and the result equals a clean run's, sessions and transfers included`, async () => {
     const dbFile = path.join(dir, 'killed.sqlite');
     const removeDb = () => {
-      for (const f of [dbFile, dbFile + '-wal', dbFile + '-shm']) fs.rmSync(f, { force: true });
+      for (const f of ['', '-wal', '-shm', ...FULL_TEXT_FILES]) fs.rmSync(dbFile + f, { force: true });
     };
     const rng = new Rng(SEED);
     const points: { ms: number; rows: number }[] = [];

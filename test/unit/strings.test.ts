@@ -19,19 +19,42 @@ afterEach(() => {
 /** Every string of the table as `dim|value`, with how many rows hold it. */
 const stored = () => db.prepare("SELECT dim || '|' || value AS v, count(*) AS n FROM strings GROUP BY dim, value").all() as { v: string; n: number }[];
 
+/**
+ * 50,000 paths, more than the interner remembers, each used again after the others pushed it out
+ * of memory; 1,000 case variants (other strings); one path as a user (another column, another
+ * string). Returns each path's id.
+ */
+function internPaths(strings: StringInterner): Map<string, number> {
+  const paths = Array.from({ length: 50_000 }, (_, i) => `/in/File${i}.csv`);
+  const first = new Map<string, number>();
+  db.transaction(() => {
+    for (const p of paths) first.set(p, strings.id('path', p)!);
+    for (const p of paths) expect(strings.id('path', p)).toBe(first.get(p));
+    for (const p of paths.slice(0, 1000)) expect(strings.id('path', p.toLowerCase())).not.toBe(first.get(p));
+    expect(strings.id('user', '/in/File1.csv')).not.toBe(first.get('/in/File1.csv'));
+  })();
+  return first;
+}
+
+/** A batch that adds a value and is rolled back; after reset, the value is added again. */
+function rollBackThenAddAgain(strings: StringInterner): void {
+  expect(() =>
+    db.transaction(() => {
+      strings.id('path', '/lost.bin');
+      throw new Error('disk full');
+    })(),
+  ).toThrow('disk full');
+  strings.reset();
+  db.transaction(() => {
+    const id = strings.id('path', '/lost.bin');
+    expect(db.prepare('SELECT value FROM strings WHERE id = ?').pluck().get(id)).toBe('/lost.bin');
+  })();
+}
+
 describe('StringInterner', () => {
   it('gives each exact spelling of each column one id, however far apart its uses are', () => {
     const strings = new StringInterner(db);
-    // More paths than it remembers, each used again after the others pushed it out of memory;
-    // case variants are different strings that share an index entry.
-    const paths = Array.from({ length: 50_000 }, (_, i) => `/in/File${i}.csv`);
-    const first = new Map<string, number>();
-    db.transaction(() => {
-      for (const p of paths) first.set(p, strings.id('path', p)!);
-      for (const p of paths) expect(strings.id('path', p)).toBe(first.get(p));
-      for (const p of paths.slice(0, 1000)) expect(strings.id('path', p.toLowerCase())).not.toBe(first.get(p));
-      expect(strings.id('user', '/in/File1.csv')).not.toBe(first.get('/in/File1.csv')); // another column, another string
-    })();
+    const first = internPaths(strings);
     const rows = stored();
     expect(rows.every((r) => r.n === 1)).toBe(true);
     expect(rows).toHaveLength(50_000 + 1000 + 1);
@@ -56,18 +79,7 @@ describe('StringInterner', () => {
   });
 
   it('after a rolled-back batch, adds again what the rollback removed', () => {
-    const strings = new StringInterner(db);
-    expect(() =>
-      db.transaction(() => {
-        strings.id('path', '/lost.bin');
-        throw new Error('disk full');
-      })(),
-    ).toThrow('disk full');
-    strings.reset();
-    db.transaction(() => {
-      const id = strings.id('path', '/lost.bin');
-      expect(db.prepare('SELECT value FROM strings WHERE id = ?').pluck().get(id)).toBe('/lost.bin');
-    })();
+    rollBackThenAddAgain(new StringInterner(db));
   });
 });
 
@@ -79,14 +91,7 @@ describe('StringInterner in a bulk load (no index until its end)', () => {
     const strings = new StringInterner(db);
     strings.beginBulkLoad();
     expect(hasIndex()).toBe(false);
-    const paths = Array.from({ length: 50_000 }, (_, i) => `/in/File${i}.csv`);
-    const first = new Map<string, number>();
-    db.transaction(() => {
-      for (const p of paths) first.set(p, strings.id('path', p)!);
-      for (const p of paths) expect(strings.id('path', p)).toBe(first.get(p));
-      for (const p of paths.slice(0, 1000)) expect(strings.id('path', p.toLowerCase())).not.toBe(first.get(p));
-      expect(strings.id('user', '/in/File1.csv')).not.toBe(first.get('/in/File1.csv'));
-    })();
+    const first = internPaths(strings);
     expect(first.get('/in/File7.csv')).toBe(before);
     strings.endBulkLoad();
     expect(hasIndex()).toBe(true);
@@ -115,18 +120,8 @@ describe('StringInterner in a bulk load (no index until its end)', () => {
   it('after a rolled-back batch, goes back to the index and adds again what the rollback removed', () => {
     const strings = new StringInterner(db);
     strings.beginBulkLoad();
-    expect(() =>
-      db.transaction(() => {
-        strings.id('path', '/lost.bin');
-        throw new Error('disk full');
-      })(),
-    ).toThrow('disk full');
-    strings.reset();
+    rollBackThenAddAgain(strings);
     expect(hasIndex()).toBe(true);
-    db.transaction(() => {
-      const id = strings.id('path', '/lost.bin');
-      expect(db.prepare('SELECT value FROM strings WHERE id = ?').pluck().get(id)).toBe('/lost.bin');
-    })();
     expect(stored()).toEqual([{ v: '2|/lost.bin', n: 1 }]);
   });
 });
