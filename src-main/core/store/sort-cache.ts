@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 
-/** KiB of page cache while a big sort runs (the connection's usual cache is 32 or 64 MiB). */
+/** KiB of page cache while a big sort runs (the connection's usual cache is 16 or 64 MiB). */
 const SORT_CACHE_KIB = 2_048;
 
 /**
