@@ -28,6 +28,7 @@ import { generateEftClientLog, generateEftW3c, generateEftW3cDays, generateProft
 import { indexWithCli, rssNote, type IndexRun } from './index-run.js';
 import { lnavInstalled, lnavLoad, type LnavLoad } from './lnav.js';
 import { formatRows, formatSizes, infoRow, limitRow, ms, relativeRow, size, type Row } from './report.js';
+import { FULL_TEXT_FILES } from '../../src-main/core/store/full-text.js';
 import type { StartupFigures } from './startup-probe.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,7 +64,7 @@ function probeRun<T>(script: string, args: string[]): T {
   return JSON.parse(r.stdout) as T;
 }
 
-const removeDb = (db: string) => ['', '-wal', '-shm'].forEach((suffix) => fs.rmSync(db + suffix, { force: true }));
+const removeDb = (db: string) => ['', '-wal', '-shm', ...FULL_TEXT_FILES].forEach((suffix) => fs.rmSync(db + suffix, { force: true }));
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 interface QueryFigures {

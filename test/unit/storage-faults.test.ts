@@ -377,7 +377,7 @@ describe.skipIf(!!unavailable)('a database this user may not write', () => {
 });
 
 describe('files are private', () => {
-  it.skipIf(process.platform === 'win32')('a new database folder is 0700, the database and its -wal and -shm 0600', async () => {
+  it.skipIf(process.platform === 'win32')('a new database folder is 0700, the database, its -wal and -shm and its full-text file 0600', async () => {
     const parent = tempDir();
     const db = path.join(parent, 'new', 'deeper', 'index.sqlite');
     const { openDatabase } = await import('../../src-main/core/store/db.js');
@@ -391,6 +391,7 @@ describe('files are private', () => {
       expect(mode(db)).toBe(0o600);
       expect(mode(db + '-wal')).toBe(0o600);
       expect(mode(db + '-shm')).toBe(0o600);
+      expect(mode(db + '-fts')).toBe(0o600); // the full-text index's file, as private as the database
       open.close();
     } finally {
       process.umask(old);
