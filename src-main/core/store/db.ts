@@ -129,7 +129,7 @@ function connect(connectPath: string, file: string, opts: OpenOptions): Db {
     if (opts.nativeBinding) nativeBindings.set(db, opts.nativeBinding);
     return db;
   } catch (err) {
-    if (opts.readonly && !fs.existsSync(file)) throw new DatabaseError(`${file} does not exist: index some logs first (xferlens index PATH...)`, 'CANNOT_OPEN', file);
+    if (opts.readonly && !fs.existsSync(file)) throw new DatabaseError(`${file} does not exist: index some logs first (xferlens index PATH...)`, 'NO_INDEX', file);
     throw describeStorageFault(err, file) ?? new DatabaseError(`cannot open database ${file}: ${(err as Error).message}`, 'CANNOT_OPEN', file);
   }
 }
@@ -214,7 +214,7 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get() as { n: number };
       if (tables.n > 0) throw new DatabaseError(`${file} is an SQLite database of another program; it was not changed`, 'NOT_A_DATABASE', file);
       // Reading needs the tables that only a writer creates.
-      if (opts.readonly) throw new DatabaseError(`${file} holds no xferlens index yet: index some logs first (xferlens index PATH...)`, 'CANNOT_OPEN', file);
+      if (opts.readonly) throw new DatabaseError(`${file} holds no xferlens index yet: index some logs first (xferlens index PATH...)`, 'NO_INDEX', file);
     }
     if (opts.readonly && version < SCHEMA_VERSION) {
       // Written by an older xferlens and not migrated yet: a reader needs today's tables, so the
@@ -279,14 +279,27 @@ function migrate(db: Db, from: number, onMigrate?: OpenOptions['onMigrate']): vo
   // A new database is created by the same steps: only an existing one is "upgraded".
   const report = from > 0 ? onMigrate : undefined;
   const steps = SCHEMA_VERSION - from;
-  for (let v = from; v < SCHEMA_VERSION; v++) {
-    report?.({ from, to: SCHEMA_VERSION, step: v - from + 1, steps });
+  // Each step under the write lock, re-reading the version there: another process (a reader that
+  // upgrades what it opened, see upgradeForReading) may have taken the same steps meanwhile.
+  const runStep = (v: number) => {
+    if (db.pragma('user_version', { simple: true }) !== v) return;
+    const step = MIGRATIONS[v]!;
+    if (typeof step === 'string') db.exec(step);
+    else step(db);
+    db.pragma(`user_version = ${v + 1}`);
+  };
+  if (from === 0) {
+    // A new database appears whole, its full-text index bound: a reader never sees half a schema
+    // (it would try to upgrade it) nor an index that is not yet its own (it would search none).
     db.transaction(() => {
-      const step = MIGRATIONS[v]!;
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+      for (let v = 0; v < SCHEMA_VERSION; v++) runStep(v);
+      bindFullText(db);
+    }).immediate();
+  } else {
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      report?.({ from, to: SCHEMA_VERSION, step: v - from + 1, steps });
+      db.transaction(runStep).immediate(v);
+    }
   }
   // Steps that rebuild a table leave its old pages free: the file would stay as big as before.
   if (steps > 0 && from > 0) compactIfMostlyFree(db);

@@ -15,6 +15,8 @@ export type DatabaseErrorCode =
   | 'NOT_A_DATABASE'
   | 'DAMAGED'
   | 'CANNOT_OPEN'
+  /** Nothing indexed yet: no file, or one whose writer has not created the tables. */
+  | 'NO_INDEX'
   | 'BUSY'
   /** No space left on the database's volume. */
   | 'DISK_FULL'
