@@ -21,12 +21,16 @@ export interface StartedWriter {
 }
 
 /** Starts the index worker, or answers a read-only writer when the database cannot or must not be written. */
-export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean }): Promise<StartedWriter> {
+export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean; proftpdConf?: string | null }): Promise<StartedWriter> {
   const file = opts.databasePath;
   if (opts.readOnly) return readOnly(file, 'it was opened read-only (--read-only)');
   const refusal = fs.existsSync(file) ? writeRefusal(file) : null;
   if (refusal) return readOnly(file, refusal === 'EROFS' ? 'its file system is mounted read-only' : 'this user may not write it or its folder');
-  const worker = new IndexWorkerClient({ databasePath: file, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
+  const worker = new IndexWorkerClient({
+    databasePath: file,
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    ...(opts.proftpdConf ? { proftpdConf: opts.proftpdConf } : {}),
+  });
   try {
     await worker.start(); // creates and migrates the database
   } catch (err) {

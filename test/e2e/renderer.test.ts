@@ -96,7 +96,7 @@ function installFakeBridge(formats: unknown): void {
     'db/stats': { path: '/tmp/x.sqlite', sources: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, formats: {} },
     'sources/list': [],
     'index/cancel': { cancelled: true },
-    'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true, readOnly: null },
+    'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true, readOnly: null, proftpdConf: null },
     'settings/get': { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false, notifyLiveInsights: false },
     'follow/status': { paused: false, paths: [] },
     'query/page': { rows: [], nextCursor: null, prevCursor: null, total: 0 },

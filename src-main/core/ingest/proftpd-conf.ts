@@ -134,6 +134,29 @@ export function readProftpdConf(file: string): ProftpdConf {
   return conf;
 }
 
+/**
+ * The conf used when none is named: `$XFERLENS_PROFTPD_CONF` (empty: none), else
+ * /etc/proftpd/proftpd.conf, when that file exists; null for none.
+ */
+export function defaultProftpdConfFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  const file = env.XFERLENS_PROFTPD_CONF ?? DEFAULT_PROFTPD_CONF;
+  return file !== '' && fs.existsSync(file) ? file : null;
+}
+
+/** Why a conf could not be read, in words (`cannot read ProFTPD configuration FILE: reason`). */
+export function unreadableConf(file: string, err: unknown): string {
+  return `cannot read ProFTPD configuration ${file}: ${(err as Error).message}`;
+}
+
+/** A conf read for an index run: the conf, or why it could not be read (indexing goes on without it). */
+export function tryReadProftpdConf(file: string): { conf: ProftpdConf; error?: undefined } | { conf?: undefined; error: string } {
+  try {
+    return { conf: readProftpdConf(file) };
+  } catch (err) {
+    return { error: unreadableConf(file, err) };
+  }
+}
+
 /** The log the conf names at `file` (compared as resolved paths), if any. */
 export function confLogFor(conf: ProftpdConf, file: string): ProftpdConfLog | undefined {
   const resolved = path.resolve(file);
