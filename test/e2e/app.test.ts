@@ -561,6 +561,8 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser on a read-only d
       const badge = app.page.getByTestId('read-only');
       await badge.waitFor();
       expect(await badge.textContent()).toBe('read-only');
+      const why = `${db} is read-only: it was opened read-only (--read-only)`;
+      expect(await badge.getAttribute('title')).toBe(`${why}. Searching works; indexing, following and removing do not.`);
       await app.page.getByLabel('Log file or folder').fill(path.join(dir, 'ex.log'));
       await app.page.getByRole('button', { name: 'Index', exact: true }).click();
       const alert = app.page.locator('.message.error[role=alert]');

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
+import { startServe } from '../e2e/serve-harness.js';
 import { CLI, REPO, runCli, tempDir } from '../helpers.js';
 import { ReadOnlyView, SmallVolume, storageFaultsUnavailable } from '../storage-volume.js';
 
@@ -282,6 +283,45 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
     // Every line of the grown file once: none lost to the full disk, none stored twice by the retries.
     const logLines = fs.readFileSync(log, 'utf8').split('\n').length - 1;
     expect(stats.lines).toBe(logLines);
+  });
+});
+
+describe.skipIf(!!unavailable)('serve started on a full disk', () => {
+  it('keeps running read-only: every view answers, writes are refused saying why, and it stops cleanly', async () => {
+    const v = volume(64);
+    const db = path.join(v.dir, 'index.sqlite');
+    expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
+    checkpointed(db);
+    const before = contents(db);
+    v.fill();
+    const served = await startServe(db);
+    try {
+      const info = await served.call<{ readOnly: string | null }>('app/info');
+      expect(info.readOnly).toBe(`${db} is read-only: its disk is full (${v.dir}); free space on ${v.dir}, then start xferlens again to index`);
+      // Every view reads: totals, sources, each table with its count, charts, insights, a detail.
+      expect(await served.call('db/stats')).toMatchObject({ lines: before.lines, events: before.events });
+      expect(await served.call<unknown[]>('sources/list')).toHaveLength(1);
+      for (const kind of ['events', 'sessions', 'transfers'] as const) {
+        const page = await served.call<{ rows: { id: number }[]; total: number }>('query/page', { kind, query: '', limit: 5 });
+        expect(page.total, kind).toBe(before[kind === 'events' ? 'lines' : kind]);
+        expect(page.rows.length, kind).toBeGreaterThan(0);
+        expect(await served.call('query/aggregate', { kind, query: '' })).toMatchObject({ timeline: expect.any(Array) });
+      }
+      const [event] = (await served.call<{ rows: { id: number }[] }>('query/page', { kind: 'events', query: 'failed', limit: 1 })).rows;
+      expect(await served.call('events/context', { id: event!.id })).toMatchObject({ event: { id: event!.id } });
+      expect(await served.call<unknown[]>('insights/list', {})).toEqual(expect.any(Array));
+      expect(await served.call('settings/get')).toMatchObject({ theme: 'system' });
+      // Writes are refused in one line naming the file, why and what to do; the server stays up.
+      await expect(served.call('index/open', { paths: [bigLog] })).rejects.toThrow(
+        `index/open: 409 ${db}: cannot index: its disk is full (${v.dir}). Reading (stats, search, export…) works; free space on ${v.dir}, then start xferlens again to index.`,
+      );
+      await expect(served.call('settings/set', { theme: 'dark' })).rejects.toThrow(/409 .*cannot save settings: its disk is full/);
+      expect(await served.call('db/stats')).toMatchObject({ lines: before.lines });
+    } finally {
+      await served.stop();
+    }
+    v.unfill();
+    expect(contents(db)).toEqual(before);
   });
 });
 
