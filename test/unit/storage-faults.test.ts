@@ -400,9 +400,11 @@ describe.skipIf(!!unavailable)('a database this user may not write', () => {
     fs.chmodSync(dir, 0o755);
     const db = path.join(dir, 'index.sqlite');
     expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
-    checkpointed(db);
-    fs.chmodSync(db, 0o644); // readable by all (as older releases made it), writable by root only
     const expected = contents(db);
+    checkpointed(db);
+    // Readable by all (as older releases made it), writable by root only; a writer's open (root's)
+    // would make it private again, so none comes before the reads below.
+    fs.chmodSync(db, 0o644);
     const before = sha256(db);
     const asNobody = (args: string[]) =>
       spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, XFERLENS_QUIET_SLOW: '1', HOME: '/tmp' } });
@@ -417,6 +419,52 @@ describe.skipIf(!!unavailable)('a database this user may not write', () => {
 });
 
 describe('files are private', () => {
+  it.skipIf(process.platform === 'win32')('an older database left readable by all is made private when opened for writing, and so is the data folder it made', async () => {
+    const { openDatabase } = await import('../../src-main/core/store/db.js');
+    const mode = (f: string) => fs.statSync(f).mode & 0o777;
+    const home = tempDir();
+    const config = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = home; // the per-user data folder is then HOME/xferlens
+    const old = process.umask(0o022);
+    try {
+      const dataDir = path.join(home, 'xferlens');
+      const db = path.join(dataDir, 'index.sqlite');
+      // As an older release left them: folder 0755, database, -wal and -shm 0644, one open connection.
+      const first = openDatabase(db);
+      first.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'x')").run();
+      for (const f of [db, db + '-wal', db + '-shm']) fs.chmodSync(f, 0o644);
+      fs.chmodSync(dataDir, 0o755);
+      const second = openDatabase(db);
+      expect([db, db + '-wal', db + '-shm'].map(mode)).toEqual([0o600, 0o600, 0o600]);
+      expect(mode(dataDir)).toBe(0o700);
+      expect(second.prepare("SELECT value FROM meta WHERE key = 'probe'").get()).toEqual({ value: 'x' });
+      second.close();
+      first.close();
+
+      // A reader changes nothing; a folder given with --db (not ours) and a mode the owner chose are kept.
+      fs.chmodSync(db, 0o644);
+      openDatabase(db, { readonly: true }).close();
+      expect(mode(db)).toBe(0o644);
+      const elsewhere = path.join(tempDir(), 'shared');
+      fs.mkdirSync(elsewhere, { mode: 0o755 });
+      fs.chmodSync(elsewhere, 0o755);
+      const chosen = path.join(elsewhere, 'team.sqlite');
+      openDatabase(chosen).close();
+      fs.chmodSync(chosen, 0o640);
+      openDatabase(chosen).close();
+      expect([mode(elsewhere), mode(chosen)]).toEqual([0o755, 0o640]);
+      const older = path.join(elsewhere, 'older.sqlite');
+      openDatabase(older).close();
+      fs.chmodSync(older, 0o664);
+      openDatabase(older).close();
+      expect(mode(older)).toBe(0o600);
+    } finally {
+      process.umask(old);
+      if (config === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = config;
+    }
+  });
+
   it.skipIf(process.platform === 'win32')('a new database folder is 0700, the database and its -wal and -shm 0600', async () => {
     const parent = tempDir();
     const db = path.join(parent, 'new', 'deeper', 'index.sqlite');
