@@ -11,7 +11,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEftW3c } from '../bench/generate.js';
 import { EFT_W3C_SAMPLE, REPO, runCli, tempDir, writeLines } from '../helpers.js';
+import { SmallVolume, storageFaultsUnavailable } from '../storage-volume.js';
 import { AppPage } from './pages/app-page.js';
 import { ChartsPage } from './pages/charts-page.js';
 import { ExportDialog } from './pages/export-dialog.js';
@@ -578,4 +580,51 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser on a read-only d
       await served.stop();
     }
   });
+});
+
+const volumesUnavailable = serveSkipReason ?? storageFaultsUnavailable();
+if (!serveSkipReason && volumesUnavailable) console.warn(`full-disk e2e skipped: ${volumesUnavailable}`);
+
+describe.skipIf(volumesUnavailable !== null)('the app in a browser when the database disk fills up', () => {
+  it('an index job says "Waiting" with the full-disk message in the status bar, then goes on by itself once there is space', async () => {
+    const dir = tempDir('xferlens-ui-full-');
+    const log = path.join(dir, 'u_ex260101.log');
+    const { lines } = await generateEftW3c(log, { lines: 60_000, seed: 7 });
+    const volume = new SmallVolume(48); // room for a part of the log's index only
+    const retry = process.env.XFERLENS_FULL_DISK_RETRY_MS;
+    process.env.XFERLENS_FULL_DISK_RETRY_MS = '200'; // serve's writer worker inherits it
+    const db = path.join(volume.dir, 'index.sqlite');
+    let served: Served | undefined;
+    const browser = await launchChromium();
+    try {
+      served = await startServe(db);
+      const app = await AppPage.open(browser, served.url);
+      await app.page.getByLabel('Log file or folder').fill(log);
+      await app.page.getByRole('button', { name: 'Index', exact: true }).click();
+
+      const waiting = app.page.getByTestId('job-stalled');
+      await waiting.waitFor({ timeout: 60_000 });
+      expect(await waiting.textContent()).toMatch(
+        new RegExp(`^Waiting: ${db}: the disk is full\\. Free space on ${volume.dir} and indexing goes on by itself once there is space: the [\\d,]+ lines indexed so far are kept\\.$`),
+      );
+      expect(await waiting.getAttribute('role')).toBe('alert');
+      // The rows indexed so far are there to browse meanwhile.
+      await app.grid('events').waitForRows();
+      await screenshot(app.page, 'waiting-for-disk-space');
+
+      volume.grow(512); // the user freed space: nothing is restarted
+      await waiting.waitFor({ state: 'detached', timeout: 60_000 });
+      await app.waitForCount(lines, 60_000);
+      expect((await served.call<{ lines: number }>('db/stats')).lines).toBe(lines);
+      expect(app.errors).toEqual([]);
+      expect(app.console).toEqual([]);
+      await app.close();
+    } finally {
+      await browser.close();
+      await served?.stop();
+      if (retry === undefined) delete process.env.XFERLENS_FULL_DISK_RETRY_MS;
+      else process.env.XFERLENS_FULL_DISK_RETRY_MS = retry;
+      volume.unmount();
+    }
+  }, 180_000);
 });
