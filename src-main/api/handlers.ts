@@ -307,7 +307,10 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
           throw new ApiError('sources/configure: this server does not read files named by the browser (restart `xferlens serve` with --allow-open, or give --proftpd-conf on its command line)', { status: 403 });
         }
         const read = tryReadProftpdConf(proftpdConf);
-        if (read.error) throw new ApiError(`sources/configure: ${read.error}`, { status: 400 });
+        if (!read.conf) throw new ApiError(`sources/configure: ${read.error}`, { status: 400 });
+        if (!read.conf.logFormats.length && !read.conf.logs.length) {
+          throw new ApiError(`sources/configure: ${proftpdConf} names no LogFormat and no log (ExtendedLog, TransferLog, SystemLog, SFTPLog, TLSLog): is it a proftpd.conf?`, { status: 400 });
+        }
       }
       const request: ConfigureRequest = {
         sourceId: id,

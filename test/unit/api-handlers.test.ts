@@ -763,6 +763,11 @@ describe("API handlers: a source's own proftpd.conf, and the host's", () => {
       message: expect.stringMatching(new RegExp(`^sources/configure: cannot read ProFTPD configuration ${missing}: ENOENT`)),
     });
     await expect((handlers['sources/configure'] as (i: unknown) => Promise<unknown>)({ id: before!.id, proftpdConf: 'proftpd.conf' })).rejects.toThrow(/proftpdConf must be an absolute path/);
+    // A file that is not a proftpd.conf (here the log itself) names nothing to read with.
+    await expect(handlers['sources/configure']({ id: before!.id, proftpdConf: custom })).rejects.toMatchObject({
+      status: 400,
+      message: `sources/configure: ${custom} names no LogFormat and no log (ExtendedLog, TransferLog, SystemLog, SFTPLog, TLSLog): is it a proftpd.conf?`,
+    });
     expect((await handlers['sources/list']())[0]).toEqual(before);
 
     const result = await handlers['sources/configure']({ id: before!.id, proftpdConf: conf });

@@ -104,6 +104,12 @@ describe('indexing with a proftpd.conf', () => {
     expect(given.status).toBe(0);
     expect(JSON.parse(given.stdout)).toMatchObject({ files: 1, unparsed: 0 });
     expect(given.stderr).toMatch(/warning: proftpd\.conf: .*broken\.conf: Include \/nonexistent\/file\.conf: /);
+    // Directives ProFTPD itself would refuse are said too, and the rest of the conf is still read.
+    fs.writeFileSync(path.join(dir, 'mods', 'odd.conf'), 'LogFormat lonely\nExtendedLog relative/ext.log\nSystemLog none\n');
+    expect(readProftpdConf(conf).problems.filter((p) => p.includes('odd.conf'))).toEqual([
+      `${path.join(dir, 'mods', 'odd.conf')}: LogFormat needs a name and a format (got lonely); ignored`,
+      `${path.join(dir, 'mods', 'odd.conf')}: ExtendedLog relative/ext.log: not an absolute path; ignored`,
+    ]);
 
     // $XFERLENS_PROFTPD_CONF stands in for /etc/proftpd/proftpd.conf: used without the flag.
     const byDefault = runCli(['index', '--db', path.join(dir, 'b.sqlite'), '--tz', 'UTC', '--json', custom], { env: { XFERLENS_PROFTPD_CONF: conf } });

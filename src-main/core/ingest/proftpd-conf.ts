@@ -105,9 +105,14 @@ export function readProftpdConf(file: string): ProftpdConf {
       if (name === 'logformat' && args.length >= 2) {
         conf.logFormats = conf.logFormats.filter((lf) => lf.name !== args[0]);
         conf.logFormats.push({ name: args[0]!, format: args[1]! });
+      } else if (name === 'logformat') {
+        conf.problems.push(`${f}: ${directive} needs a name and a format (got ${args.length ? args.join(' ') : 'nothing'}); ignored`);
       } else if (name in FORMAT_BY_DIRECTIVE && args[0] && args[0].startsWith('/')) {
         const format = FORMAT_BY_DIRECTIVE[name]!;
         conf.logs.push(format === 'proftpd-extended' ? { path: args[0], format, logFormat: args[2] ?? 'default' } : { path: args[0], format });
+      } else if (name in FORMAT_BY_DIRECTIVE && args[0]?.toLowerCase() !== 'none') {
+        // ProFTPD itself refuses these: a log is named by its absolute path (or `none`).
+        conf.problems.push(`${f}: ${directive} ${args[0] ?? ''}: not an absolute path; ignored`);
       } else if (name === 'include' && args[0]) {
         if (depth >= MAX_INCLUDE_DEPTH) {
           conf.problems.push(`${f}: Include ${args[0]}: includes nest deeper than ${MAX_INCLUDE_DEPTH} levels; not followed`);
