@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { confWords, readProftpdConf } from '../../src-main/core/ingest/proftpd-conf.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { resetSource } from '../../src-main/core/store/source-admin.js';
 import { REPO, runCli, tempDir } from '../helpers.js';
 
 /**
@@ -95,6 +96,30 @@ describe('indexing with a proftpd.conf', () => {
     await indexPaths(db, [custom], { timeZone: 'UTC' });
     const source = db.prepare('SELECT format_detail FROM sources').get() as { format_detail: string | null };
     expect(source.format_detail).not.toBe('LogFormat custom');
+  });
+
+  it("a file's own conf (sources/configure) is read at every run of it, the CLI's too, and kept by rebuild", async () => {
+    const { conf, custom } = writeConf();
+    const lines = fs.readFileSync(custom, 'utf8').split('\n').filter((l) => l !== '');
+    fs.writeFileSync(custom, lines.slice(0, 100).map((l) => l + '\n').join(''));
+    const file = path.join(dir, 'index.sqlite');
+    const unparsed = () => (db.prepare('SELECT unparsed FROM sources').get() as { unparsed: number }).unparsed;
+    await indexPaths(db, [custom], { timeZone: 'UTC' });
+    expect(unparsed()).toBe(100);
+    const { id } = db.prepare('SELECT id FROM sources').get() as { id: number };
+    resetSource(db, id, { proftpdConf: conf });
+    expect(await indexPaths(db, [custom], {})).toMatchObject({ lines: 100, unparsed: 0 });
+    db.close();
+
+    // The CLI without any conf of its own (runCli: no system conf) reads the appended lines with it.
+    fs.appendFileSync(custom, lines.slice(100).map((l) => l + '\n').join(''));
+    const appended = runCli(['index', '--db', file, '--json', custom]);
+    expect(JSON.parse(appended.stdout)).toMatchObject({ lines: lines.length - 100, unparsed: 0, errors: [] });
+    const rebuilt = runCli(['rebuild', '--db', file, '--json']);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ remembered: 1, lines: lines.length, unparsed: 0 });
+    const [source] = JSON.parse(runCli(['sources', '--db', file, '--json']).stdout) as { proftpdConf: string; formatDetail: string; timeZone: string }[];
+    expect(source).toMatchObject({ proftpdConf: conf, formatDetail: 'LogFormat custom', timeZone: 'UTC' });
   });
 
   it('through the CLI: --proftpd-conf, the default conf, and a conf that cannot be read', () => {

@@ -47,6 +47,8 @@ export interface IndexOptions {
    * `proftpdConf` option, see source-admin.ts's resetSource) is read with that one instead.
    */
   proftpdConf?: ProftpdConf;
+  /** A proftpd.conf (path) that new sources keep as their own, as `sources/configure` gives one (rebuild). */
+  ownProftpdConf?: string;
   /**
    * Files the caller expects to be these identities (follow.ts): one replaced since the caller
    * looked (rotated in between) is skipped, for the caller to see the rotation on its next look.
@@ -268,7 +270,8 @@ async function indexFile(
   // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
   // proftpd.conf (the file's own, else the run's) come after them (the one it names for this file first).
   const givenLogFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
-  const conf = saved?.proftpdConf ? ownConf(saved.proftpdConf) : opts.proftpdConf;
+  const ownConfFile = saved ? saved.proftpdConf : opts.ownProftpdConf;
+  const conf = ownConfFile ? ownConf(ownConfFile) : opts.proftpdConf;
   const confLog = conf && confLogFor(conf, file);
   const logFormats = logFormatsWithConf(givenLogFormats, conf, confLog);
   const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats };
@@ -295,7 +298,7 @@ async function indexFile(
     options: JSON.stringify({
       timeZone,
       ...(givenLogFormats?.length ? { logFormats: givenLogFormats } : {}),
-      ...(saved?.proftpdConf ? { proftpdConf: saved.proftpdConf } : {}),
+      ...(ownConfFile ? { proftpdConf: ownConfFile } : {}),
     } satisfies SourceOptions),
     bytesIndexed: end,
     linesIndexed: lineNo,
