@@ -114,6 +114,17 @@ function checkpointed(db: string): void {
   expect(fs.existsSync(db + '-wal')).toBe(false);
 }
 
+/** A healthy database of the small log, closed cleanly, on a volume that has filled up since. */
+function healthyOnFullVolume() {
+  const v = volume(64);
+  const db = path.join(v.dir, 'index.sqlite');
+  expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
+  checkpointed(db);
+  const before = contents(db);
+  v.fill();
+  return { v, db, before };
+}
+
 describe.skipIf(!!unavailable)('a full disk', () => {
   it('while indexing: one line naming the volume and the lines kept; after space is back the same command completes exactly', () => {
     const v = volume(24);
@@ -131,12 +142,7 @@ describe.skipIf(!!unavailable)('a full disk', () => {
   });
 
   it('while reading: a healthy database on a full volume is read (read-only), not called damaged', () => {
-    const v = volume(64);
-    const db = path.join(v.dir, 'index.sqlite');
-    expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
-    checkpointed(db);
-    const before = contents(db);
-    v.fill();
+    const { v, db, before } = healthyOnFullVolume();
     expect(v.free()).toBe(0);
     const stats = runCli(['stats', '--db', db]);
     expect(stats.status, stats.stderr).toBe(0);
@@ -288,12 +294,7 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
 
 describe.skipIf(!!unavailable)('serve started on a full disk', () => {
   it('keeps running read-only: every view answers, writes are refused saying why, and it stops cleanly', async () => {
-    const v = volume(64);
-    const db = path.join(v.dir, 'index.sqlite');
-    expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
-    checkpointed(db);
-    const before = contents(db);
-    v.fill();
+    const { v, db, before } = healthyOnFullVolume();
     const served = await startServe(db);
     try {
       const info = await served.call<{ readOnly: string | null }>('app/info');
