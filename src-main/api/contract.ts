@@ -25,10 +25,10 @@
  * wrong token, 403 refused in this mode, 404 unknown method or row, 405 wrong HTTP method, 413 body
  * over 4 MiB, 415 not JSON, 421 a Host header that is not this server, 500 failure). With the
  * header `X-Xferlens-Reply: envelope` (the page sends it) a method's answer, and a ticket's, is an
- * `ApiReply` with status 200 whatever the outcome; only a failure of the request itself (401, 405,
- * 413, 415, 421) keeps its status. Events arrive as server-sent events from `GET /api/events?token=<token>` (`event:` = the event
- * name, `data:` = its payload as JSON). The token is the one printed in the URL by `xferlens serve`
- * (`http://127.0.0.1:PORT/#token=...`). Browser mode has no save dialog, so instead of
+ * `ApiReply` with status 200 whatever the outcome; only a failure of the request itself (401, 404
+ * unknown method, 405, 413, 415, 421) keeps its status. Events arrive as server-sent events from
+ * `GET /api/events?token=<token>` (`event:` = the event name, `data:` = its payload as JSON). The
+ * token is the one printed in the URL by `xferlens serve` (`http://127.0.0.1:PORT/#token=...`). Browser mode has no save dialog, so instead of
  * `export/start` (which writes a file on the server) it offers a download: `POST /api/export/ticket`
  * (with the token) and the body `{"kind":"events","query":"…","format":"csv"|"ndjson"[,"columns":"a,b"]
  * [,"excel":"1"][,"neutralise":"0"][,"timeZone":"Europe/Paris"]}` (see `ExportDownloadParams`)

@@ -148,17 +148,15 @@ export function defaultProftpdConfFile(env: NodeJS.ProcessEnv = process.env): st
   return file !== '' && fs.existsSync(file) ? file : null;
 }
 
-/** Why a conf could not be read, in words (`cannot read ProFTPD configuration FILE: reason`). */
-export function unreadableConf(file: string, err: unknown): string {
-  return `cannot read ProFTPD configuration ${file}: ${(err as Error).message}`;
-}
-
-/** A conf read for an index run: the conf, or why it could not be read (indexing goes on without it). */
+/**
+ * A conf read for an index run: the conf, or why it could not be read in words
+ * (`cannot read ProFTPD configuration FILE: reason`; indexing goes on without it).
+ */
 export function tryReadProftpdConf(file: string): { conf: ProftpdConf; error?: undefined } | { conf?: undefined; error: string } {
   try {
     return { conf: readProftpdConf(file) };
   } catch (err) {
-    return { error: unreadableConf(file, err) };
+    return { error: `cannot read ProFTPD configuration ${file}: ${(err as Error).message}` };
   }
 }
 
