@@ -3,7 +3,7 @@
  * Electron IPC) when there is one, otherwise HTTP to `xferlens serve` (browser mode). Only types
  * come from src-main.
  */
-import type { ApiEventName, ApiEvents, DesktopBridge, ExportDownloadParams, ExportTicket, XferlensApi } from '../src-main/api/contract.js';
+import type { ApiEventName, ApiEvents, ApiReply, DesktopBridge, ExportDownloadParams, ExportTicket, ReplyHeader, XferlensApi } from '../src-main/api/contract.js';
 
 export interface ApiClient extends XferlensApi {
   mode: 'desktop' | 'browser';
@@ -62,23 +62,31 @@ export function tokenFromHash(hash: string): string | null {
 
 export const NO_TOKEN_MESSAGE = 'No access token: open the address that `xferlens serve` printed (it ends with #token=…).';
 
+/** Asks `serve` to answer a refused call as an ApiReply with status 200, not as a 4xx (see the contract). */
+const REPLY_HEADER: ReplyHeader = 'X-Xferlens-Reply';
+
 export function httpClient(token: string | null): ApiClient {
   let events: EventSource | null = null;
-  /** POSTs JSON to an /api route with the token in the header; answers the JSON reply or throws its error. */
+  /**
+   * POSTs JSON to an /api route with the token in the header; answers the value or throws its error.
+   * A refusal (a mistake in the search, a read-only database…) comes as a 200 carrying the error, so
+   * the browser's console does not list it as a failed request: the page shows it.
+   */
   const post = async (route: string, input: unknown): Promise<unknown> => {
     if (!token) throw new ApiError(NO_TOKEN_MESSAGE);
     const response = await fetch(`/api/${route}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, [REPLY_HEADER]: 'envelope' },
       body: JSON.stringify(input ?? null),
     });
-    const body = (await response.json().catch(() => null)) as unknown;
-    if (!response.ok) {
-      const error = (body as { error?: unknown } | null)?.error;
-      const message = typeof error === 'string' ? error : `${route} failed (HTTP ${response.status})`;
-      throw new ApiError(message, columnOf(body, message));
-    }
-    return body;
+    const body = (await response.json().catch(() => null)) as ApiReply<unknown> | { error?: unknown } | null;
+    const error = body && typeof body === 'object' && 'error' in body ? body.error : undefined;
+    if (response.ok && body && typeof body === 'object' && 'value' in body) return body.value;
+    // The error of an ApiReply ({error: {error, column}}), or of the request itself ({error}).
+    const inner = error && typeof error === 'object' ? error : body;
+    const text = (inner as { error?: unknown } | null)?.error;
+    const message = typeof text === 'string' ? text : `${route} failed (HTTP ${response.status})`;
+    throw new ApiError(message, columnOf(inner, message));
   };
   return {
     mode: 'browser',

@@ -23,10 +23,12 @@
  * (`null` when the method takes none) and `Authorization: Bearer <token>`; the answer is the output
  * as JSON (200), or an `ApiErrorBody` with a 4xx/5xx status (400 bad input or query, 401 no or
  * wrong token, 403 refused in this mode, 404 unknown method or row, 405 wrong HTTP method, 413 body
- * over 4 MiB, 415 not JSON, 421 a Host header that is not this server, 500 failure).
- * Events arrive as server-sent events from `GET /api/events?token=<token>` (`event:` = the event
- * name, `data:` = its payload as JSON). The token is the one printed in the URL by `xferlens serve`
- * (`http://127.0.0.1:PORT/#token=...`). Browser mode has no save dialog, so instead of
+ * over 4 MiB, 415 not JSON, 421 a Host header that is not this server, 500 failure). With the
+ * header `X-Xferlens-Reply: envelope` (the page sends it) a method's answer, and a ticket's, is an
+ * `ApiReply` with status 200 whatever the outcome; only a failure of the request itself (401, 404
+ * unknown method, 405, 413, 415, 421) keeps its status. Events arrive as server-sent events from
+ * `GET /api/events?token=<token>` (`event:` = the event name, `data:` = its payload as JSON). The
+ * token is the one printed in the URL by `xferlens serve` (`http://127.0.0.1:PORT/#token=...`). Browser mode has no save dialog, so instead of
  * `export/start` (which writes a file on the server) it offers a download: `POST /api/export/ticket`
  * (with the token) and the body `{"kind":"events","query":"…","format":"csv"|"ndjson"[,"columns":"a,b"]
  * [,"excel":"1"][,"neutralise":"0"][,"timeZone":"Europe/Paris"]}` (see `ExportDownloadParams`)
@@ -71,6 +73,11 @@ export interface SourceInfo {
   timeZone: string | null;
   /** The ProFTPD LogFormat given for this file (sources/configure or the CLI's --logformat), if any. */
   logFormat: string | null;
+  /**
+   * The proftpd.conf given for this file (sources/configure), if any: read at each index run of it
+   * instead of the host's (`AppInfo.proftpdConf`).
+   */
+  proftpdConf: string | null;
   indexedAt: number | null;
   /** Whether it is followed (`follow/start` on it, on its folder, or on a pattern that found it). */
   following: boolean;
@@ -342,6 +349,12 @@ export interface SourceConfigureRequest {
   timeZone?: string;
   /** A ProFTPD LogFormat (≤ 1000 characters) for an ExtendedLog file; null clears the one given before. */
   logFormat?: string | null;
+  /**
+   * The absolute path of the proftpd.conf that names this file (its LogFormats, and which log it is),
+   * read at each index run of it; null clears it (the host's is used again). It must be readable.
+   * Like `index/open`, refused in browser mode unless the server opens paths (403).
+   */
+  proftpdConf?: string | null;
 }
 
 export interface SavedSearch {
@@ -382,6 +395,11 @@ export interface AppInfo {
    * null. Reading works; indexing, following, removing and saving settings are refused.
    */
   readOnly: string | null;
+  /**
+   * The proftpd.conf files are read with when they have none of their own (`serve --proftpd-conf`,
+   * else `$XFERLENS_PROFTPD_CONF`, else /etc/proftpd/proftpd.conf when it exists), or null.
+   */
+  proftpdConf: string | null;
 }
 
 export interface OpenDialogRequest {
@@ -413,8 +431,16 @@ export interface ApiCallError {
   column?: number;
 }
 
-/** What the Electron main process answers to an `ipcRenderer.invoke` (the preload unwraps it). */
-export type IpcReply<T> = { value: T } | { error: ApiErrorBody };
+/**
+ * A call's outcome as one value: what the Electron main process answers to an `ipcRenderer.invoke`
+ * (the preload unwraps it), and what `xferlens serve` answers, always with status 200, to a request
+ * carrying `X-Xferlens-Reply: envelope` (the page's client: a refused call is then no failed request
+ * in the browser's console, and the page shows the error itself).
+ */
+export type ApiReply<T> = { value: T } | { error: ApiErrorBody };
+
+/** The HTTP request header (with the value `envelope`) that asks for `ApiReply` answers. */
+export type ReplyHeader = 'X-Xferlens-Reply';
 
 /** Every method: its input (`void`: none) and its output. */
 export interface ApiMethods {

@@ -4,7 +4,7 @@
  */
 import { QuerySyntaxError } from '../core/query/errors.js';
 import { DatabaseError } from '../core/store/faults.js';
-import type { ApiErrorBody } from './contract.js';
+import type { ApiErrorBody, ApiReply } from './contract.js';
 
 /** A refusal with its HTTP status: 400 bad input, 403 not offered in this mode, 404 not found. */
 export class ApiError extends Error {
@@ -28,4 +28,18 @@ export function errorReply(err: unknown): { status: number; body: ApiErrorBody }
   if (err instanceof DatabaseError) return { status: 503, body: { error: err.message } };
   const message = err instanceof Error ? err.message : String(err);
   return { status: 500, body: { error: message || 'internal error' } };
+}
+
+/**
+ * Runs a handler and answers its outcome as one value (IPC, and HTTP when the page asks for it).
+ * A failure of ours (5xx: not the caller's mistake) is also given to `logFailure`, with its stack.
+ */
+export async function replyOf(run: () => Promise<unknown>, logFailure: (err: unknown) => void): Promise<ApiReply<unknown>> {
+  try {
+    return { value: await run() };
+  } catch (err) {
+    const { status, body } = errorReply(err);
+    if (status >= 500) logFailure(err);
+    return { error: body };
+  }
 }

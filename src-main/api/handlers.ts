@@ -10,6 +10,7 @@ import { explainCode, explainText } from '../core/explain/index.js';
 import type { ExportThreads } from '../core/export/halves.js';
 import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
+import { tryReadProftpdConf } from '../core/ingest/proftpd-conf.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
 import { computeInsights } from '../core/analysis/insights.js';
 import { aggregate, countRows, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
@@ -94,6 +95,8 @@ export interface ApiBackend {
   canOpenPaths: boolean;
   /** Why the database is read-only here (the writer refuses every write), or null/absent when it is not. */
   readOnly?: string | null;
+  /** The proftpd.conf the writer reads files with when they have none of their own, or null/absent. */
+  proftpdConf?: string | null;
   /**
    * Native dialogs: with them `export/start` writes only to a path `dialog/save` returned; without
    * them (browser mode) `export/start` is refused and the download route is the way.
@@ -119,7 +122,7 @@ export function formatInfos(): FormatInfo[] {
   return FORMATS.map(({ id, label, timestamp, extracts }) => ({ id, label, timestamp, extracts }));
 }
 
-function sourceOptions(s: SourceRow): { timeZone?: string; logFormats?: { format: string }[] } {
+function sourceOptions(s: SourceRow): { timeZone?: string; logFormats?: { format: string }[]; proftpdConf?: string } {
   try {
     return s.options ? (JSON.parse(s.options) as ReturnType<typeof sourceOptions>) : {};
   } catch {
@@ -165,6 +168,7 @@ export function indexedSource(s: SourceRow): IndexedSource {
     lastTs: s.last_ts,
     timeZone: options.timeZone ?? null,
     logFormat: options.logFormats?.[0]?.format ?? null,
+    proftpdConf: typeof options.proftpdConf === 'string' ? options.proftpdConf : null,
     indexedAt: s.indexed_at,
   };
 }
@@ -275,6 +279,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       canExportToFile: !!backend.dialogs,
       nativeDialogs: !!backend.dialogs,
       readOnly: backend.readOnly ?? null,
+      proftpdConf: backend.proftpdConf ?? null,
     }),
 
     'formats/list': async () => formatInfos(),
@@ -293,10 +298,26 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       return { removed };
     },
 
-    'sources/configure': async ({ id, timeZone, logFormat }) => {
+    'sources/configure': async ({ id, timeZone, logFormat, proftpdConf }) => {
       const source = sourceById(id);
       if (!source) throw new ApiError(`sources/configure: no source ${id}`, { status: 404 });
-      const request: ConfigureRequest = { sourceId: id, ...(timeZone !== undefined ? { timeZone } : {}), ...(logFormat !== undefined ? { logFormat } : {}) };
+      if (proftpdConf) {
+        // A file of this machine named by the page: as for index/open, only where the page may name paths.
+        if (!backend.canOpenPaths) {
+          throw new ApiError('sources/configure: this server does not read files named by the browser (restart `xferlens serve` with --allow-open, or give --proftpd-conf on its command line)', { status: 403 });
+        }
+        const read = tryReadProftpdConf(proftpdConf);
+        if (!read.conf) throw new ApiError(`sources/configure: ${read.error}`, { status: 400 });
+        if (!read.conf.logFormats.length && !read.conf.logs.length) {
+          throw new ApiError(`sources/configure: ${proftpdConf} names no LogFormat and no log (ExtendedLog, TransferLog, SystemLog, SFTPLog, TLSLog): is it a proftpd.conf?`, { status: 400 });
+        }
+      }
+      const request: ConfigureRequest = {
+        sourceId: id,
+        ...(timeZone !== undefined ? { timeZone } : {}),
+        ...(logFormat !== undefined ? { logFormat } : {}),
+        ...(proftpdConf !== undefined ? { proftpdConf } : {}),
+      };
       return indexJob([source.path], 'configure', async (jobId, onProgress) => {
         const outcome = await backend.writer.configure(jobId, request, onProgress);
         if (outcome.missing) throw new ApiError(`sources/configure: no source ${id}`, { status: 404 });

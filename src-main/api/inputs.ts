@@ -45,7 +45,7 @@ export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
   'formats/list': none,
   'sources/list': none,
   'sources/remove': object({ id }),
-  'sources/configure': object({ id, timeZone: optional(timeZone), logFormat: optional(nullable(logFormat)) }),
+  'sources/configure': object({ id, timeZone: optional(timeZone), logFormat: optional(nullable(logFormat)), proftpdConf: optional(nullable(absolutePath)) }),
   'index/open': indexRequest(1000),
   'index/cancel': object({ jobId }),
   'follow/start': indexRequest(MAX_FOLLOWED),

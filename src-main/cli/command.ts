@@ -1,7 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
-import fs from 'node:fs';
 import type { NamedLogFormat } from '../core/formats/types.js';
-import { DEFAULT_PROFTPD_CONF, readProftpdConf, type ProftpdConf } from '../core/ingest/proftpd-conf.js';
+import { defaultProftpdConfFile, tryReadProftpdConf, type ProftpdConf } from '../core/ingest/proftpd-conf.js';
 import type { Db } from '../core/store/db.js';
 import { assertTimeZone } from '../core/time.js';
 import { UsageError } from './output.js';
@@ -85,6 +84,8 @@ export function logFormatsOption(values: OptionValues): NamedLogFormat[] {
 /** ProFTPD's configuration for an index run, and what went wrong reading it (in words). */
 export interface ProftpdConfChoice {
   conf?: ProftpdConf;
+  /** The file `conf` was read from. */
+  file?: string;
   /** Problems that do not stop indexing: an Include that failed, the default conf unreadable. */
   warnings: string[];
   /** The conf given with --proftpd-conf could not be read: indexing goes on without it, exit code 1. */
@@ -97,15 +98,12 @@ export interface ProftpdConfChoice {
  */
 export function proftpdConfOption(values: OptionValues, env: NodeJS.ProcessEnv = process.env): ProftpdConfChoice {
   const given = stringOption(values, 'proftpd-conf');
-  const file = given ?? env.XFERLENS_PROFTPD_CONF ?? DEFAULT_PROFTPD_CONF;
-  if (file === '' || (given === undefined && !fs.existsSync(file))) return { warnings: [] };
-  try {
-    const conf = readProftpdConf(file);
-    return { conf, warnings: conf.problems.map((p) => `proftpd.conf: ${p}`) };
-  } catch (err) {
-    const reason = `cannot read ProFTPD configuration ${file}: ${(err as Error).message}; indexing without it`;
-    return given === undefined ? { warnings: [reason] } : { warnings: [], error: reason };
-  }
+  const file = given ?? defaultProftpdConfFile(env);
+  if (!file) return { warnings: [] };
+  const read = tryReadProftpdConf(file);
+  if (read.conf) return { conf: read.conf, file, warnings: read.conf.problems.map((p) => `proftpd.conf: ${p}`) };
+  const reason = `${read.error}; indexing without it`;
+  return given === undefined ? { warnings: [reason] } : { warnings: [], error: reason };
 }
 
 /** For commands that take no positional arguments. */

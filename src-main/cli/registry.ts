@@ -155,7 +155,7 @@ export const COMMANDS: readonly CliCommand[] = [
   },
   {
     name: 'serve',
-    usage: 'serve [--db FILE] [--port N] [--host H] [--allow-open] [--follow] [--tz ZONE] [--logformat NAME=FORMAT]... [PATH...]',
+    usage: 'serve [--db FILE] [--port N] [--host H] [--allow-open] [--follow] [--tz ZONE] [--logformat NAME=FORMAT]... [--proftpd-conf FILE] [PATH...]',
     summary: 'the app in your browser: prints an address to open (PATHs are indexed meanwhile)',
     options: {
       port: { type: 'string' },
@@ -164,6 +164,7 @@ export const COMMANDS: readonly CliCommand[] = [
       follow: { type: 'boolean', default: false },
       tz: { type: 'string' },
       logformat: { type: 'string', multiple: true },
+      'proftpd-conf': { type: 'string' },
     },
     optionHelp: `--port N     port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
 --host H     address to listen on (default 127.0.0.1, this machine only). Anything else lets other
@@ -173,7 +174,10 @@ export const COMMANDS: readonly CliCommand[] = [
 --follow     then follow the PATHs: new lines are indexed as servers write them, and the page
              shows them as they arrive (pause, resume or stop in the page)
 --tz ZONE, --logformat NAME=FORMAT
-             as for index, for the PATHs given here`,
+             as for index, for the PATHs given here
+--proftpd-conf FILE
+             as for index, for every file indexed or followed (from here or the page) that has
+             no proftpd.conf of its own (Sources › Settings)`,
     load: async () => (await import('./commands/serve.js')).runServeCommand,
   },
   {

@@ -1,12 +1,12 @@
 /**
  * The Electron transport of the API: one `ipcMain.handle` per contract method (channel = method
  * name), each refusing senders other than the app's own page, and events sent to app windows only.
- * Answers are `IpcReply`s: Electron keeps only the message of an Error thrown by a handler, and a
+ * Answers are `ApiReply`s: Electron keeps only the message of an Error thrown by a handler, and a
  * search mistake must also carry its column to the UI.
  */
 import type { IpcMain, WebContents } from 'electron';
-import type { ApiEventName, ApiEvents, ApiMethod, IpcReply } from '../api/contract.js';
-import { errorReply } from '../api/errors.js';
+import type { ApiEventName, ApiEvents, ApiMethod, ApiReply } from '../api/contract.js';
+import { replyOf } from '../api/errors.js';
 import type { ApiHandlers } from '../api/handlers.js';
 import { assertTrustedSender, isAppUrl } from './security.js';
 
@@ -15,16 +15,10 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, 
   const methods = Object.keys(handlers) as ApiMethod[];
   for (const method of methods) {
     const handler = handlers[method] as (input: unknown) => Promise<unknown>;
-    ipcMain.handle(method, async (event, input: unknown): Promise<IpcReply<unknown>> => {
+    ipcMain.handle(method, async (event, input: unknown): Promise<ApiReply<unknown>> => {
       // A foreign sender gets no answer at all, not even an error body.
       assertTrustedSender(event);
-      try {
-        return { value: await handler(input) };
-      } catch (err) {
-        const { status, body } = errorReply(err);
-        if (status >= 500) console.error(`xferlens: ${method} failed: ${(err as Error)?.stack ?? String(err)}`);
-        return { error: body };
-      }
+      return replyOf(() => handler(input), (err) => console.error(`xferlens: ${method} failed: ${(err as Error)?.stack ?? String(err)}`));
     });
   }
   return () => {

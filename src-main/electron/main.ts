@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
 import type { ApiEventName, ApiEvents } from '../api/contract.js';
 import { createHandlers, formatInfos, relayFollowEvents, type Dialogs } from '../api/handlers.js';
+import { defaultProftpdConfFile } from '../core/ingest/proftpd-conf.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { openDatabase, type Db } from '../core/store/db.js';
 import { moveDatabaseAside } from '../core/store/recover.js';
@@ -111,6 +112,8 @@ function start(): void {
       return indexer;
     },
     readOnly: null as string | null,
+    // $XFERLENS_PROFTPD_CONF, else /etc/proftpd/proftpd.conf when it exists (as the CLI's index).
+    proftpdConf: defaultProftpdConfFile(),
     emit,
     canOpenPaths: true,
     dialogs,
@@ -280,7 +283,7 @@ function start(): void {
       return;
     }
     try {
-      const started = await startWriter({ databasePath, nativeBinding });
+      const started = await startWriter({ databasePath, nativeBinding, proftpdConf: backend.proftpdConf });
       indexer = started.writer;
       backend.readOnly = started.readOnly;
       relayFollowEvents(backend); // the started writer's batches and changes reach the window

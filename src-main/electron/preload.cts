@@ -4,7 +4,7 @@
  * API contract as `window.xferlens`: no ipcRenderer, no Electron event objects, no Node.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import type { ApiCallError, ApiEventName, DesktopBridge, IpcReply } from '../api/contract.js';
+import type { ApiCallError, ApiEventName, ApiReply, DesktopBridge } from '../api/contract.js';
 
 /** The events the UI may listen to: the renderer cannot subscribe to any other channel. */
 const EVENTS = [
@@ -17,7 +17,7 @@ void everyEventListed;
 
 const bridge = {
   call: async (method, ...args) => {
-    const reply = (await ipcRenderer.invoke(method, args[0])) as IpcReply<never>;
+    const reply = (await ipcRenderer.invoke(method, args[0])) as ApiReply<never>;
     if ('error' in reply) {
       // A plain object: the context bridge copies its fields, where an Error would lose `column`.
       const failure: ApiCallError = { name: 'ApiError', message: reply.error.error, ...(reply.error.column !== undefined ? { column: reply.error.column } : {}) };

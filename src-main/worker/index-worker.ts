@@ -13,9 +13,10 @@ import { LiveBurstWatch } from '../core/analysis/live-insights.js';
 import { follow, type FollowBatch, type Follower } from '../core/ingest/follow.js';
 import { addSummary, IndexStoppedError, indexPaths, type IndexProgress, type IndexSummary } from '../core/ingest/indexer.js';
 import { describeInputError } from '../core/ingest/inputs.js';
+import { tryReadProftpdConf, type ProftpdConf } from '../core/ingest/proftpd-conf.js';
 import { asDatabaseError, DatabaseError, openDatabase, type DatabaseErrorCode, type Db } from '../core/store/db.js';
 import { readMeta, writeMeta } from '../core/store/meta.js';
-import { removeSource, resetSource } from '../core/store/source-admin.js';
+import { removeSource, resetSource, type SourceChange } from '../core/store/source-admin.js';
 import type { FollowBatchInfo, IndexRequest } from '../api/contract.js';
 import { INPUTS } from '../api/inputs.js';
 import { validate } from '../api/validate.js';
@@ -26,6 +27,11 @@ export interface IndexWorkerData {
   databasePath: string;
   /** better-sqlite3 built for this runtime's ABI (Electron), when not the one in node_modules. */
   nativeBinding?: string;
+  /**
+   * The proftpd.conf files without one of their own are read with (`serve --proftpd-conf`, else the
+   * system's), read again by each job so that edits to it count.
+   */
+  proftpdConf?: string;
 }
 
 export const WORKER_ROLE = 'xferlens-index-worker';
@@ -44,10 +50,8 @@ interface RememberedFollowing {
 }
 
 /** New options for one source, read again from its start (`sources/configure`). */
-export interface ConfigureRequest {
+export interface ConfigureRequest extends SourceChange {
   sourceId: number;
-  timeZone?: string;
-  logFormat?: string | null;
 }
 
 /** What is followed (the worker sends it after every change; the host keeps the latest). */
@@ -144,6 +148,12 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
     post({ type: 'fatal', message: (err as Error).message, ...(err instanceof DatabaseError ? { code: err.code } : {}) });
     return;
   }
+  /** The host's proftpd.conf as it is now, or why it cannot be read (indexing goes on without it). */
+  const hostConf = (): { conf?: ProftpdConf; error?: string } => {
+    if (!data.proftpdConf) return {};
+    const read = tryReadProftpdConf(data.proftpdConf);
+    return read.error ? { error: `${read.error}; indexing without it` } : read;
+  };
   const queue: QueuedJob[] = [];
   let running: { jobId: string; controller: AbortController } | null = null;
   /** The tail of the writes in progress: jobs and follow batches take turns (see FollowOptions.exclusive). */
@@ -161,10 +171,13 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
    */
   const index = async (jobId: string, paths: readonly string[], request: Omit<IndexRequest, 'paths'>, signal: AbortSignal): Promise<IndexSummary> => {
     const total = emptySummary();
+    const conf = hostConf();
+    if (conf.error) total.errors.push({ path: data.proftpdConf!, reason: conf.error });
     let last: IndexProgress = { file: '', filesDone: 0, filesTotal: paths.length, bytesDone: 0, bytesTotal: 0 };
     const run = () => indexPaths(db, paths, {
       ...(request.timeZone ? { timeZone: request.timeZone } : {}),
       ...(request.logFormats ? { logFormats: request.logFormats } : {}),
+      ...(conf.conf ? { proftpdConf: conf.conf } : {}),
       signal,
       onProgress: (progress) => post({ type: 'progress', jobId, progress: (last = progress) }),
     });
@@ -260,7 +273,8 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
   const startFollowing = (request: IndexRequest) => {
     for (const input of new Set(request.paths)) {
       if (followers.has(input)) continue;
-      const found: Found = { files: new Set(), error: null };
+      const conf = hostConf();
+      const found: Found = { files: new Set(), error: conf.error ?? null };
       const current = () => followers.get(input)?.found === found;
       const options = {
         ...(request.timeZone ? { timeZone: request.timeZone } : {}),
@@ -269,6 +283,7 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
       // Its first batch comes later (follow starts it asynchronously), once it is in the map.
       const follower = follow(db, [input], {
         ...options,
+        ...(conf.conf ? { proftpdConf: conf.conf } : {}),
         paused: followPaused,
         exclusive,
         onBatch: (batch) => current() && onBatch(input, found, batch),

@@ -1,12 +1,14 @@
 /**
  * The writer of a host (the desktop app, `xferlens serve`): the index worker when the database can
  * be written, else a writer that refuses every write in one clear line, so that a read-only
- * database (a copy from a colleague, a read-only share, a backup, `--read-only`) can still be read.
+ * database (a copy from a colleague, a read-only share, a backup, `--read-only`, a full disk) can
+ * still be read.
  */
 import fs from 'node:fs';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
 import { ApiError } from '../api/errors.js';
-import { DatabaseError, readOnlyRefusal, writeRefusal } from '../core/store/faults.js';
+import { openDatabase } from '../core/store/db.js';
+import { DatabaseError, readOnlyRefusal, volumeOf, writeRefusal } from '../core/store/faults.js';
 import type { FollowState } from './index-worker.js';
 import { IndexWorkerClient } from './index-worker-client.js';
 
@@ -21,24 +23,43 @@ export interface StartedWriter {
 }
 
 /** Starts the index worker, or answers a read-only writer when the database cannot or must not be written. */
-export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean }): Promise<StartedWriter> {
+export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean; proftpdConf?: string | null }): Promise<StartedWriter> {
   const file = opts.databasePath;
   if (opts.readOnly) return readOnly(file, 'it was opened read-only (--read-only)');
   const refusal = fs.existsSync(file) ? writeRefusal(file) : null;
-  if (refusal) return readOnly(file, refusal === 'EROFS' ? 'its file system is mounted read-only' : 'this user may not write it or its folder');
-  const worker = new IndexWorkerClient({ databasePath: file, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
+  const elsewhere = 'to index, use a database you can write (--db)';
+  if (refusal) return readOnly(file, refusal === 'EROFS' ? 'its file system is mounted read-only' : 'this user may not write it or its folder', elsewhere);
+  const worker = new IndexWorkerClient({
+    databasePath: file,
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    ...(opts.proftpdConf ? { proftpdConf: opts.proftpdConf } : {}),
+  });
   try {
     await worker.start(); // creates and migrates the database
   } catch (err) {
     await worker.stop();
     if (err instanceof DatabaseError && (err.code === 'READ_ONLY' || err.code === 'NO_PERMISSION') && fs.existsSync(file)) return readOnly(file, err.message);
+    // A full disk: every view can still be read (from a private copy if need be), only not written.
+    if (err instanceof DatabaseError && err.code === 'DISK_FULL' && readable(file, opts.nativeBinding)) {
+      return readOnly(file, `its disk is full (${volumeOf(file)})`, `free space on ${volumeOf(file)}, then start xferlens again to index`);
+    }
     throw err;
   }
   return { writer: worker, readOnly: null };
 }
 
-function readOnly(file: string, why: string): StartedWriter {
-  return { writer: new ReadOnlyWriter(file, why), readOnly: `${file} is read-only: ${why}` };
+/** Whether the database can be opened for reading (it may need an upgrade only a writer can make). */
+function readable(file: string, nativeBinding: string | undefined): boolean {
+  try {
+    openDatabase(file, { readonly: true, ...(nativeBinding ? { nativeBinding } : {}) }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readOnly(file: string, why: string, wayOut?: string): StartedWriter {
+  return { writer: new ReadOnlyWriter(file, why, wayOut), readOnly: `${file} is read-only: ${why}${wayOut ? `; ${wayOut}` : ''}` };
 }
 
 const NOT_FOLLOWING: FollowState = { paused: false, inputs: [] };
@@ -48,6 +69,8 @@ export class ReadOnlyWriter implements HostWriter {
   constructor(
     private readonly file: string,
     private readonly why: string,
+    /** What to do to write it, when not leaving out `--read-only`. */
+    private readonly wayOut?: string,
   ) {}
 
   run(): Promise<IndexOutcome> {
@@ -88,6 +111,6 @@ export class ReadOnlyWriter implements HostWriter {
   async stop(): Promise<void> {}
 
   private refusalOf(action: string): ApiError {
-    return new ApiError(readOnlyRefusal(this.file, action, this.why).message, { status: 409 });
+    return new ApiError(readOnlyRefusal(this.file, action, this.why, this.wayOut).message, { status: 409 });
   }
 }

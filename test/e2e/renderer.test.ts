@@ -45,6 +45,8 @@ const TOKEN = 'test-token-123';
 interface Recorded {
   method: string;
   authorization: string | undefined;
+  /** The X-Xferlens-Reply header: `envelope` asks for ApiReply answers. */
+  reply: string | undefined;
   body: unknown;
 }
 
@@ -62,11 +64,16 @@ function startServer(recorded: Recorded[]): Promise<http.Server> {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const method = url.pathname.slice('/api/'.length);
-        recorded.push({ method, authorization: req.headers.authorization, body: JSON.parse(body) });
+        const reply = req.headers['x-xferlens-reply'] as string | undefined;
+        recorded.push({ method, authorization: req.headers.authorization, reply, body: JSON.parse(body) });
         const answers: Record<string, unknown> = { 'formats/list': formatInfos(), 'db/stats': EMPTY_STATS, 'sources/list': [], 'follow/status': { paused: false, paths: [] } };
-        const ok = req.headers.authorization === `Bearer ${TOKEN}` && method in answers;
-        res.writeHead(ok ? 200 : 401, { ...headers, 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(ok ? answers[method] : { error: 'bad token' }));
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.writeHead(401, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'bad token' }));
+          return;
+        }
+        // As serve answers the page (X-Xferlens-Reply: envelope): 200 with the value or the error.
+        const answer = method in answers ? { value: answers[method] } : { error: { error: `${method}: not in this test's answers` } };
+        res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(reply === 'envelope' ? answer : (answer.value ?? answer.error)));
       });
       return;
     }
@@ -96,7 +103,7 @@ function installFakeBridge(formats: unknown): void {
     'db/stats': { path: '/tmp/x.sqlite', sources: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, formats: {} },
     'sources/list': [],
     'index/cancel': { cancelled: true },
-    'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true, readOnly: null },
+    'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true, readOnly: null, proftpdConf: null },
     'settings/get': { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false, notifyLiveInsights: false },
     'follow/status': { paused: false, paths: [] },
     'query/page': { rows: [], nextCursor: null, prevCursor: null, total: 0 },
@@ -215,7 +222,7 @@ describe.skipIf(skipReason !== null)('renderer in Chromium', () => {
     await expect.poll(() => page.getByTestId('formats').locator('li').count()).toBe(formatInfos().length);
     expect(new URL(page.url()).hash).toBe('');
     expect(recorded.map((r) => r.method).sort()).toEqual(['app/info', 'db/stats', 'follow/status', 'formats/list', 'query/schema', 'settings/get', 'sources/list']);
-    expect(recorded.every((r) => r.authorization === `Bearer ${TOKEN}` && r.body === null)).toBe(true);
+    expect(recorded.every((r) => r.authorization === `Bearer ${TOKEN}` && r.reply === 'envelope' && r.body === null)).toBe(true);
     expect(await page.evaluate(() => window.__violations)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();

@@ -41,7 +41,12 @@ export interface Served {
 
 /** Starts `xferlens serve --port 0` on `db` and waits for the address it prints. */
 export async function startServe(db: string, extraArgs: string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extraArgs], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No system proftpd.conf unless a test gives one: the fixtures read the same on every machine.
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extraArgs], {
+    cwd: REPO,
+    env: { ...process.env, XFERLENS_PROFTPD_CONF: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -5,7 +5,8 @@
  * closed) and prints what it did as JSON. Used by test/unit/electron-main.test.ts; argv: LOG_FOLDER
  * SECOND_LOG_FOLDER LIVE_LOG (a W3C log that this script appends failed logins to).
  * FAKE_SCENARIO=follow-again: only checks that the live log, followed by an earlier run, is followed
- * again (a line appended to it arrives as a batch).
+ * again (a line appended to it arrives as a batch). FAKE_SCENARIO=read-only: only what the window
+ * gets from a database that cannot be written (app/info, reads, the command-line folder refused).
  */
 import fs from 'node:fs';
 import { register } from 'node:module';
@@ -46,6 +47,21 @@ const invoke = async (channel: string, url: string, input?: unknown) => {
     return { error: (err as Error).message };
   }
 };
+
+if (process.env.FAKE_SCENARIO === 'read-only') {
+  const APP = 'app://xferlens/index.html';
+  const report = {
+    errorBoxes: fake.errorBoxes,
+    info: await invoke('app/info', APP),
+    stats: await invoke('db/stats', APP),
+    page: await invoke('query/page', APP, { kind: 'sessions', query: '', limit: 5 }),
+    commandLine: sent(win).find(([channel]) => channel === 'index/finished')![1],
+  };
+  process.stdout.write(JSON.stringify(report));
+  app.emit('will-quit');
+  await new Promise((r) => setTimeout(r, 200));
+  process.exit(0);
+}
 
 if (process.env.FAKE_SCENARIO === 'follow-again') {
   const followedAgain = (e: [string, unknown]) => e[0] === 'follow/changed' && (e[1] as { paths: { path: string; files: number }[] }).paths.some((p) => p.path === live && p.files === 1);

@@ -704,3 +704,110 @@ describe('API handlers: what is followed is followed again after a restart', () 
     expect(await events()).toBe(before);
   });
 });
+
+describe("API handlers: a source's own proftpd.conf, and the host's", () => {
+  const dir = tempDir('xferlens-conf-api-');
+  const logs = path.join(dir, 'logs');
+  const custom = path.join(logs, 'access.log');
+  const conf = path.join(dir, 'proftpd.conf');
+  const FIXTURE_LOGS = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
+  const scenario = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'proftpd', 'scenario.json'), 'utf8')) as { log_formats: Record<string, { format: string }> };
+  const CUSTOM = scenario.log_formats['ext-custom.log']!.format;
+  /** The fixture's custom ExtendedLog: its first lines now, the rest appended by a test. */
+  const lines = fs.readFileSync(path.join(FIXTURE_LOGS, 'ext-custom.log'), 'utf8').split('\n').filter((l) => l !== '');
+  const clients: { stop(): Promise<void> }[] = [];
+  const readers: Db[] = [];
+
+  beforeAll(() => {
+    fs.mkdirSync(logs);
+    writeLines(custom, lines.slice(0, 100));
+    // A conf naming the log under a name no detection knows, with a LogFormat no built-in matches.
+    fs.writeFileSync(conf, `LogFormat custom "${CUSTOM.replace(/"/g, '\\"')}"\n<IfModule mod_sftp.c>\n  ExtendedLog ${custom} ALL custom\n</IfModule>\n`);
+  });
+  afterAll(async () => {
+    for (const r of readers) r.close();
+    for (const c of clients) await c.stop();
+  });
+
+  async function host(name: string, proftpdConf?: string) {
+    const { IndexWorkerClient } = (await import(pathToFileURL(path.join(REPO, 'dist', 'src-main', 'worker', 'index-worker-client.js')).href)) as ClientModule;
+    const databasePath = path.join(dir, `${name}.sqlite`);
+    const client = new IndexWorkerClient({ databasePath, ...(proftpdConf ? { proftpdConf } : {}) });
+    clients.push(client);
+    await client.start();
+    let reader: Db | null = null;
+    const backend = {
+      mode: 'desktop' as const,
+      databasePath,
+      readDb: () => reader ?? (readers.push((reader = openDatabase(databasePath, { readonly: true }))), reader),
+      openReadDb: () => openDatabase(databasePath, { readonly: true }),
+      writer: client,
+      emit: () => undefined,
+      canOpenPaths: true,
+      proftpdConf: proftpdConf ?? null,
+    };
+    return { handlers: createHandlers(backend), browser: createHandlers({ ...backend, mode: 'browser', canOpenPaths: false }) };
+  }
+
+  it('sources/configure sets it: the file is read with its LogFormat, appended lines too; null clears it', async () => {
+    const { handlers, browser } = await host('own');
+    await handlers['index/open']({ paths: [custom], timeZone: 'UTC' });
+    const [before] = await handlers['sources/list']();
+    expect(before).toMatchObject({ path: custom, events: 0, unparsed: 100, proftpdConf: null });
+
+    // Refused before anything is read again: off loopback, and a conf that cannot be read.
+    await expect(browser['sources/configure']({ id: before!.id, proftpdConf: conf })).rejects.toMatchObject({ status: 403 });
+    const missing = path.join(dir, 'nope.conf');
+    await expect(handlers['sources/configure']({ id: before!.id, proftpdConf: missing })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(new RegExp(`^sources/configure: cannot read ProFTPD configuration ${missing}: ENOENT`)),
+    });
+    await expect((handlers['sources/configure'] as (i: unknown) => Promise<unknown>)({ id: before!.id, proftpdConf: 'proftpd.conf' })).rejects.toThrow(/proftpdConf must be an absolute path/);
+    // A file that is not a proftpd.conf (here the log itself) names nothing to read with.
+    await expect(handlers['sources/configure']({ id: before!.id, proftpdConf: custom })).rejects.toMatchObject({
+      status: 400,
+      message: `sources/configure: ${custom} names no LogFormat and no log (ExtendedLog, TransferLog, SystemLog, SFTPLog, TLSLog): is it a proftpd.conf?`,
+    });
+    expect((await handlers['sources/list']())[0]).toEqual(before);
+
+    const result = await handlers['sources/configure']({ id: before!.id, proftpdConf: conf });
+    expect(result).toMatchObject({ files: 1, lines: 100, unparsed: 0, errors: [] });
+    const [configured] = await handlers['sources/list']();
+    expect(configured).toMatchObject({ proftpdConf: conf, format: 'proftpd-extended', formatDetail: 'LogFormat custom', events: 100, unparsed: 0, timeZone: 'UTC', logFormat: null });
+    // The LogFormat read is the conf's, field by field: `… alice STOR "report.csv" 226 1000 success …`.
+    const { rows } = await handlers['query/page']({ kind: 'events', query: 'verb:stor', limit: 1 });
+    expect(rows[0]).toMatchObject({ user: 'alice', path: 'report.csv', status: '226', bytes: 1000, ts: Date.UTC(2026, 10, 23, 19, 14, 25, 503) });
+
+    // Later runs read it again with the file's own conf (here an append, as a follow would).
+    fs.appendFileSync(custom, lines.slice(100).map((l) => l + '\n').join(''));
+    const appended = await handlers['index/open']({ paths: [custom] });
+    expect(appended).toMatchObject({ lines: lines.length - 100, unparsed: 0, errors: [] });
+
+    // A conf that went away meanwhile is said, and the file is still indexed (read from its start, without it).
+    const moved = path.join(dir, 'moved.conf');
+    fs.renameSync(conf, moved);
+    try {
+      const without = await handlers['sources/configure']({ id: before!.id, timeZone: 'UTC' });
+      expect(without.errors).toEqual([{ path: conf, reason: `cannot read ProFTPD configuration ${conf}: ENOENT: no such file or directory, open '${conf}'; the files configured with it were indexed without it` }]);
+      expect(without).toMatchObject({ files: 1, lines: lines.length });
+    } finally {
+      fs.renameSync(moved, conf);
+    }
+
+    await handlers['sources/configure']({ id: before!.id, proftpdConf: null });
+    expect((await handlers['sources/list']())[0]).toMatchObject({ proftpdConf: null, events: 0, unparsed: lines.length });
+  });
+
+  it("the host's conf (serve --proftpd-conf, the system's) reads files without one of their own; app/info names it", async () => {
+    const { handlers } = await host('host', conf);
+    expect(await handlers['app/info']()).toMatchObject({ proftpdConf: conf });
+    const result = await handlers['index/open']({ paths: [custom], timeZone: 'UTC' });
+    expect(result).toMatchObject({ files: 1, lines: lines.length, unparsed: 0, errors: [] });
+    expect((await handlers['sources/list']())[0]).toMatchObject({ proftpdConf: null, formatDetail: 'LogFormat custom' });
+    // A host conf that cannot be read is said in the result; indexing goes on without it.
+    const broken = await host('broken', path.join(dir, 'gone.conf'));
+    const r = await broken.handlers['index/open']({ paths: [custom], timeZone: 'UTC' });
+    expect(r.errors).toEqual([{ path: path.join(dir, 'gone.conf'), reason: expect.stringMatching(/^cannot read ProFTPD configuration .*gone\.conf: ENOENT.*; indexing without it$/) }]);
+    expect(r).toMatchObject({ files: 1, unparsed: lines.length });
+  });
+});

@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { electronNativeDir } from '../../src-main/electron/launch.js';
 import { INPUTS } from '../../src-main/api/inputs.js';
 import { SECURE_WEB_PREFERENCES } from '../../src-main/electron/security.js';
-import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
+import { CLI, EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
+import { SmallVolume, storageFaultsUnavailable } from '../storage-volume.js';
 
 const RUN_MAIN = path.join(REPO, 'dist', 'test', 'fake-electron', 'run-main.js');
 const LIVE_HEADER = ['#Software: Globalscape EFT Server', '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port'];
@@ -47,7 +48,7 @@ function prepareMain(opts: { withNative: boolean; database?: Buffer }) {
 }
 
 /** Runs the main process under the fake Electron; `scenario` picks what run-main does once the window is up. */
-function spawnMain(prepared: Prepared, opts: { messageBoxResponse?: number; scenario?: 'follow-again' }) {
+function spawnMain(prepared: Prepared, opts: { messageBoxResponse?: number; scenario?: 'follow-again' | 'read-only' }) {
   const { dir, appPath, first, second, live, userData, databasePath } = prepared;
   const r = spawnSync(process.execPath, [RUN_MAIN, first, second, live], {
     encoding: 'utf8',
@@ -164,6 +165,26 @@ describe('Electron main process (fake Electron)', () => {
     expect(report.followStatus.ok.value).toEqual({ paused: false, paths: [{ path: prepared.live, files: 1, error: null }] });
     // A line appended after the start reached the window as a batch.
     expect(report.followBatch).toMatchObject({ path: prepared.live, files: [prepared.live], lines: 1, events: 1 });
+  });
+
+  it.skipIf(!!storageFaultsUnavailable())('started on a full disk, keeps running read-only: reads answer, the status says why, indexing is refused', () => {
+    const volume = new SmallVolume(64);
+    try {
+      const databasePath = path.join(volume.dir, 'index.sqlite');
+      const logs = tempDir();
+      writeLines(path.join(logs, 'ex100408.log'), EFT_W3C_SAMPLE);
+      expect(spawnSync(process.execPath, [CLI, 'index', '--db', databasePath, logs]).status).toBe(0);
+      volume.fill();
+      const { report } = spawnMain({ ...prepareMain({ withNative: true }), databasePath }, { scenario: 'read-only' });
+      expect(report.errorBoxes).toEqual([]);
+      const full = `its disk is full (${volume.dir})`;
+      expect(report.info.ok.value.readOnly).toBe(`${databasePath} is read-only: ${full}; free space on ${volume.dir}, then start xferlens again to index`);
+      expect(report.stats.ok.value).toMatchObject({ sources: 1, events: 7 });
+      expect(report.page.ok.value.total).toBeGreaterThan(0);
+      expect(report.commandLine.error).toBe(`${databasePath}: cannot index: ${full}. Reading (stats, search, export…) works; free space on ${volume.dir}, then start xferlens again to index.`);
+    } finally {
+      volume.unmount();
+    }
   });
 
   it('says where SQLite for Electron is missing instead of starting without a database', () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { confWords, readProftpdConf } from '../../src-main/core/ingest/proftpd-conf.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { resetSource } from '../../src-main/core/store/source-admin.js';
 import { REPO, runCli, tempDir } from '../helpers.js';
 
 /**
@@ -97,6 +98,30 @@ describe('indexing with a proftpd.conf', () => {
     expect(source.format_detail).not.toBe('LogFormat custom');
   });
 
+  it("a file's own conf (sources/configure) is read at every run of it, the CLI's too, and kept by rebuild", async () => {
+    const { conf, custom } = writeConf();
+    const lines = fs.readFileSync(custom, 'utf8').split('\n').filter((l) => l !== '');
+    fs.writeFileSync(custom, lines.slice(0, 100).map((l) => l + '\n').join(''));
+    const file = path.join(dir, 'index.sqlite');
+    const unparsed = () => (db.prepare('SELECT unparsed FROM sources').get() as { unparsed: number }).unparsed;
+    await indexPaths(db, [custom], { timeZone: 'UTC' });
+    expect(unparsed()).toBe(100);
+    const { id } = db.prepare('SELECT id FROM sources').get() as { id: number };
+    resetSource(db, id, { proftpdConf: conf });
+    expect(await indexPaths(db, [custom], {})).toMatchObject({ lines: 100, unparsed: 0 });
+    db.close();
+
+    // The CLI without any conf of its own (runCli: no system conf) reads the appended lines with it.
+    fs.appendFileSync(custom, lines.slice(100).map((l) => l + '\n').join(''));
+    const appended = runCli(['index', '--db', file, '--json', custom]);
+    expect(JSON.parse(appended.stdout)).toMatchObject({ lines: lines.length - 100, unparsed: 0, errors: [] });
+    const rebuilt = runCli(['rebuild', '--db', file, '--json']);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ remembered: 1, lines: lines.length, unparsed: 0 });
+    const [source] = JSON.parse(runCli(['sources', '--db', file, '--json']).stdout) as { proftpdConf: string; formatDetail: string; timeZone: string }[];
+    expect(source).toMatchObject({ proftpdConf: conf, formatDetail: 'LogFormat custom', timeZone: 'UTC' });
+  });
+
   it('through the CLI: --proftpd-conf, the default conf, and a conf that cannot be read', () => {
     const { conf, custom } = writeConf();
     fs.writeFileSync(path.join(dir, 'mods', 'broken.conf'), 'Include /nonexistent/dir/*.conf\nInclude /nonexistent/file.conf\n');
@@ -104,6 +129,12 @@ describe('indexing with a proftpd.conf', () => {
     expect(given.status).toBe(0);
     expect(JSON.parse(given.stdout)).toMatchObject({ files: 1, unparsed: 0 });
     expect(given.stderr).toMatch(/warning: proftpd\.conf: .*broken\.conf: Include \/nonexistent\/file\.conf: /);
+    // Directives ProFTPD itself would refuse are said too, and the rest of the conf is still read.
+    fs.writeFileSync(path.join(dir, 'mods', 'odd.conf'), 'LogFormat lonely\nExtendedLog relative/ext.log\nSystemLog none\n');
+    expect(readProftpdConf(conf).problems.filter((p) => p.includes('odd.conf'))).toEqual([
+      `${path.join(dir, 'mods', 'odd.conf')}: LogFormat needs a name and a format (got lonely); ignored`,
+      `${path.join(dir, 'mods', 'odd.conf')}: ExtendedLog relative/ext.log: not an absolute path; ignored`,
+    ]);
 
     // $XFERLENS_PROFTPD_CONF stands in for /etc/proftpd/proftpd.conf: used without the flag.
     const byDefault = runCli(['index', '--db', path.join(dir, 'b.sqlite'), '--tz', 'UTC', '--json', custom], { env: { XFERLENS_PROFTPD_CONF: conf } });

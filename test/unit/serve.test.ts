@@ -23,7 +23,8 @@ interface Served {
 
 /** Starts `xferlens serve ARGS` and resolves once it printed its address (its first stdout line). */
 function startServe(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, XFERLENS_QUIET_SLOW: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No system proftpd.conf: the fixtures are read the same on every machine.
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, XFERLENS_QUIET_SLOW: '1', XFERLENS_PROFTPD_CONF: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -193,6 +194,25 @@ describe('xferlens serve', () => {
     expect(huge.status).toBe(413);
     // The server is still up after all that.
     expect((await api(s, 'db/stats', null)).status).toBe(200);
+  });
+
+  it('answers the page (X-Xferlens-Reply: envelope) with 200 and the outcome inside, so its console stays clean', async () => {
+    const asPage = (route: string, input: unknown, token = s.token) =>
+      request(s.base, { method: 'POST', path: `/api/${route}`, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Xferlens-Reply': 'envelope' }, body: JSON.stringify(input) });
+    const mistake = await asPage('query/page', { kind: 'events', query: 'user:alice usr:x' });
+    expect(mistake.status).toBe(200);
+    expect(JSON.parse(mistake.body)).toEqual({ error: { error: 'unknown field "usr" at column 12 (did you mean user?)', column: 12 } });
+    const invalid = await asPage('query/count', { kind: 'nope', query: '' });
+    expect([invalid.status, JSON.parse(invalid.body)]).toEqual([200, { error: { error: 'query/count: kind must be one of events, sessions, transfers (got "nope")' } }]);
+    const count = await asPage('query/count', { kind: 'transfers', query: 'user:alice status:failed' });
+    expect([count.status, JSON.parse(count.body)]).toEqual([200, { value: { total: 2 } }]);
+    const ticket = await asPage('export/ticket', { kind: 'events', format: 'xlsx' });
+    expect([ticket.status, JSON.parse(ticket.body)]).toEqual([200, { error: { error: 'export/ticket: format must be one of csv, ndjson (got "xlsx")' } }]);
+    const issued = JSON.parse((await asPage('export/ticket', { kind: 'events', query: 'user:alice' })).body) as { value: { url: string } };
+    expect(issued.value.url).toMatch(/^\/api\/export\/download\?ticket=[\w-]+$/);
+    // A request that is itself wrong keeps its status: no token, an unknown method.
+    expect((await asPage('db/stats', null, 'wrong')).status).toBe(401);
+    expect((await asPage('no/such-method', null)).status).toBe(404);
   });
 
   it('does not write files on the server: export/start points to the download', async () => {

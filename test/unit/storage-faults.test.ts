@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
+import { startServe } from '../e2e/serve-harness.js';
 import { CLI, REPO, runCli, tempDir } from '../helpers.js';
 import { ReadOnlyView, SmallVolume, storageFaultsUnavailable } from '../storage-volume.js';
 
@@ -113,6 +114,17 @@ function checkpointed(db: string): void {
   expect(fs.existsSync(db + '-wal')).toBe(false);
 }
 
+/** A healthy database of the small log, closed cleanly, on a volume that has filled up since. */
+function healthyOnFullVolume() {
+  const v = volume(64);
+  const db = path.join(v.dir, 'index.sqlite');
+  expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
+  checkpointed(db);
+  const before = contents(db);
+  v.fill();
+  return { v, db, before };
+}
+
 describe.skipIf(!!unavailable)('a full disk', () => {
   it('while indexing: one line naming the volume and the lines kept; after space is back the same command completes exactly', () => {
     const v = volume(24);
@@ -130,12 +142,7 @@ describe.skipIf(!!unavailable)('a full disk', () => {
   });
 
   it('while reading: a healthy database on a full volume is read (read-only), not called damaged', () => {
-    const v = volume(64);
-    const db = path.join(v.dir, 'index.sqlite');
-    expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
-    checkpointed(db);
-    const before = contents(db);
-    v.fill();
+    const { v, db, before } = healthyOnFullVolume();
     expect(v.free()).toBe(0);
     const stats = runCli(['stats', '--db', db]);
     expect(stats.status, stats.stderr).toBe(0);
@@ -285,6 +292,40 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
   });
 });
 
+describe.skipIf(!!unavailable)('serve started on a full disk', () => {
+  it('keeps running read-only: every view answers, writes are refused saying why, and it stops cleanly', async () => {
+    const { v, db, before } = healthyOnFullVolume();
+    const served = await startServe(db);
+    try {
+      const info = await served.call<{ readOnly: string | null }>('app/info');
+      expect(info.readOnly).toBe(`${db} is read-only: its disk is full (${v.dir}); free space on ${v.dir}, then start xferlens again to index`);
+      // Every view reads: totals, sources, each table with its count, charts, insights, a detail.
+      expect(await served.call('db/stats')).toMatchObject({ lines: before.lines, events: before.events });
+      expect(await served.call<unknown[]>('sources/list')).toHaveLength(1);
+      for (const kind of ['events', 'sessions', 'transfers'] as const) {
+        const page = await served.call<{ rows: { id: number }[]; total: number }>('query/page', { kind, query: '', limit: 5 });
+        expect(page.total, kind).toBe(before[kind === 'events' ? 'lines' : kind]);
+        expect(page.rows.length, kind).toBeGreaterThan(0);
+        expect(await served.call('query/aggregate', { kind, query: '' })).toMatchObject({ timeline: expect.any(Array) });
+      }
+      const [event] = (await served.call<{ rows: { id: number }[] }>('query/page', { kind: 'events', query: 'failed', limit: 1 })).rows;
+      expect(await served.call('events/context', { id: event!.id })).toMatchObject({ event: { id: event!.id } });
+      expect(await served.call<unknown[]>('insights/list', {})).toEqual(expect.any(Array));
+      expect(await served.call('settings/get')).toMatchObject({ theme: 'system' });
+      // Writes are refused in one line naming the file, why and what to do; the server stays up.
+      await expect(served.call('index/open', { paths: [bigLog] })).rejects.toThrow(
+        `index/open: 409 ${db}: cannot index: its disk is full (${v.dir}). Reading (stats, search, export…) works; free space on ${v.dir}, then start xferlens again to index.`,
+      );
+      await expect(served.call('settings/set', { theme: 'dark' })).rejects.toThrow(/409 .*cannot save settings: its disk is full/);
+      expect(await served.call('db/stats')).toMatchObject({ lines: before.lines });
+    } finally {
+      await served.stop();
+    }
+    v.unfill();
+    expect(contents(db)).toEqual(before);
+  });
+});
+
 describe.skipIf(!!unavailable)('a read-only database', () => {
   let source: string;
   let db: string;
@@ -360,9 +401,11 @@ describe.skipIf(!!unavailable)('a database this user may not write', () => {
     fs.chmodSync(dir, 0o755);
     const db = path.join(dir, 'index.sqlite');
     expect(runCli(['index', '--db', db, smallLog]).status).toBe(0);
-    checkpointed(db);
-    fs.chmodSync(db, 0o644); // readable by all (as older releases made it), writable by root only
     const expected = contents(db);
+    checkpointed(db);
+    // Readable by all (as older releases made it), writable by root only; a writer's open (root's)
+    // would make it private again, so none comes before the reads below.
+    fs.chmodSync(db, 0o644);
     const before = sha256(db);
     const asNobody = (args: string[]) =>
       spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, XFERLENS_QUIET_SLOW: '1', HOME: '/tmp' } });
@@ -377,6 +420,52 @@ describe.skipIf(!!unavailable)('a database this user may not write', () => {
 });
 
 describe('files are private', () => {
+  it.skipIf(process.platform === 'win32')('an older database left readable by all is made private when opened for writing, and so is the data folder it made', async () => {
+    const { openDatabase } = await import('../../src-main/core/store/db.js');
+    const mode = (f: string) => fs.statSync(f).mode & 0o777;
+    const home = tempDir();
+    const config = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = home; // the per-user data folder is then HOME/xferlens
+    const old = process.umask(0o022);
+    try {
+      const dataDir = path.join(home, 'xferlens');
+      const db = path.join(dataDir, 'index.sqlite');
+      // As an older release left them: folder 0755, database, -wal and -shm 0644, one open connection.
+      const first = openDatabase(db);
+      first.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'x')").run();
+      for (const f of [db, db + '-wal', db + '-shm']) fs.chmodSync(f, 0o644);
+      fs.chmodSync(dataDir, 0o755);
+      const second = openDatabase(db);
+      expect([db, db + '-wal', db + '-shm'].map(mode)).toEqual([0o600, 0o600, 0o600]);
+      expect(mode(dataDir)).toBe(0o700);
+      expect(second.prepare("SELECT value FROM meta WHERE key = 'probe'").get()).toEqual({ value: 'x' });
+      second.close();
+      first.close();
+
+      // A reader changes nothing; a folder given with --db (not ours) and a mode the owner chose are kept.
+      fs.chmodSync(db, 0o644);
+      openDatabase(db, { readonly: true }).close();
+      expect(mode(db)).toBe(0o644);
+      const elsewhere = path.join(tempDir(), 'shared');
+      fs.mkdirSync(elsewhere, { mode: 0o755 });
+      fs.chmodSync(elsewhere, 0o755);
+      const chosen = path.join(elsewhere, 'team.sqlite');
+      openDatabase(chosen).close();
+      fs.chmodSync(chosen, 0o640);
+      openDatabase(chosen).close();
+      expect([mode(elsewhere), mode(chosen)]).toEqual([0o755, 0o640]);
+      const older = path.join(elsewhere, 'older.sqlite');
+      openDatabase(older).close();
+      fs.chmodSync(older, 0o664);
+      openDatabase(older).close();
+      expect(mode(older)).toBe(0o600);
+    } finally {
+      process.umask(old);
+      if (config === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = config;
+    }
+  });
+
   it.skipIf(process.platform === 'win32')('a new database folder is 0700, the database, its -wal and -shm and its full-text file 0600', async () => {
     const parent = tempDir();
     const db = path.join(parent, 'new', 'deeper', 'index.sqlite');

@@ -11,7 +11,7 @@ import { createHandlers, relayFollowEvents, type ApiBackend } from '../../api/ha
 import { defaultDatabasePath } from '../../core/paths.js';
 import { openDatabase, type Db } from '../../core/store/db.js';
 import { startWriter } from '../../worker/start-writer.js';
-import { logFormatsOption, stringOption, timeZoneOption, type CommandRun } from '../command.js';
+import { logFormatsOption, proftpdConfOption, stringOption, timeZoneOption, type CommandRun } from '../command.js';
 import { DEFAULT_PORT } from '../registry.js';
 import { formatBytes, formatCount, UsageError } from '../output.js';
 import { createApiServer, isLoopbackHost } from '../serve/http-server.js';
@@ -28,6 +28,11 @@ export const runServeCommand: CommandRun = async ({ values, args }) => {
   const logFormats = logFormatsOption(values);
   const loopback = isLoopbackHost(host);
   if (values.follow === true && !args.length) throw new UsageError('--follow follows the PATHs given: name at least one');
+  // Read once now to say what is wrong with it; the writer reads it again for each job.
+  const proftpd = proftpdConfOption(values);
+  for (const w of proftpd.warnings) process.stderr.write(`xferlens: warning: ${w}\n`);
+  if (proftpd.error) process.stderr.write(`xferlens: ${proftpd.error}\n`);
+  const given = stringOption(values, 'proftpd-conf');
   return serve({
     databasePath: defaultDatabasePath(stringOption(values, 'db')),
     host,
@@ -38,6 +43,8 @@ export const runServeCommand: CommandRun = async ({ values, args }) => {
     ...(timeZone ? { timeZone } : {}),
     logFormats,
     readOnly: values['read-only'] === true,
+    // One given that cannot be read now is kept (each job says so); the system's only when readable.
+    proftpdConf: given ? path.resolve(given) : (proftpd.file ?? null),
   });
 };
 
@@ -53,12 +60,14 @@ interface ServeOptions {
   logFormats: { name: string; format: string }[];
   /** `--read-only`: the database is read and never written. */
   readOnly: boolean;
+  /** The proftpd.conf for files without one of their own, or null. */
+  proftpdConf: string | null;
 }
 
 async function serve(opts: ServeOptions): Promise<number> {
   let started;
   try {
-    started = await startWriter({ databasePath: opts.databasePath, readOnly: opts.readOnly });
+    started = await startWriter({ databasePath: opts.databasePath, readOnly: opts.readOnly, proftpdConf: opts.proftpdConf });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
     return 1;
@@ -83,6 +92,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     emit: (event, payload) => broadcast(event, payload),
     canOpenPaths: opts.canOpenPaths,
     readOnly,
+    proftpdConf: opts.proftpdConf,
   };
   const token = randomBytes(32).toString('base64url');
   let api;

@@ -19,8 +19,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket } from '../../api/contract.js';
-import { ApiError, errorReply } from '../../api/errors.js';
+import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket, ReplyHeader } from '../../api/contract.js';
+import { ApiError, errorReply, replyOf } from '../../api/errors.js';
 import type { ApiHandlers } from '../../api/handlers.js';
 import { MAX_QUERY } from '../../api/inputs.js';
 import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '../../api/validate.js';
@@ -33,6 +33,8 @@ import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
 
 /** Larger than any valid input (settings with every saved search and history entry at their maximum). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** With `envelope`, a method's outcome is answered as an ApiReply with status 200 (see the contract). */
+const REPLY_HEADER: Lowercase<ReplyHeader> = 'x-xferlens-reply';
 /** Comment lines keep idle event streams open through proxies and tell the server a client left. */
 const HEARTBEAT_MS = 20_000;
 
@@ -231,19 +233,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   /** Download tickets: one download each, within DOWNLOAD_TICKET_MS of being issued. */
   const tickets = new Map<string, { request: QueryExportRequest; expires: number }>();
-  const issueTicket = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'POST');
-      return sendError(res, 405, 'export/ticket takes POST');
-    }
-    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendError(res, 415, 'the body must be JSON (Content-Type: application/json)');
-    const request = downloadRequest(await readJson(req));
+  const issueTicket = (body: unknown): ExportTicket => {
+    const request = downloadRequest(body);
     const now = Date.now();
     for (const [id, t] of tickets) if (t.expires <= now) tickets.delete(id);
-    if (tickets.size >= MAX_TICKETS) return sendError(res, 429, `at most ${MAX_TICKETS} downloads can wait at once: start them, or wait a minute`);
+    if (tickets.size >= MAX_TICKETS) throw new ApiError(`at most ${MAX_TICKETS} downloads can wait at once: start them, or wait a minute`, { status: 429 });
     const ticket = randomBytes(32).toString('base64url');
     tickets.set(ticket, { request, expires: now + DOWNLOAD_TICKET_MS });
-    sendJson(res, 200, { url: `/api/export/download?ticket=${ticket}` } satisfies ExportTicket);
+    return { url: `/api/export/download?ticket=${ticket}` };
   };
   /** The export a ticket was issued for; the ticket is used up. */
   const redeemTicket = (url: URL): QueryExportRequest | null => {
@@ -291,16 +288,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
   };
 
-  const callMethod = async (req: http.IncomingMessage, res: http.ServerResponse, method: ApiMethod) => {
+  /** A POST of JSON to a method or the ticket route: its answer, or (asked for) its ApiReply. */
+  const callMethod = async (req: http.IncomingMessage, res: http.ServerResponse, route: string, run: (input: unknown) => Promise<unknown>) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return sendError(res, 405, `${method} takes POST`);
+      return sendError(res, 405, `${route} takes POST`);
     }
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type)) return sendError(res, 415, 'the body must be JSON (Content-Type: application/json)');
     const input = await readJson(req);
-    const handler = opts.handlers[method] as (input: unknown) => Promise<unknown>;
-    sendJson(res, 200, await handler(input));
+    if (req.headers[REPLY_HEADER] !== 'envelope') return sendJson(res, 200, await run(input));
+    sendJson(res, 200, await replyOf(() => run(input), (err) => logFailure(req, err)));
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -336,15 +334,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }
       return openEvents(req, res);
     }
-    if (route === 'export/ticket') return issueTicket(req, res);
+    if (route === 'export/ticket') return callMethod(req, res, route, async (body) => issueTicket(body));
     if (!methods.has(route)) return sendError(res, 404, `unknown method ${route.slice(0, 100)}`);
-    return callMethod(req, res, route as ApiMethod);
+    return callMethod(req, res, route, opts.handlers[route as ApiMethod] as (input: unknown) => Promise<unknown>);
   };
+
+  const logFailure = (req: http.IncomingMessage, err: unknown) =>
+    process.stderr.write(`xferlens: ${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error)?.stack ?? String(err)}\n`);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const { status, body } = errorReply(err);
-      if (status >= 500) process.stderr.write(`xferlens: ${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+      if (status >= 500) logFailure(req, err);
       if (!res.headersSent) sendJson(res, status, body);
       else res.destroy();
     });

@@ -12,7 +12,7 @@ import { assertTimeZone, localTimeZone } from '../time.js';
 import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
 import { DETECT_SAMPLE_LINES, detectFormat } from './detect.js';
 import { timeInText } from './line-time.js';
-import { confLogFor, logFormatsWithConf, type ProftpdConf } from './proftpd-conf.js';
+import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
@@ -44,9 +44,12 @@ export interface IndexOptions {
   logFormats?: readonly NamedLogFormat[];
   /**
    * A ProFTPD configuration read with readProftpdConf: the files it names are read in the format it
-   * says, and its LogFormats are tried after the admin's.
+   * says, and its LogFormats are tried after the admin's. A source that has a conf of its own (its
+   * `proftpdConf` option, see source-admin.ts's resetSource) is read with that one instead.
    */
   proftpdConf?: ProftpdConf;
+  /** A proftpd.conf (path) that new sources keep as their own, as `sources/configure` gives one (rebuild). */
+  ownProftpdConf?: string;
   /**
    * Files the caller expects to be these identities (follow.ts): one replaced since the caller
    * looked (rotated in between) is skipped, for the caller to see the rotation on its next look.
@@ -58,7 +61,10 @@ export interface IndexOptions {
 
 interface SourceOptions {
   timeZone: string;
+  /** The LogFormats given for the file (not those of a proftpd.conf, which is read again each run). */
   logFormats?: readonly NamedLogFormat[];
+  /** The file's own proftpd.conf (`sources/configure`), read at each run instead of the run's. */
+  proftpdConf?: string;
 }
 
 interface SavedState {
@@ -179,6 +185,16 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   const big = bytesTotal > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
   const bulk = big && writer.beginBulkLoad();
   if (big) writer.beginFullTextThread();
+  // Sources' own proftpd.conf files, each read once per run; one that cannot be read is reported once.
+  const ownConfs = new Map<string, ProftpdConf | undefined>();
+  const ownConf = (file: string): ProftpdConf | undefined => {
+    if (!ownConfs.has(file)) {
+      const read = tryReadProftpdConf(file);
+      if (read.error) summary.errors.push({ path: file, reason: `${read.error}; the files configured with it were indexed without it` });
+      ownConfs.set(file, read.conf);
+    }
+    return ownConfs.get(file);
+  };
   try {
     try {
       await indexTargets();
@@ -205,7 +221,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       const report = (done: number) =>
         opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
       try {
-        const format = await indexFile(writer, real, stat, opts, summary, report);
+        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf);
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
@@ -231,6 +247,7 @@ async function indexFile(
   opts: IndexOptions,
   summary: IndexSummary,
   report: (bytesDone: number) => void,
+  ownConf: (confFile: string) => ProftpdConf | undefined,
 ): Promise<string | null> {
   const head = await readHead(file);
   const sniffed = sniffEncoding(head.textHead);
@@ -271,9 +288,12 @@ async function indexFile(
   let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
   let parser: LineParser | undefined;
   // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
-  // proftpd.conf come after them (the one the conf names for this file first).
-  const confLog = opts.proftpdConf && confLogFor(opts.proftpdConf, file);
-  const logFormats = logFormatsWithConf(opts.logFormats?.length ? opts.logFormats : saved?.logFormats, opts.proftpdConf, confLog);
+  // proftpd.conf (the file's own, else the run's) come after them (the one it names for this file first).
+  const givenLogFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
+  const ownConfFile = saved ? saved.proftpdConf : opts.ownProftpdConf;
+  const conf = ownConfFile ? ownConf(ownConfFile) : opts.proftpdConf;
+  const confLog = conf && confLogFor(conf, file);
+  const logFormats = logFormatsWithConf(givenLogFormats, conf, confLog);
   const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats };
   if (format) parser = format.createParser(ctx, state.parser);
 
@@ -295,7 +315,11 @@ async function indexFile(
     format: format?.id ?? null,
     formatDetail: describeDetail(parser?.detail?.(), collectorPrefix),
     encoding: describeEncoding(sniffed.encoding, fallbackLines),
-    options: JSON.stringify({ timeZone, ...(logFormats?.length ? { logFormats } : {}) } satisfies SourceOptions),
+    options: JSON.stringify({
+      timeZone,
+      ...(givenLogFormats?.length ? { logFormats: givenLogFormats } : {}),
+      ...(ownConfFile ? { proftpdConf: ownConfFile } : {}),
+    } satisfies SourceOptions),
     bytesIndexed: end,
     linesIndexed: lineNo,
     parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines, collectorPrefix } satisfies SavedState),

@@ -105,9 +105,14 @@ export function readProftpdConf(file: string): ProftpdConf {
       if (name === 'logformat' && args.length >= 2) {
         conf.logFormats = conf.logFormats.filter((lf) => lf.name !== args[0]);
         conf.logFormats.push({ name: args[0]!, format: args[1]! });
+      } else if (name === 'logformat') {
+        conf.problems.push(`${f}: ${directive} needs a name and a format (got ${args.length ? args.join(' ') : 'nothing'}); ignored`);
       } else if (name in FORMAT_BY_DIRECTIVE && args[0] && args[0].startsWith('/')) {
         const format = FORMAT_BY_DIRECTIVE[name]!;
         conf.logs.push(format === 'proftpd-extended' ? { path: args[0], format, logFormat: args[2] ?? 'default' } : { path: args[0], format });
+      } else if (name in FORMAT_BY_DIRECTIVE && args[0]?.toLowerCase() !== 'none') {
+        // ProFTPD itself refuses these: a log is named by its absolute path (or `none`).
+        conf.problems.push(`${f}: ${directive} ${args[0] ?? ''}: not an absolute path; ignored`);
       } else if (name === 'include' && args[0]) {
         if (depth >= MAX_INCLUDE_DEPTH) {
           conf.problems.push(`${f}: Include ${args[0]}: includes nest deeper than ${MAX_INCLUDE_DEPTH} levels; not followed`);
@@ -132,6 +137,27 @@ export function readProftpdConf(file: string): ProftpdConf {
   };
   visit(path.resolve(file), 0, fs.readFileSync(file, 'utf8'));
   return conf;
+}
+
+/**
+ * The conf used when none is named: `$XFERLENS_PROFTPD_CONF` (empty: none), else
+ * /etc/proftpd/proftpd.conf, when that file exists; null for none.
+ */
+export function defaultProftpdConfFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  const file = env.XFERLENS_PROFTPD_CONF ?? DEFAULT_PROFTPD_CONF;
+  return file !== '' && fs.existsSync(file) ? file : null;
+}
+
+/**
+ * A conf read for an index run: the conf, or why it could not be read in words
+ * (`cannot read ProFTPD configuration FILE: reason`; indexing goes on without it).
+ */
+export function tryReadProftpdConf(file: string): { conf: ProftpdConf; error?: undefined } | { conf?: undefined; error: string } {
+  try {
+    return { conf: readProftpdConf(file) };
+  } catch (err) {
+    return { error: `cannot read ProFTPD configuration ${file}: ${(err as Error).message}` };
+  }
 }
 
 /** The log the conf names at `file` (compared as resolved paths), if any. */

@@ -6,6 +6,7 @@ import { attachFullText, bindFullText, FULL_TEXT_FILE_SCHEMA, FULL_TEXT_SUFFIX, 
 import { ensureLineFunctions } from './line-blocks.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
+import { userDataDir } from '../paths.js';
 import { DEFERRED_INDEXES, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { STRING_INDEX } from './strings.js';
 import { DatabaseError, describeStorageFault, inspectDatabaseFile, sqliteCode, writeRefusal, type DatabaseErrorCode, type FaultContext } from './faults.js';
@@ -96,16 +97,35 @@ const WRITE_FAULTS: ReadonlySet<DatabaseErrorCode> = new Set(['READ_ONLY', 'NO_P
 /**
  * A new database folder and file readable by this user only (0700, 0600): indexed logs hold user
  * names, IPs and paths. SQLite gives the -wal and -shm files the database file's permissions.
- * Existing folders and files are left as their owner set them. (On Windows the per-user data
- * folder is private already and modes are ignored.)
+ * An existing database (and -wal, -shm) left readable by others by an older xferlens, and the
+ * per-user data folder it made, are tightened the same way (see tightenOld). (On Windows the
+ * per-user data folder is private already and modes are ignored.)
  */
 function createPrivately(file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  const folder = path.dirname(path.resolve(file));
+  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
   try {
     fs.closeSync(fs.openSync(file, 'wx', 0o600)); // an empty file is an empty SQLite database
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    // Not creatable (read-only folder, full disk): SQLite's own attempt says why, in the usual words.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return; // not creatable (read-only folder, full disk): SQLite's own attempt says why
+    if (process.platform === 'win32') return;
+    for (const f of [file, file + '-wal', file + '-shm']) tightenOld(f, 0o600);
+    if (folder === path.resolve(userDataDir())) tightenOld(folder, 0o700);
+  }
+}
+
+/**
+ * Gives `mode` to a file or folder of this user that still has the mode an older xferlens gave it
+ * (0644/0664 files, 0755/0775 folders: the system's default under the usual umasks). A mode the
+ * owner chose (0640 to share with a group, say) is theirs; a failure leaves it as it was.
+ */
+function tightenOld(p: string, mode: 0o600 | 0o700): void {
+  try {
+    const stat = fs.statSync(p);
+    const old = mode === 0o600 ? [0o644, 0o664] : [0o755, 0o775];
+    if (stat.uid === process.getuid?.() && old.includes(stat.mode & 0o777)) fs.chmodSync(p, mode);
+  } catch {
+    // missing (no -wal yet), or not ours to change
   }
 }
 

@@ -218,7 +218,10 @@ export function describeFileSystemFault(err: unknown, fallbackPath = ''): string
   }
 }
 
-/** A writing command (index, follow, remove, rebuild) asked to write a database opened read-only. */
-export function readOnlyRefusal(file: string, action: string, why = 'it was opened read-only (--read-only)'): DatabaseError {
-  return new DatabaseError(`${file}: cannot ${action}: ${why}. Reading (stats, search, export…) works; leave out --read-only or use a database you can write.`, 'READ_ONLY', file);
+/**
+ * A writing command (index, follow, remove, rebuild) asked to write a database opened read-only;
+ * `wayOut` says what to do when the reason is not `--read-only`.
+ */
+export function readOnlyRefusal(file: string, action: string, why = 'it was opened read-only (--read-only)', wayOut = 'leave out --read-only or use a database you can write'): DatabaseError {
+  return new DatabaseError(`${file}: cannot ${action}: ${why}. Reading (stats, search, export…) works; ${wayOut}.`, 'READ_ONLY', file);
 }

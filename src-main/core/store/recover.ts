@@ -1,7 +1,7 @@
 /**
  * A new database in place of one that is damaged, foreign or from a newer xferlens. The logs are
  * the source of truth: the old file is moved aside (never deleted, in case it is someone else's)
- * and the files it had indexed are indexed again, each with the zone and LogFormats it had.
+ * and the files it had indexed are indexed again, each with the zone, LogFormats and proftpd.conf it had.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -16,6 +16,8 @@ export interface RememberedSource {
   path: string;
   timeZone?: string;
   logFormats?: NamedLogFormat[];
+  /** Its own proftpd.conf (a path), when it was given one. */
+  proftpdConf?: string;
 }
 
 /** Files SQLite and the full-text index keep next to a database; they belong to it and move with it. */
@@ -31,7 +33,7 @@ export function readRememberedSources(file: string): RememberedSource[] | null {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const rows = db.prepare('SELECT path, options FROM sources ORDER BY id').all() as { path: unknown; options: unknown }[];
     return rows.filter((r): r is { path: string; options: unknown } => typeof r.path === 'string').map((r) => {
-      let options: { timeZone?: unknown; logFormats?: unknown } = {};
+      let options: { timeZone?: unknown; logFormats?: unknown; proftpdConf?: unknown } = {};
       try {
         if (typeof r.options === 'string') options = JSON.parse(r.options) ?? {};
       } catch {
@@ -41,6 +43,7 @@ export function readRememberedSources(file: string): RememberedSource[] | null {
         path: r.path,
         ...(typeof options.timeZone === 'string' && isTimeZone(options.timeZone) ? { timeZone: options.timeZone } : {}),
         ...(Array.isArray(options.logFormats) ? { logFormats: options.logFormats as NamedLogFormat[] } : {}),
+        ...(typeof options.proftpdConf === 'string' ? { proftpdConf: options.proftpdConf } : {}),
       };
     });
   } catch {
@@ -102,15 +105,20 @@ export async function rebuildDatabase(file: string, opts: Pick<IndexOptions, 'on
   const db = openDatabase(file);
   const summary: IndexSummary = { files: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, ms: 0, formats: {}, errors: [] };
   try {
-    // One run per set of options, so that each file keeps its zone and LogFormats.
+    // One run per set of options, so that each file keeps its zone, LogFormats and proftpd.conf.
     const groups = new Map<string, RememberedSource[]>();
     for (const s of remembered ?? []) {
-      const key = JSON.stringify([s.timeZone ?? null, s.logFormats ?? null]);
+      const key = JSON.stringify([s.timeZone ?? null, s.logFormats ?? null, s.proftpdConf ?? null]);
       groups.set(key, [...(groups.get(key) ?? []), s]);
     }
     for (const sources of groups.values()) {
-      const { timeZone, logFormats } = sources[0]!;
-      const part = await indexPaths(db, sources.map((s) => s.path), { ...opts, ...(timeZone ? { timeZone } : {}), ...(logFormats ? { logFormats } : {}) });
+      const { timeZone, logFormats, proftpdConf } = sources[0]!;
+      const part = await indexPaths(db, sources.map((s) => s.path), {
+        ...opts,
+        ...(timeZone ? { timeZone } : {}),
+        ...(logFormats ? { logFormats } : {}),
+        ...(proftpdConf ? { ownProftpdConf: proftpdConf } : {}),
+      });
       addSummary(summary, part);
     }
   } finally {

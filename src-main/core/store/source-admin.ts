@@ -15,6 +15,15 @@ export const CONFIGURED_LOGFORMAT = 'configured';
 interface SourceOptions {
   timeZone?: string;
   logFormats?: NamedLogFormat[];
+  /** The file's own proftpd.conf (a path), read by each index run of it. */
+  proftpdConf?: string;
+}
+
+/** What `sources/configure` changes: undefined keeps what is stored, null drops it. */
+export interface SourceChange {
+  timeZone?: string;
+  logFormat?: string | null;
+  proftpdConf?: string | null;
 }
 
 /**
@@ -51,11 +60,11 @@ export function removeSource(db: Db, sourceId: number): boolean {
 
 /**
  * Stores new options for a source and empties it, so that the next index run reads the file from
- * its start with them (`indexPaths` keeps a source's stored zone and LogFormats). `timeZone`
- * undefined keeps the stored zone; `logFormat` undefined keeps the stored LogFormats, null drops
- * them. Returns the file's path, or null when there is no such source.
+ * its start with them (`indexPaths` keeps a source's stored zone, LogFormats and proftpd.conf).
+ * `timeZone` undefined keeps the stored zone; `logFormat` and `proftpdConf` undefined keep what is
+ * stored, null drops it. Returns the file's path, or null when there is no such source.
  */
-export function resetSource(db: Db, sourceId: number, change: { timeZone?: string; logFormat?: string | null }): string | null {
+export function resetSource(db: Db, sourceId: number, change: SourceChange): string | null {
   const path = db.transaction(() => {
     const row = db.prepare('SELECT path, options FROM sources WHERE id = ?').get(sourceId) as { path: string; options: string | null } | undefined;
     if (!row) return null;
@@ -69,6 +78,8 @@ export function resetSource(db: Db, sourceId: number, change: { timeZone?: strin
     if (change.timeZone !== undefined) options.timeZone = change.timeZone;
     if (change.logFormat === null) delete options.logFormats;
     else if (change.logFormat !== undefined) options.logFormats = [{ name: CONFIGURED_LOGFORMAT, format: change.logFormat }];
+    if (change.proftpdConf === null) delete options.proftpdConf;
+    else if (change.proftpdConf !== undefined) options.proftpdConf = change.proftpdConf;
     deleteSourceRows(db, sourceId);
     db.prepare(`UPDATE sources SET options = ?, bytes_indexed = 0, lines_indexed = 0, parser_state = NULL, format = NULL,
       format_detail = NULL, events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?`).run(JSON.stringify(options), sourceId);

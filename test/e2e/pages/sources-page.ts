@@ -54,6 +54,14 @@ export class SourcesPage {
     return out;
   }
 
+  /** Opens a file's settings, sets the proftpd.conf that names it and indexes it again. */
+  async setProftpdConf(fileName: string, conf: string): Promise<void> {
+    const settings = this.row(fileName).getByRole('button', { name: 'Settings' });
+    if ((await settings.getAttribute('aria-expanded')) !== 'true') await settings.click();
+    await this.page.getByLabel(/^ProFTPD configuration/).fill(conf);
+    await this.page.getByRole('button', { name: 'Save and index again' }).click();
+  }
+
   /** Opens a file's settings, sets its ProFTPD LogFormat and indexes it again. */
   async setLogFormat(fileName: string, logFormat: string): Promise<void> {
     await this.row(fileName).getByRole('button', { name: 'Settings' }).click();
