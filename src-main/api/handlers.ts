@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { explainCode, explainText } from '../core/explain/index.js';
+import { plainExplanation, rowExplanations } from '../core/explain/row.js';
 import type { ExportThreads } from '../core/export/halves.js';
 import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
@@ -167,24 +168,6 @@ export function indexedSource(s: SourceRow): IndexedSource {
     logFormat: options.logFormats?.[0]?.format ?? null,
     indexedAt: s.indexed_at,
   };
-}
-
-const toExplanation = ({ code, title, meaning, severity, advice, name, table }: Explanation): Explanation => ({
-  code, title, meaning, severity, advice, table, ...(name ? { name } : {}),
-});
-
-/** Everything that explains a row's code (and, for catalogued messages, its message). */
-function rowExplanations(kind: QueryKind, row: Row): Explanation[] {
-  const s = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : undefined);
-  const code = kind === 'events' ? s('status') : kind === 'transfers' ? s('code') : s('login_code');
-  const opts = { ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}), ...(kind === 'events' && s('verb') ? { verb: s('verb')! } : {}) };
-  const found = code ? explainCode(code, opts) : [];
-  const message = kind === 'events' ? s('message') : kind === 'sessions' ? s('login_reason') : undefined;
-  if (message) {
-    const seen = new Set(found.map((x) => `${x.table}:${x.code}`));
-    for (const x of explainText(message)) if (!seen.has(`${x.table}:${x.code}`)) found.push(x);
-  }
-  return found.map(toExplanation);
 }
 
 /** Reads settings as stored; a field that is missing or damaged takes its default. */
@@ -392,7 +375,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     'explain/lookup': async ({ code, text, protocol, format, verb }) => {
       const opts = { ...(protocol ? { protocol } : {}), ...(format ? { format } : {}), ...(verb ? { verb } : {}) };
       const found = code ? explainCode(code, opts) : [];
-      return (found.length || !text ? found : explainText(text)).map(toExplanation);
+      return (found.length || !text ? found : explainText(text)).map(plainExplanation);
     },
 
     'insights/list': async (opts) => computeInsights(backend.readDb(), opts),
