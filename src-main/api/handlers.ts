@@ -10,6 +10,10 @@ import { explainCode, explainText } from '../core/explain/index.js';
 import { plainExplanation, rowExplanations } from '../core/explain/row.js';
 import type { ExportThreads } from '../core/export/halves.js';
 import { prepareExport } from '../core/export/query-export.js';
+import { writeReport, type MakeReportOptions } from '../core/report/make.js';
+import type { PdfPrinter } from '../core/report/pdf.js';
+import { checkReportRequest } from '../core/report/report.js';
+import type { ReportRequest as BuiltReportRequest } from '../core/report/report-types.js';
 import { FORMATS } from '../core/formats/registry.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
 import { computeInsights } from '../core/analysis/insights.js';
@@ -33,6 +37,7 @@ import type {
   FormatInfo,
   IndexRequest,
   IndexResult,
+  ReportOptions,
   Row,
   Settings,
   SourceInfo,
@@ -78,7 +83,7 @@ export interface Writer {
 export interface Dialogs {
   open(opts: { folders: boolean }): Promise<string[]>;
   /** The chosen path, or null when cancelled. */
-  save(opts: { defaultName: string; format: 'csv' | 'ndjson' }): Promise<string | null>;
+  save(opts: { defaultName: string; format: 'csv' | 'ndjson' | 'html' | 'pdf' }): Promise<string | null>;
 }
 
 /** What the handlers need from their host (Electron main, `xferlens serve`, a test). */
@@ -102,6 +107,10 @@ export interface ApiBackend {
   dialogs?: Dialogs;
   /** Lets a big CSV export share its work with a worker thread (see export/halves.ts); absent: one thread. */
   exportThreads?: ExportThreads;
+  /** Prints PDF reports (Electron's printToPDF, or an installed Chromium); absent: HTML reports only. */
+  printPdf?: PdfPrinter;
+  /** Why there is no `printPdf` (said by `app/info` and by a refused PDF report). */
+  pdfUnavailable?: string;
 }
 
 export type ApiHandler<M extends ApiMethod> = (input: ApiInput<M>) => Promise<ApiOutput<M>>;
@@ -212,6 +221,24 @@ export function relayFollowEvents(backend: Pick<ApiBackend, 'writer' | 'emit' | 
   });
 }
 
+function noPdfReason(backend: Pick<ApiBackend, 'pdfUnavailable'>): string {
+  return backend.pdfUnavailable ?? 'PDF reports cannot be printed here: make an HTML report and print it from the browser';
+}
+
+/**
+ * A report's request and how to make it, from the API's options (`report/start`, browser mode's
+ * report ticket): a PDF without a printer, or a start after the end, is refused (400) here.
+ */
+export function reportJob(backend: Pick<ApiBackend, 'printPdf' | 'pdfUnavailable'>, options: ReportOptions, method: string): { request: BuiltReportRequest; make: Omit<MakeReportOptions, 'signal' | 'onProgress'> } {
+  const { format, paper, timeZone, ...rest } = options;
+  if (rest.from !== undefined && rest.to !== undefined && rest.from >= rest.to) throw new ApiError(`${method}: from must be before to`, { status: 400 });
+  if (format === 'pdf' && !backend.printPdf) throw new ApiError(`${method}: ${noPdfReason(backend)}`, { status: 400 });
+  return {
+    request: { ...rest, timeZone: timeZone ?? 'UTC' },
+    make: { format, ...(paper ? { paper } : {}), ...(backend.printPdf ? { printer: backend.printPdf } : {}) },
+  };
+}
+
 export function createHandlers(backend: ApiBackend): ApiHandlers {
   const exports = new Map<string, AbortController>();
   /** Paths the user chose in `dialog/save` and has not exported to yet. */
@@ -247,6 +274,14 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     }
   };
 
+  /** Stops an export or report job; false when it is unknown or over. */
+  const cancelJob = (jobId: string) => {
+    const controller = exports.get(jobId);
+    if (!controller || controller.signal.aborted) return { cancelled: false };
+    controller.abort(new Error('cancelled'));
+    return { cancelled: true };
+  };
+
   const sourceById = (id: number): SourceRow | undefined => backend.readDb().prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
 
   const handlers: ApiHandlers = {
@@ -257,6 +292,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       canOpenPaths: backend.canOpenPaths,
       canExportToFile: !!backend.dialogs,
       nativeDialogs: !!backend.dialogs,
+      pdfUnavailable: backend.printPdf ? null : noPdfReason(backend),
       readOnly: backend.readOnly ?? null,
     }),
 
@@ -418,12 +454,43 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       return { jobId };
     },
 
-    'export/cancel': async ({ jobId }) => {
-      const controller = exports.get(jobId);
-      if (!controller || controller.signal.aborted) return { cancelled: false };
-      controller.abort(new Error('cancelled'));
-      return { cancelled: true };
+    'export/cancel': async ({ jobId }) => cancelJob(jobId),
+
+    'report/start': async ({ path: file, ...options }) => {
+      if (!backend.dialogs) {
+        throw new ApiError('report/start: browser mode does not write files on the server; download the report instead (POST /api/report/ticket, then GET the URL it answers)', { status: 403 });
+      }
+      if (!chosenSavePaths.has(file)) throw new ApiError('report/start: the path must be one chosen in the save dialog (dialog/save)', { status: 403 });
+      const { request, make } = reportJob(backend, options, 'report/start');
+      const db = backend.openReadDb();
+      try {
+        // A mistake in the search is this call's error (with its column), not a failed job.
+        checkReportRequest(db, request);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      chosenSavePaths.delete(file);
+      const jobId = randomUUID();
+      const controller = new AbortController();
+      exports.set(jobId, controller);
+      void (async () => {
+        try {
+          // The answer (the job id) goes out before the reading starts.
+          await new Promise((resolve) => setImmediate(resolve));
+          const { bytes } = await writeReport(db, request, file, { ...make, signal: controller.signal, onProgress: (p) => backend.emit('report/progress', { jobId, ...p }) });
+          backend.emit('report/finished', { jobId, bytes, path: file });
+        } catch (err) {
+          backend.emit('report/finished', controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
+        } finally {
+          exports.delete(jobId);
+          db.close();
+        }
+      })();
+      return { jobId };
     },
+
+    'report/cancel': async ({ jobId }) => cancelJob(jobId),
 
     'settings/get': async () => storedSettings(backend.readDb()),
 

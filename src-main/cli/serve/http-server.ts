@@ -19,14 +19,15 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket } from '../../api/contract.js';
+import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket, ReportDownloadParams } from '../../api/contract.js';
 import { ApiError, errorReply } from '../../api/errors.js';
-import type { ApiHandlers } from '../../api/handlers.js';
-import { MAX_QUERY } from '../../api/inputs.js';
+import { reportJob, type ApiBackend, type ApiHandlers } from '../../api/handlers.js';
+import { MAX_QUERY, REPORT_OPTIONS } from '../../api/inputs.js';
 import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '../../api/validate.js';
 import { QUERY_KINDS } from '../../core/query/columns.js';
 import type { ExportThreads } from '../../core/export/halves.js';
 import { prepareExport, type QueryExportRequest } from '../../core/export/query-export.js';
+import { makeReport } from '../../core/report/make.js';
 import { asDatabaseError, type Db } from '../../core/store/db.js';
 import { contentTypeOf } from '../../electron/app-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
@@ -49,6 +50,9 @@ export interface ApiServerOptions {
   databasePath: string;
   /** Lets a big CSV download share its work with a worker thread (see export/halves.ts). */
   exportThreads?: ExportThreads;
+  /** Prints PDF reports (the handlers' backend has the same); absent: HTML reports only. */
+  printPdf?: ApiBackend['printPdf'];
+  pdfUnavailable?: string;
 }
 
 export interface ApiServer {
@@ -186,6 +190,11 @@ export function downloadRequest(body: unknown): QueryExportRequest {
   };
 }
 
+const REPORT_PARAMS = object(REPORT_OPTIONS);
+
+/** What a download ticket was issued for: an export, or a report. */
+type Download = { type: 'export'; request: QueryExportRequest } | { type: 'report'; params: ReportDownloadParams };
+
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const files = staticFiles(opts.rendererDir);
   const streams = new Set<http.ServerResponse>();
@@ -230,28 +239,36 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 
   /** Download tickets: one download each, within DOWNLOAD_TICKET_MS of being issued. */
-  const tickets = new Map<string, { request: QueryExportRequest; expires: number }>();
-  const issueTicket = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const tickets = new Map<string, { download: Download; expires: number }>();
+  const issueTicket = async (req: http.IncomingMessage, res: http.ServerResponse, route: 'export/ticket' | 'report/ticket') => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return sendError(res, 405, 'export/ticket takes POST');
+      return sendError(res, 405, `${route} takes POST`);
     }
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendError(res, 415, 'the body must be JSON (Content-Type: application/json)');
-    const request = downloadRequest(await readJson(req));
+    const body = await readJson(req);
+    let download: Download;
+    if (route === 'export/ticket') {
+      download = { type: 'export', request: downloadRequest(body) };
+    } else {
+      const params: ReportDownloadParams = validate(route, REPORT_PARAMS, body);
+      reportJob(opts, params, route); // refuses a PDF without a printer, a range the wrong way round
+      download = { type: 'report', params };
+    }
     const now = Date.now();
     for (const [id, t] of tickets) if (t.expires <= now) tickets.delete(id);
     if (tickets.size >= MAX_TICKETS) return sendError(res, 429, `at most ${MAX_TICKETS} downloads can wait at once: start them, or wait a minute`);
     const ticket = randomBytes(32).toString('base64url');
-    tickets.set(ticket, { request, expires: now + DOWNLOAD_TICKET_MS });
-    sendJson(res, 200, { url: `/api/export/download?ticket=${ticket}` } satisfies ExportTicket);
+    tickets.set(ticket, { download, expires: now + DOWNLOAD_TICKET_MS });
+    sendJson(res, 200, { url: `/api/${download.type}/download?ticket=${ticket}` } satisfies ExportTicket);
   };
-  /** The export a ticket was issued for; the ticket is used up. */
-  const redeemTicket = (url: URL): QueryExportRequest | null => {
+  /** The download a ticket was issued for; the ticket is used up. */
+  const redeemTicket = (url: URL, type: Download['type']): Download | null => {
     const ticket = url.searchParams.get('ticket');
     if (!ticket || [...url.searchParams.keys()].length !== 1) return null;
     const found = tickets.get(ticket);
     tickets.delete(ticket);
-    return found && found.expires > Date.now() ? found.request : null;
+    return found && found.expires > Date.now() && found.download.type === type ? found.download : null;
   };
 
   const download = async (req: http.IncomingMessage, res: http.ServerResponse, request: QueryExportRequest) => {
@@ -291,6 +308,39 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
   };
 
+  /** A report as an attachment: HTML, or PDF printed by the server's Chromium; made before any header goes out. */
+  const reportDownload = async (res: http.ServerResponse, params: ReportDownloadParams) => {
+    let db: Db | null = null;
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('download cancelled'));
+    });
+    try {
+      db = opts.openReadDb();
+      const { request, make } = reportJob(opts, params, 'report/download');
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+      const pdf = make.format === 'pdf';
+      const { document } = await makeReport(db, request, { ...make, signal: controller.signal });
+      const body = typeof document === 'string' ? Buffer.from(document, 'utf8') : document;
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'Content-Type': pdf ? 'application/pdf' : 'text/html; charset=utf-8',
+        'Content-Length': body.length,
+        'Content-Disposition': `attachment; filename="xferlens-report-${stamp}.${pdf ? 'pdf' : 'html'}"`,
+      });
+      res.end(body);
+    } catch (err) {
+      if (!res.headersSent) {
+        const { status, body } = errorReply(asDatabaseError(err, opts.databasePath));
+        sendJson(res, status, body);
+      } else {
+        res.destroy();
+      }
+    } finally {
+      db?.close();
+    }
+  };
+
   const callMethod = async (req: http.IncomingMessage, res: http.ServerResponse, method: ApiMethod) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
@@ -314,15 +364,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
 
     const route = url.pathname.slice('/api/'.length);
-    if (route === 'export/download') {
+    if (route === 'export/download' || route === 'report/download') {
       // The ticket is the credential (see DOWNLOAD_TICKET_MS): the URL stays in the browser's history.
       if (req.method !== 'GET') {
         res.setHeader('Allow', 'GET');
         return sendError(res, 405, `${route} takes GET`);
       }
-      const request = redeemTicket(url);
-      if (!request) return sendError(res, 401, 'this download link was used already or is over a minute old (or has no ticket): start the export again from the page');
-      return download(req, res, request);
+      const type = route === 'export/download' ? 'export' : 'report';
+      const found = redeemTicket(url, type);
+      if (!found) return sendError(res, 401, `this download link was used already or is over a minute old (or has no ticket): start the ${type} again from the page`);
+      return found.type === 'export' ? download(req, res, found.request) : reportDownload(res, found.params);
     }
     const streamed = route === 'events';
     if (!authorised(req, url, streamed && req.method === 'GET')) {
@@ -336,7 +387,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }
       return openEvents(req, res);
     }
-    if (route === 'export/ticket') return issueTicket(req, res);
+    if (route === 'export/ticket' || route === 'report/ticket') return issueTicket(req, res, route);
     if (!methods.has(route)) return sendError(res, 404, `unknown method ${route.slice(0, 100)}`);
     return callMethod(req, res, route as ApiMethod);
   };

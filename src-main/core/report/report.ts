@@ -45,6 +45,30 @@ export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Checks the report's search: a mistake (or a search that applies to no kind) throws its
+ * QuerySyntaxError, pointed at in the search as typed. Answers why it does not apply to sessions or
+ * transfers, where it does not (`verb:` means nothing for sessions).
+ */
+export function checkReportRequest(db: Db, req: ReportRequest, qopts: { now?: number; timeZone?: string } = { timeZone: req.timeZone }): Map<QueryKind, string> {
+  const scope = scopeQuery(req);
+  // A mistake in the search is pointed at in the search as typed (the scope wraps it in parentheses).
+  compileQuery(db, 'events', req.query, qopts);
+  // Which kinds the search applies to: a field that does not apply to one is an error there only.
+  const problems = new Map<QueryKind, string>();
+  for (const kind of ['events', 'sessions', 'transfers'] as const) {
+    try {
+      compileQuery(db, kind, scope, qopts);
+    } catch (err) {
+      if (!(err instanceof QuerySyntaxError)) throw err;
+      if (kind === 'events' || problems.size === 2) throw err;
+      problems.set(kind, `${err.message} (the search applies to ${kind === 'sessions' ? 'events and transfers' : 'events and sessions'} only)`);
+    }
+  }
+  if (problems.size === 2) throw new QuerySyntaxError([...problems.values()][0]!, 1);
+  return problems;
+}
+
 /** Sections, in the order they are made (progress counts them). */
 const STEPS = ['figures', 'activity', 'failed logins', 'failed transfers', 'transfers', 'insights'] as const;
 export const REPORT_STEPS = STEPS.length;
@@ -70,20 +94,7 @@ export function buildReport(db: Db, req: ReportRequest, opts: BuildOptions = {})
   const qopts = { now, timeZone: req.timeZone };
   const scope = scopeQuery(req);
 
-  // A mistake in the search is pointed at in the search as typed (the scope wraps it in parentheses).
-  compileQuery(db, 'events', req.query, qopts);
-  // Which kinds the search applies to: a field that does not apply to one is an error there only.
-  const problems = new Map<QueryKind, string>();
-  for (const kind of ['events', 'sessions', 'transfers'] as const) {
-    try {
-      compileQuery(db, kind, scope, qopts);
-    } catch (err) {
-      if (!(err instanceof QuerySyntaxError)) throw err;
-      if (kind === 'events' || problems.size === 2) throw err;
-      problems.set(kind, `${err.message} (the search applies to ${kind === 'sessions' ? 'events and transfers' : 'events and sessions'} only)`);
-    }
-  }
-  if (problems.size === 2) throw new QuerySyntaxError([...problems.values()][0]!, 1);
+  const problems = checkReportRequest(db, req, qopts);
   const applies = (kind: QueryKind) => !problems.has(kind);
   const na = (kind: QueryKind): NotApplicable => ({ notApplicable: problems.get(kind)! });
 
