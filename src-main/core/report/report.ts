@@ -48,7 +48,7 @@ export function shellQuote(s: string): string {
 /**
  * Checks the report's search: a mistake (or a search that applies to no kind) throws its
  * QuerySyntaxError, pointed at in the search as typed. Answers why it does not apply to sessions or
- * transfers, where it does not (`verb:` means nothing for sessions).
+ * transfers, where it does not (`verb:` means nothing for them): those sections are left out.
  */
 export function checkReportRequest(db: Db, req: ReportRequest, qopts: { now?: number; timeZone?: string } = { timeZone: req.timeZone }): Map<QueryKind, string> {
   const scope = scopeQuery(req);
@@ -61,11 +61,10 @@ export function checkReportRequest(db: Db, req: ReportRequest, qopts: { now?: nu
       compileQuery(db, kind, scope, qopts);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
-      if (kind === 'events' || problems.size === 2) throw err;
-      problems.set(kind, `${err.message} (the search applies to ${kind === 'sessions' ? 'events and transfers' : 'events and sessions'} only)`);
+      if (kind === 'events') throw err;
+      problems.set(kind, err.message);
     }
   }
-  if (problems.size === 2) throw new QuerySyntaxError([...problems.values()][0]!, 1);
   return problems;
 }
 
@@ -80,9 +79,8 @@ export interface BuildOptions {
 }
 
 /**
- * Reads everything the report shows. A search that does not apply to some kind (`verb:` has no
- * meaning for sessions) leaves those sections "not applicable"; one that applies to none (or has a
- * syntax error) throws its QuerySyntaxError.
+ * Reads everything the report shows. A search that does not apply to sessions or transfers (`verb:`
+ * has no meaning for them) leaves their sections "not applicable"; a mistake throws its QuerySyntaxError.
  */
 export function buildReport(db: Db, req: ReportRequest, opts: BuildOptions = {}): ReportData {
   const now = opts.now ?? Date.now();
@@ -96,7 +94,7 @@ export function buildReport(db: Db, req: ReportRequest, opts: BuildOptions = {})
 
   const problems = checkReportRequest(db, req, qopts);
   const applies = (kind: QueryKind) => !problems.has(kind);
-  const na = (kind: QueryKind): NotApplicable => ({ notApplicable: problems.get(kind)! });
+  const na = (kind: QueryKind): NotApplicable => ({ notApplicable: `${problems.get(kind)!} (for ${kind})` });
 
   let step = 0;
   const progress = () => opts.onProgress?.({ step: ++step, steps: STEPS.length, label: STEPS[step] ?? 'done' });
