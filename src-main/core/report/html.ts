@@ -126,8 +126,9 @@ td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabul
 table.kv th { width: 11em; background: none; }
 .tops { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; }
 table.transfers { table-layout: fixed; font-size: 8.5pt; }
-table.transfers col.t { width: 11.5em; } table.transfers td:first-child { white-space: nowrap; } table.transfers col.u { width: 9%; } table.transfers col.ip { width: 10%; }
-table.transfers col.op { width: 8%; } table.transfers col.b { width: 8%; } table.transfers col.d { width: 6.5%; } table.transfers col.s { width: 8.5%; }
+table.transfers th { white-space: nowrap; } table.transfers td:first-child { white-space: nowrap; }
+table.transfers col.t { width: 11.5em; } table.transfers col.u { width: 9%; } table.transfers col.ip { width: 10%; }
+table.transfers col.op { width: 11%; } table.transfers col.b { width: 8%; } table.transfers col.d { width: 8%; } table.transfers col.s { width: 9%; }
 .failed { color: var(--bad); }
 .chart { width: 100%; height: auto; display: block; }
 .chart .bar { fill: var(--accent); } .chart .fail { fill: var(--bad); } .chart .axis { stroke: var(--muted); stroke-width: 1; }
