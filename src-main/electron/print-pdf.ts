@@ -34,7 +34,9 @@ export function electronPdfPrinter({ BrowserWindow, session }: PrintDeps): PdfPr
       printSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: details.url !== url }));
       const win = new BrowserWindow({
         show: false,
-        webPreferences: { ...SECURE_WEB_PREFERENCES, javascript: false, session: printSession },
+        // SECURE_WEB_PREFERENCES already holds the checklist's settings; they are spelled out as well
+        // so that static checkers (electronegativity, in npm test) can see them.
+        webPreferences: { ...SECURE_WEB_PREFERENCES, contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick', javascript: false, session: printSession },
       });
       try {
         await win.loadURL(url);
