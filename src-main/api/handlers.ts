@@ -274,6 +274,28 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     }
   };
 
+  /**
+   * Runs an export or report off the call, on its connection `db` (closed at the end): `run` emits
+   * its progress and end; a failure or a cancellation (`export/cancel`, `report/cancel`) is told by
+   * the `finished` event. Answers the job id.
+   */
+  const startJob = (db: Db, finished: 'export/finished' | 'report/finished', run: (jobId: string, signal: AbortSignal) => Promise<void>): string => {
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    exports.set(jobId, controller);
+    void (async () => {
+      try {
+        await run(jobId, controller.signal);
+      } catch (err) {
+        backend.emit(finished, controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
+      } finally {
+        exports.delete(jobId);
+        db.close();
+      }
+    })();
+    return jobId;
+  };
+
   /** Stops an export or report job; false when it is unknown or over. */
   const cancelJob = (jobId: string) => {
     const controller = exports.get(jobId);
@@ -430,9 +452,6 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
         throw err;
       }
       chosenSavePaths.delete(file);
-      const jobId = randomUUID();
-      const controller = new AbortController();
-      exports.set(jobId, controller);
       // Counted now so progress can show a fraction; the rows stream afterwards, off this call.
       let total: number | null = null;
       try {
@@ -440,17 +459,10 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       } catch {
         total = null;
       }
-      void (async () => {
-        try {
-          const result = await prepared.write(file, { signal: controller.signal, onProgress: (rows) => backend.emit('export/progress', { jobId, rows, total }) });
-          backend.emit('export/finished', { jobId, rows: result.rows, bytes: result.bytes, path: file });
-        } catch (err) {
-          backend.emit('export/finished', controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
-        } finally {
-          exports.delete(jobId);
-          db.close();
-        }
-      })();
+      const jobId = startJob(db, 'export/finished', async (id, signal) => {
+        const result = await prepared.write(file, { signal, onProgress: (rows) => backend.emit('export/progress', { jobId: id, rows, total }) });
+        backend.emit('export/finished', { jobId: id, rows: result.rows, bytes: result.bytes, path: file });
+      });
       return { jobId };
     },
 
@@ -471,22 +483,12 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
         throw err;
       }
       chosenSavePaths.delete(file);
-      const jobId = randomUUID();
-      const controller = new AbortController();
-      exports.set(jobId, controller);
-      void (async () => {
-        try {
-          // The answer (the job id) goes out before the reading starts.
-          await new Promise((resolve) => setImmediate(resolve));
-          const { bytes } = await writeReport(db, request, file, { ...make, signal: controller.signal, onProgress: (p) => backend.emit('report/progress', { jobId, ...p }) });
-          backend.emit('report/finished', { jobId, bytes, path: file });
-        } catch (err) {
-          backend.emit('report/finished', controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
-        } finally {
-          exports.delete(jobId);
-          db.close();
-        }
-      })();
+      const jobId = startJob(db, 'report/finished', async (id, signal) => {
+        // The answer (the job id) goes out before the reading starts.
+        await new Promise((resolve) => setImmediate(resolve));
+        const { bytes } = await writeReport(db, request, file, { ...make, signal, onProgress: (p) => backend.emit('report/progress', { jobId: id, ...p }) });
+        backend.emit('report/finished', { jobId: id, bytes, path: file });
+      });
       return { jobId };
     },
 

@@ -271,64 +271,20 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return found && found.expires > Date.now() && found.download.type === type ? found.download : null;
   };
 
-  const download = async (req: http.IncomingMessage, res: http.ServerResponse, request: QueryExportRequest) => {
-    let db: Db;
-    try {
-      db = opts.openReadDb();
-    } catch (err) {
-      const { status, body } = errorReply(err);
-      return sendJson(res, status, body);
-    }
+  /**
+   * Answers a download made on a read connection of its own (closed afterwards): a failure before
+   * the headers is a JSON error, after them a cut connection; the browser giving up (or the person
+   * cancelling the download) aborts `produce`.
+   */
+  const serveDownload = async (res: http.ServerResponse, produce: (db: Db, signal: AbortSignal) => Promise<void>) => {
     const controller = new AbortController();
-    // The browser gave up (or the person cancelled the download): stop reading rows.
     res.on('close', () => {
       if (!res.writableFinished) controller.abort(new Error('download cancelled'));
     });
-    try {
-      // Compiled before any header goes out, so a mistake in the query is a JSON error.
-      const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-      const name = `xferlens-${request.kind}-${stamp}.${request.format}`;
-      res.writeHead(200, {
-        ...API_HEADERS,
-        'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'Content-Disposition': `attachment; filename="${name}"`,
-      });
-      await prepared.write(res, { signal: controller.signal });
-      res.end();
-    } catch (err) {
-      if (!res.headersSent) {
-        const { status, body } = errorReply(asDatabaseError(err, opts.databasePath));
-        sendJson(res, status, body);
-      } else {
-        res.destroy();
-      }
-    } finally {
-      db.close();
-    }
-  };
-
-  /** A report as an attachment: HTML, or PDF printed by the server's Chromium; made before any header goes out. */
-  const reportDownload = async (res: http.ServerResponse, params: ReportDownloadParams) => {
     let db: Db | null = null;
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('download cancelled'));
-    });
     try {
       db = opts.openReadDb();
-      const { request, make } = reportJob(opts, params, 'report/download');
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-      const pdf = make.format === 'pdf';
-      const { document } = await makeReport(db, request, { ...make, signal: controller.signal });
-      const body = typeof document === 'string' ? Buffer.from(document, 'utf8') : document;
-      res.writeHead(200, {
-        ...API_HEADERS,
-        'Content-Type': pdf ? 'application/pdf' : 'text/html; charset=utf-8',
-        'Content-Length': body.length,
-        'Content-Disposition': `attachment; filename="xferlens-report-${stamp}.${pdf ? 'pdf' : 'html'}"`,
-      });
-      res.end(body);
+      await produce(db, controller.signal);
     } catch (err) {
       if (!res.headersSent) {
         const { status, body } = errorReply(asDatabaseError(err, opts.databasePath));
@@ -340,6 +296,36 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       db?.close();
     }
   };
+  const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+
+  /** An export, streamed as it is written. */
+  const download = (res: http.ServerResponse, request: QueryExportRequest) =>
+    serveDownload(res, async (db, signal) => {
+      // Compiled before any header goes out, so a mistake in the query is a JSON error.
+      const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'Content-Disposition': `attachment; filename="xferlens-${request.kind}-${stamp()}.${request.format}"`,
+      });
+      await prepared.write(res, { signal });
+      res.end();
+    });
+
+  /** A report: HTML, or PDF printed by the server's Chromium; made before any header goes out. */
+  const reportDownload = (res: http.ServerResponse, params: ReportDownloadParams) =>
+    serveDownload(res, async (db, signal) => {
+      const { request, make } = reportJob(opts, params, 'report/download');
+      const { document } = await makeReport(db, request, { ...make, signal });
+      const body = typeof document === 'string' ? Buffer.from(document, 'utf8') : document;
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'Content-Type': make.format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
+        'Content-Length': body.length,
+        'Content-Disposition': `attachment; filename="xferlens-report-${stamp()}.${make.format}"`,
+      });
+      res.end(body);
+    });
 
   const callMethod = async (req: http.IncomingMessage, res: http.ServerResponse, method: ApiMethod) => {
     if (req.method !== 'POST') {
@@ -373,7 +359,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const type = route === 'export/download' ? 'export' : 'report';
       const found = redeemTicket(url, type);
       if (!found) return sendError(res, 401, `this download link was used already or is over a minute old (or has no ticket): start the ${type} again from the page`);
-      return found.type === 'export' ? download(req, res, found.request) : reportDownload(res, found.params);
+      return found.type === 'export' ? download(res, found.request) : reportDownload(res, found.params);
     }
     const streamed = route === 'events';
     if (!authorised(req, url, streamed && req.method === 'GET')) {
