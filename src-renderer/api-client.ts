@@ -3,7 +3,7 @@
  * Electron IPC) when there is one, otherwise HTTP to `xferlens serve` (browser mode). Only types
  * come from src-main.
  */
-import type { ApiEventName, ApiEvents, ApiReply, DesktopBridge, ExportDownloadParams, ExportTicket, ReplyHeader, XferlensApi } from '../src-main/api/contract.js';
+import type { ApiEventName, ApiEvents, ApiReply, DesktopBridge, ExportDownloadParams, ExportTicket, ReplyHeader, ReportDownloadParams, XferlensApi } from '../src-main/api/contract.js';
 
 export interface ApiClient extends XferlensApi {
   mode: 'desktop' | 'browser';
@@ -14,6 +14,8 @@ export interface ApiClient extends XferlensApi {
    * one download within a minute, without the session token in it); null on the desktop.
    */
   exportDownloadUrl: ((params: ExportDownloadParams) => Promise<string>) | null;
+  /** Browser mode: the same for a report (`GET /api/report/download`, made by the server); null on the desktop. */
+  reportDownloadUrl: ((params: ReportDownloadParams) => Promise<string>) | null;
 }
 
 /** A failed call: the back end's message, and for a search-language mistake its 1-based column. */
@@ -52,6 +54,7 @@ export function desktopClient(bridge: DesktopBridge): ApiClient {
     subscribe: (event, listener) => bridge.subscribe(event, listener),
     pathForFile: (file) => bridge.pathForFile(file),
     exportDownloadUrl: null,
+    reportDownloadUrl: null,
   };
 }
 
@@ -106,6 +109,9 @@ export function httpClient(token: string | null): ApiClient {
       const body: Record<string, string> = {};
       for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') body[key] = String(value);
       return ((await post('export/ticket', body)) as ExportTicket).url;
+    },
+    async reportDownloadUrl(params) {
+      return ((await post('report/ticket', params)) as ExportTicket).url;
     },
   };
 }

@@ -126,6 +126,7 @@ export class AppState {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   exportOpen = $state(false);
+  reportOpen = $state(false);
   /** Set by the search bar: puts the keyboard focus in it (Ctrl+F). */
   focusSearch: () => void = () => undefined;
   /** Set by the sources view (browser mode): puts the focus in its path field (Ctrl+O). */
@@ -176,6 +177,7 @@ export class AppState {
       }),
       api.subscribe('app/command', ({ command }) => {
         if (command === 'export') this.exportOpen = true;
+        if (command === 'report') this.reportOpen = true;
       }),
       api.subscribe('follow/batch', (batch) => {
         this.lastBatch = batch;

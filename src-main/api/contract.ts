@@ -40,6 +40,7 @@ import type { Explanation, Severity } from '../core/explain/types.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/index-types.js';
 import type { Aggregates, TimelineBucket, TopEntry } from '../core/query/aggregate-types.js';
 import type { ColumnDef, ColumnType, QueryKind, SortOrder } from '../core/query/column-types.js';
+import type { PaperSize, ReportFormat, ReportProgress } from '../core/report/report-types.js';
 import type { DatabaseStats } from '../core/store/stats-types.js';
 
 /** One log format xferlens reads (from the format registry). */
@@ -341,6 +342,49 @@ export type ExportFinishedInfo =
   | { jobId: string; cancelled: true };
 
 // ---------------------------------------------------------------------------------------------------
+// Reports (README "Reports"): one HTML file, or PDF printed by Chromium
+
+export type { ReportFormat, PaperSize };
+
+/** A report of a search: what `xferlens report` takes. */
+export interface ReportOptions {
+  /** The search (≤ 4000 characters); '' = everything. */
+  query: string;
+  /** Only rows at or after / strictly before these times (UTC ms); the query's own after:/before: apply too. */
+  from?: number;
+  to?: number;
+  /** Zone of the times shown and of dates in the query without an offset (default UTC). */
+  timeZone?: string;
+  /** ≤ 200 characters (default "Transfer report"). */
+  title?: string;
+  format: ReportFormat;
+  /** PDF paper (default a4). */
+  paper?: PaperSize;
+  /** Transfers listed at most, 1..10000 (default 1000). */
+  maxTransfers?: number;
+}
+
+export interface ReportRequest extends ReportOptions {
+  /** Absolute path of the file to write (desktop: from `dialog/save`). Refused in browser mode. */
+  path: string;
+}
+
+/**
+ * The body of `POST /api/report/ticket` (browser mode): the report's options as JSON; the answer
+ * is an `ExportTicket` whose URL downloads the report (HTML, or PDF printed by the server's Chromium).
+ */
+export type ReportDownloadParams = ReportOptions;
+
+export interface ReportProgressInfo extends ReportProgress {
+  jobId: string;
+}
+
+export type ReportFinishedInfo =
+  | { jobId: string; bytes: number; path: string }
+  | { jobId: string; error: string }
+  | { jobId: string; cancelled: true };
+
+// ---------------------------------------------------------------------------------------------------
 // Sources, settings, host
 
 export interface SourceConfigureRequest {
@@ -390,6 +434,8 @@ export interface AppInfo {
   canExportToFile: boolean;
   /** Whether `dialog/open` and `dialog/save` show native dialogs (desktop). */
   nativeDialogs: boolean;
+  /** Why PDF reports cannot be made here (no Chromium to print with), or null when they can. */
+  pdfUnavailable: string | null;
   /**
    * Why the database is read-only here (a read-only file, folder or medium, or `--read-only`), or
    * null. Reading works; indexing, following, removing and saving settings are refused.
@@ -410,7 +456,7 @@ export interface OpenDialogRequest {
 export interface SaveDialogRequest {
   /** The file name proposed (≤ 255 characters, no folder). */
   defaultName: string;
-  format: ExportFormat;
+  format: ExportFormat | ReportFormat;
 }
 
 /** What a failed call carries (IPC: thrown Error's fields; HTTP: the error answer's body). */
@@ -487,6 +533,9 @@ export interface ApiMethods {
   // export: runs off the request path; progress and the end arrive as events
   'export/start': { input: ExportRequest; output: { jobId: string } };
   'export/cancel': { input: { jobId: string }; output: { cancelled: boolean } };
+  // reports: desktop only (browser mode downloads them, see ReportDownloadParams); progress and the end arrive as events
+  'report/start': { input: ReportRequest; output: { jobId: string } };
+  'report/cancel': { input: { jobId: string }; output: { cancelled: boolean } };
   // settings (stored in the database)
   'settings/get': { input: void; output: Settings };
   /** Changes the fields given; answers the settings as stored. */
@@ -506,6 +555,8 @@ export interface ApiEvents {
   'index/finished': IndexResult | { jobId: string; error: string };
   'export/progress': ExportProgressInfo;
   'export/finished': ExportFinishedInfo;
+  'report/progress': ReportProgressInfo;
+  'report/finished': ReportFinishedInfo;
   /** Sources were added, re-indexed or removed: lists, counts and results may have changed. */
   'sources/changed': { reason: 'index' | 'remove' | 'configure' };
   /** New lines of a followed path were committed (counts, results and charts may have changed). */
@@ -518,8 +569,8 @@ export interface ApiEvents {
   'app/command': { command: AppCommand };
 }
 
-/** Menu commands handled by the UI (Export… needs the current filter, which only the UI knows). */
-export type AppCommand = 'export';
+/** Menu commands handled by the UI (Export… and Report… need the current filter, which only the UI knows). */
+export type AppCommand = 'export' | 'report';
 
 export type ApiMethod = keyof ApiMethods;
 export type ApiInput<M extends ApiMethod> = ApiMethods[M]['input'];

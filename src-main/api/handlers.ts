@@ -7,8 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { explainCode, explainText } from '../core/explain/index.js';
+import { plainExplanation, rowExplanations } from '../core/explain/row.js';
 import type { ExportThreads } from '../core/export/halves.js';
 import { prepareExport } from '../core/export/query-export.js';
+import { writeReport, type MakeReportOptions } from '../core/report/make.js';
+import type { PdfPrinter } from '../core/report/pdf.js';
+import { checkReportRequest } from '../core/report/report.js';
+import type { ReportRequest as BuiltReportRequest } from '../core/report/report-types.js';
 import { FORMATS } from '../core/formats/registry.js';
 import { tryReadProftpdConf } from '../core/ingest/proftpd-conf.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
@@ -33,6 +38,7 @@ import type {
   FormatInfo,
   IndexRequest,
   IndexResult,
+  ReportOptions,
   Row,
   Settings,
   SourceInfo,
@@ -78,7 +84,7 @@ export interface Writer {
 export interface Dialogs {
   open(opts: { folders: boolean }): Promise<string[]>;
   /** The chosen path, or null when cancelled. */
-  save(opts: { defaultName: string; format: 'csv' | 'ndjson' }): Promise<string | null>;
+  save(opts: { defaultName: string; format: 'csv' | 'ndjson' | 'html' | 'pdf' }): Promise<string | null>;
 }
 
 /** What the handlers need from their host (Electron main, `xferlens serve`, a test). */
@@ -104,6 +110,10 @@ export interface ApiBackend {
   dialogs?: Dialogs;
   /** Lets a big CSV export share its work with a worker thread (see export/halves.ts); absent: one thread. */
   exportThreads?: ExportThreads;
+  /** Prints PDF reports (Electron's printToPDF, or an installed Chromium); absent: HTML reports only. */
+  printPdf?: PdfPrinter;
+  /** Why there is no `printPdf` (said by `app/info` and by a refused PDF report). */
+  pdfUnavailable?: string;
 }
 
 export type ApiHandler<M extends ApiMethod> = (input: ApiInput<M>) => Promise<ApiOutput<M>>;
@@ -173,24 +183,6 @@ export function indexedSource(s: SourceRow): IndexedSource {
   };
 }
 
-const toExplanation = ({ code, title, meaning, severity, advice, name, table }: Explanation): Explanation => ({
-  code, title, meaning, severity, advice, table, ...(name ? { name } : {}),
-});
-
-/** Everything that explains a row's code (and, for catalogued messages, its message). */
-function rowExplanations(kind: QueryKind, row: Row): Explanation[] {
-  const s = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : undefined);
-  const code = kind === 'events' ? s('status') : kind === 'transfers' ? s('code') : s('login_code');
-  const opts = { ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}), ...(kind === 'events' && s('verb') ? { verb: s('verb')! } : {}) };
-  const found = code ? explainCode(code, opts) : [];
-  const message = kind === 'events' ? s('message') : kind === 'sessions' ? s('login_reason') : undefined;
-  if (message) {
-    const seen = new Set(found.map((x) => `${x.table}:${x.code}`));
-    for (const x of explainText(message)) if (!seen.has(`${x.table}:${x.code}`)) found.push(x);
-  }
-  return found.map(toExplanation);
-}
-
 /** Reads settings as stored; a field that is missing or damaged takes its default. */
 function storedSettings(db: Db): Settings {
   let stored: Record<string, unknown> = {};
@@ -233,6 +225,24 @@ export function relayFollowEvents(backend: Pick<ApiBackend, 'writer' | 'emit' | 
   });
 }
 
+function noPdfReason(backend: Pick<ApiBackend, 'pdfUnavailable'>): string {
+  return backend.pdfUnavailable ?? 'PDF reports cannot be printed here: make an HTML report and print it from the browser';
+}
+
+/**
+ * A report's request and how to make it, from the API's options (`report/start`, browser mode's
+ * report ticket): a PDF without a printer, or a start after the end, is refused (400) here.
+ */
+export function reportJob(backend: Pick<ApiBackend, 'printPdf' | 'pdfUnavailable'>, options: ReportOptions, method: string): { request: BuiltReportRequest; make: Omit<MakeReportOptions, 'signal' | 'onProgress'> } {
+  const { format, paper, timeZone, ...rest } = options;
+  if (rest.from !== undefined && rest.to !== undefined && rest.from >= rest.to) throw new ApiError(`${method}: from must be before to`, { status: 400 });
+  if (format === 'pdf' && !backend.printPdf) throw new ApiError(`${method}: ${noPdfReason(backend)}`, { status: 400 });
+  return {
+    request: { ...rest, timeZone: timeZone ?? 'UTC' },
+    make: { format, ...(paper ? { paper } : {}), ...(backend.printPdf ? { printer: backend.printPdf } : {}) },
+  };
+}
+
 export function createHandlers(backend: ApiBackend): ApiHandlers {
   const exports = new Map<string, AbortController>();
   /** Paths the user chose in `dialog/save` and has not exported to yet. */
@@ -268,6 +278,36 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     }
   };
 
+  /**
+   * Runs an export or report off the call, on its connection `db` (closed at the end): `run` emits
+   * its progress and end; a failure or a cancellation (`export/cancel`, `report/cancel`) is told by
+   * the `finished` event. Answers the job id.
+   */
+  const startJob = (db: Db, finished: 'export/finished' | 'report/finished', run: (jobId: string, signal: AbortSignal) => Promise<void>): string => {
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    exports.set(jobId, controller);
+    void (async () => {
+      try {
+        await run(jobId, controller.signal);
+      } catch (err) {
+        backend.emit(finished, controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
+      } finally {
+        exports.delete(jobId);
+        db.close();
+      }
+    })();
+    return jobId;
+  };
+
+  /** Stops an export or report job; false when it is unknown or over. */
+  const cancelJob = (jobId: string) => {
+    const controller = exports.get(jobId);
+    if (!controller || controller.signal.aborted) return { cancelled: false };
+    controller.abort(new Error('cancelled'));
+    return { cancelled: true };
+  };
+
   const sourceById = (id: number): SourceRow | undefined => backend.readDb().prepare('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
 
   const handlers: ApiHandlers = {
@@ -278,6 +318,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       canOpenPaths: backend.canOpenPaths,
       canExportToFile: !!backend.dialogs,
       nativeDialogs: !!backend.dialogs,
+      pdfUnavailable: backend.printPdf ? null : noPdfReason(backend),
       readOnly: backend.readOnly ?? null,
       proftpdConf: backend.proftpdConf ?? null,
     }),
@@ -413,7 +454,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     'explain/lookup': async ({ code, text, protocol, format, verb }) => {
       const opts = { ...(protocol ? { protocol } : {}), ...(format ? { format } : {}), ...(verb ? { verb } : {}) };
       const found = code ? explainCode(code, opts) : [];
-      return (found.length || !text ? found : explainText(text)).map(toExplanation);
+      return (found.length || !text ? found : explainText(text)).map(plainExplanation);
     },
 
     'insights/list': async (opts) => computeInsights(backend.readDb(), opts),
@@ -432,9 +473,6 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
         throw err;
       }
       chosenSavePaths.delete(file);
-      const jobId = randomUUID();
-      const controller = new AbortController();
-      exports.set(jobId, controller);
       // Counted now so progress can show a fraction; the rows stream afterwards, off this call.
       let total: number | null = null;
       try {
@@ -442,26 +480,40 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       } catch {
         total = null;
       }
-      void (async () => {
-        try {
-          const result = await prepared.write(file, { signal: controller.signal, onProgress: (rows) => backend.emit('export/progress', { jobId, rows, total }) });
-          backend.emit('export/finished', { jobId, rows: result.rows, bytes: result.bytes, path: file });
-        } catch (err) {
-          backend.emit('export/finished', controller.signal.aborted ? { jobId, cancelled: true } : { jobId, error: (err as Error).message });
-        } finally {
-          exports.delete(jobId);
-          db.close();
-        }
-      })();
+      const jobId = startJob(db, 'export/finished', async (id, signal) => {
+        const result = await prepared.write(file, { signal, onProgress: (rows) => backend.emit('export/progress', { jobId: id, rows, total }) });
+        backend.emit('export/finished', { jobId: id, rows: result.rows, bytes: result.bytes, path: file });
+      });
       return { jobId };
     },
 
-    'export/cancel': async ({ jobId }) => {
-      const controller = exports.get(jobId);
-      if (!controller || controller.signal.aborted) return { cancelled: false };
-      controller.abort(new Error('cancelled'));
-      return { cancelled: true };
+    'export/cancel': async ({ jobId }) => cancelJob(jobId),
+
+    'report/start': async ({ path: file, ...options }) => {
+      if (!backend.dialogs) {
+        throw new ApiError('report/start: browser mode does not write files on the server; download the report instead (POST /api/report/ticket, then GET the URL it answers)', { status: 403 });
+      }
+      if (!chosenSavePaths.has(file)) throw new ApiError('report/start: the path must be one chosen in the save dialog (dialog/save)', { status: 403 });
+      const { request, make } = reportJob(backend, options, 'report/start');
+      const db = backend.openReadDb();
+      try {
+        // A mistake in the search is this call's error (with its column), not a failed job.
+        checkReportRequest(db, request);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      chosenSavePaths.delete(file);
+      const jobId = startJob(db, 'report/finished', async (id, signal) => {
+        // The answer (the job id) goes out before the reading starts.
+        await new Promise((resolve) => setImmediate(resolve));
+        const { bytes } = await writeReport(db, request, file, { ...make, signal, onProgress: (p) => backend.emit('report/progress', { jobId: id, ...p }) });
+        backend.emit('report/finished', { jobId: id, bytes, path: file });
+      });
+      return { jobId };
     },
+
+    'report/cancel': async ({ jobId }) => cancelJob(jobId),
 
     'settings/get': async () => storedSettings(backend.readDb()),
 

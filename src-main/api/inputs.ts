@@ -4,6 +4,7 @@
  */
 import { QUERY_KINDS } from '../core/query/columns.js';
 import { SUGGEST_FIELDS } from '../core/query/suggest.js';
+import { MAX_TRANSFERS } from '../core/report/report.js';
 import type { ApiInput, ApiMethod } from './contract.js';
 import {
   absolutePath, arrayOf, boolean, epochMs, id, integer, none, nullable, object, oneOf, optional, string, timeZone, type Check,
@@ -19,6 +20,21 @@ const kind = oneOf(QUERY_KINDS);
 const query = string({ max: MAX_QUERY });
 const jobId = string({ min: 1, max: 100 });
 const exportFormat = oneOf(['csv', 'ndjson'] as const);
+const reportFormat = oneOf(['html', 'pdf'] as const);
+/** Longest report title. */
+export const MAX_TITLE = 200;
+
+/** A report's options (`report/start`, and the body of browser mode's `POST /api/report/ticket`). */
+export const REPORT_OPTIONS = {
+  query,
+  from: optional(epochMs),
+  to: optional(epochMs),
+  timeZone: optional(timeZone),
+  title: optional(string({ max: MAX_TITLE })),
+  format: reportFormat,
+  paper: optional(oneOf(['a4', 'letter'] as const)),
+  maxTransfers: optional(integer(1, MAX_TRANSFERS)),
+};
 /** ProFTPD LogFormats: a bounded number of `%` directives keeps the regex they compile to small. */
 const logFormat = string({ min: 1, max: MAX_LOGFORMAT, pattern: /^(?:[^%]*%){0,64}[^%]*$/, patternText: 'a LogFormat with at most 64 % directives' });
 const columnName = string({ min: 1, max: 64 });
@@ -110,11 +126,13 @@ export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
     timeZone: optional(timeZone),
   }),
   'export/cancel': object({ jobId }),
+  'report/start': object({ ...REPORT_OPTIONS, path: absolutePath }),
+  'report/cancel': object({ jobId }),
   'settings/get': none,
   'settings/set': object(SETTINGS_FIELDS),
   'dialog/open': object({ folders: optional(boolean) }),
   'dialog/save': object({
     defaultName: string({ min: 1, max: 255, pattern: /^[^/\\:*?"<>|\x00-\x1f]+$/, patternText: 'a file name without a folder' }),
-    format: exportFormat,
+    format: oneOf(['csv', 'ndjson', 'html', 'pdf'] as const),
   }),
 };

@@ -2,26 +2,7 @@
 
 export class UsageError extends Error {}
 
-/** One formatter for every call: toLocaleString builds its own each time (~50 µs, per progress update). */
-let countFormat: Intl.NumberFormat | undefined;
-
-/** 1,234,567 (en-US). */
-export function formatCount(n: number): string {
-  // Whole numbers, nearly every call, without Intl: a process's first Intl formatter costs ~25 ms
-  // (ICU's data), which a quick `xferlens search` printing "50 of 1,234" would pay for a comma.
-  if (Number.isSafeInteger(n)) return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
-  return (countFormat ??= new Intl.NumberFormat('en-US')).format(n);
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n, u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes, formatCount } from '../core/units.js';
 
 export function isoOrDash(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -53,4 +34,9 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr) {
       stream.write('\r' + ' '.repeat((stream.columns || 80) - 1) + '\r');
     },
   };
+}
+
+/** A search-language mistake: the message, with the query under it and a caret at the column. */
+export function querySyntaxMessage(query: string, err: { message: string; column: number }): string {
+  return `invalid query: ${err.message}\n  ${query}\n  ${' '.repeat(Math.max(0, err.column - 1))}^`;
 }

@@ -128,6 +128,40 @@ export const COMMANDS: readonly CliCommand[] = [
     load: async () => (await import('./commands/export.js')).runExportCommand,
   },
   {
+    name: 'report',
+    usage: 'report [--db FILE] [--query Q] [--from T] [--to T] [--tz ZONE] [--title TEXT] [--format html|pdf] [--paper a4|letter] --out FILE|-',
+    summary: 'a report of a search an auditor can read: one HTML file, or PDF printed by Chromium',
+    options: {
+      query: { type: 'string', short: 'q' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      tz: { type: 'string' },
+      title: { type: 'string' },
+      format: { type: 'string' },
+      paper: { type: 'string' },
+      'max-transfers': { type: 'string' },
+      out: { type: 'string', short: 'o' },
+    },
+    get optionHelp() {
+      return `--query Q    a search (see the search language); default: everything
+--from T, --to T
+             only what happened at or after T and before T (as after: and before:
+             read them: 2026-01-31, 2026-01-31T08:00, 30d, yesterday; in --tz)
+--tz ZONE    IANA zone of the times shown and of dates without an offset (default: this
+             machine's, ${localTimeZone()})
+--title TEXT the report's title (default "Transfer report")
+--format F   html (default) or pdf (the default when FILE ends in .pdf): PDF is printed by
+             Chromium, Chrome or Edge (XFERLENS_CHROMIUM names its program)
+--paper P    a4 (default) or letter, for PDF
+--max-transfers N
+             transfers listed at most (default 1000, at most 10000); the report names the
+             export command that gives all of them
+--out FILE   the file to write (written as FILE.partial, renamed when complete); - for stdout
+--json       print the report's figures as JSON on stdout`;
+    },
+    load: async () => (await import('./commands/report.js')).runReportCommand,
+  },
+  {
     name: 'insights',
     usage: 'insights [--db FILE] [--json] [--burst N/MINUTES] [--top N]',
     summary: 'failed-login bursts, attacked accounts, new clients, largest and repeatedly failing transfers',

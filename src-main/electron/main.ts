@@ -22,6 +22,7 @@ import { readJsonFile, writeJsonFile } from './json-file.js';
 import { nativeBindingPath, pathsFromArgv, windowIconPath, type AppLocation } from './launch.js';
 import { formatsHelpText, menuTemplate } from './menu.js';
 import { createLiveInsightNotifier } from './notify.js';
+import { electronPdfPrinter } from './print-pdf.js';
 import { addRecent, parseRecent } from './recent.js';
 import { hardenApp, hardenSession, RENDERER_URL } from './security.js';
 import { fitToScreens, mainWindowOptions, parseWindowState, type WindowState } from './window-state.js';
@@ -40,6 +41,12 @@ const LOG_FILE_FILTERS: Electron.FileFilter[] = [
   { name: 'Log files', extensions: ['log', 'txt', 'gz'] },
   { name: 'All files', extensions: ['*'] },
 ];
+const SAVE_FILTERS: Record<'csv' | 'ndjson' | 'html' | 'pdf', Electron.FileFilter> = {
+  csv: { name: 'CSV', extensions: ['csv'] },
+  ndjson: { name: 'NDJSON', extensions: ['ndjson', 'jsonl'] },
+  html: { name: 'HTML report', extensions: ['html', 'htm'] },
+  pdf: { name: 'PDF report', extensions: ['pdf'] },
+};
 const settingsFile = (name: string) => path.join(app.getPath('userData'), name);
 const launchPaths = () => pathsFromArgv(process.argv, { isPackaged: app.isPackaged, cwd: process.cwd() });
 
@@ -94,9 +101,9 @@ function start(): void {
     },
     async save({ defaultName, format }) {
       const options: Electron.SaveDialogOptions = {
-        title: 'Export',
+        title: format === 'html' || format === 'pdf' ? 'Save report' : 'Export',
         defaultPath: path.join(app.getPath('documents'), defaultName),
-        filters: format === 'csv' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'NDJSON', extensions: ['ndjson', 'jsonl'] }],
+        filters: [SAVE_FILTERS[format]],
       };
       const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
@@ -108,6 +115,7 @@ function start(): void {
     readDb,
     openReadDb: () => openDatabase(databasePath, { readonly: true, nativeBinding }),
     exportThreads: { nativeBinding },
+    printPdf: electronPdfPrinter({ BrowserWindow, session }),
     get writer() {
       return indexer;
     },
@@ -159,6 +167,7 @@ function start(): void {
           installMenu();
         },
         exportData: () => emit('app/command', { command: 'export' }),
+        report: () => emit('app/command', { command: 'report' }),
         showFormats: () =>
           message({ type: 'info', title: 'Supported formats', message: 'xferlens reads these log formats', detail: formatsHelpText(formatInfos()) }),
         showAbout: () =>

@@ -1,6 +1,6 @@
 /**
  * The application menu as a template (pure: `Menu.buildFromTemplate` happens in main.ts).
- * File: Open Files…, Open Folder…, Open Recent, Export…, Quit. Help: Supported Formats, About.
+ * File: Open Files…, Open Folder…, Open Recent, Export…, Report…, Quit. Help: Supported Formats, About.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { FormatInfo } from '../api/contract.js';
@@ -11,6 +11,7 @@ export interface MenuActions {
   openRecent(path: string): void;
   clearRecent(): void;
   exportData(): void;
+  report(): void;
   showFormats(): void;
   showAbout(): void;
 }
@@ -34,6 +35,7 @@ export function menuTemplate(opts: {
       { label: 'Open Recent', submenu: recent },
       { type: 'separator' },
       { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: actions.exportData },
+      { label: 'Report…', accelerator: 'CmdOrCtrl+Shift+R', click: actions.report },
       // macOS keeps Quit in the application menu.
       ...(mac ? [] : [{ type: 'separator' } as const, { label: 'Quit', role: 'quit', accelerator: 'CmdOrCtrl+Q' } as const]),
     ],

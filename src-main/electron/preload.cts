@@ -8,7 +8,7 @@ import type { ApiCallError, ApiEventName, ApiReply, DesktopBridge } from '../api
 
 /** The events the UI may listen to: the renderer cannot subscribe to any other channel. */
 const EVENTS = [
-  'index/started', 'index/progress', 'index/finished', 'export/progress', 'export/finished', 'sources/changed', 'app/command',
+  'index/started', 'index/progress', 'index/finished', 'export/progress', 'export/finished', 'report/progress', 'report/finished', 'sources/changed', 'app/command',
   'follow/batch', 'follow/changed', 'insights/live',
 ] as const satisfies readonly ApiEventName[];
 // Compile-time check that EVENTS lists every event of the contract.

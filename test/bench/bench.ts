@@ -14,6 +14,7 @@
  * - CLI start-up (startup-probe.ts): `xferlens --help` and `xferlens search` on a small database
  *   against `node -e 0`.
  * - The queries the UI makes (query-probe.ts), a CSV export of every event (export-run-probe.ts), the
+ *   report of everything and of one user's day (report-probe.ts: HTML, and PDF through Chromium), the
  *   first rows in the app after opening the log (ui-first-rows-probe.ts; skipped, saying why,
  *   without Chromium), and the index throughput of the other generated formats.
  */
@@ -31,11 +32,25 @@ import { formatRows, formatSizes, infoRow, limitRow, ms, relativeRow, size, type
 import { FULL_TEXT_FILES } from '../../src-main/core/store/full-text.js';
 import type { StartupFigures } from './startup-probe.js';
 
+/** What report-probe.ts prints. */
+interface ReportRun {
+  ms: number;
+  bytes: number;
+  events: number | null;
+  transfers: number | null;
+}
+interface ReportFigures {
+  all: ReportRun;
+  userDay: ReportRun;
+  pdf: ReportRun | { skipped: string };
+}
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const probes = {
   query: path.join(here, 'query-probe.js'),
   export: path.join(here, 'export-run-probe.js'),
   ui: path.join(here, 'ui-first-rows-probe.js'),
+  report: path.join(here, 'report-probe.js'),
   startup: path.join(here, 'startup-probe.js'),
 };
 
@@ -147,11 +162,12 @@ async function main(): Promise<void> {
   const appendedBytes = await appendLines(file, Math.ceil(lines / 100), seed + 1);
   const append = indexWithCli(db, [file]);
 
-  log('queries, export, first rows in the app');
+  log('queries, export, report, first rows in the app');
   const q = probeRun<QueryFigures>(probes.query, [db, file]);
   const csvOut = path.join(dir, 'bench-export.csv');
   const exp = probeRun<ExportFigures>(probes.export, [db, csvOut]);
   fs.rmSync(csvOut, { force: true });
+  const report = probeRun<ReportFigures>(probes.report, [db]);
   const ui = probeRun<UiFigures>(probes.ui, [file]);
 
   // EFT's real layout: a folder of daily files, indexed in one run.
@@ -212,6 +228,11 @@ async function main(): Promise<void> {
     limitRow('chart aggregation, one user', q.aggregateUserMs, 300, 'ms'),
     limitRow(`CSV export (${n(exp.rows)} rows)`, exp.ms, Math.round((3000 * exp.rows) / 1e6), 'ms', '3 s per 1 M rows'),
     limitRow('CSV export peak RSS increase', exp.peakRssIncreaseMb, 100, 'MB'),
+    limitRow(`report of everything, HTML (${size(report.all.bytes)}, ${n(report.all.transfers ?? 0)} transfers, 1,000 listed)`, report.all.ms, 5000, 'ms', 'in seconds (issue 14)'),
+    limitRow(`report of one user's day, HTML (${size(report.userDay.bytes)})`, report.userDay.ms, 1000, 'ms'),
+    'skipped' in report.pdf
+      ? infoRow('report of everything, PDF', `skipped: ${report.pdf.skipped}`)
+      : limitRow(`report of everything, PDF (${size(report.pdf.bytes)}, Chromium's start included)`, report.pdf.ms, 10_000, 'ms'),
     'skipped' in ui
       ? infoRow('UI: first rows after opening the log', `skipped: ${ui.skipped}`, '<= 500 ms')
       : limitRow(
@@ -241,6 +262,7 @@ async function main(): Promise<void> {
     startup,
     queries: q,
     export: exp,
+    report,
     uiFirstRows: ui,
     others,
     rows,

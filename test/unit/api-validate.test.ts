@@ -27,6 +27,7 @@ let reader: Db | null = null;
 let handlers: ApiHandlers;
 let ids: { source: number; event: number; session: number };
 let chosenExportPath = '';
+let chosenReportPath = '';
 
 const readDb = () => (reader ??= openDatabase(databasePath, { readonly: true }));
 const call = (method: ApiMethod, input?: unknown) => (handlers[method] as (input: unknown) => Promise<unknown>)(input);
@@ -69,6 +70,8 @@ function validInputs(): { [M in ApiMethod]: ApiInput<M> } {
     'insights/list': { from: 0, to: Date.UTC(2040, 0, 1), burstFailures: 3, burstMinutes: 10, attackIps: 2, repeatedFailures: 2, newClientDays: 7, top: 5 },
     'export/start': { kind: 'transfers', query: '', columns: ['ts', 'user', 'path'], format: 'csv', excel: false, neutralise: true, path: chosenExportPath, timeZone: 'UTC' },
     'export/cancel': { jobId: 'no-such-job' },
+    'report/start': { query: 'user:alice', from: 0, to: Date.UTC(2040, 0, 1), timeZone: 'UTC', title: 'Audit', format: 'html', paper: 'letter', maxTransfers: 5, path: chosenReportPath },
+    'report/cancel': { jobId: 'no-such-job' },
     'settings/get': undefined,
     'settings/set': { timeDisplay: 'utc', theme: 'dark', savedSearches: [{ name: 'fails', kind: 'transfers', query: 'status:failed' }], history: ['user:alice'], notifications: false, notifyLiveInsights: false },
     'dialog/open': { folders: true },
@@ -90,6 +93,8 @@ const REQUIRED: Partial<Record<ApiMethod, string[]>> = {
   'sessions/get': ['id'],
   'export/start': ['kind', 'query', 'format', 'path'],
   'export/cancel': ['jobId'],
+  'report/start': ['query', 'format', 'path'],
+  'report/cancel': ['jobId'],
   'dialog/save': ['defaultName', 'format'],
 };
 /** Keys where null means something (first page; no LogFormat). */
@@ -188,6 +193,7 @@ describe('API input validation', () => {
 
   it('accepts the complete valid input of every method', async () => {
     chosenExportPath = (await handlers['dialog/save']({ defaultName: 'valid.csv', format: 'csv' })).path!;
+    chosenReportPath = (await handlers['dialog/save']({ defaultName: 'valid.html', format: 'html' })).path!;
     const valid = validInputs();
     for (const method of Object.keys(valid) as ApiMethod[]) {
       const result = await statusOf(method, valid[method]);
@@ -199,6 +205,9 @@ describe('API input validation', () => {
     expect(total).toBeGreaterThan(20);
     expect(events.find((e) => e.event === 'export/finished')?.payload).toMatchObject({ path: chosenExportPath, rows: total });
     expect(fs.readFileSync(chosenExportPath, 'utf8').split('\n')[0]).toBe('ts,user,path');
+    await until(() => events.some((e) => e.event === 'report/finished'));
+    expect(events.find((e) => e.event === 'report/finished')?.payload).toMatchObject({ path: chosenReportPath });
+    expect(fs.readFileSync(chosenReportPath, 'utf8')).toContain('<h1>Audit</h1>');
   });
 
   it('refuses hostile input to every method with a 400 naming the method, and stays up', async () => {

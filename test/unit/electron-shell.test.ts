@@ -111,6 +111,7 @@ describe('menu', () => {
     openRecent: (p) => calls.push(`openRecent ${p}`),
     clearRecent: () => calls.push('clearRecent'),
     exportData: () => calls.push('exportData'),
+    report: () => calls.push('report'),
     showFormats: () => calls.push('showFormats'),
     showAbout: () => calls.push('showAbout'),
   };
@@ -118,22 +119,22 @@ describe('menu', () => {
   const submenu = (items: MenuItemConstructorOptions[], label: string) => items.find((i) => i.label === label)!.submenu as MenuItemConstructorOptions[];
   const click = (item: MenuItemConstructorOptions | undefined) => (item!.click as () => void)();
 
-  it('File: Open Files…, Open Folder…, Open Recent, Export…, Quit; Help: Supported Formats, About', () => {
+  it('File: Open Files…, Open Folder…, Open Recent, Export…, Report…, Quit; Help: Supported Formats, About', () => {
     const menu = menuTemplate({ platform: 'win32', isPackaged: true, recent: ['/logs/a', '/logs/b'], actions });
     expect(labels(menu)).toEqual(['&File', '&Edit', '&View', '&Help']);
     const file = submenu(menu, '&File');
-    expect(labels(file)).toEqual(['Open Files…', 'Open Folder…', 'Open Recent', 'separator', 'Export…', 'separator', 'Quit']);
+    expect(labels(file)).toEqual(['Open Files…', 'Open Folder…', 'Open Recent', 'separator', 'Export…', 'Report…', 'separator', 'Quit']);
     expect(file.find((i) => i.label === 'Quit')?.role).toBe('quit');
     const recent = submenu(file, 'Open Recent');
     expect(labels(recent)).toEqual(['/logs/a', '/logs/b', 'separator', 'Clear Recent']);
     expect(labels(submenu(menu, '&Help'))).toEqual(['Supported Formats', 'About xferlens']);
 
     calls.length = 0;
-    for (const label of ['Open Files…', 'Open Folder…', 'Export…']) click(file.find((i) => i.label === label));
+    for (const label of ['Open Files…', 'Open Folder…', 'Export…', 'Report…']) click(file.find((i) => i.label === label));
     click(recent[1]);
     click(recent.find((i) => i.label === 'Clear Recent'));
     click(submenu(menu, '&Help')[0]);
-    expect(calls).toEqual(['openFiles', 'openFolder', 'exportData', 'openRecent /logs/b', 'clearRecent', 'showFormats']);
+    expect(calls).toEqual(['openFiles', 'openFolder', 'exportData', 'report', 'openRecent /logs/b', 'clearRecent', 'showFormats']);
   });
 
   it('says when there is nothing recent, and hides developer tools in the installed app', () => {

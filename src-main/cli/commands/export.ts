@@ -5,7 +5,7 @@ import { countRows, QuerySyntaxError } from '../../core/query/index.js';
 import { prepareExport } from '../../core/export/query-export.js';
 import type { ExportResult, ExportTarget } from '../../core/export/output.js';
 import { localTimeZone } from '../../core/time.js';
-import { formatBytes, formatCount, progressBar, UsageError } from '../output.js';
+import { formatBytes, formatCount, progressBar, querySyntaxMessage, UsageError } from '../output.js';
 import { stringOption, timeZoneOption, type CommandRun, type OptionValues } from '../command.js';
 
 type ExportFormat = 'csv' | 'ndjson';
@@ -116,9 +116,4 @@ export async function runExport(db: Db, req: ExportRequest): Promise<number> {
   process.stderr.write(`exported ${formatCount(result.rows)} rows to ${where} (${formatBytes(result.bytes)}, ${formatCount(ms)} ms)\n`);
   if (req.json) process.stdout.write(JSON.stringify({ rows: result.rows, bytes: result.bytes, file: req.out, format: req.format, ms }) + '\n');
   return 0;
-}
-
-/** The error with the query under it and a caret at the column. */
-function querySyntaxMessage(query: string, err: QuerySyntaxError): string {
-  return `invalid query: ${err.message}\n  ${query}\n  ${' '.repeat(Math.max(0, err.column - 1))}^`;
 }

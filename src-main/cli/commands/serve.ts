@@ -15,6 +15,7 @@ import { logFormatsOption, proftpdConfOption, stringOption, timeZoneOption, type
 import { DEFAULT_PORT } from '../registry.js';
 import { formatBytes, formatCount, UsageError } from '../output.js';
 import { createApiServer, isLoopbackHost } from '../serve/http-server.js';
+import { chromiumPrinter, findChromium, NoChromiumError } from '../../core/report/pdf.js';
 import { untilStopSignal } from '../signals.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
@@ -82,7 +83,11 @@ async function serve(opts: ServeOptions): Promise<number> {
   let reader = null as Db | null;
   const openReadDb = () => openDatabase(opts.databasePath, { readonly: true });
   let broadcast: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void = () => undefined;
+  // PDF reports are printed by an installed Chromium, found once at start.
+  const chromium = findChromium();
+  const pdf = chromium ? { printPdf: chromiumPrinter() } : { pdfUnavailable: new NoChromiumError('and none was found on this server').message };
   const backend: ApiBackend = {
+    ...pdf,
     mode: 'browser',
     databasePath: opts.databasePath,
     readDb: () => (reader ??= openReadDb()),
@@ -97,7 +102,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   const token = randomBytes(32).toString('base64url');
   let api;
   try {
-    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, databasePath: opts.databasePath, exportThreads: {} });
+    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, databasePath: opts.databasePath, exportThreads: {}, ...pdf });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
     await writer.stop();

@@ -19,14 +19,15 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket, ReplyHeader } from '../../api/contract.js';
+import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket, ReplyHeader, ReportDownloadParams } from '../../api/contract.js';
 import { ApiError, errorReply, replyOf } from '../../api/errors.js';
-import type { ApiHandlers } from '../../api/handlers.js';
-import { MAX_QUERY } from '../../api/inputs.js';
+import { reportJob, type ApiBackend, type ApiHandlers } from '../../api/handlers.js';
+import { MAX_QUERY, REPORT_OPTIONS } from '../../api/inputs.js';
 import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '../../api/validate.js';
 import { QUERY_KINDS } from '../../core/query/columns.js';
 import type { ExportThreads } from '../../core/export/halves.js';
 import { prepareExport, type QueryExportRequest } from '../../core/export/query-export.js';
+import { makeReport } from '../../core/report/make.js';
 import { asDatabaseError, type Db } from '../../core/store/db.js';
 import { contentTypeOf } from '../../electron/app-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
@@ -51,6 +52,9 @@ export interface ApiServerOptions {
   databasePath: string;
   /** Lets a big CSV download share its work with a worker thread (see export/halves.ts). */
   exportThreads?: ExportThreads;
+  /** Prints PDF reports (the handlers' backend has the same); absent: HTML reports only. */
+  printPdf?: ApiBackend['printPdf'];
+  pdfUnavailable?: string;
 }
 
 export interface ApiServer {
@@ -188,6 +192,11 @@ export function downloadRequest(body: unknown): QueryExportRequest {
   };
 }
 
+const REPORT_PARAMS = object(REPORT_OPTIONS);
+
+/** What a download ticket was issued for: an export, or a report. */
+type Download = { type: 'export'; request: QueryExportRequest } | { type: 'report'; params: ReportDownloadParams };
+
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const files = staticFiles(opts.rendererDir);
   const streams = new Set<http.ServerResponse>();
@@ -232,50 +241,46 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 
   /** Download tickets: one download each, within DOWNLOAD_TICKET_MS of being issued. */
-  const tickets = new Map<string, { request: QueryExportRequest; expires: number }>();
-  const issueTicket = (body: unknown): ExportTicket => {
-    const request = downloadRequest(body);
+  const tickets = new Map<string, { download: Download; expires: number }>();
+  const issueTicket = (body: unknown, route: 'export/ticket' | 'report/ticket'): ExportTicket => {
+    let download: Download;
+    if (route === 'export/ticket') {
+      download = { type: 'export', request: downloadRequest(body) };
+    } else {
+      const params: ReportDownloadParams = validate(route, REPORT_PARAMS, body);
+      reportJob(opts, params, route); // refuses a PDF without a printer, a range the wrong way round
+      download = { type: 'report', params };
+    }
     const now = Date.now();
     for (const [id, t] of tickets) if (t.expires <= now) tickets.delete(id);
     if (tickets.size >= MAX_TICKETS) throw new ApiError(`at most ${MAX_TICKETS} downloads can wait at once: start them, or wait a minute`, { status: 429 });
     const ticket = randomBytes(32).toString('base64url');
-    tickets.set(ticket, { request, expires: now + DOWNLOAD_TICKET_MS });
-    return { url: `/api/export/download?ticket=${ticket}` };
+    tickets.set(ticket, { download, expires: now + DOWNLOAD_TICKET_MS });
+    return { url: `/api/${download.type}/download?ticket=${ticket}` };
   };
-  /** The export a ticket was issued for; the ticket is used up. */
-  const redeemTicket = (url: URL): QueryExportRequest | null => {
+  /** The download a ticket was issued for; the ticket is used up. */
+  const redeemTicket = (url: URL, type: Download['type']): Download | null => {
     const ticket = url.searchParams.get('ticket');
     if (!ticket || [...url.searchParams.keys()].length !== 1) return null;
     const found = tickets.get(ticket);
     tickets.delete(ticket);
-    return found && found.expires > Date.now() ? found.request : null;
+    return found && found.expires > Date.now() && found.download.type === type ? found.download : null;
   };
 
-  const download = async (req: http.IncomingMessage, res: http.ServerResponse, request: QueryExportRequest) => {
-    let db: Db;
-    try {
-      db = opts.openReadDb();
-    } catch (err) {
-      const { status, body } = errorReply(err);
-      return sendJson(res, status, body);
-    }
+  /**
+   * Answers a download made on a read connection of its own (closed afterwards): a failure before
+   * the headers is a JSON error, after them a cut connection; the browser giving up (or the person
+   * cancelling the download) aborts `produce`.
+   */
+  const serveDownload = async (res: http.ServerResponse, produce: (db: Db, signal: AbortSignal) => Promise<void>) => {
     const controller = new AbortController();
-    // The browser gave up (or the person cancelled the download): stop reading rows.
     res.on('close', () => {
       if (!res.writableFinished) controller.abort(new Error('download cancelled'));
     });
+    let db: Db | null = null;
     try {
-      // Compiled before any header goes out, so a mistake in the query is a JSON error.
-      const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-      const name = `xferlens-${request.kind}-${stamp}.${request.format}`;
-      res.writeHead(200, {
-        ...API_HEADERS,
-        'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'Content-Disposition': `attachment; filename="${name}"`,
-      });
-      await prepared.write(res, { signal: controller.signal });
-      res.end();
+      db = opts.openReadDb();
+      await produce(db, controller.signal);
     } catch (err) {
       if (!res.headersSent) {
         const { status, body } = errorReply(asDatabaseError(err, opts.databasePath));
@@ -284,9 +289,39 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         res.destroy();
       }
     } finally {
-      db.close();
+      db?.close();
     }
   };
+  const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+
+  /** An export, streamed as it is written. */
+  const download = (res: http.ServerResponse, request: QueryExportRequest) =>
+    serveDownload(res, async (db, signal) => {
+      // Compiled before any header goes out, so a mistake in the query is a JSON error.
+      const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'Content-Disposition': `attachment; filename="xferlens-${request.kind}-${stamp()}.${request.format}"`,
+      });
+      await prepared.write(res, { signal });
+      res.end();
+    });
+
+  /** A report: HTML, or PDF printed by the server's Chromium; made before any header goes out. */
+  const reportDownload = (res: http.ServerResponse, params: ReportDownloadParams) =>
+    serveDownload(res, async (db, signal) => {
+      const { request, make } = reportJob(opts, params, 'report/download');
+      const { document } = await makeReport(db, request, { ...make, signal });
+      const body = typeof document === 'string' ? Buffer.from(document, 'utf8') : document;
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'Content-Type': make.format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
+        'Content-Length': body.length,
+        'Content-Disposition': `attachment; filename="xferlens-report-${stamp()}.${make.format}"`,
+      });
+      res.end(body);
+    });
 
   /** A POST of JSON to a method or the ticket route: its answer, or (asked for) its ApiReply. */
   const callMethod = async (req: http.IncomingMessage, res: http.ServerResponse, route: string, run: (input: unknown) => Promise<unknown>) => {
@@ -312,15 +347,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
 
     const route = url.pathname.slice('/api/'.length);
-    if (route === 'export/download') {
+    if (route === 'export/download' || route === 'report/download') {
       // The ticket is the credential (see DOWNLOAD_TICKET_MS): the URL stays in the browser's history.
       if (req.method !== 'GET') {
         res.setHeader('Allow', 'GET');
         return sendError(res, 405, `${route} takes GET`);
       }
-      const request = redeemTicket(url);
-      if (!request) return sendError(res, 401, 'this download link was used already or is over a minute old (or has no ticket): start the export again from the page');
-      return download(req, res, request);
+      const type = route === 'export/download' ? 'export' : 'report';
+      const found = redeemTicket(url, type);
+      if (!found) return sendError(res, 401, `this download link was used already or is over a minute old (or has no ticket): start the ${type} again from the page`);
+      return found.type === 'export' ? download(res, found.request) : reportDownload(res, found.params);
     }
     const streamed = route === 'events';
     if (!authorised(req, url, streamed && req.method === 'GET')) {
@@ -334,7 +370,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }
       return openEvents(req, res);
     }
-    if (route === 'export/ticket') return callMethod(req, res, route, async (body) => issueTicket(body));
+    if (route === 'export/ticket' || route === 'report/ticket') return callMethod(req, res, route, async (body) => issueTicket(body, route));
     if (!methods.has(route)) return sendError(res, 404, `unknown method ${route.slice(0, 100)}`);
     return callMethod(req, res, route, opts.handlers[route as ApiMethod] as (input: unknown) => Promise<unknown>);
   };

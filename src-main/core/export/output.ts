@@ -142,3 +142,21 @@ async function fileSink(file: string, signal: AbortSignal | undefined): Promise<
     },
   };
 }
+
+/**
+ * Writes one document made in memory (a report) the way exports are written: a file as
+ * `FILE.partial`, renamed once complete (this user only), a stream left open for its owner.
+ */
+export async function writeDocument(out: ExportTarget, data: string | Buffer, signal?: AbortSignal): Promise<number> {
+  signal?.throwIfAborted();
+  const sink = typeof out === 'string' ? await fileSink(out, signal) : streamSink(out, signal);
+  try {
+    const bytes = await sink.write(data);
+    signal?.throwIfAborted();
+    await sink.commit();
+    return bytes;
+  } catch (err) {
+    await sink.discard();
+    throw signal?.aborted ? signal.reason : err;
+  }
+}

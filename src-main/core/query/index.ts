@@ -69,3 +69,6 @@ export function aggregate(
 ): Aggregates {
   return aggregateImpl(db, kind, query, opts);
 }
+
+export { summarize, groupRows } from './summary.js';
+export type { QuerySummary, RowGroup, Groups, GroupOptions } from './summary.js';
