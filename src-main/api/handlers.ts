@@ -177,7 +177,10 @@ const toExplanation = ({ code, title, meaning, severity, advice, name, table }: 
 function rowExplanations(kind: QueryKind, row: Row): Explanation[] {
   const s = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : undefined);
   const code = kind === 'events' ? s('status') : kind === 'transfers' ? s('code') : s('login_code');
-  const opts = { ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}), ...(kind === 'events' && s('verb') ? { verb: s('verb')! } : {}) };
+  const opts = {
+    ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}),
+    ...(kind === 'events' ? (s('verb') ? { verb: s('verb')! } : {}) : { answers: kind === 'sessions' ? ('login' as const) : ('transfer' as const) }),
+  };
   const found = code ? explainCode(code, opts) : [];
   const message = kind === 'events' ? s('message') : kind === 'sessions' ? s('login_reason') : undefined;
   if (message) {

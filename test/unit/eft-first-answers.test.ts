@@ -1,0 +1,60 @@
+/**
+ * The first questions an EFT admin asks of test/fixtures/eft/u_ex261124.log (real EFT W3C shape:
+ * FTP on 21, HTTPS on 443, PASS logged as `*******`): why did a login fail, what does a code mean.
+ * A reason comes from the reply code and the server's words, never from PASS's masked argument, and
+ * a code is explained from the table of what it answers (EFT writes HTTPS with FTP verbs and codes).
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { explainCode } from '../../src-main/core/explain/index.js';
+import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+import { queryPage } from '../../src-main/core/query/index.js';
+import { REPO, runCli } from '../helpers.js';
+import { tempDatabasePerTest } from '../temp-db.js';
+
+const EFT_LOG = path.join(REPO, 'test', 'fixtures', 'eft', 'u_ex261124.log');
+const t = tempDatabasePerTest();
+
+const sessions = (query = '') => queryPage(t.db, { kind: 'sessions', query, limit: 100 }).rows;
+
+describe('EFT failed logins and their codes', () => {
+  it('a failed login has no reason made of the masked password; its 530 is an FTP reply, HTTPS too', async () => {
+    await indexPaths(t.db, [EFT_LOG], { timeZone: 'UTC' });
+    const failed = sessions('status:failed dir:login');
+    expect(failed.filter((s) => s.login === 'failed')).toHaveLength(15);
+    for (const s of failed) {
+      expect(s.login_reason === null || !/^\*+$/.test(String(s.login_reason))).toBe(true);
+      if (s.login === 'failed') expect(s.explanation).toBe('530 Not logged in');
+    }
+    const https = failed.find((s) => s.protocol === 'https' && s.login === 'failed')!;
+    expect(https).toMatchObject({ user: 'dave', login: 'failed', login_code: '530', login_reason: null, explanation: '530 Not logged in' });
+  });
+
+  it('HTTPS transfers logged with FTP verbs read their codes from the FTP table, in pages and exports', async () => {
+    await indexPaths(t.db, [EFT_LOG], { timeZone: 'UTC' });
+    const rows = queryPage(t.db, { kind: 'transfers', query: 'proto:https', limit: 10 }).rows;
+    expect(rows.map((r) => [r.code, r.explanation])).toEqual([
+      ['550', '550 File unavailable (not found, no access)'],
+      ['226', '226 Transfer complete, closing data connection'],
+    ]);
+    const csv = runCli(['export', '--db', t.file, '--kind', 'transfers', '--query', 'proto:https', '--columns', 'code,explanation', '--out', '-']);
+    expect(csv.stdout).toContain('226,"226 Transfer complete, closing data connection"');
+    expect(csv.stdout).not.toMatch(/226,.*Success/);
+  });
+
+  it('the detail pane explains a session login code and a transfer code as a login and a transfer reply', () => {
+    expect(explainCode('530', { protocol: 'https', format: 'w3c', answers: 'login' })[0]).toMatchObject({ table: 'ftp', title: 'Not logged in' });
+    expect(explainCode('226', { protocol: 'https', format: 'w3c', answers: 'transfer' })[0]).toMatchObject({ table: 'ftp' });
+    // A web server's log (CLF) answers in HTTP statuses; someone asking about HTTPS gets HTTP.
+    expect(explainCode('404', { protocol: 'https', format: 'clf', answers: 'transfer' })[0]).toMatchObject({ table: 'http' });
+    expect(explainCode('530', { protocol: 'https' })[0]).toMatchObject({ table: 'http' });
+  });
+
+  it('a database written before the fix (reason "*******") shows no such reason', async () => {
+    await indexPaths(t.db, [EFT_LOG], { timeZone: 'UTC' });
+    t.db.prepare("UPDATE sessions SET login_reason = '*******' WHERE login = 'failed'").run();
+    for (const s of sessions('status:failed')) expect(s.login_reason).not.toBe('*******');
+    const shown = runCli(['sessions', '--db', t.file, '--json', 'user:dave']);
+    expect(JSON.parse(shown.stdout).rows[0]).toMatchObject({ login_reason: null, explanation: '530 Not logged in' });
+  });
+});
