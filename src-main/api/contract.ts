@@ -38,6 +38,7 @@ import type { Explanation, Severity } from '../core/explain/types.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/index-types.js';
 import type { Aggregates, TimelineBucket, TopEntry } from '../core/query/aggregate-types.js';
 import type { ColumnDef, ColumnType, QueryKind, SortOrder } from '../core/query/column-types.js';
+import type { QueryHint } from '../core/query/hint-types.js';
 import type { DatabaseStats } from '../core/store/stats-types.js';
 
 /** One log format xferlens reads (from the format registry). */
@@ -193,7 +194,7 @@ export interface AggregateRequest {
   timeZone?: string;
 }
 
-export type { Aggregates, TimelineBucket, TopEntry };
+export type { Aggregates, TimelineBucket, TopEntry, QueryHint };
 
 /** One `field:` of the search language, for autocomplete and help. */
 export interface FieldInfo {
@@ -449,6 +450,8 @@ export interface ApiMethods {
   // query
   'query/page': { input: PageRequest; output: Page };
   'query/count': { input: CountRequest; output: { total: number } };
+  /** When a search finds few rows: rewrites that find more, or where its rows are past a time filter. */
+  'query/hints': { input: CountRequest & { total: number }; output: QueryHint[] };
   'query/aggregate': { input: AggregateRequest; output: Aggregates };
   'query/schema': { input: void; output: QuerySchema };
   /** Known values starting with `prefix`, most frequent first. */

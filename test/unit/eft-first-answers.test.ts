@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainCode } from '../../src-main/core/explain/index.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
-import { queryPage } from '../../src-main/core/query/index.js';
+import { countRows, queryHints, queryPage } from '../../src-main/core/query/index.js';
 import { REPO, runCli } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 
@@ -56,5 +56,24 @@ describe('EFT failed logins and their codes', () => {
     for (const s of sessions('status:failed')) expect(s.login_reason).not.toBe('*******');
     const shown = runCli(['sessions', '--db', t.file, '--json', 'user:dave']);
     expect(JSON.parse(shown.stdout).rows[0]).toMatchObject({ login_reason: null, explanation: '530 Not logged in' });
+  });
+
+  it('searches that find too little say what finds more: an operation word, a path with a space or a +, a time past the data', async () => {
+    await indexPaths(t.db, [EFT_LOG], { timeZone: 'UTC' });
+    const hint = (kind: 'events' | 'sessions' | 'transfers', q: string) => queryHints(t.db, kind, q, countRows(t.db, kind, q));
+    expect(countRows(t.db, 'events', 'failed login')).toBe(0);
+    expect(hint('events', 'failed login')[0]).toMatchObject({ query: 'failed dir:login', count: 15, text: 'did you mean failed dir:login?' });
+    expect(hint('sessions', 'login failed')[0]).toMatchObject({ query: 'dir:login failed' });
+    expect(hint('transfers', 'path:/in/Q4 report.csv')[0]).toMatchObject({ query: 'path:"/in/Q4 report.csv"', count: 1 });
+    expect(hint('transfers', 'path:/in/Q4+report.csv')[0]).toMatchObject({ query: 'path:"/in/Q4 report.csv"', count: 1 });
+    // Last month's logs searched for the last 24 hours: where the rows are, and the search without the filter.
+    expect(hint('events', 'user:dave after:24h')).toEqual([
+      expect.objectContaining({ query: 'user:dave', count: 2, from: Date.UTC(2026, 10, 24, 19, 50, 0), to: Date.UTC(2026, 10, 24, 19, 50, 1) }),
+    ]);
+    // Enough rows: no hint.
+    expect(hint('events', 'dir:login')).toEqual([]);
+    const cli = runCli(['search', '--db', t.file, 'failed login']);
+    expect(cli.stdout).toBe('no matching events\n');
+    expect(cli.stderr).toContain('hint: did you mean failed dir:login?: 15 events with "failed dir:login"');
   });
 });
