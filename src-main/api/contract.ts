@@ -451,6 +451,8 @@ export interface ApiMethods {
   'query/page': { input: PageRequest; output: Page };
   'query/count': { input: CountRequest; output: { total: number } };
   /** When a search finds few rows: rewrites that find more, or where its rows are past a time filter. */
+  /** When the rows of a search begin and end (UTC ms), or null when none has a time. */
+  'query/span': { input: CountRequest; output: { first: number; last: number } | null };
   'query/hints': { input: CountRequest & { total: number }; output: QueryHint[] };
   'query/aggregate': { input: AggregateRequest; output: Aggregates };
   'query/schema': { input: void; output: QuerySchema };

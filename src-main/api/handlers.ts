@@ -12,7 +12,7 @@ import { prepareExport } from '../core/export/query-export.js';
 import { FORMATS } from '../core/formats/registry.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
 import { computeInsights } from '../core/analysis/insights.js';
-import { aggregate, countRows, queryHints, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
+import { aggregate, countRows, queryHints, timeSpan, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
 import { suggestValues } from '../core/query/suggest.js';
 import { asDatabaseError, type Db } from '../core/store/db.js';
 import { lineSql } from '../core/store/line-blocks.js';
@@ -345,6 +345,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     },
 
     'query/count': async ({ kind, query, timeZone }) => ({ total: countRows(backend.readDb(), kind, query, { timeZone: timeZone ?? 'UTC' }) }),
+    'query/span': async ({ kind, query, timeZone }) => timeSpan(backend.readDb(), kind, query, { timeZone: timeZone ?? 'UTC' }),
     'query/hints': async ({ kind, query, timeZone, total }) => queryHints(backend.readDb(), kind, query, total, { timeZone: timeZone ?? 'UTC' }),
 
     'query/aggregate': async ({ kind, query, timeZone, ...opts }) => {

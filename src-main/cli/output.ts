@@ -13,15 +13,7 @@ export function formatCount(n: number): string {
   return (countFormat ??= new Intl.NumberFormat('en-US')).format(n);
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n, u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes } from '../core/bytes.js';
 
 export function isoOrDash(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -6,9 +6,10 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { computeInsights } from '../../src-main/core/analysis/insights.js';
 import { explainCode } from '../../src-main/core/explain/index.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
-import { countRows, queryHints, queryPage } from '../../src-main/core/query/index.js';
+import { countRows, queryHints, queryPage, timeSpan } from '../../src-main/core/query/index.js';
 import { REPO, runCli } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 
@@ -75,5 +76,18 @@ describe('EFT failed logins and their codes', () => {
     const cli = runCli(['search', '--db', t.file, 'failed login']);
     expect(cli.stdout).toBe('no matching events\n');
     expect(cli.stderr).toContain('hint: did you mean failed dir:login?: 15 events with "failed dir:login"');
+  });
+
+  it('insights say sizes as every other view does, and the span of a search is where its rows are', async () => {
+    await indexPaths(t.db, [EFT_LOG], { timeZone: 'UTC' });
+    const largest = computeInsights(t.db, { ids: ['largest-transfers'] })[0]!;
+    expect(largest.countUnit).toBe('bytes');
+    expect(largest.findings[0]!.label).toBe('upload /in/Q4 report.csv by erin: 47.7 MB');
+    // The Insights view covers the current search's span (query/span), e.g. the HTTPS sessions' hour.
+    const span = timeSpan(t.db, 'events', 'proto:https')!;
+    expect(span).toEqual({ first: Date.UTC(2026, 10, 24, 19, 50, 0), last: Date.UTC(2026, 10, 24, 20, 0, 12) });
+    const bursts = computeInsights(t.db, { ids: ['failed-login-bursts'], from: span.first, to: span.last })[0]!;
+    expect(bursts.findings).toEqual([]); // the 19:14 burst is outside it
+    expect(computeInsights(t.db, { ids: ['failed-login-bursts'] })[0]!.findings[0]!.label).toMatch(/^203\.0\.113\.9: 14 failed logins/);
   });
 });
