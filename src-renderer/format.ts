@@ -6,6 +6,8 @@ const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export const formatCount = (n: number): string => count.format(n);
+/** `1 upload`, `2 uploads`, `1 failed login` (English plurals: `s`, or the form given). */
+export const countOf = (n: number, one: string, many = `${one}s`): string => `${count.format(n)} ${n === 1 ? one : many}`;
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** `1000 B`, `20.0 KB`, `1.5 GB`: 1024-based, as the CLI and the search language (`bytes:>10MB`) count. */
