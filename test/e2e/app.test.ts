@@ -336,6 +336,8 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     await app.waitForCount(BIG_LINES, 20_000);
     const grid = app.grid('events');
     await grid.waitForRows();
+    // Read like a log, oldest first (tables open newest first).
+    await grid.sortBy('Time', 'ascending');
     const fileNumbers = async () => (await grid.columnTexts('Path')).map((p) => Number(/f-(\d+)\.bin/.exec(p)?.[1]));
     const consecutive = (ns: number[]) => ns.every((n, i) => i === 0 || n === ns[i - 1]! + 1);
 
@@ -404,6 +406,7 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     await app.waitForCount(60);
     const grid = app.grid('events');
     await grid.waitForRows();
+    await grid.sortBy('Time', 'ascending');
     await grid.stickToNewest.click();
     expect(await grid.stickToNewest.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => grid.rowInView('f-00060.bin')).toBe(true);

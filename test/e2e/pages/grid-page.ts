@@ -48,6 +48,16 @@ export class GridPage {
     await this.rows.first().waitFor();
   }
 
+  /** Sorts by a column (its header clicked until it says so); tables open newest first. */
+  async sortBy(label: string, order: 'ascending' | 'descending'): Promise<void> {
+    const header = this.root.getByRole('columnheader', { name: new RegExp(`^${label}`) });
+    for (let i = 0; i < 3 && (await header.getAttribute('aria-sort')) !== order; i++) {
+      await header.getByRole('button').click();
+      await this.waitForRows();
+    }
+    if ((await header.getAttribute('aria-sort')) !== order) throw new Error(`${label} is not sorted ${order}`);
+  }
+
   /** The first rendered cell of a column that shows `value`. */
   async cell(label: string, value: string): Promise<Locator> {
     const i = await this.columnIndex(label);
