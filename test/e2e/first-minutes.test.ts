@@ -21,22 +21,17 @@ const EFT_ONLY = 'source:u_ex261124';
 
 /** Elements that stick out of the window (not clipped by a scrolling or hiding ancestor), as `tag.class: right edge`. */
 /**
- * Elements that stick out of the window, not clipped by a scrolling or hiding ancestor inside it
- * (as `tag.class: right edge`). Runs in the page (a string: this file has no DOM types).
+ * Elements that reach past the window's right edge (as `tag.class: right edge`), cut off or pushed
+ * out of sight; only a result table (role grid) may scroll sideways. Runs in the page (a string:
+ * this file has no DOM types).
  */
 const OVERFLOWING = `(() => {
   const width = document.documentElement.clientWidth;
   const out = [];
-  const clipped = (el) => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      if (/(auto|scroll|hidden|clip)/.test(getComputedStyle(a).overflowX) && a.getBoundingClientRect().right <= width + 1) return true;
-    }
-    return false;
-  };
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || r.right <= width + 1) continue;
-    if (!clipped(el)) out.push(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ': ' + Math.round(r.right) + ' > ' + width);
+    if (!el.closest('[role=grid]')) out.push(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ': ' + Math.round(r.right) + ' > ' + width);
   }
   if (document.documentElement.scrollWidth > width + 1) out.push('page: ' + document.documentElement.scrollWidth + ' > ' + width);
   return out;
