@@ -298,6 +298,8 @@ export interface ExportRequest {
   excel?: boolean;
   /** Neutralise formula-like CSV cells (default true). */
   neutralise?: boolean;
+  /** CSV as the table shows it: column labels, times in `timeZone` named in the header. */
+  asShown?: boolean;
   /** Absolute path of the file to write (desktop: from `dialog/save`). Refused in browser mode. */
   path: string;
   timeZone?: string;
@@ -314,6 +316,10 @@ export interface ExportDownloadParams {
   excel?: '1' | '0';
   /** '0' to keep formula-like cells as they are. */
   neutralise?: '1' | '0';
+  /** '1': as the table shows it (column labels, times in `timeZone`). */
+  asShown?: '1' | '0';
+  /** The downloaded file's name (ASCII letters, digits, `._@-`, ending .csv or .ndjson); default xferlens-KIND-TIME. */
+  fileName?: string;
   timeZone?: string;
 }
 

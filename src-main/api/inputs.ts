@@ -108,6 +108,7 @@ export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
     format: exportFormat,
     excel: optional(boolean),
     neutralise: optional(boolean),
+    asShown: optional(boolean),
     path: absolutePath,
     timeZone: optional(timeZone),
   }),

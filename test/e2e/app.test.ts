@@ -297,11 +297,13 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     expect((await fetch(download.url())).status).toBe(401);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const records = parse(csv, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(records[0]!)).toEqual(['user', 'op', 'path', 'bytes', 'status']);
+    // The table's own column names (the export's default).
+    expect(Object.keys(records[0]!)).toEqual(['User', 'Operation', 'Path', 'Bytes', 'Status']);
     expect(records).toHaveLength(scenario.counts.uploads);
-    expect(records.every((r) => r.op === 'upload' && r.status === 'success' && /^\d+$/.test(r.bytes!))).toBe(true);
-    expect(new Set(records.map((r) => r.user))).toEqual(new Set(['alice', 'bob']));
-    expect(records.some((r) => r.path!.endsWith('docs/annual report 2026.pdf'))).toBe(true);
+    expect(records.every((r) => r.Operation === 'upload' && r.Status === 'success' && /^\d+$/.test(r.Bytes!))).toBe(true);
+    expect(new Set(records.map((r) => r.User))).toEqual(new Set(['alice', 'bob']));
+    expect(records.some((r) => r.Path!.endsWith('docs/annual report 2026.pdf'))).toBe(true);
+    expect(download.suggestedFilename()).toBe('xferlens-transfers-dir-upload.csv');
     await dialog.close();
   });
 

@@ -5,12 +5,14 @@
  * One test per item: each fails on the behaviour the issue describes and passes after it.
  * Skipped, saying why, without Chromium or a build.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir } from '../helpers.js';
 import { AppPage } from './pages/app-page.js';
+import { ExportDialog } from './pages/export-dialog.js';
 import { launchChromium, screenshot, serveSkipReason, startServe, type Served } from './serve-harness.js';
 
 if (serveSkipReason) console.warn(`first-minutes e2e skipped: ${serveSkipReason}`);
@@ -192,6 +194,28 @@ describe.skipIf(serveSkipReason !== null)("an EFT admin's first ten minutes", ()
     expect(await change.textContent()).toContain('Added user:erin to the search.');
     await change.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(() => app.query()).toBe(EFT_ONLY);
+  });
+
+  it("item 8: an export speaks the table's language: its column names and time zone, named after what it holds, Excel-ready on Windows", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 }, acceptDownloads: true, timezoneId: 'Europe/Paris',
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36',
+    });
+    const page = await context.newPage();
+    await page.goto(served.url);
+    await page.getByRole('button', { name: /^Local/ }).click();
+    await page.getByRole('tab', { name: 'Transfers' }).click();
+    await page.getByRole('combobox', { name: 'Search' }).fill(`${EFT_ONLY} proto:https`);
+    await page.getByRole('combobox', { name: 'Search' }).press('Enter');
+    const dialog = new ExportDialog(page);
+    await dialog.openWithKeyboard();
+    expect(await dialog.root.getByRole('checkbox', { name: /For Excel/ }).isChecked()).toBe(true);
+    await dialog.choose({ kind: 'transfers', format: 'CSV', columns: ['Time', 'Client IP', 'Code'] });
+    const download = await dialog.download();
+    expect(download.suggestedFilename()).toBe('xferlens-transfers-source-u_ex261124-proto-https.csv');
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')).toEqual(['\uFEFFTime (Europe/Paris),Client IP,Code', '2026-11-24T21:00:12.000+01:00,10.0.0.7,550', '2026-11-24T21:00:09.000+01:00,10.0.0.7,226', '']);
+    await context.close();
   });
 
   it('item 9: one Tab from the search to the table, arrows inside it, headers sort from the keyboard, Escape closes the details', async () => {

@@ -4,10 +4,13 @@
  * A reason comes from the reply code and the server's words, never from PASS's masked argument, and
  * a code is explained from the table of what it answers (EFT writes HTTPS with FTP verbs and codes).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeInsights } from '../../src-main/core/analysis/insights.js';
 import { explainCode } from '../../src-main/core/explain/index.js';
+import { prepareExport } from '../../src-main/core/export/query-export.js';
+import { downloadRequest } from '../../src-main/cli/serve/http-server.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { countRows, queryHints, queryPage, timeSpan } from '../../src-main/core/query/index.js';
 import { REPO, runCli } from '../helpers.js';
@@ -89,5 +92,18 @@ describe('EFT failed logins and their codes', () => {
     const bursts = computeInsights(t.db, { ids: ['failed-login-bursts'], from: span.first, to: span.last })[0]!;
     expect(bursts.findings).toEqual([]); // the 19:14 burst is outside it
     expect(computeInsights(t.db, { ids: ['failed-login-bursts'] })[0]!.findings[0]!.label).toMatch(/^203\.0\.113\.9: 14 failed logins/);
+  });
+
+  it("exports as the table shows it: column labels, times in the table's zone named in the header", async () => {
+    await indexPaths(t.db, [EFT_LOG], { timeZone: 'UTC' });
+    const out = path.join(t.dir, 'shown.csv');
+    await prepareExport(t.db, { kind: 'transfers', query: 'proto:https', format: 'csv', columns: ['ts', 'client_ip', 'status', 'rate_bps'], asShown: true, timeZone: 'Europe/Paris' }).write(out);
+    expect(fs.readFileSync(out, 'utf8')).toBe('Time (Europe/Paris),Client IP,Status,Rate (B/s)\n2026-11-24T21:00:12.000+01:00,10.0.0.7,failed,\n2026-11-24T21:00:09.000+01:00,10.0.0.7,success,\n');
+    // Without it, as before: ids and UTC (the CLI and scripts rely on them).
+    await prepareExport(t.db, { kind: 'transfers', query: 'proto:https', format: 'csv', columns: ['ts', 'client_ip'], timeZone: 'Europe/Paris' }).write(out);
+    expect(fs.readFileSync(out, 'utf8').split('\n')[0]).toBe('ts,client_ip');
+    // The page names a download; a name that could reach a header or a path is refused.
+    expect(downloadRequest({ kind: 'events', fileName: 'xferlens-events-user-dave.csv', asShown: '1' })).toMatchObject({ fileName: 'xferlens-events-user-dave.csv', asShown: true });
+    for (const fileName of ['../x.csv', 'a"b.csv', 'x.exe', 'caf\u00e9.csv']) expect(() => downloadRequest({ kind: 'events', fileName })).toThrow(/fileName/);
   });
 });

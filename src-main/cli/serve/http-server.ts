@@ -167,12 +167,14 @@ const DOWNLOAD_PARAMS = object({
   columns: optional(string({ max: 64 * 65 })),
   excel: optional(oneOf(['0', '1'] as const)),
   neutralise: optional(oneOf(['0', '1'] as const)),
+  asShown: optional(oneOf(['0', '1'] as const)),
+  fileName: optional(string({ max: 120, pattern: /^[A-Za-z0-9_@-][A-Za-z0-9._@-]*\.(csv|ndjson)$/, patternText: 'a file name of ASCII letters, digits and ._@- ending .csv or .ndjson' })),
   timeZone: optional(timeZone),
 });
 const COLUMN_LIST = arrayOf(string({ min: 1, max: 64 }), { min: 1, max: 64 });
 
-/** The export a ticket request asks for (the same checks as `export/start`). */
-export function downloadRequest(body: unknown): QueryExportRequest {
+/** The export a ticket request asks for (the same checks as `export/start`), and the file's name. */
+export function downloadRequest(body: unknown): QueryExportRequest & { fileName?: string } {
   const p: ExportDownloadParams = validate('export/ticket', DOWNLOAD_PARAMS, body);
   const columns = p.columns ? validate('export/ticket', COLUMN_LIST, p.columns.split(',').map((c) => c.trim())) : undefined;
   return {
@@ -182,6 +184,8 @@ export function downloadRequest(body: unknown): QueryExportRequest {
     ...(columns ? { columns } : {}),
     excel: p.excel === '1',
     neutralise: p.neutralise !== '0',
+    ...(p.asShown === '1' ? { asShown: true } : {}),
+    ...(p.fileName ? { fileName: p.fileName } : {}),
     ...(p.timeZone ? { timeZone: p.timeZone } : {}),
   };
 }
@@ -230,7 +234,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 
   /** Download tickets: one download each, within DOWNLOAD_TICKET_MS of being issued. */
-  const tickets = new Map<string, { request: QueryExportRequest; expires: number }>();
+  const tickets = new Map<string, { request: QueryExportRequest & { fileName?: string }; expires: number }>();
   const issueTicket = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
@@ -246,7 +250,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     sendJson(res, 200, { url: `/api/export/download?ticket=${ticket}` } satisfies ExportTicket);
   };
   /** The export a ticket was issued for; the ticket is used up. */
-  const redeemTicket = (url: URL): QueryExportRequest | null => {
+  const redeemTicket = (url: URL): (QueryExportRequest & { fileName?: string }) | null => {
     const ticket = url.searchParams.get('ticket');
     if (!ticket || [...url.searchParams.keys()].length !== 1) return null;
     const found = tickets.get(ticket);
@@ -254,7 +258,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return found && found.expires > Date.now() ? found.request : null;
   };
 
-  const download = async (req: http.IncomingMessage, res: http.ServerResponse, request: QueryExportRequest) => {
+  const download = async (req: http.IncomingMessage, res: http.ServerResponse, { fileName, ...request }: QueryExportRequest & { fileName?: string }) => {
     let db: Db;
     try {
       db = opts.openReadDb();
@@ -271,7 +275,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       // Compiled before any header goes out, so a mistake in the query is a JSON error.
       const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
       const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-      const name = `xferlens-${request.kind}-${stamp}.${request.format}`;
+      // The page names the file after what it holds (a checked name: see DOWNLOAD_PARAMS).
+      const name = fileName ?? `xferlens-${request.kind}-${stamp}.${request.format}`;
       res.writeHead(200, {
         ...API_HEADERS,
         'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
