@@ -63,6 +63,30 @@ const LANDMARK_AND_HEADING_PROBLEMS = `(() => {
 const overflowing = (page: Page) => page.evaluate(OVERFLOWING) as Promise<string[]>;
 const landmarkAndHeadingProblems = (page: Page) => page.evaluate(LANDMARK_AND_HEADING_PROBLEMS) as Promise<string[]>;
 
+const VIEWS = ['Events', 'Sessions', 'Transfers', 'Charts', 'Insights', 'Sources'] as const;
+
+/** Opens every view (a table with a row's details open), waits until it has drawn, then runs `check`. */
+async function everyView(app: AppPage, check: (view: (typeof VIEWS)[number]) => Promise<void>): Promise<void> {
+  for (const view of VIEWS) {
+    await app.tab(view);
+    if (view === 'Events' || view === 'Sessions' || view === 'Transfers') {
+      const grid = app.grid(view.toLowerCase() as 'events');
+      await grid.waitForRows();
+      await grid.selectRow(0, view === 'Sessions' ? 'Start' : 'Time');
+      const pane = app.page.getByRole('complementary', { name: 'Details' });
+      await pane.waitFor();
+      await expect.poll(async () => (await pane.textContent()) ?? '').not.toMatch(/Loading…|^\s*✕\s*$/);
+    } else if (view === 'Charts') {
+      await expect.poll(() => app.page.locator('figure.chart .plot[data-y-max]').count()).toBe(3);
+    } else if (view === 'Insights') {
+      await app.page.getByTestId('insights-range').waitFor();
+    } else {
+      await app.page.getByTestId('sources').waitFor();
+    }
+    await check(view);
+  }
+}
+
 describe.skipIf(serveSkipReason !== null)("an EFT admin's first ten minutes", () => {
   const dir = tempDir('xferlens-first-');
   const db = path.join(dir, 'index.sqlite');
@@ -257,18 +281,7 @@ describe.skipIf(serveSkipReason !== null)("an EFT admin's first ten minutes", ()
   it('item 10: nothing overflows at 1024×700, the details pane open or not; at 1440 the time column stays pinned', async () => {
     const small = await AppPage.open(browser, served.url);
     await small.page.setViewportSize({ width: 1024, height: 700 });
-    for (const view of ['Events', 'Sessions', 'Transfers', 'Charts', 'Insights', 'Sources'] as const) {
-      await small.tab(view);
-      if (view === 'Events' || view === 'Sessions' || view === 'Transfers') {
-        const grid = small.grid(view.toLowerCase() as 'events');
-        await grid.waitForRows();
-        await grid.selectRow(0, view === 'Sessions' ? 'Start' : 'Time');
-        await small.page.getByRole('complementary', { name: 'Details' }).waitFor();
-      } else {
-        await small.page.waitForTimeout(500);
-      }
-      expect(await overflowing(small.page), view).toEqual([]);
-    }
+    await everyView(small, async (view) => expect(await overflowing(small.page), view).toEqual([]));
     await screenshot(small.page, 'first-minutes-1024');
     await small.close();
 
@@ -313,19 +326,7 @@ describe.skipIf(serveSkipReason !== null)("an EFT admin's first ten minutes", ()
   it('item 12: landmarks, heading order and table headers on every tab and pane, light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const page = await AppPage.open(browser, served.url, { colorScheme });
-      for (const view of ['Events', 'Sessions', 'Transfers', 'Charts', 'Insights', 'Sources'] as const) {
-        await page.tab(view);
-        if (view === 'Events' || view === 'Sessions' || view === 'Transfers') {
-          const grid = page.grid(view.toLowerCase() as 'events');
-          await grid.waitForRows();
-          await grid.selectRow(0, view === 'Sessions' ? 'Start' : 'Time');
-          await page.page.getByRole('complementary', { name: 'Details' }).waitFor();
-          await page.page.waitForTimeout(300);
-        } else {
-          await page.page.waitForTimeout(800);
-        }
-        expect(await landmarkAndHeadingProblems(page.page), `${view} (${colorScheme})`).toEqual([]);
-      }
+      await everyView(page, async (view) => expect(await landmarkAndHeadingProblems(page.page), `${view} (${colorScheme})`).toEqual([]));
       await page.close();
     }
   });
@@ -340,20 +341,12 @@ describe.skipIf(serveSkipReason !== null)("an EFT admin's first ten minutes", ()
     }
     for (const colorScheme of ['light', 'dark'] as const) {
       const page = await AppPage.open(browser, served.url, { colorScheme });
-      for (const view of ['Events', 'Sessions', 'Transfers', 'Charts', 'Insights', 'Sources'] as const) {
-        await page.tab(view);
-        if (view === 'Events' || view === 'Sessions' || view === 'Transfers') {
-          const grid = page.grid(view.toLowerCase() as 'events');
-          await grid.waitForRows();
-          await grid.selectRow(0, view === 'Sessions' ? 'Start' : 'Time');
-          await page.page.getByRole('complementary', { name: 'Details' }).waitFor();
-        }
-        await page.page.waitForTimeout(800);
+      await everyView(page, async (view) => {
         // Evaluated through the debugger: the page's CSP allows no inline script.
         await page.page.evaluate(axeSource);
         const violations = (await page.page.evaluate('axe.run().then((r) => r.violations.map((v) => v.id + " (" + v.nodes.length + ")"))')) as string[];
         expect(violations, `${view} (${colorScheme})`).toEqual([]);
-      }
+      });
       await page.close();
     }
   });
