@@ -6,6 +6,19 @@ const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export const formatCount = (n: number): string => count.format(n);
+/**
+ * An export's file name after what it holds: `xferlens-transfers-dir_upload-status_failed.csv`
+ * (the query's words in ASCII, safe in any file system and HTTP header, short), or `xferlens-events-all.csv`.
+ */
+export function exportFileName(kind: string, query: string, ext: string): string {
+  const words = query.replace(/[^A-Za-z0-9._@-]+/g, ' ').trim().split(/\s+/).filter(Boolean);
+  let name = words.join('-').replace(/^[.-]+/, '');
+  if (name.length > 60) name = name.slice(0, 60).replace(/[-.]+$/, '');
+  return `xferlens-${kind}-${name || 'all'}.${ext}`;
+}
+
+/** `1 upload`, `2 uploads`, `1 failed login` (English plurals: `s`, or the form given). */
+export const countOf = (n: number, one: string, many = `${one}s`): string => `${count.format(n)} ${n === 1 ? one : many}`;
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** `1000 B`, `20.0 KB`, `1.5 GB`: 1024-based, as the CLI and the search language (`bytes:>10MB`) count. */

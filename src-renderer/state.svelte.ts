@@ -21,7 +21,7 @@ import type {
 } from '../src-main/api/contract.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { zoneOf, type TimeDisplay } from './format.js';
-import { addFilter as addFilterTerm } from './query-edit.js';
+import { addFilter as addFilterTerm, filterTerm } from './query-edit.js';
 
 export type View = 'events' | 'sessions' | 'transfers' | 'charts' | 'insights' | 'sources';
 export const VIEWS: { id: View; label: string }[] = [
@@ -129,6 +129,10 @@ export class AppState {
   reportOpen = $state(false);
   /** Set by the search bar: puts the keyboard focus in it (Ctrl+F). */
   focusSearch: () => void = () => undefined;
+  /** Set by the table on screen: puts the keyboard focus in it (Tab from the search box); false without one. */
+  focusResults: () => boolean = () => false;
+  /** The last change a click made to the search (a value added as a filter), shown with Undo. */
+  searchChange = $state.raw<{ text: string; before: string } | null>(null);
   /** Set by the sources view (browser mode): puts the focus in its path field (Ctrl+O). */
   focusOpenPath: (() => void) | null = null;
 
@@ -338,6 +342,7 @@ export class AppState {
   /** Applies a search (from the search bar, a click on a value, an insight, the chart brush). */
   setQuery(query: string, view?: View): void {
     const q = query.trim();
+    this.searchChange = null;
     if (q !== this.query) {
       this.query = q;
       this.queryProblem = null;
@@ -347,8 +352,12 @@ export class AppState {
     if (q) this.remember(q);
   }
 
+  /** Adds `field:value` to the search, and says so (with Undo): a click never changes the search unseen. */
   addFilter(field: string, value: string): void {
-    this.setQuery(addFilterTerm(this.query, field, value));
+    const before = this.query;
+    const term = filterTerm(field, value);
+    this.setQuery(addFilterTerm(before, field, value));
+    this.searchChange = { text: `Added ${term} to the search.`, before };
   }
 
   /** Records a failed request of the current query: search mistakes inline, anything else as an alert. */
@@ -392,7 +401,8 @@ export class AppState {
 
   sortOf(kind: QueryKind): { sort: string; order: SortOrder } {
     const p = this.prefs[kind];
-    const fallback = this.schema?.defaultSort[kind] ?? { sort: kind === 'sessions' ? 'start_ts' : 'ts', order: kind === 'events' ? 'asc' : 'desc' };
+    // The app opens every table newest first (the CLI's `search` reads like a log, oldest first).
+    const fallback = { sort: this.schema?.defaultSort[kind]?.sort ?? (kind === 'sessions' ? 'start_ts' : 'ts'), order: 'desc' as const };
     return { sort: p.sort ?? fallback.sort, order: p.order ?? fallback.order };
   }
 

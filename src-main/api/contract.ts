@@ -41,6 +41,7 @@ import type { IndexProgress, IndexSummary } from '../core/ingest/index-types.js'
 import type { Aggregates, TimelineBucket, TopEntry } from '../core/query/aggregate-types.js';
 import type { ColumnDef, ColumnType, QueryKind, SortOrder } from '../core/query/column-types.js';
 import type { PaperSize, ReportFormat, ReportProgress } from '../core/report/report-types.js';
+import type { QueryHint } from '../core/query/hint-types.js';
 import type { DatabaseStats } from '../core/store/stats-types.js';
 
 /** One log format xferlens reads (from the format registry). */
@@ -201,7 +202,7 @@ export interface AggregateRequest {
   timeZone?: string;
 }
 
-export type { Aggregates, TimelineBucket, TopEntry };
+export type { Aggregates, TimelineBucket, TopEntry, QueryHint };
 
 /** One `field:` of the search language, for autocomplete and help. */
 export interface FieldInfo {
@@ -305,6 +306,8 @@ export interface ExportRequest {
   excel?: boolean;
   /** Neutralise formula-like CSV cells (default true). */
   neutralise?: boolean;
+  /** CSV as the table shows it: column labels, times in `timeZone` named in the header. */
+  asShown?: boolean;
   /** Absolute path of the file to write (desktop: from `dialog/save`). Refused in browser mode. */
   path: string;
   timeZone?: string;
@@ -321,6 +324,10 @@ export interface ExportDownloadParams {
   excel?: '1' | '0';
   /** '0' to keep formula-like cells as they are. */
   neutralise?: '1' | '0';
+  /** '1': as the table shows it (column labels, times in `timeZone`). */
+  asShown?: '1' | '0';
+  /** The downloaded file's name (ASCII letters, digits, `._@-`, ending .csv or .ndjson); default xferlens-KIND-TIME. */
+  fileName?: string;
   timeZone?: string;
 }
 
@@ -521,6 +528,10 @@ export interface ApiMethods {
   // query
   'query/page': { input: PageRequest; output: Page };
   'query/count': { input: CountRequest; output: { total: number } };
+  /** When a search finds few rows: rewrites that find more, or where its rows are past a time filter. */
+  /** When the rows of a search begin and end (UTC ms), or null when none has a time. */
+  'query/span': { input: CountRequest; output: { first: number; last: number } | null };
+  'query/hints': { input: CountRequest & { total: number }; output: QueryHint[] };
   'query/aggregate': { input: AggregateRequest; output: Aggregates };
   'query/schema': { input: void; output: QuerySchema };
   /** Known values starting with `prefix`, most frequent first. */

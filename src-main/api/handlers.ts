@@ -18,7 +18,7 @@ import { FORMATS } from '../core/formats/registry.js';
 import { tryReadProftpdConf } from '../core/ingest/proftpd-conf.js';
 import type { IndexProgress, IndexSummary } from '../core/ingest/indexer.js';
 import { computeInsights } from '../core/analysis/insights.js';
-import { aggregate, countRows, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
+import { aggregate, countRows, queryHints, timeSpan, queryPage, rowsById, type QueryKind } from '../core/query/index.js';
 import { suggestValues } from '../core/query/suggest.js';
 import { asDatabaseError, type Db } from '../core/store/db.js';
 import { lineSql } from '../core/store/line-blocks.js';
@@ -404,6 +404,8 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     },
 
     'query/count': async ({ kind, query, timeZone }) => ({ total: countRows(backend.readDb(), kind, query, { timeZone: timeZone ?? 'UTC' }) }),
+    'query/span': async ({ kind, query, timeZone }) => timeSpan(backend.readDb(), kind, query, { timeZone: timeZone ?? 'UTC' }),
+    'query/hints': async ({ kind, query, timeZone, total }) => queryHints(backend.readDb(), kind, query, total, { timeZone: timeZone ?? 'UTC' }),
 
     'query/aggregate': async ({ kind, query, timeZone, ...opts }) => {
       if (opts.from !== undefined && opts.to !== undefined && opts.from >= opts.to) throw new ApiError('query/aggregate: from must be before to', { status: 400 });

@@ -82,6 +82,8 @@ export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
     timeZone: optional(timeZone),
   }),
   'query/count': object({ kind, query, timeZone: optional(timeZone) }),
+  'query/span': object({ kind, query, timeZone: optional(timeZone) }),
+  'query/hints': object({ kind, query, timeZone: optional(timeZone), total: integer(0, Number.MAX_SAFE_INTEGER) }),
   'query/aggregate': object({
     kind,
     query,
@@ -122,6 +124,7 @@ export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
     format: exportFormat,
     excel: optional(boolean),
     neutralise: optional(boolean),
+    asShown: optional(boolean),
     path: absolutePath,
     timeZone: optional(timeZone),
   }),

@@ -299,11 +299,13 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     expect((await fetch(download.url())).status).toBe(401);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const records = parse(csv, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(records[0]!)).toEqual(['user', 'op', 'path', 'bytes', 'status']);
+    // The table's own column names (the export's default).
+    expect(Object.keys(records[0]!)).toEqual(['User', 'Operation', 'Path', 'Bytes', 'Status']);
     expect(records).toHaveLength(scenario.counts.uploads);
-    expect(records.every((r) => r.op === 'upload' && r.status === 'success' && /^\d+$/.test(r.bytes!))).toBe(true);
-    expect(new Set(records.map((r) => r.user))).toEqual(new Set(['alice', 'bob']));
-    expect(records.some((r) => r.path!.endsWith('docs/annual report 2026.pdf'))).toBe(true);
+    expect(records.every((r) => r.Operation === 'upload' && r.Status === 'success' && /^\d+$/.test(r.Bytes!))).toBe(true);
+    expect(new Set(records.map((r) => r.User))).toEqual(new Set(['alice', 'bob']));
+    expect(records.some((r) => r.Path!.endsWith('docs/annual report 2026.pdf'))).toBe(true);
+    expect(download.suggestedFilename()).toBe('xferlens-transfers-dir-upload.csv');
     await dialog.close();
   });
 
@@ -338,6 +340,8 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     await app.waitForCount(BIG_LINES, 20_000);
     const grid = app.grid('events');
     await grid.waitForRows();
+    // Read like a log, oldest first (tables open newest first).
+    await grid.sortBy('Time', 'ascending');
     const fileNumbers = async () => (await grid.columnTexts('Path')).map((p) => Number(/f-(\d+)\.bin/.exec(p)?.[1]));
     const consecutive = (ns: number[]) => ns.every((n, i) => i === 0 || n === ns[i - 1]! + 1);
 
@@ -406,6 +410,7 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     await app.waitForCount(60);
     const grid = app.grid('events');
     await grid.waitForRows();
+    await grid.sortBy('Time', 'ascending');
     await grid.stickToNewest.click();
     expect(await grid.stickToNewest.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => grid.rowInView('f-00060.bin')).toBe(true);

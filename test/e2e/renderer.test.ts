@@ -108,6 +108,8 @@ function installFakeBridge(formats: unknown): void {
     'follow/status': { paused: false, paths: [] },
     'query/page': { rows: [], nextCursor: null, prevCursor: null, total: 0 },
     'query/count': { total: 0 },
+    'query/hints': [],
+    'query/span': null,
   };
   window.__calls = calls;
   window.__emit = (event, payload) => (listeners[event] ?? []).forEach((l) => l(payload));

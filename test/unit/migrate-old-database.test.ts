@@ -82,7 +82,11 @@ describe('a schema 4 database (the release before the lean store)', () => {
   it('keeps the sessions, the transfers and the sources', () => {
     const sessionCols = ['id', 'start_ts', 'end_ts', 'user', 'client_ip', 'protocol', 'login', 'login_reason', 'login_code', 'uploads', 'downloads',
       'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'end_reason', 'open', 'conn_key', 'format'];
-    expect([...iterateRows(db, 'sessions', '', { sort: 'id', columns: sessionCols })]).toEqual(before.sessions.map((r) => pick(r, sessionCols)));
+    // Older analyses kept PASS's masked argument as a failed login's reason: it reads as none.
+    const masked = before.sessions.filter((r) => r.login_reason === '*******').length;
+    expect(masked).toBeGreaterThan(0);
+    const expected = before.sessions.map((r) => pick(r, sessionCols)).map((r) => (r.login_reason === '*******' ? { ...r, login_reason: null } : r));
+    expect([...iterateRows(db, 'sessions', '', { sort: 'id', columns: sessionCols })]).toEqual(expected);
     const transferCols = ['id', 'ts', 'session_id', 'user', 'client_ip', 'protocol', 'op', 'path', 'path_to', 'bytes', 'duration_ms', 'status', 'code', 'records', 'event_id'];
     expect([...iterateRows(db, 'transfers', '', { sort: 'id', columns: transferCols })]).toEqual(before.transfers.map((r) => pick(r, transferCols)));
     const sources = db.prepare('SELECT id, path, format, events, directives, unparsed, lines_indexed, bytes_indexed, first_ts, last_ts FROM sources ORDER BY id').all();

@@ -87,7 +87,7 @@ describe('xferlens search / sessions / transfers', () => {
     const s = cliJson(['sessions', '--db', fixtureDb, '--limit', '1000', 'failed']);
     expect(s.total).toBe(failed.length);
     const table = runCli(['sessions', '--db', fixtureDb, '--limit', '3']);
-    expect(table.stdout).toMatch(/^START\s+USER\s+CLIENT IP\s+PROTOCOL\s+LOGIN\s+UPLOADS\s+DOWNLOADS\s+FAILURES\s+BYTES UP\s+BYTES DOWN\s+DURATION\s+END\n/);
+    expect(table.stdout).toMatch(/^START\s+USER\s+CLIENT IP\s+PROTOCOL\s+LOGIN\s+FAILED LOGINS\s+UPLOADS\s+DOWNLOADS\s+FAILED OPERATIONS\s+BYTES UP\s+BYTES DOWN\s+DURATION\s+END\n/);
     expect(table.stdout).toMatch(/\n3 of 30 sessions; next page: --cursor \S+\n$/);
     expect(runCli(['sessions', '--db', fixtureDb, 'verb:stor']).stderr).toContain('"verb:" does not apply to sessions at column 1');
   });

@@ -203,6 +203,9 @@ const SESSION_CASES: [string, (s: SessionFixture) => boolean][] = [
   ['status:incomplete', (s) => s.open === 1 || fx.transfers.some((t) => t.session_id === s.id && t.status === 'incomplete')],
   ['dir:upload', (s) => s.uploads > 0],
   ['dir:delete', (s) => s.deletes > 0],
+  // Insights link to `dir:login`: on sessions, those with a login attempt.
+  ['dir:login', (s) => s.login !== 'none'],
+  ['dir:login status:failed', (s) => s.login !== 'none' && (s.login === 'failed' || s.failures > 0)],
   ['dir:mkdir', (s) => fx.transfers.some((t) => t.session_id === s.id && t.op === 'mkdir')],
   ['path:/in', (s) => fx.transfers.some((t) => t.session_id === s.id && (t.path ?? '').startsWith('/in/'))],
   ['file:*.csv', (s) => fx.transfers.some((t) => t.session_id === s.id && /\.csv$/i.test(t.path ?? ''))],
@@ -251,7 +254,7 @@ describe('search language on sessions and transfers', () => {
   it('refuses fields that do not apply to the kind, naming the column', () => {
     expect(() => countRows(db, 'sessions', 'user:bob verb:stor')).toThrow('"verb:" does not apply to sessions at column 10');
     expect(() => countRows(db, 'transfers', 'kind:event')).toThrow('"kind:" does not apply to transfers at column 1');
-    expect(() => countRows(db, 'transfers', 'dir:login')).toThrow(/login applies to events only/);
+    expect(() => countRows(db, 'transfers', 'dir:login')).toThrow(/login applies to events and sessions only/);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../core/store/db.js';
 import { eventsAfter, latestEvents } from '../../core/query/follow.js';
-import { columnDef, COLUMNS, DEFAULT_VISIBLE, MAX_PAGE, queryPage, QuerySyntaxError, sortableColumns, type ColumnType, type QueryKind } from '../../core/query/index.js';
+import { columnDef, COLUMNS, DEFAULT_VISIBLE, MAX_PAGE, queryHints, queryPage, QuerySyntaxError, sortableColumns, type ColumnType, type QueryKind } from '../../core/query/index.js';
 import { zoneOffsetMs } from '../../core/time.js';
 import { stringOption, timeZoneOption, type CommandRun, type OptionValues } from '../command.js';
 import { FOLLOW_TAIL, SEARCH_LIMIT } from '../registry.js';
@@ -89,12 +89,19 @@ function runSearch(db: Db, kind: QueryKind, query: string, opts: SearchOptions):
   }
   if (!page.rows.length) {
     process.stdout.write(`no matching ${kind}\n`);
-    return 0;
+  } else {
+    const cols = visibleColumns(kind);
+    process.stdout.write(table(cols.map((c) => c.label.toUpperCase()), page.rows.map((r) => cols.map((c) => cell(c.type, r[c.name], opts.timeZone)))));
+    const shown = `${formatCount(page.rows.length)} of ${formatCount(page.total ?? page.rows.length)} ${kind}`;
+    process.stdout.write(page.nextCursor ? `${shown}; next page: --cursor ${page.nextCursor}\n` : `${shown}\n`);
   }
-  const cols = visibleColumns(kind);
-  process.stdout.write(table(cols.map((c) => c.label.toUpperCase()), page.rows.map((r) => cols.map((c) => cell(c.type, r[c.name], opts.timeZone)))));
-  const shown = `${formatCount(page.rows.length)} of ${formatCount(page.total ?? page.rows.length)} ${kind}`;
-  process.stdout.write(page.nextCursor ? `${shown}; next page: --cursor ${page.nextCursor}\n` : `${shown}\n`);
+  // A search that finds little says what would find more (on stderr: the table stays the output).
+  if (!opts.cursor) {
+    for (const h of queryHints(db, kind, query, page.total ?? page.rows.length, { timeZone: opts.timeZone })) {
+      const span = h.from !== undefined ? ` (${cell('time', h.from, opts.timeZone)} … ${cell('time', h.to, opts.timeZone)})` : '';
+      process.stderr.write(`hint: ${h.text}${span}: ${formatCount(h.count)} ${kind} with ${JSON.stringify(h.query)}\n`);
+    }
+  }
   return 0;
 }
 

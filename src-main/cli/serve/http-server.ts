@@ -173,12 +173,14 @@ const DOWNLOAD_PARAMS = object({
   columns: optional(string({ max: 64 * 65 })),
   excel: optional(oneOf(['0', '1'] as const)),
   neutralise: optional(oneOf(['0', '1'] as const)),
+  asShown: optional(oneOf(['0', '1'] as const)),
+  fileName: optional(string({ max: 120, pattern: /^[A-Za-z0-9_@-][A-Za-z0-9._@-]*\.(csv|ndjson)$/, patternText: 'a file name of ASCII letters, digits and ._@- ending .csv or .ndjson' })),
   timeZone: optional(timeZone),
 });
 const COLUMN_LIST = arrayOf(string({ min: 1, max: 64 }), { min: 1, max: 64 });
 
-/** The export a ticket request asks for (the same checks as `export/start`). */
-export function downloadRequest(body: unknown): QueryExportRequest {
+/** The export a ticket request asks for (the same checks as `export/start`), and the file's name. */
+export function downloadRequest(body: unknown): QueryExportRequest & { fileName?: string } {
   const p: ExportDownloadParams = validate('export/ticket', DOWNLOAD_PARAMS, body);
   const columns = p.columns ? validate('export/ticket', COLUMN_LIST, p.columns.split(',').map((c) => c.trim())) : undefined;
   return {
@@ -188,6 +190,8 @@ export function downloadRequest(body: unknown): QueryExportRequest {
     ...(columns ? { columns } : {}),
     excel: p.excel === '1',
     neutralise: p.neutralise !== '0',
+    ...(p.asShown === '1' ? { asShown: true } : {}),
+    ...(p.fileName ? { fileName: p.fileName } : {}),
     ...(p.timeZone ? { timeZone: p.timeZone } : {}),
   };
 }
@@ -195,7 +199,7 @@ export function downloadRequest(body: unknown): QueryExportRequest {
 const REPORT_PARAMS = object(REPORT_OPTIONS);
 
 /** What a download ticket was issued for: an export, or a report. */
-type Download = { type: 'export'; request: QueryExportRequest } | { type: 'report'; params: ReportDownloadParams };
+type Download = { type: 'export'; request: QueryExportRequest & { fileName?: string } } | { type: 'report'; params: ReportDownloadParams };
 
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const files = staticFiles(opts.rendererDir);
@@ -295,14 +299,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
   /** An export, streamed as it is written. */
-  const download = (res: http.ServerResponse, request: QueryExportRequest) =>
+  const download = (res: http.ServerResponse, { fileName, ...request }: QueryExportRequest & { fileName?: string }) =>
     serveDownload(res, async (db, signal) => {
       // Compiled before any header goes out, so a mistake in the query is a JSON error.
       const prepared = prepareExport(db, request, opts.exportThreads ? { threads: opts.exportThreads } : {});
       res.writeHead(200, {
         ...API_HEADERS,
         'Content-Type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'Content-Disposition': `attachment; filename="xferlens-${request.kind}-${stamp()}.${request.format}"`,
+        // The page names the file after what it holds (a checked name: see DOWNLOAD_PARAMS).
+        'Content-Disposition': `attachment; filename="${fileName ?? `xferlens-${request.kind}-${stamp()}.${request.format}`}"`,
       });
       await prepared.write(res, { signal });
       res.end();

@@ -484,8 +484,10 @@ export class Analyzer {
     } else if (a.outcome === 'failed' && s.login !== 'success') {
       s.login = 'failed';
       // The most specific reason wins: a log's own words over a bare reply code; every log's
-      // wording becomes one code (`Incorrect password` → `wrong_password`).
-      const reason = a.reason ?? (s.loginReason ? undefined : f.message);
+      // wording becomes one code (`Incorrect password` → `wrong_password`). A command line's
+      // message is the client's argument (PASS's masked `*******`), never the server's reason:
+      // its reply code (login_code) says why.
+      const reason = a.reason ?? (s.loginReason || a.command ? undefined : f.message);
       if (reason) s.loginReason = loginReasonCode(reason) ?? reason;
       if (f.status) s.loginCode = f.status;
     }

@@ -45,4 +45,6 @@ export interface Insight {
   /** What was looked for, with the thresholds used. */
   description: string;
   findings: InsightFinding[];
+  /** What the findings' counts are when not a number of rows: bytes (the largest transfers). */
+  countUnit?: 'bytes';
 }

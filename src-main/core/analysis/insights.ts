@@ -3,6 +3,7 @@
  * place?", "what keeps failing?"), answered from sessions, transfers and login events. Every finding
  * carries a query in the search language, so the browse view can open exactly the rows behind it.
  */
+import { formatBytes } from '../units.js';
 import type { Db } from '../store/db.js';
 import { timed } from '../store/db.js';
 import type { Insight, InsightFinding, InsightThresholds } from './insight-types.js';
@@ -181,10 +182,10 @@ function largestTransfers(db: Db, from: number, to: number, top: number): Insigh
       WHERE bytes > 0 AND status != 'failed' AND ts BETWEEN ? AND ? ORDER BY bytes DESC LIMIT ?`)
     .all(from, to, top) as { id: number; ts: number; op: string; user: string | null; path: string | null; bytes: number }[];
   return {
-    id: 'largest-transfers', title: 'Largest transfers', severity: 'info',
+    id: 'largest-transfers', title: 'Largest transfers', severity: 'info', countUnit: 'bytes',
     description: 'The biggest uploads and downloads in the range.',
     findings: rows.map((r) => ({
-      label: `${r.op} ${r.path ?? '?'} by ${r.user ?? '?'}: ${r.bytes} bytes`,
+      label: `${r.op} ${r.path ?? '?'} by ${r.user ?? '?'}: ${formatBytes(r.bytes)}`,
       count: r.bytes, kind: 'transfers', ts: r.ts,
       query: `dir:${r.op}${r.path ? ` path:${queryValue(r.path)}` : ''}${r.user ? ` user:${queryValue(r.user)}` : ''}`,
     })),

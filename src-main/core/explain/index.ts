@@ -23,6 +23,10 @@
  *    failed-login reason codes (wrong_password: what sessions keep) find their entry; on an SFTP row OpenSSH's status texts ("No such file") find the SSH_FX code. The
  *    generic outcomes `success`/`failure` explain nothing by themselves: the row's message does
  *    (a login reason code, or the ProFTPD catalogue for the SystemLog and syslog formats).
+ *    Sessions and transfers have no verb: their code answers a login (PASS) or a transfer command
+ *    (`answers`), which every format writes as an FTP command but the web servers' logs (CLF), whose
+ *    codes are HTTP statuses. So an EFT HTTPS session's 530 and its transfers' 226 read as FTP, as
+ *    the lines behind them do.
  * 5. `protocol` may also name a table (eft, socks, eft-sftp, eft-action-result, winsock, strerror,
  *    http, xferlog, vsftpd, proftpd, login-reason) to look only there.
  */
@@ -105,6 +109,12 @@ const HTTP_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'options',
 
 type Family = 'ftp' | 'sftp' | 'http';
 
+/** What a code without a verb answers (rule 2): a session's login, a transfer's command. */
+export type Answers = 'login' | 'transfer';
+
+/** Formats whose codes are HTTP statuses whatever the row. */
+const HTTP_FORMATS: ReadonlySet<string> = new Set(['clf']);
+
 const PROTOCOL_FAMILIES: Readonly<Record<string, Family>> = {
   ftp: 'ftp', ftps: 'ftp', ftpes: 'ftp', 'ftp-ssl': 'ftp', 'ftp-tls': 'ftp', 'ftp/s': 'ftp',
   sftp: 'sftp', ssh: 'sftp', ssh2: 'sftp', scp: 'sftp',
@@ -126,7 +136,7 @@ interface Context {
 }
 
 /** `row`: the code comes from a stored row, never "bare" (rule 3's every-table listing is for people asking). */
-function context(protocol?: string | null, format?: string | null, verb?: string | null, row = false): Context {
+function context(protocol?: string | null, format?: string | null, verb?: string | null, row = false, answers?: Answers | null): Context {
   const p = protocol?.trim().toLowerCase() || undefined;
   const only = p && !PROTOCOL_FAMILIES[p] ? (TABLE_ALIASES[p] ?? (TABLE_BY_ID.has(p) ? p : undefined)) : undefined;
   const family = p ? PROTOCOL_FAMILIES[p] : undefined;
@@ -135,7 +145,7 @@ function context(protocol?: string | null, format?: string | null, verb?: string
     family,
     format: format || undefined,
     only,
-    http: v ? HTTP_METHODS.has(v) : family === 'http',
+    http: v ? HTTP_METHODS.has(v) : answers && format ? HTTP_FORMATS.has(format) : family === 'http',
     bare: !row && !p && !format,
   };
 }
@@ -223,8 +233,8 @@ function dedupe(list: Explanation[]): Explanation[] {
  * Every plausible explanation of a code, best first. `protocol` is the row's protocol (ftp, ftps,
  * sftp, ssh2, http…) or a table id; `format` the format id that logged it (eft-client, w3c…).
  */
-export function explainCode(code: string, opts: { protocol?: string; format?: string; verb?: string } = {}): Explanation[] {
-  return explain(code, context(opts.protocol, opts.format, opts.verb));
+export function explainCode(code: string, opts: { protocol?: string; format?: string; verb?: string; answers?: Answers } = {}): Explanation[] {
+  return explain(code, context(opts.protocol, opts.format, opts.verb, false, opts.answers));
 }
 
 function proftpdExplanation(message: string): Explanation | undefined {
@@ -317,11 +327,12 @@ export function shortExplanation(row: {
   format?: string | null;
   message?: string | null;
   verb?: string | null;
+  answers?: Answers | null;
 }): string | undefined {
   const code = (row.code ?? row.status)?.trim();
   if (code) {
-    const byCode = cached(`c\u0000${code}\u0000${row.protocol ?? ''}\u0000${row.format ?? ''}\u0000${row.verb ?? ''}`, () => {
-      const first = explain(code, context(row.protocol, row.format, row.verb, true))[0];
+    const byCode = cached(`c\u0000${code}\u0000${row.protocol ?? ''}\u0000${row.format ?? ''}\u0000${row.verb ?? ''}\u0000${row.answers ?? ''}`, () => {
+      const first = explain(code, context(row.protocol, row.format, row.verb, true, row.answers))[0];
       return first && formatShort(first);
     });
     if (byCode) return byCode;

@@ -16,7 +16,10 @@ export const plainExplanation = ({ code, title, meaning, severity, advice, name,
 export function rowExplanations(kind: QueryKind, row: Readonly<Record<string, unknown>>): Explanation[] {
   const s = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : undefined);
   const code = kind === 'events' ? s('status') : kind === 'transfers' ? s('code') : s('login_code');
-  const opts = { ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}), ...(kind === 'events' && s('verb') ? { verb: s('verb')! } : {}) };
+  const opts = {
+    ...(s('protocol') ? { protocol: s('protocol')! } : {}), ...(s('format') ? { format: s('format')! } : {}),
+    ...(kind === 'events' ? (s('verb') ? { verb: s('verb')! } : {}) : { answers: kind === 'sessions' ? ('login' as const) : ('transfer' as const) }),
+  };
   const found = code ? explainCode(code, opts) : [];
   const message = kind === 'events' ? s('message') : kind === 'sessions' ? s('login_reason') : undefined;
   if (message) {

@@ -5,6 +5,8 @@
  * time of day by arithmetic once per second, and the same instant twice in a row is one string.
  */
 
+import { zoneOffsetMs } from '../time.js';
+
 const DAY_MS = 86_400_000;
 /** Year 10000: beyond it toISOString writes an expanded `+010000-…` year; leave those to it. */
 const FAST_LIMIT_MS = 253_402_300_800_000;
@@ -19,6 +21,19 @@ let lastIso = '';
 
 const pad2 = (n: number) => (n < 10 ? '0' + n : '' + n);
 const pad3 = (n: number) => (n < 10 ? '00' + n : n < 100 ? '0' + n : '' + n);
+
+/**
+ * ISO 8601 with milliseconds in `timeZone`, with its offset (`2026-01-02T04:04:05.000+01:00`): the
+ * wall time a person in that zone reads, and still one instant. UTC ends in `Z`.
+ */
+export function isoInZone(ms: number, timeZone: string): string | undefined {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC' || !Number.isFinite(ms)) return isoUtc(ms);
+  const offset = zoneOffsetMs(timeZone, ms);
+  const wall = isoUtc(ms + offset);
+  if (wall === undefined || offset === 0) return wall;
+  const abs = Math.abs(offset) / 60_000;
+  return `${wall.slice(0, -1)}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
 
 /** The ISO string of an epoch-ms instant; undefined when it is not a representable time. */
 export function isoUtc(ms: number): string | undefined {

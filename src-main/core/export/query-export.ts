@@ -20,8 +20,10 @@ export interface QueryExportRequest {
   excel?: boolean;
   /** Default true (see neutraliseCell). */
   neutralise?: boolean;
-  /** Zone for ISO dates without an offset in the query (default UTC). */
+  /** Zone for ISO dates without an offset in the query (default UTC); with `asShown`, of the exported times too. */
   timeZone?: string;
+  /** CSV as the app's table shows it: column labels, times in `timeZone` named in the header (see CsvOptions). */
+  asShown?: boolean;
 }
 
 export interface PreparedExport {
@@ -68,7 +70,10 @@ export function prepareExport(db: Db, req: QueryExportRequest, opts: PrepareExpo
   const iterate = (half?: IterateOptions['half']) =>
     iterateRowArrays(db, req.kind, req.query, { ...queryOptions, columns: columns.map((c) => c.name), ...(half ? { half } : {}) });
   const rows = iterate(opts.half);
-  const csv: CsvOptions = { columns, excel: req.excel ?? false, neutralise: req.neutralise ?? true, ...(opts.half?.part === 2 ? { header: false } : {}) };
+  const csv: CsvOptions = {
+    columns, excel: req.excel ?? false, neutralise: req.neutralise ?? true, ...(opts.half?.part === 2 ? { header: false } : {}),
+    ...(req.asShown ? { asShown: true, timeZone: req.timeZone ?? 'UTC' } : {}),
+  };
   const threads = opts.threads;
   return {
     async write(target, run = {}) {

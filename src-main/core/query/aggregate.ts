@@ -111,6 +111,21 @@ function wholeHours(zone: Zone, from: number, to: number): boolean {
   }
 }
 
+/** The first and last times of the rows `where` selects, or null when none has a time. */
+function timeEnds(db: Db, kind: QueryKind, where: string, params: Record<string, unknown>): { first: number; last: number } | null {
+  const { time, fromCount } = KIND_SPECS[kind];
+  // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE would scan).
+  const end = (dir: string) => (db.prepare(`SELECT ${time} AS t FROM ${fromCount} WHERE ${where} AND ${time} IS NOT NULL ORDER BY ${time} ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
+  const first = end('ASC');
+  return first === undefined ? null : { first, last: end('DESC')! };
+}
+
+/** When the rows of a query begin and end (UTC ms), or null when none has a time. */
+export function timeSpan(db: Db, kind: QueryKind, query: string, opts: CompileOptions = {}): { first: number; last: number } | null {
+  const q = compileQuery(db, kind, query, opts);
+  return timeEnds(db, kind, `(${q.where.sql})`, q.where.params);
+}
+
 export function aggregate(db: Db, kind: QueryKind, query: string, opts: AggregateOptions = {}): Aggregates {
   const q = compileQuery(db, kind, query, opts);
   const maxBuckets = opts.buckets ?? 300;
@@ -146,12 +161,10 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
   return timed(`aggregate ${kind} ${JSON.stringify(query)}`, db.transaction((): Aggregates => {
     let from = opts.from, to = opts.to;
     if (from === undefined || to === undefined) {
-      // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE would scan).
-      const end = (dir: string) => (db.prepare(`SELECT ${time} AS t FROM ${spec.fromCount} WHERE ${where} AND ${time} IS NOT NULL ORDER BY ${time} ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
-      const lo = end('ASC'), hi = end('DESC');
-      if (lo !== undefined && hi !== undefined) {
-        from ??= lo;
-        to ??= hi + 1;
+      const ends = timeEnds(db, kind, where, params);
+      if (ends) {
+        from ??= ends.first;
+        to ??= ends.last + 1;
       }
     }
     // Every event, over all time: the rollup the writer keeps holds the answer (store/rollup.ts).

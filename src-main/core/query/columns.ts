@@ -63,7 +63,7 @@ const SESSION_COLUMNS: readonly ColumnDef[] = [
   col('downloads', 'Downloads', 'int'),
   col('deletes', 'Deletes', 'int'),
   col('renames', 'Renames', 'int'),
-  col('failures', 'Failures', 'int'),
+  col('failures', 'Failed operations', 'int'),
   col('failed_logins', 'Failed logins', 'int'),
   col('bytes_up', 'Bytes up', 'bytes'),
   col('bytes_down', 'Bytes down', 'bytes'),
@@ -109,7 +109,7 @@ export const COLUMNS: Readonly<Record<QueryKind, readonly ColumnDef[]>> = {
 /** Columns shown when the user has not chosen any. */
 export const DEFAULT_VISIBLE: Readonly<Record<QueryKind, readonly string[]>> = {
   events: ['ts', 'client_ip', 'user', 'verb', 'path', 'status', 'bytes', 'explanation'],
-  sessions: ['start_ts', 'user', 'client_ip', 'protocol', 'login', 'uploads', 'downloads', 'failures', 'bytes_up', 'bytes_down', 'duration_ms', 'end_reason'],
+  sessions: ['start_ts', 'user', 'client_ip', 'protocol', 'login', 'failed_logins', 'uploads', 'downloads', 'failures', 'bytes_up', 'bytes_down', 'duration_ms', 'end_reason'],
   transfers: ['ts', 'user', 'client_ip', 'op', 'path', 'bytes', 'duration_ms', 'status', 'code', 'explanation'],
 };
 

@@ -14,6 +14,8 @@ export { COLUMNS, DEFAULT_VISIBLE, DEFAULT_SORT, TIME_COLUMN, columnDef, sortabl
 export { QuerySyntaxError } from './errors.js';
 export { MAX_PAGE, rowsById } from './page.js';
 export type { Aggregates, TimelineBucket, TopEntry } from './aggregate.js';
+export { FEW_ROWS, queryHints, type QueryHint } from './hints.js';
+export { timeSpan } from './aggregate.js';
 
 export interface QueryOptions {
   /** "Now" for relative dates (`after:24h`); default Date.now(). */

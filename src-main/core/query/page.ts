@@ -372,10 +372,10 @@ function explanationOf(kind: QueryKind, s: (name: string) => string | null): str
     text = shortExplanation({ status: s('status'), code: s('status'), protocol: s('protocol'), format: s('format'), message: s('message'), verb: s('verb') });
   } else if (kind === 'transfers') {
     if (s('code') === null) return null;
-    text = shortExplanation({ status: s('status'), code: s('code'), protocol: s('protocol'), format: s('format') });
+    text = shortExplanation({ status: s('status'), code: s('code'), protocol: s('protocol'), format: s('format'), answers: 'transfer' });
   } else {
     if (s('login_code') === null) return null;
-    text = shortExplanation({ code: s('login_code'), message: s('login_reason'), protocol: s('protocol'), format: s('format') });
+    text = shortExplanation({ code: s('login_code'), message: s('login_reason'), protocol: s('protocol'), format: s('format'), answers: 'login' });
   }
   return text ?? null;
 }
@@ -462,6 +462,9 @@ function stringNamer(db: Db): (id: number) => string | null {
   return namer;
 }
 
+/** A masked argument (`*******`): never a login reason. */
+const MASKED = /^\*+$/;
+
 /** `src.format` → format: the columns that come from the joined `sources` row. */
 const SOURCE_COLUMN = /^src\.(format|path)$/;
 
@@ -507,7 +510,10 @@ function rowFixer(db: Db, kind: QueryKind, names: readonly string[], select: Sel
     return sources.get(id);
   };
   const name = select.fromStrings.length ? stringNamer(db) : null;
+  // Databases written before the analysis knew better hold PASS's masked argument as the reason.
+  const reasonAt = kind === 'sessions' ? select.at.get('login_reason') : undefined;
   return (r) => {
+    if (reasonAt !== undefined && typeof r[reasonAt] === 'string' && MASKED.test(r[reasonAt] as string)) r[reasonAt] = null;
     for (const i of select.fromStrings) r[i] = r[i] === null ? null : name!(r[i] as number);
     for (const [i, column] of select.fromSource) r[i] = sourceOf(r[i])?.[column] ?? null;
     for (const i of kindAt) r[i] = EVENT_KINDS[r[i] as number] ?? null;

@@ -288,9 +288,15 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
         return v.outcome === 'success' ? "(s.login <> 'failed' AND s.failures = 0)" : `(s.open = 1 OR ${sessionsWithTransfer("status = 'incomplete'")})`;
       case 'dir':
         if (kind === 'events') return `e.op = ${p(v.op)}`;
-        if (v.op === 'login' || v.op === 'logout' || v.op === 'connect') return notFor(node, `${v.op} applies to events only`);
-        if (kind === 'transfers') return `t.op = ${p(v.op)}`;
+        if (kind === 'transfers') {
+          if (v.op === 'login' || v.op === 'logout' || v.op === 'connect') return notFor(node, `${v.op} applies to events and sessions only`);
+          return `t.op = ${p(v.op)}`;
+        }
         switch (v.op) {
+          // Sessions with such an operation, like the transfer operations below (Insights link here).
+          case 'login': return "s.login <> 'none'";
+          case 'logout': return "s.end_reason = 'quit'";
+          case 'connect': return '1';
           case 'upload': return 's.uploads > 0';
           case 'download': return 's.downloads > 0';
           case 'delete': return 's.deletes > 0';

@@ -13,10 +13,11 @@ export class ExportDialog {
     await this.root.waitFor();
   }
 
-  async choose(opts: { kind?: 'events' | 'sessions' | 'transfers'; format?: 'CSV' | 'NDJSON (Elastic Common Schema)'; excel?: boolean; columns?: string[] }): Promise<void> {
+  async choose(opts: { kind?: 'events' | 'sessions' | 'transfers'; format?: 'CSV' | 'NDJSON (Elastic Common Schema)'; excel?: boolean; asShown?: boolean; columns?: string[] }): Promise<void> {
     if (opts.kind) await this.root.getByRole('radio', { name: opts.kind, exact: true }).check();
     if (opts.format) await this.root.getByRole('radio', { name: opts.format }).check();
     if (opts.excel !== undefined) await this.root.getByRole('checkbox', { name: /For Excel/ }).setChecked(opts.excel);
+    if (opts.asShown !== undefined) await this.root.getByRole('checkbox', { name: /As the table shows it/ }).setChecked(opts.asShown);
     if (opts.columns) {
       const boxes = this.root.locator('fieldset.columns input[type=checkbox]');
       for (let i = 0; i < (await boxes.count()); i++) {

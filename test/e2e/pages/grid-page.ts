@@ -1,4 +1,4 @@
-/** A result table (role grid): its columns, its rows as text, selection and click-to-filter. */
+/** A result table (role grid): its columns, its rows as text, selection and Alt+click-to-filter. */
 import type { Locator, Page } from 'playwright-core';
 
 export type Kind = 'events' | 'sessions' | 'transfers';
@@ -48,10 +48,25 @@ export class GridPage {
     await this.rows.first().waitFor();
   }
 
-  /** Clicks a value shown in a column (a searchable value adds itself to the search). */
-  async clickValue(label: string, value: string): Promise<void> {
+  /** Sorts by a column (its header clicked until it says so); tables open newest first. */
+  async sortBy(label: string, order: 'ascending' | 'descending'): Promise<void> {
+    const header = this.root.getByRole('columnheader', { name: new RegExp(`^${label}`) });
+    for (let i = 0; i < 3 && (await header.getAttribute('aria-sort')) !== order; i++) {
+      await header.getByRole('button').click();
+      await this.waitForRows();
+    }
+    if ((await header.getAttribute('aria-sort')) !== order) throw new Error(`${label} is not sorted ${order}`);
+  }
+
+  /** The first rendered cell of a column that shows `value`. */
+  async cell(label: string, value: string): Promise<Locator> {
     const i = await this.columnIndex(label);
-    await this.rows.locator(`[role=gridcell]:nth-child(${i + 1})`).getByRole('button', { name: value, exact: true }).first().click();
+    return this.rows.locator(`[role=gridcell]:nth-child(${i + 1})`).filter({ hasText: new RegExp(`^\\s*${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first();
+  }
+
+  /** Alt+clicks a value shown in a column: a searchable value adds itself to the search. */
+  async clickValue(label: string, value: string): Promise<void> {
+    await (await this.cell(label, value)).click({ modifiers: ['Alt'] });
   }
 
   /** Selects a row by clicking a cell that is not a searchable value. */
