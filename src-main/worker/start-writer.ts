@@ -4,6 +4,7 @@
  * database (a copy from a colleague, a read-only share, a backup, `--read-only`) can still be read.
  */
 import fs from 'node:fs';
+import type { UpgradeProgress } from '../api/contract.js';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
 import { ApiError } from '../api/errors.js';
 import { DatabaseError, readOnlyRefusal, writeRefusal } from '../core/store/faults.js';
@@ -20,13 +21,16 @@ export interface StartedWriter {
   readOnly: string | null;
 }
 
-/** Starts the index worker, or answers a read-only writer when the database cannot or must not be written. */
-export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean }): Promise<StartedWriter> {
+/**
+ * Starts the index worker, or answers a read-only writer when the database cannot or must not be written.
+ * `onMigrate` is told each step of upgrading a database of an older schema (minutes for a big one) before it resolves.
+ */
+export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean; onMigrate?: (progress: UpgradeProgress) => void }): Promise<StartedWriter> {
   const file = opts.databasePath;
   if (opts.readOnly) return readOnly(file, 'it was opened read-only (--read-only)');
   const refusal = fs.existsSync(file) ? writeRefusal(file) : null;
   if (refusal) return readOnly(file, refusal === 'EROFS' ? 'its file system is mounted read-only' : 'this user may not write it or its folder');
-  const worker = new IndexWorkerClient({ databasePath: file, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
+  const worker = new IndexWorkerClient({ databasePath: file, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}), ...(opts.onMigrate ? { onMigrate: opts.onMigrate } : {}) });
   try {
     await worker.start(); // creates and migrates the database
   } catch (err) {
