@@ -6,7 +6,7 @@
  */
 import type { IpcMain, WebContents } from 'electron';
 import type { ApiEventName, ApiEvents, ApiMethod, IpcReply } from '../api/contract.js';
-import { errorReply } from '../api/errors.js';
+import { ApiError, errorReply } from '../api/errors.js';
 import type { ApiHandlers } from '../api/handlers.js';
 import { assertTrustedSender, isAppUrl } from './security.js';
 
@@ -22,7 +22,7 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, 
         return { value: await handler(input) };
       } catch (err) {
         const { status, body } = errorReply(err);
-        if (status >= 500) console.error(`xferlens: ${method} failed: ${(err as Error)?.stack ?? String(err)}`);
+        if (status >= 500 && !(err instanceof ApiError)) console.error(`xferlens: ${method} failed: ${(err as Error)?.stack ?? String(err)}`);
         return { error: body };
       }
     });

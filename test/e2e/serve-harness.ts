@@ -36,12 +36,18 @@ export interface Served {
   token: string;
   /** Calls the HTTP API as the page does. */
   call<T = unknown>(method: string, input?: unknown): Promise<T>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
 /** Starts `xferlens serve --port 0` on `db` and waits for the address it prints. */
-export async function startServe(db: string, extraArgs: string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extraArgs], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(db: string, extraArgs: string[] = [], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extraArgs], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -77,6 +83,7 @@ export async function startServe(db: string, extraArgs: string[] = []): Promise<
       if (!res.ok) throw new Error(`${method}: ${res.status} ${body.error}`);
       return body;
     },
+    stderr: () => stderr,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

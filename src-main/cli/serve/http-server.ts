@@ -344,7 +344,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const { status, body } = errorReply(err);
-      if (status >= 500) process.stderr.write(`xferlens: ${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+      // A refusal (ApiError, e.g. 503 while the database is upgraded) is an answer, not a failure to log.
+      if (status >= 500 && !(err instanceof ApiError)) process.stderr.write(`xferlens: ${req.method} ${req.url?.split('?')[0]} failed: ${(err as Error)?.stack ?? String(err)}\n`);
       if (!res.headersSent) sendJson(res, status, body);
       else res.destroy();
     });
