@@ -30,14 +30,15 @@ const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 await import(pathToFileURL(dist).href);
 // The same module instance main.js got for 'electron' (the hook resolves it to this file).
 const { app, fake } = await import('./electron.js');
+// The window opens at once (it shows the database being opened or upgraded); the paths wait for the writer.
 await until('the window', () => fake.windows.length > 0 || fake.exitCode !== undefined);
-if (fake.exitCode !== undefined) {
+const win = fake.windows[0];
+win?.webContents.emit('did-finish-load');
+await until('the command-line folder to be indexed', () => (win !== undefined && finished(win) >= 1) || fake.exitCode !== undefined);
+if (fake.exitCode !== undefined || !win) {
   process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, messageBoxes: fake.messageBoxes, relaunched: fake.relaunched, exitCode: fake.exitCode }));
   process.exit(0);
 }
-const win = fake.windows[0]!;
-win.webContents.emit('did-finish-load');
-await until('the command-line folder to be indexed', () => finished(win) >= 1);
 
 const invoke = async (channel: string, url: string, input?: unknown) => {
   try {
@@ -62,6 +63,7 @@ if (process.env.FAKE_SCENARIO === 'follow-again') {
   process.exit(0);
 }
 const stats = await invoke('db/stats', 'app://xferlens/index.html');
+const status = await invoke('app/status', 'app://xferlens/index.html');
 const foreign = await invoke('db/stats', 'https://evil.example/');
 
 app.emit('second-instance', {}, ['xferlens', '--flag'], '/', { paths: [second] });
@@ -112,6 +114,7 @@ process.stdout.write(
     notifications: fake.notifications.map(({ title, body }) => ({ title, body })),
     focusedByClick,
     stats,
+    status,
     foreign,
     sources,
     badQuery,

@@ -98,6 +98,7 @@ describe('Electron main process (fake Electron)', () => {
 
     // IPC answers the app's page from the read connection, and refuses anyone else.
     expect(report.stats.ok.value).toMatchObject({ path: path.join(dir, 'index.sqlite'), sources: 1, events: 7 });
+    expect(report.status.ok.value).toEqual({ state: 'ready' });
     expect(report.foreign.error).toMatch(/refused IPC from https:\/\/evil\.example/);
     expect(report.sources.ok.value.map((s: { path: string }) => path.dirname(s.path)).sort()).toEqual([first, second].sort());
     // A failed call answers its error as data (with the column of a search mistake), not as a throw.
