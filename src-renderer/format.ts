@@ -1,5 +1,5 @@
 /** Display helpers (Intl: the user's locale for numbers; times in UTC or the user's zone, as chosen). */
-import type { ColumnType } from '../src-main/api/contract.js';
+import type { AppStatus, ColumnType } from '../src-main/api/contract.js';
 
 const count = new Intl.NumberFormat();
 const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -106,5 +106,19 @@ export function formatCell(value: string | number | null | undefined, type: Colu
       return formatDuration(value);
     default:
       return name === 'rate_bps' ? formatRate(value) : String(value);
+  }
+}
+
+/** What the window says while the back end opens the database (null once it is ready). */
+export function startupText(status: AppStatus): string | null {
+  switch (status.state) {
+    case 'ready':
+      return null;
+    case 'starting':
+      return 'Opening the database…';
+    case 'upgrading': {
+      const where = status.step > status.steps ? 'finishing' : `step ${status.step} of ${status.steps}`;
+      return `Upgrading the database from schema ${status.from} to ${status.to} (${where})…`;
+    }
   }
 }

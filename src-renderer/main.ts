@@ -1,8 +1,9 @@
 import { mount } from 'svelte';
-import App from './App.svelte';
 import { connect } from './api-client.js';
+import Startup from './components/Startup.svelte';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks #app');
-mount(App, { target, props: { api: connect() } });
+// The app once the back end has its database open (an older one is upgraded first: see Startup).
+mount(Startup, { target, props: { api: connect() } });

@@ -455,6 +455,23 @@ export interface AppInfo {
   proftpdConf: string | null;
 }
 
+/** One step of upgrading a database written by an older xferlens (`step` = `steps` + 1: the steps are done, the indexes are being finished). */
+export interface UpgradeProgress {
+  /** The schema the database had and the one it is brought to. */
+  from: number;
+  to: number;
+  /** 1..steps, then steps + 1 once every step is done. */
+  step: number;
+  steps: number;
+}
+
+/**
+ * Whether the host can answer yet. The writer opens the database first, and upgrades one written by
+ * an older xferlens (minutes for a big one); until `ready`, every method but `app/status` is refused
+ * (503) and the UI shows this instead of the app.
+ */
+export type AppStatus = { state: 'starting' } | ({ state: 'upgrading' } & UpgradeProgress) | { state: 'ready' };
+
 export interface OpenDialogRequest {
   /** Folders instead of files. */
   folders?: boolean;
@@ -499,6 +516,8 @@ export type ReplyHeader = 'X-Xferlens-Reply';
 export interface ApiMethods {
   // app
   'app/info': { input: void; output: AppInfo };
+  /** Answered at once, also while the database is opened or upgraded (when every other method is refused). */
+  'app/status': { input: void; output: AppStatus };
   // formats
   'formats/list': { input: void; output: FormatInfo[] };
   // sources; each change is followed by the 'sources/changed' event

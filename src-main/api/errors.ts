@@ -30,16 +30,21 @@ export function errorReply(err: unknown): { status: number; body: ApiErrorBody }
   return { status: 500, body: { error: message || 'internal error' } };
 }
 
+/** Whether a failure is ours to log: a 5xx that is not a refusal (ApiError, e.g. 503 while the database is upgraded). */
+export function isOwnFailure(err: unknown, status: number): boolean {
+  return status >= 500 && !(err instanceof ApiError);
+}
+
 /**
  * Runs a handler and answers its outcome as one value (IPC, and HTTP when the page asks for it).
- * A failure of ours (5xx: not the caller's mistake) is also given to `logFailure`, with its stack.
+ * A failure of ours (see isOwnFailure) is also given to `logFailure`, with its stack.
  */
 export async function replyOf(run: () => Promise<unknown>, logFailure: (err: unknown) => void): Promise<ApiReply<unknown>> {
   try {
     return { value: await run() };
   } catch (err) {
     const { status, body } = errorReply(err);
-    if (status >= 500) logFailure(err);
+    if (isOwnFailure(err, status)) logFailure(err);
     return { error: body };
   }
 }

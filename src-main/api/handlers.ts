@@ -33,6 +33,7 @@ import type {
   ApiInput,
   ApiMethod,
   ApiOutput,
+  AppStatus,
   Explanation,
   FollowStatus,
   FormatInfo,
@@ -114,6 +115,11 @@ export interface ApiBackend {
   printPdf?: PdfPrinter;
   /** Why there is no `printPdf` (said by `app/info` and by a refused PDF report). */
   pdfUnavailable?: string;
+  /**
+   * Whether the writer has opened (and, for an older database, upgraded) the database; absent:
+   * ready. Until it is, every method but `app/status` is refused (see refuseUntilReady).
+   */
+  status?: () => AppStatus;
 }
 
 export type ApiHandler<M extends ApiMethod> = (input: ApiInput<M>) => Promise<ApiOutput<M>>;
@@ -127,6 +133,19 @@ const SESSION_EVENTS = 5000;
 const SETTINGS_KEY = 'ui_settings';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = { timeDisplay: 'local', theme: 'system', savedSearches: [], history: [], notifications: true, notifyLiveInsights: false };
+
+const READY: AppStatus = { state: 'ready' };
+
+/**
+ * Refuses a call (503) while the writer opens or upgrades the database: a reader opening a database
+ * of an older schema would upgrade it too, beside the writer, and its tables are not there yet.
+ */
+export function refuseUntilReady(status: AppStatus, method: string): void {
+  if (status.state === 'ready') return;
+  const doing = status.state === 'starting' ? 'being opened'
+    : `being upgraded from schema ${status.from} to ${status.to} (${status.step > status.steps ? 'finishing' : `step ${status.step} of ${status.steps}`})`;
+  throw new ApiError(`${method}: the database is ${doing}; try again when it is done (app/status says when)`, { status: 503 });
+}
 
 export function formatInfos(): FormatInfo[] {
   return FORMATS.map(({ id, label, timestamp, extracts }) => ({ id, label, timestamp, extracts }));
@@ -322,6 +341,8 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       readOnly: backend.readOnly ?? null,
       proftpdConf: backend.proftpdConf ?? null,
     }),
+
+    'app/status': async () => backend.status?.() ?? READY,
 
     'formats/list': async () => formatInfos(),
 
@@ -545,6 +566,7 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
     const check = INPUTS[method];
     checked[method] = async (input: unknown) => {
       const valid = validate<unknown>(method, check, input);
+      if (method !== 'app/status') refuseUntilReady(backend.status?.() ?? READY, method);
       try {
         return await handler(valid);
       } catch (err) {

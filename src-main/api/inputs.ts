@@ -58,6 +58,7 @@ export const SETTINGS_FIELDS = {
 
 export const INPUTS: { [M in ApiMethod]: Check<ApiInput<M>> } = {
   'app/info': none,
+  'app/status': none,
   'formats/list': none,
   'sources/list': none,
   'sources/remove': object({ id }),

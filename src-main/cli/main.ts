@@ -61,15 +61,7 @@ async function main(argv: string[]): Promise<number> {
     const file = defaultDatabasePath(stringOption(values, 'db'));
     const readOnly = values['read-only'] === true;
     if (access === 'write' && readOnly) throw readOnlyRefusal(file, commandName ?? 'write');
-    let started = 0;
-    const onMigrate: OpenOptions['onMigrate'] = ({ from, to, step, steps }) => {
-      if (step === 1) {
-        started = performance.now();
-        process.stderr.write(`xferlens: upgrading ${file} from schema ${from} to ${to} (a big database takes minutes; nothing is lost if it is stopped)\n`);
-      } else if (step > steps) {
-        process.stderr.write(`xferlens: upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-      }
-    };
+    const onMigrate: OpenOptions['onMigrate'] = (await import('./upgrade-report.js')).upgradeReporter(file);
     const db = access === 'write' ? openDatabase(file, { onMigrate }) : openForReading(file, { readOnly, onMigrate });
     try {
       return await run(db);

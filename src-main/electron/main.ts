@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, protocol, screen, session, shell } from 'electron';
-import type { ApiEventName, ApiEvents } from '../api/contract.js';
+import type { ApiEventName, ApiEvents, AppStatus } from '../api/contract.js';
 import { createHandlers, formatInfos, relayFollowEvents, type Dialogs } from '../api/handlers.js';
 import { defaultProftpdConfFile } from '../core/ingest/proftpd-conf.js';
 import { defaultDatabasePath } from '../core/paths.js';
@@ -72,6 +72,8 @@ function start(): void {
   const databasePath = defaultDatabasePath();
   // Set once started (startWriter): the index worker, or a writer refusing writes to a read-only database.
   let indexer: HostWriter = new ReadOnlyWriter(databasePath, 'it is not open yet');
+  // The window opens at once and shows this until the writer is ready (an older database is upgraded first).
+  let status: AppStatus = { state: 'starting' };
   let readConnection: Db | null = null;
   const readDb = () => (readConnection ??= openDatabase(databasePath, { readonly: true, nativeBinding }));
 
@@ -125,12 +127,13 @@ function start(): void {
     emit,
     canOpenPaths: true,
     dialogs,
+    status: () => status,
   };
   const handlers = createHandlers(backend);
 
   const openPaths = (paths: readonly string[]) => {
     if (!paths.length) return;
-    if (!rendererLoaded) {
+    if (!rendererLoaded || status.state !== 'ready') {
       pending.push(...paths);
       return;
     }
@@ -291,8 +294,11 @@ function start(): void {
       app.exit(1);
       return;
     }
+    registerIpc(ipcMain, handlers);
+    installMenu();
+    mainWindow = createWindow();
     try {
-      const started = await startWriter({ databasePath, nativeBinding, proftpdConf: backend.proftpdConf });
+      const started = await startWriter({ databasePath, nativeBinding, proftpdConf: backend.proftpdConf, onMigrate: (p) => (status = { state: 'upgrading', ...p }) });
       indexer = started.writer;
       backend.readOnly = started.readOnly;
       relayFollowEvents(backend); // the started writer's batches and changes reach the window
@@ -306,11 +312,10 @@ function start(): void {
       }
       return;
     }
+    status = { state: 'ready' };
     // What was followed when the app (or a serve) last used the database is followed again.
     indexer.resumeFollowing().catch((err: unknown) => console.error(`xferlens: could not follow again what was followed: ${(err as Error).message}`));
-    registerIpc(ipcMain, handlers);
-    installMenu();
-    mainWindow = createWindow();
+    if (rendererLoaded) openPaths(pending.splice(0)); // those that came while the database was opened
   }, (err: unknown) => {
     console.error(`xferlens: ${(err as Error).stack ?? String(err)}`);
     app.exit(1);

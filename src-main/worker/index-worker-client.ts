@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { IndexRequest } from '../api/contract.js';
+import type { IndexRequest, UpgradeProgress } from '../api/contract.js';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
 import type { IndexProgress } from '../core/ingest/indexer.js';
 import { DatabaseError } from '../core/store/faults.js';
@@ -40,7 +40,10 @@ export class IndexWorkerClient implements Writer {
   private stopped = false;
 
   constructor(
-    private readonly options: Omit<IndexWorkerData, 'role'>,
+    private readonly options: Omit<IndexWorkerData, 'role'> & {
+      /** Told each step of upgrading a database of an older schema, as the worker opens it (see FromWorker 'migrate'). */
+      onMigrate?: (progress: UpgradeProgress) => void;
+    },
     private readonly script: URL = new URL('./index-worker.js', import.meta.url),
   ) {}
 
@@ -48,12 +51,16 @@ export class IndexWorkerClient implements Writer {
   start(): Promise<void> {
     this.stopped = false;
     if (this.ready) return this.ready;
-    const workerData: IndexWorkerData = { role: 'xferlens-index-worker', ...this.options };
+    const { onMigrate, ...options } = this.options;
+    const workerData: IndexWorkerData = { role: 'xferlens-index-worker', ...options };
     const worker = new Worker(this.script, { workerData });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {
         switch (message.type) {
+          case 'migrate':
+            onMigrate?.(message.progress);
+            break;
           case 'ready':
             resolve();
             break;

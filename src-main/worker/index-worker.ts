@@ -17,7 +17,7 @@ import { tryReadProftpdConf, type ProftpdConf } from '../core/ingest/proftpd-con
 import { asDatabaseError, DatabaseError, openDatabase, type DatabaseErrorCode, type Db } from '../core/store/db.js';
 import { readMeta, writeMeta } from '../core/store/meta.js';
 import { removeSource, resetSource, type SourceChange } from '../core/store/source-admin.js';
-import type { FollowBatchInfo, IndexRequest } from '../api/contract.js';
+import type { FollowBatchInfo, IndexRequest, UpgradeProgress } from '../api/contract.js';
 import { INPUTS } from '../api/inputs.js';
 import { validate } from '../api/validate.js';
 
@@ -91,6 +91,11 @@ export type ToWorker =
   | { type: 'follow-restore'; jobId: string };
 
 export type FromWorker =
+  /**
+   * Opening a database of an older schema: before each step of its upgrade, and once more when the
+   * steps are done (`step` = `steps` + 1). 'ready' (or 'fatal') follows.
+   */
+  | { type: 'migrate'; progress: UpgradeProgress }
   | { type: 'ready' }
   /** The database could not be opened; `code` says why when it is a DatabaseError (the host decides on it, e.g. read-only). */
   | { type: 'fatal'; message: string; code?: DatabaseErrorCode }
@@ -143,7 +148,11 @@ function serve(port: NonNullable<typeof parentPort>, data: IndexWorkerData): voi
   const reason = (err: unknown) => (asDatabaseError(err, data.databasePath, err instanceof IndexStoppedError ? { linesKept: err.summary.lines } : {}) as Error).message;
   let db: Db;
   try {
-    db = openDatabase(data.databasePath, data.nativeBinding ? { nativeBinding: data.nativeBinding } : {});
+    db = openDatabase(data.databasePath, {
+      ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}),
+      // Posted while the upgrade runs (this thread is busy until it ends): the host shows each step.
+      onMigrate: (progress: UpgradeProgress) => post({ type: 'migrate', progress }),
+    });
   } catch (err) {
     post({ type: 'fatal', message: (err as Error).message, ...(err instanceof DatabaseError ? { code: err.code } : {}) });
     return;

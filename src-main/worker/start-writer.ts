@@ -5,6 +5,7 @@
  * still be read.
  */
 import fs from 'node:fs';
+import type { UpgradeProgress } from '../api/contract.js';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
 import { ApiError } from '../api/errors.js';
 import { openDatabase } from '../core/store/db.js';
@@ -22,8 +23,17 @@ export interface StartedWriter {
   readOnly: string | null;
 }
 
-/** Starts the index worker, or answers a read-only writer when the database cannot or must not be written. */
-export async function startWriter(opts: { databasePath: string; nativeBinding?: string; readOnly?: boolean; proftpdConf?: string | null }): Promise<StartedWriter> {
+/**
+ * Starts the index worker, or answers a read-only writer when the database cannot or must not be written.
+ * `onMigrate` is told each step of upgrading a database of an older schema (minutes for a big one) before it resolves.
+ */
+export async function startWriter(opts: {
+  databasePath: string;
+  nativeBinding?: string;
+  readOnly?: boolean;
+  proftpdConf?: string | null;
+  onMigrate?: (progress: UpgradeProgress) => void;
+}): Promise<StartedWriter> {
   const file = opts.databasePath;
   if (opts.readOnly) return readOnly(file, 'it was opened read-only (--read-only)');
   const refusal = fs.existsSync(file) ? writeRefusal(file) : null;
@@ -33,6 +43,7 @@ export async function startWriter(opts: { databasePath: string; nativeBinding?: 
     databasePath: file,
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     ...(opts.proftpdConf ? { proftpdConf: opts.proftpdConf } : {}),
+    ...(opts.onMigrate ? { onMigrate: opts.onMigrate } : {}),
   });
   try {
     await worker.start(); // creates and migrates the database

@@ -66,7 +66,7 @@ function startServer(recorded: Recorded[]): Promise<http.Server> {
         const method = url.pathname.slice('/api/'.length);
         const reply = req.headers['x-xferlens-reply'] as string | undefined;
         recorded.push({ method, authorization: req.headers.authorization, reply, body: JSON.parse(body) });
-        const answers: Record<string, unknown> = { 'formats/list': formatInfos(), 'db/stats': EMPTY_STATS, 'sources/list': [], 'follow/status': { paused: false, paths: [] } };
+        const answers: Record<string, unknown> = { 'app/status': { state: 'ready' }, 'formats/list': formatInfos(), 'db/stats': EMPTY_STATS, 'sources/list': [], 'follow/status': { paused: false, paths: [] } };
         if (req.headers.authorization !== `Bearer ${TOKEN}`) {
           res.writeHead(401, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'bad token' }));
           return;
@@ -103,6 +103,7 @@ function installFakeBridge(formats: unknown): void {
     'db/stats': { path: '/tmp/x.sqlite', sources: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, formats: {} },
     'sources/list': [],
     'index/cancel': { cancelled: true },
+    'app/status': { state: 'ready' },
     'app/info': { mode: 'desktop', version: '0.0.0', databasePath: '/tmp/x.sqlite', canOpenPaths: true, canExportToFile: true, nativeDialogs: true, readOnly: null, proftpdConf: null },
     'settings/get': { timeDisplay: 'utc', theme: 'system', savedSearches: [], history: [], notifications: false, notifyLiveInsights: false },
     'follow/status': { paused: false, paths: [] },
@@ -223,7 +224,7 @@ describe.skipIf(skipReason !== null)('renderer in Chromium', () => {
     expect(await page.getByTestId('empty-state').textContent()).toContain('xferlens serve');
     await expect.poll(() => page.getByTestId('formats').locator('li').count()).toBe(formatInfos().length);
     expect(new URL(page.url()).hash).toBe('');
-    expect(recorded.map((r) => r.method).sort()).toEqual(['app/info', 'db/stats', 'follow/status', 'formats/list', 'query/schema', 'settings/get', 'sources/list']);
+    expect(recorded.map((r) => r.method).sort()).toEqual(['app/info', 'app/status', 'db/stats', 'follow/status', 'formats/list', 'query/schema', 'settings/get', 'sources/list']);
     expect(recorded.every((r) => r.authorization === `Bearer ${TOKEN}` && r.reply === 'envelope' && r.body === null)).toBe(true);
     expect(await page.evaluate(() => window.__violations)).toEqual([]);
     expect(errors).toEqual([]);

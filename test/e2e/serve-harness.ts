@@ -36,15 +36,17 @@ export interface Served {
   token: string;
   /** Calls the HTTP API as the page does. */
   call<T = unknown>(method: string, input?: unknown): Promise<T>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
 /** Starts `xferlens serve --port 0` on `db` and waits for the address it prints. */
-export async function startServe(db: string, extraArgs: string[] = []): Promise<Served> {
+export async function startServe(db: string, extraArgs: string[] = [], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
   // No system proftpd.conf unless a test gives one: the fixtures read the same on every machine.
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...extraArgs], {
     cwd: REPO,
-    env: { ...process.env, XFERLENS_PROFTPD_CONF: '' },
+    env: { ...process.env, XFERLENS_PROFTPD_CONF: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -82,6 +84,7 @@ export async function startServe(db: string, extraArgs: string[] = []): Promise<
       if (!res.ok) throw new Error(`${method}: ${res.status} ${body.error}`);
       return body;
     },
+    stderr: () => stderr,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -7,9 +7,14 @@
  * FAKE_SCENARIO=follow-again: only checks that the live log, followed by an earlier run, is followed
  * again (a line appended to it arrives as a batch). FAKE_SCENARIO=read-only: only what the window
  * gets from a database that cannot be written (app/info, reads, the command-line folder refused).
+ * FAKE_SCENARIO=upgrade: XFERLENS_DB is of an older schema and this script holds its write lock, so
+ * the writer stops at the upgrade's first step (no timing); it asks app/status and db/stats there,
+ * lets go, and asks again once the command-line folder is indexed.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FakeBrowserWindow } from './electron.js';
@@ -27,18 +32,35 @@ const until = async (what: string, ok: () => boolean) => {
 const sent = (w: FakeBrowserWindow) => w.webContents.sent;
 const finished = (w: FakeBrowserWindow) => sent(w).filter(([channel]) => channel === 'index/finished').length;
 
+const APP_URL = 'app://xferlens/index.html';
+/**
+ * The test's hold on the database (FAKE_SCENARIO=upgrade), taken before the app starts, by a process
+ * of its own: a connection of this process would share its POSIX locks with the app's (closing it
+ * would drop theirs), and be of another SQLite than the app's copy of better-sqlite3.
+ */
+let lock: { release(): Promise<void> } | null = null;
+if (process.env.FAKE_SCENARIO === 'upgrade') {
+  const hold = `const Database = require(process.argv[1]); const db = new Database(process.argv[2]);
+    db.pragma('journal_mode = WAL'); db.exec('BEGIN IMMEDIATE'); process.stdout.write('held\\n');
+    process.stdin.resume(); process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });`;
+  const holder = spawn(process.execPath, ['-e', hold, createRequire(import.meta.url).resolve('better-sqlite3'), process.env.XFERLENS_DB!], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await once(holder.stdout!, 'data');
+  lock = {
+    release: async () => {
+      holder.stdin!.end();
+      await once(holder, 'exit');
+    },
+  };
+}
+
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src-main', 'electron', 'main.js');
 await import(pathToFileURL(dist).href);
 // The same module instance main.js got for 'electron' (the hook resolves it to this file).
 const { app, fake } = await import('./electron.js');
+// The window opens at once (it shows the database being opened or upgraded); the paths wait for the writer.
 await until('the window', () => fake.windows.length > 0 || fake.exitCode !== undefined);
-if (fake.exitCode !== undefined) {
-  process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, messageBoxes: fake.messageBoxes, relaunched: fake.relaunched, exitCode: fake.exitCode }));
-  process.exit(0);
-}
-const win = fake.windows[0]!;
-win.webContents.emit('did-finish-load');
-await until('the command-line folder to be indexed', () => finished(win) >= 1);
+const win = fake.windows[0];
+win?.webContents.emit('did-finish-load');
 
 const invoke = async (channel: string, url: string, input?: unknown) => {
   try {
@@ -47,6 +69,31 @@ const invoke = async (channel: string, url: string, input?: unknown) => {
     return { error: (err as Error).message };
   }
 };
+
+if (lock && win) {
+  const upgrading = (reply: { ok?: unknown }) => (reply.ok as { value?: { state?: string } } | undefined)?.value?.state === 'upgrading';
+  let during: { ok?: unknown; error?: string } = {};
+  for (let i = 0; i < 3000 && !upgrading(during); i++) {
+    during = await invoke('app/status', APP_URL);
+    if (!upgrading(during)) await new Promise((r) => setTimeout(r, 10));
+  }
+  const refused = await invoke('db/stats', APP_URL);
+  const indexedMeanwhile = finished(win);
+  await lock.release();
+  await until('the command-line folder to be indexed', () => finished(win) >= 1);
+  const after = await invoke('app/status', APP_URL);
+  const stats = await invoke('db/stats', APP_URL);
+  const indexed = sent(win).find(([channel]) => channel === 'index/finished')?.[1];
+  process.stdout.write(JSON.stringify({ during, refused, indexedMeanwhile, indexed, after, stats, errorBoxes: fake.errorBoxes }));
+  app.emit('will-quit');
+  await new Promise((r) => setTimeout(r, 200));
+  process.exit(0);
+}
+await until('the command-line folder to be indexed', () => (win !== undefined && finished(win) >= 1) || fake.exitCode !== undefined);
+if (fake.exitCode !== undefined || !win) {
+  process.stdout.write(JSON.stringify({ errorBoxes: fake.errorBoxes, messageBoxes: fake.messageBoxes, relaunched: fake.relaunched, exitCode: fake.exitCode }));
+  process.exit(0);
+}
 
 if (process.env.FAKE_SCENARIO === 'read-only') {
   const APP = 'app://xferlens/index.html';
@@ -78,6 +125,7 @@ if (process.env.FAKE_SCENARIO === 'follow-again') {
   process.exit(0);
 }
 const stats = await invoke('db/stats', 'app://xferlens/index.html');
+const status = await invoke('app/status', 'app://xferlens/index.html');
 const foreign = await invoke('db/stats', 'https://evil.example/');
 
 app.emit('second-instance', {}, ['xferlens', '--flag'], '/', { paths: [second] });
@@ -128,6 +176,7 @@ process.stdout.write(
     notifications: fake.notifications.map(({ title, body }) => ({ title, body })),
     focusedByClick,
     stats,
+    status,
     foreign,
     sources,
     badQuery,

@@ -47,6 +47,7 @@ async function statusOf(method: ApiMethod, input: unknown): Promise<{ status: nu
 function validInputs(): { [M in ApiMethod]: ApiInput<M> } {
   return {
     'app/info': undefined,
+    'app/status': undefined,
     'formats/list': undefined,
     'sources/list': undefined,
     'sources/remove': { id: 999_999 },

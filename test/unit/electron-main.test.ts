@@ -5,6 +5,7 @@
  * events reaching the window, and a followed log whose new failed logins make a native
  * notification. SQLite for "Electron" is Node's build copied to where the app looks.
  */
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { electronNativeDir } from '../../src-main/electron/launch.js';
 import { INPUTS } from '../../src-main/api/inputs.js';
+import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { SECURE_WEB_PREFERENCES } from '../../src-main/electron/security.js';
 import { CLI, EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 import { SmallVolume, storageFaultsUnavailable } from '../storage-volume.js';
@@ -48,7 +50,7 @@ function prepareMain(opts: { withNative: boolean; database?: Buffer }) {
 }
 
 /** Runs the main process under the fake Electron; `scenario` picks what run-main does once the window is up. */
-function spawnMain(prepared: Prepared, opts: { messageBoxResponse?: number; scenario?: 'follow-again' | 'read-only' }) {
+function spawnMain(prepared: Prepared, opts: { messageBoxResponse?: number; scenario?: 'follow-again' | 'read-only' | 'upgrade' }) {
   const { dir, appPath, first, second, live, userData, databasePath } = prepared;
   const r = spawnSync(process.execPath, [RUN_MAIN, first, second, live], {
     encoding: 'utf8',
@@ -60,6 +62,8 @@ function spawnMain(prepared: Prepared, opts: { messageBoxResponse?: number; scen
       XFERLENS_DB: databasePath,
       XFERLENS_USER_DATA_DIR: userData,
       XFERLENS_QUIET_SLOW: '1',
+      // FAKE_SCENARIO=upgrade holds the database's write lock: the writer waits for it, however long.
+      XFERLENS_BUSY_TIMEOUT_MS: opts.scenario === 'upgrade' ? '600000' : (process.env.XFERLENS_BUSY_TIMEOUT_MS ?? ''),
     },
     timeout: 60_000,
   });
@@ -99,6 +103,7 @@ describe('Electron main process (fake Electron)', () => {
 
     // IPC answers the app's page from the read connection, and refuses anyone else.
     expect(report.stats.ok.value).toMatchObject({ path: path.join(dir, 'index.sqlite'), sources: 1, events: 7 });
+    expect(report.status.ok.value).toEqual({ state: 'ready' });
     expect(report.foreign.error).toMatch(/refused IPC from https:\/\/evil\.example/);
     expect(report.sources.ok.value.map((s: { path: string }) => path.dirname(s.path)).sort()).toEqual([first, second].sort());
     // A failed call answers its error as data (with the column of a search mistake), not as a throw.
@@ -185,6 +190,22 @@ describe('Electron main process (fake Electron)', () => {
     } finally {
       volume.unmount();
     }
+  });
+
+  it('opens its window at once on a database of an older release: app/status says the upgrade step, the rest waits', () => {
+    const fixture = path.join(REPO, 'test', 'fixtures', 'db', 'schema4.sqlite');
+    const old = new Database(fixture, { readonly: true });
+    const oldEvents = (old.prepare('SELECT count(*) AS n FROM events WHERE kind = 0').get() as { n: number }).n;
+    old.close();
+    const { report } = spawnMain(prepareMain({ withNative: true, database: fs.readFileSync(fixture) }), { scenario: 'upgrade' });
+    expect(report.during.ok.value).toEqual({ state: 'upgrading', from: 4, to: SCHEMA_VERSION, step: 1, steps: SCHEMA_VERSION - 4 });
+    expect(report.refused.ok.error.error).toBe(`db/stats: the database is being upgraded from schema 4 to ${SCHEMA_VERSION} (step 1 of ${SCHEMA_VERSION - 4}); try again when it is done (app/status says when)`);
+    // The command-line folder waited for the upgrade, then was indexed into the upgraded database.
+    expect(report.indexedMeanwhile).toBe(0);
+    expect(report.indexed).toMatchObject({ files: 1, events: 7, errors: [] });
+    expect(report.after.ok.value).toEqual({ state: 'ready' });
+    expect(report.stats.ok.value).toMatchObject({ events: oldEvents + 7 });
+    expect(report.errorBoxes).toEqual([]);
   });
 
   it('says where SQLite for Electron is missing instead of starting without a database', () => {

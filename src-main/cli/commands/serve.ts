@@ -6,17 +6,19 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiEventName, ApiEvents } from '../../api/contract.js';
-import { createHandlers, relayFollowEvents, type ApiBackend } from '../../api/handlers.js';
+import type { Server } from 'node:http';
+import type { ApiEventName, ApiEvents, AppStatus } from '../../api/contract.js';
+import { createHandlers, refuseUntilReady, relayFollowEvents, type ApiBackend } from '../../api/handlers.js';
 import { defaultDatabasePath } from '../../core/paths.js';
 import { openDatabase, type Db } from '../../core/store/db.js';
-import { startWriter } from '../../worker/start-writer.js';
+import { ReadOnlyWriter, startWriter, type HostWriter } from '../../worker/start-writer.js';
 import { logFormatsOption, proftpdConfOption, stringOption, timeZoneOption, type CommandRun } from '../command.js';
 import { DEFAULT_PORT } from '../registry.js';
 import { formatBytes, formatCount, UsageError } from '../output.js';
 import { createApiServer, isLoopbackHost } from '../serve/http-server.js';
 import { chromiumPrinter, findChromium, NoChromiumError } from '../../core/report/pdf.js';
 import { untilStopSignal } from '../signals.js';
+import { upgradeReporter } from '../upgrade-report.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
 
@@ -66,20 +68,11 @@ interface ServeOptions {
 }
 
 async function serve(opts: ServeOptions): Promise<number> {
-  let started;
-  try {
-    started = await startWriter({ databasePath: opts.databasePath, readOnly: opts.readOnly, proftpdConf: opts.proftpdConf });
-  } catch (err) {
-    process.stderr.write(`xferlens: ${(err as Error).message}\n`);
-    return 1;
-  }
-  const { writer, readOnly } = started;
-  if (readOnly) process.stderr.write(`xferlens: ${readOnly}: serving it read-only (searching works; indexing and following do not)\n`);
-  if (readOnly && opts.paths.length) {
-    process.stderr.write(`xferlens: cannot index ${opts.paths.join(', ')}: the database is read-only\n`);
-    await writer.stop();
-    return 1;
-  }
+  // The page is served before the writer is ready: an older database is upgraded first (minutes for
+  // a big one), meanwhile the API answers only app/status (see refuseUntilReady).
+  let status: AppStatus = { state: 'starting' };
+  let writer: HostWriter = new ReadOnlyWriter(opts.databasePath, 'it is not open yet');
+  let readOnly: string | null = null;
   let reader = null as Db | null;
   const openReadDb = () => openDatabase(opts.databasePath, { readonly: true });
   let broadcast: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void = () => undefined;
@@ -93,49 +86,62 @@ async function serve(opts: ServeOptions): Promise<number> {
     readDb: () => (reader ??= openReadDb()),
     openReadDb,
     exportThreads: {},
-    writer,
+    get writer() {
+      return writer;
+    },
     emit: (event, payload) => broadcast(event, payload),
     canOpenPaths: opts.canOpenPaths,
-    readOnly,
+    get readOnly() {
+      return readOnly;
+    },
+    status: () => status,
     proftpdConf: opts.proftpdConf,
   };
   const token = randomBytes(32).toString('base64url');
   let api;
   try {
-    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb, databasePath: opts.databasePath, exportThreads: {}, ...pdf });
+    const openDownloadDb = () => (refuseUntilReady(status, 'export/download'), openReadDb());
+    api = createApiServer({ handlers: createHandlers(backend), token, rendererDir: RENDERER_DIR, host: opts.host, openReadDb: openDownloadDb, databasePath: opts.databasePath, exportThreads: {}, ...pdf });
   } catch (err) {
     process.stderr.write(`xferlens: ${(err as Error).message}\n`);
-    await writer.stop();
     return 1;
   }
   broadcast = api.broadcast;
-  const stopRelay = relayFollowEvents(backend);
   const { server } = api;
+  // Listens once an upgrade begins (the page shows its progress), else once the writer is ready.
+  let listening: Promise<number | null> | null = null;
+  const listen = () => (listening ??= listenAndTell(server, token, opts));
+  const reportUpgrade = upgradeReporter(opts.databasePath);
 
-  const listening = new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
   try {
-    await listening;
+    ({ writer, readOnly } = await startWriter({
+      databasePath: opts.databasePath,
+      readOnly: opts.readOnly,
+      proftpdConf: opts.proftpdConf,
+      onMigrate: (p) => {
+        status = { state: 'upgrading', ...p };
+        reportUpgrade(p);
+        void listen();
+      },
+    }));
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const hint = e.code === 'EADDRINUSE' ? ` (another program uses port ${opts.port}: try --port 0)` : '';
-    process.stderr.write(`xferlens: cannot listen on ${opts.host}:${opts.port}: ${e.message}${hint}\n`);
+    process.stderr.write(`xferlens: ${(err as Error).message}\n`);
+    await api.close();
+    return 1;
+  }
+  if (readOnly) process.stderr.write(`xferlens: ${readOnly}: serving it read-only (searching works; indexing and following do not)\n`);
+  if (readOnly && opts.paths.length) {
+    process.stderr.write(`xferlens: cannot index ${opts.paths.join(', ')}: the database is read-only\n`);
+    await api.close();
     await writer.stop();
     return 1;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
-  const shownHost = net6(opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
-  // First line of stdout, whole: `npm start` and the tests read it.
-  await new Promise<void>((resolve) => process.stdout.write(`http://${shownHost}:${port}/#token=${token}\n`, () => resolve()));
-  if (!isLoopbackHost(opts.host)) {
-    process.stderr.write(
-      `xferlens: WARNING: listening on ${opts.host}, not only this machine: anyone who can reach port ${port} and has the address above (its token) can read every indexed log` +
-        `${opts.canOpenPaths ? ' and index files on this machine' : ''}. The connection is plain HTTP.\n`,
-    );
+  status = { state: 'ready' };
+  if ((await listen()) === null) {
+    await writer.stop();
+    return 1;
   }
+  const stopRelay = relayFollowEvents(backend);
   process.stderr.write(`xferlens: serving ${opts.databasePath}; Ctrl+C stops\n`);
 
   // What was followed when the database was last used (by the app, or a serve): followed again,
@@ -175,6 +181,36 @@ async function serve(opts: ServeOptions): Promise<number> {
   reader?.close();
   await writer.stop();
   return 0;
+}
+
+/**
+ * Listens, then prints the address (the first line of stdout, whole: `npm start` and the tests read
+ * it) and the warning off loopback; answers the port, or null when it cannot listen (said on stderr).
+ */
+async function listenAndTell(server: Server, token: string, opts: ServeOptions): Promise<number | null> {
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  try {
+    await listening;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ` (another program uses port ${opts.port}: try --port 0)` : '';
+    process.stderr.write(`xferlens: cannot listen on ${opts.host}:${opts.port}: ${e.message}${hint}\n`);
+    return null;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shownHost = net6(opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
+  await new Promise<void>((resolve) => process.stdout.write(`http://${shownHost}:${port}/#token=${token}\n`, () => resolve()));
+  if (!isLoopbackHost(opts.host)) {
+    process.stderr.write(
+      `xferlens: WARNING: listening on ${opts.host}, not only this machine: anyone who can reach port ${port} and has the address above (its token) can read every indexed log` +
+        `${opts.canOpenPaths ? ' and index files on this machine' : ''}. The connection is plain HTTP.\n`,
+    );
+  }
+  return port;
 }
 
 /** An IPv6 literal in a URL goes in brackets. */

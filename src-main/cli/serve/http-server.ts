@@ -20,7 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiEventName, ApiEvents, ApiMethod, ExportDownloadParams, ExportTicket, ReplyHeader, ReportDownloadParams } from '../../api/contract.js';
-import { ApiError, errorReply, replyOf } from '../../api/errors.js';
+import { ApiError, errorReply, isOwnFailure, replyOf } from '../../api/errors.js';
 import { reportJob, type ApiBackend, type ApiHandlers } from '../../api/handlers.js';
 import { MAX_QUERY, REPORT_OPTIONS } from '../../api/inputs.js';
 import { arrayOf, object, oneOf, optional, string, timeZone, validate } from '../../api/validate.js';
@@ -386,7 +386,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const { status, body } = errorReply(err);
-      if (status >= 500) logFailure(req, err);
+      if (isOwnFailure(err, status)) logFailure(req, err);
       if (!res.headersSent) sendJson(res, status, body);
       else res.destroy();
     });
