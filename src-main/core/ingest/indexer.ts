@@ -161,7 +161,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
 
   // Stat everything first: one file reached through two paths is indexed once, and files already
   // known under another name (a rotated log) are continued before their old path is reused.
-  const targets: { file: string; real: string; stat: fs.BigIntStats; known: boolean }[] = [];
+  const targets: { file: string; real: string; stat: fs.BigIntStats; known: boolean; unread: number }[] = [];
   const seen = new Set<string>();
   for (const file of files) {
     if (own.has(path.resolve(file))) continue;
@@ -173,8 +173,11 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       const identity = `${stat.dev}:${stat.ino}`;
       if (seen.has(identity)) continue;
       seen.add(identity);
-      const known = writer.sourcesByIdentity(String(stat.dev), String(stat.ino)).length > 0;
-      targets.push({ file, real, stat, known });
+      const sources = writer.sourcesByIdentity(String(stat.dev), String(stat.ino));
+      // What this run will read of it (all of it again if it shrank: truncated or replaced).
+      const indexed = Math.max(0, ...sources.map((s) => s.bytes_indexed));
+      const size = Number(stat.size);
+      targets.push({ file, real, stat, known: sources.length > 0, unread: size >= indexed ? size - indexed : size });
     } catch (err) {
       summary.errors.push({ path: file, reason: describeFsError(err) });
     }
@@ -182,7 +185,8 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   targets.sort((a, b) => Number(b.known) - Number(a.known));
   const bytesTotal = targets.reduce((n, t) => n + Number(t.stat.size), 0);
   let bytesBefore = 0;
-  const big = bytesTotal > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
+  // A big run (not a big file re-opened: starting the full-text thread alone costs ~130 ms).
+  const big = targets.reduce((n, t) => n + t.unread, 0) > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
   const bulk = big && writer.beginBulkLoad();
   if (big) writer.beginFullTextThread();
   // Sources' own proftpd.conf files, each read once per run; one that cannot be read is reported once.
