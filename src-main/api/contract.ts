@@ -114,7 +114,7 @@ export interface IndexProgressInfo extends IndexProgress {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Follow mode (tail -f: new lines indexed as servers write them; see README "The app")
+// Follow mode (tail -f: new lines indexed as servers write them; see docs/app.md)
 
 export interface FollowedPathInfo {
   /** The file, folder or pattern, as given to `follow/start`. */
@@ -147,7 +147,7 @@ export interface FollowBatchInfo {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Queries (the search language; see README "Search language")
+// Queries (the search language; see docs/search.md)
 
 export type { QueryKind, SortOrder, ColumnType, ColumnDef };
 
@@ -349,7 +349,7 @@ export type ExportFinishedInfo =
   | { jobId: string; cancelled: true };
 
 // ---------------------------------------------------------------------------------------------------
-// Reports (README "Reports"): one HTML file, or PDF printed by Chromium
+// Reports (docs/reports.md): one HTML file, or PDF printed by Chromium
 
 export type { ReportFormat, PaperSize };
 

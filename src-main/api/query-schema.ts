@@ -1,6 +1,6 @@
 /**
  * The search language described for the UI (autocomplete, help, column pickers): the fields of
- * core/query/fields.ts with what they match in each kind (README "Search language" says the same)
+ * core/query/fields.ts with what they match in each kind (docs/search.md says the same)
  * and the columns of core/query/columns.ts.
  */
 import { COLUMNS, DEFAULT_SORT, DEFAULT_VISIBLE, QUERY_KINDS, type QueryKind } from '../core/query/columns.js';

@@ -69,7 +69,7 @@ export const COMMANDS: readonly CliCommand[] = [
     usage: searchUsage('search'),
     summary: 'search events (log lines) with the search language',
     options: { ...SEARCH_OPTIONS, follow: { type: 'boolean', default: false } },
-    optionHelp: `QUERY        the search language (README "Search language"), e.g. user:alice failed after:24h;
+    optionHelp: `QUERY        the search language (docs/search.md), e.g. user:alice failed after:24h;
              several arguments are joined with spaces; none = everything. A query that
              begins with - goes after -- (options first): xferlens search --limit 5 -- -user:bob
 --limit N    rows per page (default ${SEARCH_LIMIT.default}, at most ${SEARCH_LIMIT.max})

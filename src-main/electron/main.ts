@@ -289,7 +289,7 @@ function start(): void {
     if (!fs.existsSync(nativeBinding)) {
       dialog.showErrorBox(
         'xferlens cannot open its database',
-        `SQLite for Electron was not found at ${nativeBinding}.\n\nIn a checkout, \`npm start\` builds it (this needs internet once). See README, "Desktop app".`,
+        `SQLite for Electron was not found at ${nativeBinding}.\n\nIn a checkout, \`npm start\` builds it (this needs internet once). See docs/app.md, "Desktop app".`,
       );
       app.exit(1);
       return;

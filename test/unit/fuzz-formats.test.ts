@@ -148,7 +148,7 @@ function encode1252(text: string): Buffer {
   }));
 }
 
-/** The complete lines of 8-bit file bytes (after `start`), as the README defines them. */
+/** The complete lines of 8-bit file bytes (after `start`), as docs/cli.md defines them. */
 function expectedLines(bytes: Buffer, start = 0): { offset: number; bytes: Buffer }[] {
   const out: { offset: number; bytes: Buffer }[] = [];
   let pos = start;

@@ -1,5 +1,5 @@
 /**
- * Reports (README "Reports"): built from the real ProFTPD fixtures and EFT logs, their numbers are
+ * Reports (docs/reports.md): built from the real ProFTPD fixtures and EFT logs, their numbers are
  * what the search language returns for the same query; values from logs are inert text; the
  * transfer list is capped and names the export that gives the rest; the CLI's options and errors.
  * Rendering in Chromium (HTML and PDF) is test/e2e/report.test.ts.

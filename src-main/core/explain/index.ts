@@ -3,7 +3,7 @@
  * do. The tables are data (ftp.ts, sftp.ts, eft.ts, winsock.ts, strerror.ts, http.ts, outcomes.ts,
  * proftpd-messages.ts); this module decides which table a code belongs to.
  *
- * Which table applies (README "Explanations" says the same):
+ * Which table applies (docs/explanations.md says the same):
  * 1. A number from 10000 up is a WinSock error (EFT writes socket errors as GetLastCode).
  * 2. A three-digit number (100–699) is an FTP reply code, unless the row is HTTP: its verb is an HTTP
  *    method (GET, PUT, PROPFIND…), or it has no verb and its protocol is http/https. The verb decides,

@@ -2,7 +2,7 @@
  * NDJSON export in the Elastic Common Schema (ECS 8): one JSON document per line, nested objects
  * (`{"source":{"ip":…}}`, not dotted keys), fields without an ECS home under `xferlens.*`, absent
  * values left out. The output can go straight into Elasticsearch or OpenSearch (`_bulk`, Filebeat;
- * see README "Export"), where a `logs-*-*` data stream maps ECS fields by itself.
+ * see docs/export.md), where a `logs-*-*` data stream maps ECS fields by itself.
  */
 import { isIP } from 'node:net';
 import type { QueryKind } from '../query/columns.js';

@@ -14,7 +14,8 @@ import { xferlog } from './xferlog.js';
 
 /**
  * Every format xferlens reads. Adding a format: write its module in this folder (with verbatim
- * samples) and add it to this list; detection, the tests and README's table pick it up.
+ * samples) and add it to this list; detection and the tests pick it up. Add its row to the table
+ * of docs/formats.md.
  * Order breaks ties in detection: more specific formats first.
  */
 export const FORMATS: readonly FormatDefinition[] = [w3c, eftClient, iis, proftpdExtended, clf, xferlog, proftpdModlog, vsftpd, pureftpdStats, filezillaLegacy, filezilla, proftpdSystem, syslog];

@@ -86,9 +86,9 @@ export interface FormatDefinition {
   label: string;
   /** File names this format is usually written to: a hint for detection only. */
   fileNameHint?: RegExp;
-  /** Human description of the timestamp, for README/Help. */
+  /** Human description of the timestamp, for docs/formats.md and Help. */
   timestamp: string;
-  /** Human description of what is extracted, for README/Help. */
+  /** Human description of what is extracted, for docs/formats.md and Help. */
   extracts: string;
   /**
    * Scores a sample of the file's first non-empty lines: the fraction of lines this format

@@ -1,5 +1,5 @@
 /**
- * The search language and everything built on it: one query string (see README "Search language")
+ * The search language and everything built on it: one query string (see docs/search.md)
  * compiled to SQL with bound parameters, keyset-paged results, exact counts, streaming for export and
  * aggregations for charts. The UI and the CLI both go through these functions.
  */

@@ -1,7 +1,7 @@
 /**
  * Query tree → SQL WHERE clause with named parameters. User input only ever reaches SQL as a bound
  * value; column names come from the fixed tables below. Each field's meaning per kind is listed in
- * README "Search language".
+ * docs/search.md.
  */
 import type { Db } from '../store/db.js';
 import { lineSql } from '../store/line-blocks.js';

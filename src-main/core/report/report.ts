@@ -1,5 +1,5 @@
 /**
- * A report of one search over one period (README "Reports"): its figures, activity over time, top
+ * A report of one search over one period (docs/reports.md): its figures, activity over time, top
  * values, failed logins and transfers explained, the transfers themselves and the insights that fired.
  * Everything comes through the query layer with the search language: each figure carries the query
  * that counts it, so `xferlens search`/`transfers` with that query gives the same number. Reads are

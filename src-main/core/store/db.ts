@@ -143,7 +143,7 @@ function connect(connectPath: string, file: string, opts: OpenOptions): Db {
       readonly: opts.readonly ?? false,
       fileMustExist: opts.readonly ?? false,
       timeout: busyTimeoutMs(),
-      // The Electron app passes its own-ABI build (node_modules keeps Node's; see README "Desktop app").
+      // The Electron app passes its own-ABI build (node_modules keeps Node's; see docs/app.md, "Desktop app").
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     });
     if (opts.nativeBinding) nativeBindings.set(db, opts.nativeBinding);
