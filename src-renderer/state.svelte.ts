@@ -164,7 +164,8 @@ export class AppState {
       }),
       api.subscribe('index/progress', (p) => {
         const job = this.jobs[p.jobId];
-        const first = job !== undefined && job.progress === null;
+        // The job's first progress, and its first with lines committed (the rows to show at once).
+        const first = job !== undefined && (job.progress === null || (job.progress.bytesDone === 0 && p.bytesDone > 0));
         if (job) job.progress = p;
         this.liveRefresh(first, job ? Date.now() - job.started : 0);
       }),
@@ -224,7 +225,7 @@ export class AppState {
     this.settledRevision++;
   }
 
-  /** While indexing: at once for a job's first progress, then at most every LIVE_REFRESH_MS (later, _SLOW_MS). */
+  /** While indexing: at once for a job's first progress and its first rows, then at most every LIVE_REFRESH_MS (later, _SLOW_MS). */
   private liveRefresh(now: boolean, runningFor: number): void {
     if (now) {
       if (this.liveTimer) clearTimeout(this.liveTimer);

@@ -267,15 +267,21 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
   /** Paths the user chose in `dialog/save` and has not exported to yet. */
   const chosenSavePaths = new Set<string>();
 
-  /** Progress events of one index job, throttled. */
+  /**
+   * Progress events of one index job, throttled; never the first with committed lines (the page
+   * shows the first rows on it: throttled, it waited for the next batch).
+   */
   const progressEmitter = (jobId: string) => {
     let lastSent = 0;
     let lastFile = '';
+    let lastBytes = 0;
     return (p: IndexProgress) => {
       const now = Date.now();
-      if (p.file === lastFile && now - lastSent < PROGRESS_INTERVAL_MS) return;
+      const firstRows = lastBytes === 0 && p.bytesDone > 0;
+      if (!firstRows && p.file === lastFile && now - lastSent < PROGRESS_INTERVAL_MS) return;
       lastSent = now;
       lastFile = p.file;
+      lastBytes = p.bytesDone;
       backend.emit('index/progress', { jobId, ...p });
     };
   };

@@ -86,6 +86,9 @@ const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, t
  * The single writer of the index. Each batch of rows is committed with the source's checkpoint in
  * one transaction, so a killed process leaves the database exactly at a batch boundary.
  */
+/** See beginFullTextThread. */
+const FULL_TEXT_THREAD_DELAY_MS = 1000;
+
 export class IndexWriter {
   private readonly insertEvent;
   private readonly lines;
@@ -97,6 +100,8 @@ export class IndexWriter {
   private readonly resetCounters;
   /** Adds committed lines to the full-text index during a big run (see full-text.ts). */
   private fullText: FullTextThread | undefined;
+  /** When a big run asked for the thread (see beginFullTextThread), or null. */
+  private fullTextWantedAt: number | null = null;
   /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
@@ -189,6 +194,9 @@ export class IndexWriter {
       try {
         const counts = commit(sourceId, rows, cp, reset);
         if (reset) removeDeletedLines(db);
+        if (this.fullTextWantedAt !== null && performance.now() - this.fullTextWantedAt >= FULL_TEXT_THREAD_DELAY_MS) {
+          this.fullText ??= FullTextThread.start(db.name, nativeBindingOf(db));
+        }
         this.fullText?.notify();
         return counts;
       } catch (err) {
@@ -201,16 +209,20 @@ export class IndexWriter {
 
   /**
    * For a big run: the lines of each committed batch reach the full-text index from a second thread
-   * while the next batches are read (where threads can run; else finishFullText adds them).
+   * while the next batches are read (where threads can run; else finishFullText adds them). The
+   * thread starts at the first commit FULL_TEXT_THREAD_DELAY_MS into the run (it catches up): its
+   * start-up (~100 ms of CPU on the other core, which the app's window shares) would delay the first
+   * rows a user sees.
    */
   beginFullTextThread(): void {
-    this.fullText ??= FullTextThread.start(this.db.name, nativeBindingOf(this.db));
+    this.fullTextWantedAt = performance.now();
   }
 
   /** At the end of a run: waits for the full-text thread, then adds to the index what is left. */
   async finishFullText(): Promise<void> {
     const thread = this.fullText;
     this.fullText = undefined;
+    this.fullTextWantedAt = null;
     try {
       await thread?.finish();
     } catch (err) {
@@ -225,6 +237,7 @@ export class IndexWriter {
   async stopFullText(): Promise<void> {
     const thread = this.fullText;
     this.fullText = undefined;
+    this.fullTextWantedAt = null;
     await thread?.stop();
   }
 
