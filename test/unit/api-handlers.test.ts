@@ -649,6 +649,8 @@ describe('API handlers: what is followed is followed again after a restart', () 
     fs.mkdirSync(later);
     writeLines(path.join(later, 'ex100409.log'), EFT_W3C_SAMPLE.map((l) => l.replaceAll('2010-04-08', '2010-04-09')));
     await until('the folder that appeared', async () => (await events()) === 15);
+    // The status follows the batch (the worker tells it after the commit that the database shows).
+    await until('its status', async () => (await handlers['follow/status']()).paths[1]?.error === null);
     expect((await handlers['follow/status']()).paths[1]).toEqual({ path: later, files: 1, error: null });
   });
 
