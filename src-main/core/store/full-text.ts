@@ -78,7 +78,7 @@ export function attachFullText(db: Db, file: string, readonly: boolean): void {
   } catch {
     // Missing or unreadable: searched as empty.
   }
-  db.exec(`CREATE VIRTUAL TABLE temp.events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
+  db.exec(TABLE('temp'));
 }
 
 /**

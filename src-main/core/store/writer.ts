@@ -82,13 +82,13 @@ const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, t
   session_id, transfer_id, op, outcome)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+/** See beginFullTextThread. */
+const FULL_TEXT_THREAD_DELAY_MS = 1000;
+
 /**
  * The single writer of the index. Each batch of rows is committed with the source's checkpoint in
  * one transaction, so a killed process leaves the database exactly at a batch boundary.
  */
-/** See beginFullTextThread. */
-const FULL_TEXT_THREAD_DELAY_MS = 1000;
-
 export class IndexWriter {
   private readonly insertEvent;
   private readonly lines;
