@@ -247,6 +247,26 @@ describe('EFT W3C sessions', () => {
   });
 });
 
+describe('sessions written at the end of their batch', () => {
+  it('a line without a connection key joins a session opened earlier in the same batch, whose row is not written yet', async () => {
+    const file = path.join(dir, 'u_ex260304.log');
+    writeLines(file, [
+      ...W3C_HEADER,
+      '2026-03-04 09:00:01 10.0.0.5 - partner1 [4]user partner1 - 331 - - - 21',
+      '2026-03-04 09:00:02 10.0.0.5 - partner1 [4]pass ******* - 230 - - - 21',
+      // No [N]: found among the client's sessions by time, which reads the sessions table. A
+      // command, not a transfer: nothing after the run would link it.
+      '2026-03-04 09:00:02 10.0.0.5 - partner1 size /in/keyless.csv - 213 - - - 21',
+      '2026-03-04 09:00:03 10.0.0.5 - partner1 [4]quit - - 221 - - - 21',
+    ]);
+    await index([file]);
+    const [s, ...others] = read('SELECT * FROM sessions');
+    expect(others).toEqual([]);
+    expect(s).toMatchObject({ user: 'partner1', login: 'success', end_reason: 'quit', events: 4, commands: 4 });
+    expect(read('SELECT DISTINCT session_id FROM events WHERE kind = 0')).toEqual([{ session_id: s.id }]);
+  });
+});
+
 describe('many open sessions', () => {
   it('finds each again after the memory let it go: 2,500 connections that never quit, continued in the next file', async () => {
     const n = 2_500; // more than the analyser keeps in memory

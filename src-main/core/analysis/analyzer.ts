@@ -58,6 +58,8 @@ interface SourceCounts {
 interface SessionState {
   id: number;
   connKey: string;
+  /** The format of the log that opened it. */
+  format: string;
   /** The log that opened it. */
   sourceId: number;
   server: string | null;
@@ -84,6 +86,8 @@ interface SessionState {
   renameFrom: string | null;
   awaiting: { activity: Activity; fields: EventFields } | null;
   dirty: boolean;
+  /** Whether its row exists: a new session is inserted by the next flush, not when it opens. */
+  stored: boolean;
 }
 
 interface TransferRow {
@@ -143,6 +147,24 @@ function pendingState(s: SessionState): string | null {
   return JSON.stringify({ perSource: s.perSource, renameFrom: s.renameFrom, awaiting: s.awaiting });
 }
 
+/** What a flush writes of a session, in the order of sessionState's values. */
+const SESSION_STATE = `server, start_ts, end_ts, client_ip, client_port, user, protocol, login, login_reason, login_code, commands,
+  uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_reason, open, pending`;
+const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
+
+/** A session's row as flush writes it (SESSION_STATE), its counts the largest any one log saw. */
+function sessionState(s: SessionState): unknown[] {
+  let commands = 0, failures = 0, failedLogins = 0;
+  for (const c of Object.values(s.perSource)) {
+    if (c.commands > commands) commands = c.commands;
+    if (c.failures > failures) failures = c.failures;
+    if (c.failedLogins > failedLogins) failedLogins = c.failedLogins;
+  }
+  return [s.server, s.start, s.end, s.clientIp, s.clientPort, s.user, s.protocol, s.login, s.loginReason, s.loginCode, commands,
+    s.uploads, s.downloads, s.deletes, s.renames, failures, failedLogins, s.bytesUp, s.bytesDown, s.events,
+    s.open ? null : s.endReason ?? 'unknown', s.open ? 1 : 0, pendingState(s)];
+}
+
 export class Analyzer {
   private readonly byKey = new Map<string, SessionState>();
   private readonly byId = new Map<number, SessionState>();
@@ -161,18 +183,20 @@ export class Analyzer {
   /** The id the current line's event is stored under (a transfer it creates points at it). */
   private eventId: number | null = null;
   private readonly stmt;
+  /** The id the next new session takes (its row is written by the flush), or null: not known yet. */
+  private nextSessionId: number | null = null;
+  /** Sessions opened since the last flush or storeNewSessions: cached, their rows not written. */
+  private unstored = 0;
 
   /** `strings` gives transfers the ids of their strings (the writer's interner, shared with the events). */
   constructor(db: Db, private readonly strings: StringInterner) {
     this.db = db;
     this.stmt = {
-      insertSession: db.prepare(`INSERT INTO sessions (conn_key, server, format, source_id, start_ts, end_ts, client_ip, client_port, user, protocol)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateSession: db.prepare(`UPDATE sessions SET server = @server, start_ts = @start, end_ts = @end, client_ip = @clientIp,
-        client_port = @clientPort, user = @user, protocol = @protocol, login = @login, login_reason = @loginReason, login_code = @loginCode,
-        commands = @commands, uploads = @uploads, downloads = @downloads, deletes = @deletes, renames = @renames, failures = @failures,
-        failed_logins = @failedLogins, bytes_up = @bytesUp, bytes_down = @bytesDown, events = @events, end_reason = @endReason,
-        open = @open, pending = @pending WHERE id = @id`),
+      // One statement per changed session per batch (positional: named parameters bind slower):
+      // a new session's row is written whole by the flush after it opened.
+      insertSession: db.prepare(`INSERT INTO sessions (id, conn_key, format, source_id, ${SESSION_STATE}) VALUES (?, ?, ?, ?, ${placeholders(SESSION_STATE)})`),
+      updateSession: db.prepare(`UPDATE sessions SET (${SESSION_STATE}) = (${placeholders(SESSION_STATE)}) WHERE id = ?`),
+      maxSessionId: db.prepare('SELECT coalesce(max(id), 0) FROM sessions').pluck(),
       latestByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? ORDER BY start_ts DESC LIMIT 1'),
       coveringByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1'),
       byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
@@ -204,6 +228,7 @@ export class Analyzer {
     this.othersOverlap = !span || !!this.stmt.otherSourceNear.get(sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
     if (this.othersOverlap) this.ensureMatchIndex();
     this.previousWasHeader = false;
+    this.nextSessionId = null;
     this.sourceId = sourceId;
     this.format = format ?? '';
     // Logs of one server usually share a folder: it names the server for keys that need one.
@@ -297,6 +322,7 @@ export class Analyzer {
    * known (another log indexed later named their users): linked now where one session fits.
    */
   relinkTransfers(): number {
+    this.storeNewSessions();
     if (!this.stmt.anySession.get()) return 0;
     let linked = 0;
     for (const t of this.stmt.unlinkedTransfers.all() as TransferRow[]) {
@@ -315,26 +341,31 @@ export class Analyzer {
   /** The id the writer gave the line just analysed: a transfer it created points at it. */
   /** Writes changed sessions; call at the end of each batch, inside its transaction. */
   flush(): void {
-    for (const s of this.byId.values()) {
-      if (!s.dirty) continue;
-      const per = Object.values(s.perSource);
-      const max = (k: keyof SourceCounts) => per.reduce((m, c) => Math.max(m, c[k]), 0);
-      this.stmt.updateSession.run({
-        id: s.id, server: s.server, start: s.start, end: s.end, clientIp: s.clientIp, clientPort: s.clientPort, user: s.user,
-        protocol: s.protocol, login: s.login, loginReason: s.loginReason, loginCode: s.loginCode,
-        commands: max('commands'), failures: max('failures'), failedLogins: max('failedLogins'),
-        uploads: s.uploads, downloads: s.downloads, deletes: s.deletes, renames: s.renames, bytesUp: s.bytesUp, bytesDown: s.bytesDown,
-        events: s.events, endReason: s.open ? null : s.endReason ?? 'unknown', open: s.open ? 1 : 0, pending: pendingState(s),
-      });
-      s.dirty = false;
-    }
+    for (const s of this.byId.values()) if (s.dirty) this.writeSession(s);
+    this.unstored = 0;
     if (this.byId.size > CACHE_LIMIT) this.forget();
+  }
+
+  private writeSession(s: SessionState): void {
+    if (s.stored) this.stmt.updateSession.run(...sessionState(s), s.id);
+    else this.stmt.insertSession.run(s.id, s.connKey, s.format, s.sourceId, ...sessionState(s));
+    s.stored = true;
+    s.dirty = false;
+  }
+
+  /** Before SQL that reads sessions: the ones opened since the last flush get their rows. */
+  private storeNewSessions(): void {
+    if (this.unstored === 0) return;
+    for (const s of this.byId.values()) if (!s.stored) this.writeSession(s);
+    this.unstored = 0;
   }
 
   /** Forgets cached state (after a failed transaction the database is the truth again). */
   reset(): void {
     this.byKey.clear();
     this.byId.clear();
+    this.nextSessionId = null;
+    this.unstored = 0;
     this.matchIndexed = false; // a rolled-back batch may have created it
   }
 
@@ -386,6 +417,7 @@ export class Analyzer {
         }
       } else if (!within) {
         // An older file indexed after a newer one: its line may belong to an earlier session of the key.
+        if (ts < s.start) this.storeNewSessions();
         const earlier = ts < s.start ? (this.stmt.coveringByKey.get(key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined) : undefined;
         s = earlier ? this.byId.get(earlier.id as number) ?? this.cache(this.fromRow(earlier), false) : undefined;
       }
@@ -396,6 +428,7 @@ export class Analyzer {
   private sessionWithoutKey(ts: number | null, f: EventFields): SessionState | null {
     if (!f.clientIp || ts === null) return null;
     const hi = ts + (isLowRes(ts) ? 999 : 0);
+    this.storeNewSessions();
     const ids = this.stmt.keylessCandidates.all(f.clientIp, ts - KEYLESS_LOOKBACK_MS, hi + KEYLESS_SLACK_MS) as { id: number }[];
     let found: SessionState | null = null;
     for (const { id } of ids) {
@@ -423,13 +456,15 @@ export class Analyzer {
 
   private createSession(key: string, ts: number | null, f: EventFields): SessionState {
     const t = ts ?? 0;
-    const id = Number(
-      this.stmt.insertSession.run(key, f.server ?? null, this.format, this.sourceId, t, t, f.clientIp ?? null, f.clientPort ?? null, f.user ?? null, null).lastInsertRowid,
-    );
+    // Given here, as SQLite would (after the largest): the events of the batch point at it at once.
+    this.nextSessionId ??= (this.stmt.maxSessionId.get() as number) + 1;
+    const id = this.nextSessionId++;
+    this.unstored++;
     const s: SessionState = {
-      id, connKey: key, sourceId: this.sourceId, server: f.server ?? null, start: t, end: t, clientIp: f.clientIp ?? null, clientPort: f.clientPort ?? null,
-      user: null, protocol: null, login: 'none', loginReason: null, loginCode: null, uploads: 0, downloads: 0, deletes: 0, renames: 0,
-      bytesUp: 0, bytesDown: 0, events: 0, endReason: null, open: true, perSource: {}, renameFrom: null, awaiting: null, dirty: true,
+      id, connKey: key, format: this.format, sourceId: this.sourceId, server: f.server ?? null, start: t, end: t, clientIp: f.clientIp ?? null,
+      clientPort: f.clientPort ?? null, user: null, protocol: null, login: 'none', loginReason: null, loginCode: null, uploads: 0, downloads: 0,
+      deletes: 0, renames: 0, bytesUp: 0, bytesDown: 0, events: 0, endReason: null, open: true, perSource: {}, renameFrom: null, awaiting: null,
+      dirty: true, stored: false,
     };
     return this.cache(s);
   }
@@ -446,14 +481,14 @@ export class Analyzer {
       ? (JSON.parse(r.pending as string) as Partial<SessionState>)
       : { perSource: { [sourceId]: { commands: r.commands as number, failures: r.failures as number, failedLogins: r.failed_logins as number } } };
     return {
-      id: r.id as number, connKey: r.conn_key as string, sourceId, server: r.server as string | null,
+      id: r.id as number, connKey: r.conn_key as string, format: r.format as string, sourceId, server: r.server as string | null,
       start: r.start_ts as number, end: r.end_ts as number, clientIp: r.client_ip as string | null, clientPort: r.client_port as number | null,
       user: r.user as string | null, protocol: r.protocol as string | null, login: r.login as SessionState['login'],
       loginReason: r.login_reason as string | null, loginCode: r.login_code as string | null,
       uploads: r.uploads as number, downloads: r.downloads as number, deletes: r.deletes as number, renames: r.renames as number,
       bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, events: r.events as number,
       endReason: r.end_reason as EndReason | null, open: r.open === 1,
-      perSource: pending.perSource ?? {}, renameFrom: pending.renameFrom ?? null, awaiting: pending.awaiting ?? null, dirty: false,
+      perSource: pending.perSource ?? {}, renameFrom: pending.renameFrom ?? null, awaiting: pending.awaiting ?? null, dirty: false, stored: true,
     };
   }
 
@@ -471,7 +506,7 @@ export class Analyzer {
     s.server ??= f.server ?? null;
     s.clientIp ??= f.clientIp ?? null;
     s.clientPort ??= f.clientPort ?? null;
-    if (f.user && f.user !== '-' && !/^(unknown|\(not logged in\))$/i.test(f.user)) s.user ??= f.user;
+    if (s.user === null && f.user && f.user !== '-' && !/^(unknown|\(not logged in\))$/i.test(f.user)) s.user = f.user;
     s.protocol = strongerProtocol(s.protocol, f.protocol);
   }
 
