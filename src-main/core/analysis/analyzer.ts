@@ -30,6 +30,8 @@ import { classify, strongerProtocol, type Activity, type EndReason, type EventOp
 export const SLACK_MS = 2000;
 /** How far apart two logs' records of one transfer may be. */
 export const MATCH_WINDOW_MS = 2000;
+/** The farthest a record joins a transfer from its time: the window, widened for whole-second times on both sides. */
+const RECORD_REACH_MS = MATCH_WINDOW_MS + 2000;
 /** Keys that restart with the service (EFT `[N]`) start a new session after this much silence. */
 export const REUSED_KEY_IDLE_MS = 2 * 3600_000;
 /** Clocks of one server's logs agree; a keyless line's time may miss its session's span by this much. */
@@ -106,6 +108,7 @@ interface TransferRow {
   code: string | null;
   record_sources: string;
   event_id: number | null;
+  records: number;
 }
 
 interface TransferRecord {
@@ -133,7 +136,7 @@ const isLowRes = (ts: number | null) => ts !== null && ts % 1000 === 0;
 
 /** A stored transfer as TransferRow: its strings named. */
 const TRANSFER_ROW = `SELECT t.id, t.session_id, t.ts, ${['user', 'client_ip', 'protocol', 'path', 'path_to'].map((c) => `${stringSql('t', c)} AS ${c}`).join(', ')},
-  t.op, t.bytes, t.duration_ms, t.status, t.code, t.record_sources, t.event_id FROM transfers t`;
+  t.op, t.bytes, t.duration_ms, t.status, t.code, t.record_sources, t.event_id, t.records FROM transfers t`;
 
 /**
  * What a session's row does not say, as JSON (sessions.pending), or NULL when the row says it all:
@@ -216,7 +219,10 @@ export class Analyzer {
       anySession: db.prepare('SELECT 1 FROM sessions LIMIT 1'),
       unlinkedTransfers: db.prepare(`${TRANSFER_ROW} WHERE t.session_id IS NULL AND t.client_ip_id IS NOT NULL LIMIT 100000`),
       setTransferSession: db.prepare('UPDATE transfers SET session_id = ? WHERE id = ?'),
-      setEventsSession: db.prepare('UPDATE events SET session_id = ? WHERE transfer_id = ? AND session_id IS NULL'),
+      // A transfer's records are within a matching window of its time (see findTransfer; each merge
+      // may move it by one window): found on the time index, which every first index builds anyway.
+      setEventsSession: db.prepare(`UPDATE events SET session_id = @session WHERE ts BETWEEN @ts - (@records + 1) * ${RECORD_REACH_MS}
+        AND @ts + (@records + 1) * ${RECORD_REACH_MS} AND transfer_id = @transfer AND session_id IS NULL`),
     };
   }
 
@@ -330,7 +336,7 @@ export class Analyzer {
       const s = this.sessionWithoutKey(t.ts, { clientIp: t.client_ip, ...(t.user ? { user: t.user } : {}) });
       if (!s) continue;
       this.stmt.setTransferSession.run(s.id, t.id);
-      s.events += this.stmt.setEventsSession.run(s.id, t.id).changes;
+      s.events += this.stmt.setEventsSession.run({ session: s.id, transfer: t.id, ts: t.ts, records: t.records }).changes;
       this.countTransfer(s, t.op, t.status, t.bytes);
       linked++;
     }
