@@ -120,6 +120,24 @@ describe('event rollup', () => {
     expectRollupInStep();
   }, 60_000);
 
+  it('a bulk load counts its rollup as it stores rows, and groups the rows instead when another process added some meanwhile', async () => {
+    const big = await w3cLog('u_ex260108.log', 30_000, 8);
+    let other: Db | undefined;
+    await indexPaths(t.db, [big], {
+      timeZone: 'UTC',
+      bulkLoadBytes: 1 << 20,
+      onBatch: () => {
+        if (other) return;
+        // Another writer's line, between two of the load's batches: the load's count misses it.
+        other = openDatabase(path.join(t.dir, 'index.sqlite'));
+        const source = other.prepare('INSERT INTO sources (path, added_at) VALUES (?, 0)').run(path.join(t.dir, 'other.log')).lastInsertRowid;
+        other.prepare('INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes) VALUES (?, 1, 0, 2, ?, 7)').run(source, Date.UTC(2026, 0, 8));
+      },
+    });
+    other?.close();
+    expectRollupInStep();
+  }, 60_000);
+
   it('a time beyond what a Date holds is stored as no time, and charts and the rollup still work', async () => {
     const log = path.join(t.dir, 'xfer.log');
     const lines = Array.from({ length: 20 }, (_, i) => `127.0.0.1 ${1764800000 + i} "RETR /a${i}.txt" 226`);

@@ -35,9 +35,9 @@ const minutesSql = (where: string) => `INSERT INTO event_minutes (minute, events
 // is looked up on the strings' NOCASE index (a plain `= ''` read every path of the dim: 100 ms per
 // batch at 1M lines). A batch reads its rows by id range (NOT INDEXED: else the planner walked the
 // whole path index for its order, 650k entries for 10k rows); a rebuild groups along each index.
-const valuesSql = (where: string, batch: boolean) => `INSERT INTO event_values (dim, value_id, events)
-  SELECT dim, value_id, n FROM (${ROLLUP_DIMS.map(
-    (col, dim) => `SELECT ${dim} AS dim, e.${col}_id AS value_id, count(*) AS n FROM events e${batch ? ' NOT INDEXED' : ''}
+const valuesSql = (where: string, batch: boolean, dims: readonly RollupDim[] = ROLLUP_DIMS) => `INSERT INTO event_values (dim, value_id, events)
+  SELECT dim, value_id, n FROM (${dims.map(
+    (col) => `SELECT ${ROLLUP_DIMS.indexOf(col)} AS dim, e.${col}_id AS value_id, count(*) AS n FROM events e${batch ? ' NOT INDEXED' : ''}
       WHERE ${where} AND e.${col}_id IS NOT NULL AND e.${col}_id NOT IN (SELECT id FROM strings WHERE dim = ${STRING_DIMS[col]} AND value = '' COLLATE NOCASE)
       GROUP BY 2`,
   ).join(' UNION ALL ')}) WHERE true
@@ -57,6 +57,76 @@ export class RollupWriter {
     if (end <= first) return;
     this.addMinutes.run({ first, end });
     this.addValues.run({ first, end });
+  }
+}
+
+/**
+ * A bulk load's rollup, counted as its rows are stored (the writer passes each row's figures): at
+ * its end only the paths are grouped, along their index; the minutes and the other values come
+ * from here. 1M EFT lines: rebuilding the rollup took 1.5 s, of which the minutes 0.64 s.
+ */
+export class RollupTally {
+  /** minute → [events, bytes, failures] */
+  private readonly minutes = new Map<number, [number, number, number]>();
+  /** Per dim but path (a map of every distinct path would be the load's largest), value id → rows. */
+  private readonly values = new Map<RollupDim, Map<number, number>>(ROLLUP_DIMS.filter((d) => d !== 'path').map((d) => [d, new Map()]));
+  /** Rows counted: the tally is written only if the events are exactly these. */
+  private rows = 0;
+  /** Rows counted that may not be stored (a batch rolled back) or stored rows removed since. */
+  private invalid = false;
+
+  /** A batch rolled back after its rows were counted, or rows were removed: the tally is not to be written. */
+  invalidate(): void {
+    this.invalid = true;
+  }
+
+  /**
+   * One stored row: its time, bytes and whether it failed (as BYTES_SQL and FAILED_SQL count them),
+   * and the string ids of its user, client IP and status, null for no value or an empty one.
+   */
+  add(ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, status: number | null): void {
+    this.rows++;
+    if (ts !== null) {
+      const minute = Math.trunc(ts / 60000);
+      const m = this.minutes.get(minute);
+      if (m) {
+        m[0]++;
+        m[1] += bytes ?? 0;
+        if (failed) m[2]++;
+      } else this.minutes.set(minute, [1, bytes ?? 0, failed ? 1 : 0]);
+    }
+    this.count('user', user);
+    this.count('client_ip', clientIp);
+    this.count('status', status);
+  }
+
+  private count(dim: RollupDim, id: number | null): void {
+    if (id === null) return;
+    const m = this.values.get(dim)!;
+    m.set(id, (m.get(id) ?? 0) + 1);
+  }
+
+  /**
+   * Writes the rollup after the load's indexes are built. False, writing nothing, when the events
+   * are not the rows counted (another process added some, or a file was read again meanwhile): the
+   * caller rebuilds it from the rows then.
+   */
+  write(db: Db): boolean {
+    if (this.invalid) return false;
+    const stored = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    if (stored !== this.rows) return false;
+    withSortCache(db, () =>
+      db.transaction(() => {
+        db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
+        const minute = db.prepare('INSERT INTO event_minutes (minute, events, bytes, failures) VALUES (?, ?, ?, ?)');
+        for (const [m, [events, bytes, failures]] of this.minutes) minute.run(m, events, bytes, failures);
+        const value = db.prepare('INSERT INTO event_values (dim, value_id, events) VALUES (?, ?, ?)');
+        for (const [dim, counts] of this.values) for (const [id, n] of counts) value.run(ROLLUP_DIMS.indexOf(dim), id, n);
+        db.exec(valuesSql('true', false, ['path']));
+        writeMeta(db, DIRTY_KEY, '0');
+      })(),
+    );
+    return true;
   }
 }
 
