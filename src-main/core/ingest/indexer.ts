@@ -206,15 +206,16 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       if (bulk) writer.endBulkLoad();
     }
     await writer.finishFullText();
+    // A file indexed again from its start invalidates the sessions its old lines were part of. (A
+    // full disk here too is the run's stop, which the app waits out: it is not the file's fault.)
+    if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
+    else if (summary.lines > 0) writer.relinkTransfers();
   } catch (err) {
     if (isStorageFailure(err) && !(err instanceof IndexStoppedError)) throw new IndexStoppedError(summary, err);
     throw err;
   } finally {
     await writer.stopFullText();
   }
-  // A file indexed again from its start invalidates the sessions its old lines were part of.
-  if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
-  else if (summary.lines > 0) writer.relinkTransfers();
   summary.ms = Math.round(performance.now() - t0);
   return summary;
 
