@@ -13,7 +13,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { aggregate } from '../../src-main/core/query/index.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { rebuildRollup } from '../../src-main/core/store/rollup.js';
+import { MinuteTally, rebuildRollup } from '../../src-main/core/store/rollup.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
@@ -137,6 +137,35 @@ describe('event rollup', () => {
     other?.close();
     expectRollupInStep();
   }, 60_000);
+
+  it("a bulk load's minute tally equals grouping its rows, whatever order the times come in; too wide a span groups the rows", () => {
+    const minute = Date.UTC(2026, 0, 1);
+    const rows = (order: 'forward' | 'backward' | 'shuffled') =>
+      Array.from({ length: 30_000 }, (_, i) => {
+        const k = order === 'forward' ? i : order === 'backward' ? 30_000 - i : (i * 7919) % 30_000;
+        return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0 };
+      });
+    const insert = t.db.prepare('INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes, outcome) VALUES (?, ?, 0, 0, ?, ?, ?)');
+    const source = Number(t.db.prepare("INSERT INTO sources (path, added_at) VALUES ('tally.log', 0)").run().lastInsertRowid);
+    for (const order of ['forward', 'backward', 'shuffled'] as const) {
+      t.db.exec('DELETE FROM events');
+      const tally = new MinuteTally();
+      rows(order).forEach((r, i) => {
+        insert.run(source, i + 1, r.ts, r.bytes, r.failed ? 'failed' : null);
+        tally.add(r.ts, r.bytes, r.failed);
+      });
+      expect(tally.write(t.db), order).toBe(true);
+      const kept = snapshot(t.db);
+      rebuildRollup(t.db);
+      expect(kept, order).toEqual(snapshot(t.db));
+      expect(kept.minutes.length, order).toBeGreaterThan(7000);
+    }
+    // Lines three years apart: the tally gives up (its arrays would be too big), the rows are grouped.
+    const wide = new MinuteTally();
+    wide.add(minute, 1, false);
+    wide.add(minute + 3 * 365 * 86_400_000, 1, false);
+    expect(wide.write(t.db)).toBe(false);
+  });
 
   it('a time beyond what a Date holds is stored as no time, and charts and the rollup still work', async () => {
     const log = path.join(t.dir, 'xfer.log');
