@@ -205,7 +205,7 @@ describe('inputs that cannot be indexed', () => {
 describe('two writers on one database', () => {
   it('two runs indexing the same file at once store each line once; the one that lost says why', async () => {
     const file = path.join(t.dir, 'u_ex260110.log');
-    await generateEftW3c(file, { lines: 40_000, seed: 9 }); // about 4 MB: several 1 MiB batches each
+    await generateEftW3c(file, { lines: 40_000, seed: 9 }); // about 4 MB: several 512 KiB batches each
     const other = openDatabase(path.join(t.dir, 'index.sqlite'));
     try {
       const [a, b] = await Promise.all([index(file), indexPaths(other, [file], { timeZone: 'UTC' })]);
@@ -227,7 +227,7 @@ describe('two writers on one database', () => {
 describe('a compressed file stopped part-way', () => {
   it('is read again from its start on the next run (it cannot be continued), each line once', async () => {
     const plain = path.join(t.dir, 'plain.log');
-    await generateEftW3c(plain, { lines: 30_000, seed: 4 }); // several 1 MiB batches once inflated
+    await generateEftW3c(plain, { lines: 30_000, seed: 4 }); // several 512 KiB batches once inflated
     const gz = path.join(t.dir, 'u_ex260104.log.gz');
     fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(plain)));
     fs.rmSync(plain);

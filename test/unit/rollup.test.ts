@@ -52,7 +52,7 @@ async function w3cLog(name: string, lines: number, seed: number): Promise<string
 
 describe('event rollup', () => {
   it('stays equal to the events through bulk load, append, truncation, removal and an analysis rebuild', async () => {
-    const big = await w3cLog('u_ex260101.log', 30_000, 1); // several 1 MiB batches
+    const big = await w3cLog('u_ex260101.log', 30_000, 1); // several 512 KiB batches
     // A bulk load (into an empty database) builds the rollup once at its end; charts meanwhile group rows.
     await index([big, PROFTPD_LOGS], 1 << 20);
     expectRollupInStep();
