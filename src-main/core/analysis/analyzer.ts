@@ -19,7 +19,7 @@
  * operation twice). The closest such transfer in time wins.
  */
 import path from 'node:path';
-import type { Db } from '../store/db.js';
+import { indexExists, type Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { matchKey, matchName } from '../store/match-key.js';
@@ -178,7 +178,10 @@ export class Analyzer {
   private readonly keylessRenameFrom = new Map<string, string>();
   /** Whether another log has lines in this batch's time span (else no transfer can match). */
   private othersOverlap = true;
-  /** Whether transfers_match is known to exist (see ensureMatchIndex). */
+  /**
+   * Whether transfers_match is known to exist (see ensureMatchIndex): until it does, transfers are
+   * stored with match key 0 (a 52-bit key is 8 bytes of each row, and 0 none).
+   */
   private matchIndexed = false;
   private readonly db: Db;
   /** Whether the previous line of this source was a W3C header (a header block is one event). */
@@ -233,6 +236,7 @@ export class Analyzer {
   beginBatch(sourceId: number, format: string | null, sourcePath: string, span?: { min: number; max: number }): void {
     this.othersOverlap = !span || !!this.stmt.otherSourceNear.get(sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
     if (this.othersOverlap) this.ensureMatchIndex();
+    else if (!this.matchIndexed) this.matchIndexed = indexExists(this.db, 'transfers_match'); // another process may have built it
     this.previousWasHeader = false;
     this.nextSessionId = null;
     this.sourceId = sourceId;
@@ -382,7 +386,15 @@ export class Analyzer {
    */
   private ensureMatchIndex(): void {
     if (this.matchIndexed) return;
-    this.db.exec('CREATE INDEX IF NOT EXISTS transfers_match ON transfers(match_key, ts)');
+    if (!indexExists(this.db, 'transfers_match')) {
+      // The transfers stored without it have no key yet: theirs, from the path they were stored
+      // with (no record joins a transfer before the index exists, so none has changed it).
+      this.db.function('xl_path_match_key', { deterministic: true }, (op: unknown, path: unknown) =>
+        matchKey(String(op), matchName(typeof path === 'string' ? path : null)),
+      );
+      this.db.exec(`UPDATE transfers SET match_key = xl_path_match_key(op, (SELECT value FROM strings WHERE id = path_id)) WHERE match_key = 0;
+        CREATE INDEX transfers_match ON transfers(match_key, ts);`);
+    }
     this.matchIndexed = true;
   }
 
@@ -573,7 +585,7 @@ export class Analyzer {
     const id = Number(
       this.stmt.insertTransfer.run(rec.sessionId, rec.ts, str.id('server', f.server ?? session?.server), str.id('user', rec.user),
         str.id('client_ip', rec.clientIp), str.id('protocol', rec.protocol), op, str.id('path', rec.path), str.id('path', rec.pathTo),
-        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, matchKey(op, matchName(rec.path)), this.eventId).lastInsertRowid,
+        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, this.matchIndexed ? matchKey(op, matchName(rec.path)) : 0, this.eventId).lastInsertRowid,
     );
     if (session) this.countTransfer(session, op, rec.status, rec.bytes);
     return id;
