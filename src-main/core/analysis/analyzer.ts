@@ -435,8 +435,11 @@ export class Analyzer {
         }
       } else if (!within) {
         // An older file indexed after a newer one: its line may belong to an earlier session of the key.
-        if (ts < s.start) this.storeNewSessions();
-        const earlier = ts < s.start ? (this.stmt.coveringByKey.get(key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined) : undefined;
+        let earlier: Record<string, unknown> | undefined;
+        if (ts < s.start) {
+          this.storeNewSessions();
+          earlier = this.stmt.coveringByKey.get(key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined;
+        }
         s = earlier ? this.byId.get(earlier.id as number) ?? this.cache(this.fromRow(earlier), false) : undefined;
       }
     }

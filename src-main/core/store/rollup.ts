@@ -133,27 +133,25 @@ export class MinuteTally {
     if (this.invalid) return false;
     const stored = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
     if (stored !== this.rows) return false;
-    withSortCache(db, () =>
-      db.transaction(() => {
-        db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
-        const insert = db.prepare('INSERT INTO event_minutes (minute, events, bytes, failures) VALUES (?, ?, ?, ?)');
-        for (let i = 0; i < this.events.length; i++) {
-          if (this.events[i]) insert.run(this.first + i, this.events[i], this.bytes[i], this.failures[i]);
-        }
-        db.exec(valuesSql('true', false));
-        writeMeta(db, DIRTY_KEY, '0');
-      })(),
-    );
+    rebuildRollup(db, () => {
+      const insert = db.prepare('INSERT INTO event_minutes (minute, events, bytes, failures) VALUES (?, ?, ?, ?)');
+      for (let i = 0; i < this.events.length; i++) {
+        if (this.events[i]) insert.run(this.first + i, this.events[i], this.bytes[i], this.failures[i]);
+      }
+    });
     return true;
   }
 }
 
-/** Recomputes the whole rollup from the events (in the caller's transaction, when there is one). */
-export function rebuildRollup(db: Db): void {
+/**
+ * Recomputes the whole rollup from the events (in the caller's transaction, when there is one);
+ * `writeMinutes` fills event_minutes instead of grouping the rows (a bulk load's MinuteTally).
+ */
+export function rebuildRollup(db: Db, writeMinutes = () => void db.exec(minutesSql('true'))): void {
   withSortCache(db, () =>
     db.transaction(() => {
       db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
-      db.exec(minutesSql('true'));
+      writeMinutes();
       db.exec(valuesSql('true', false));
       writeMeta(db, DIRTY_KEY, '0');
     })(),
