@@ -141,3 +141,74 @@ describe('a schema 4 database (the release before the lean store)', () => {
     expect(countRows(db, 'events', '')).toBe(before.events.length + EFT_W3C_SAMPLE.length);
   });
 });
+
+/**
+ * A database written by the release before schema 14 (test/fixtures/db/README.md), which stored each
+ * row's operation and outcome as words: migrated to codes, it reads exactly as before, row by row.
+ */
+describe('a schema 13 database (words for operations and outcomes)', () => {
+  const FIXTURE_13 = path.join(REPO, 'test', 'fixtures', 'db', 'schema13.sqlite');
+  let dir: string;
+  let file: string;
+  let db: Db;
+  const read = (f: string) => {
+    const d = new Database(f, { readonly: true });
+    try {
+      return {
+        version: d.pragma('user_version', { simple: true }) as number,
+        events: d.prepare('SELECT * FROM events ORDER BY id').all() as Row[],
+        transfers: d.prepare('SELECT * FROM transfers ORDER BY id').all() as Row[],
+        sessions: d.prepare('SELECT * FROM sessions ORDER BY id').all() as Row[],
+        sources: d.prepare('SELECT * FROM sources ORDER BY id').all() as Row[],
+      };
+    } finally {
+      d.close();
+    }
+  };
+  let before: ReturnType<typeof read>;
+
+  beforeAll(() => {
+    dir = tempDir();
+    file = path.join(dir, 'old13.sqlite');
+    fs.copyFileSync(FIXTURE_13, file);
+    fs.copyFileSync(`${FIXTURE_13}-fts`, `${file}-fts`);
+    before = read(file);
+    db = openDatabase(file);
+  });
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is the fixture it claims to be: schema 13, operations and outcomes of every kind, logs not on this machine', () => {
+    expect(before.version).toBe(13);
+    const words = (rows: Row[], col: string) => new Set(rows.map((r) => r[col]));
+    expect(words(before.events, 'op')).toEqual(new Set([null, 'upload', 'download', 'delete', 'rename', 'mkdir', 'login', 'logout', 'connect', 'rmdir']));
+    expect(words(before.events, 'outcome')).toEqual(new Set([null, 'success', 'failed', 'incomplete']));
+    expect(words(before.transfers, 'status')).toEqual(new Set(['success', 'failed', 'incomplete']));
+    for (const s of before.sources) expect(fs.existsSync(s.path as string)).toBe(false);
+  });
+
+  it('keeps every row as it was, the words read from their codes', () => {
+    db.close();
+    const after = read(file);
+    db = openDatabase(file);
+    expect(after.version).toBe(SCHEMA_VERSION);
+    const old = (rows: Row[], drop: string[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !drop.includes(k))));
+    expect(old(after.events, ['op_code', 'outcome_code'])).toEqual(before.events);
+    expect(old(after.transfers, ['op_code', 'status_code'])).toEqual(before.transfers);
+    expect(after.sessions).toEqual(before.sessions);
+    expect(old(after.sources, [])).toEqual(before.sources);
+    // The codes are what is stored: the words take no room in the rows.
+    expect(after.events.filter((r) => r.op !== null).every((r) => typeof r.op_code === 'number')).toBe(true);
+  });
+
+  it('finds with the search language what the words found', () => {
+    const count = (rows: Row[], test: (r: Row) => boolean) => rows.filter(test).length;
+    expect(countRows(db, 'events', 'status:failed')).toBe(count(before.events, (e) => e.outcome === 'failed'));
+    expect(countRows(db, 'transfers', 'status:failed')).toBe(count(before.transfers, (t) => t.status === 'failed'));
+    expect(countRows(db, 'transfers', 'dir:upload')).toBe(count(before.transfers, (t) => t.op === 'upload'));
+    expect(countRows(db, 'events', 'dir:login status:failed')).toBe(count(before.events, (e) => e.op === 'login' && e.outcome === 'failed'));
+    expect(countRows(db, 'events', 'alice')).toBeGreaterThan(0);
+  });
+});

@@ -7,6 +7,7 @@
 import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
 import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
+import { opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
 import { StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
@@ -159,8 +160,8 @@ export function loadFixture(db: Db, f: Fixture): void {
     for (const e of f.events) {
       const ids = Object.fromEntries((['server', 'client_ip', 'user', 'protocol', 'verb', 'path', 'status', 'message'] as const).map((c) => [`${c}_id`, strings.id(c, e[c])]));
       db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, kind, server_id, client_ip_id, user_id, protocol_id, verb_id, path_id,
-        status_id, bytes, message_id, session_id, op, outcome) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server_id, @client_ip_id, @user_id,
-        @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @op, @outcome)`).run({ ...e, ...ids });
+        status_id, bytes, message_id, session_id, op_code, outcome_code) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server_id, @client_ip_id, @user_id,
+        @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @op_code, @outcome_code)`).run({ ...e, ...ids, op_code: opCode(e.op as EventOp | null), outcome_code: outcomeCode(e.outcome as Outcome | null) });
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);
     }
     const blocks = new LineBlockBuilder(db);
@@ -174,8 +175,9 @@ export function loadFixture(db: Db, f: Fixture): void {
     }
     for (const t of f.transfers) {
       const ids = Object.fromEntries(TRANSFER_STRING_COLUMNS.map((c) => [`${c}_id`, strings.id(TRANSFER_STRING_DIMS[c], t[c])]));
-      db.prepare(`INSERT INTO transfers (id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, op, path_id, path_to_id, bytes, status, code, source_id)
-        VALUES (@id, @session_id, @ts, @server_id, @user_id, @client_ip_id, @protocol_id, @op, @path_id, @path_to_id, @bytes, @status, @code, @source_id)`).run({ ...t, ...ids });
+      db.prepare(`INSERT INTO transfers (id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, op_code, path_id, path_to_id, bytes, status_code, code, source_id)
+        VALUES (@id, @session_id, @ts, @server_id, @user_id, @client_ip_id, @protocol_id, @op_code, @path_id, @path_to_id, @bytes, @status_code, @code, @source_id)`)
+        .run({ ...t, ...ids, op_code: opCode(t.op as EventOp), status_code: outcomeCode(t.status as Outcome) });
     }
     // The rows were written around the writer: so is their rollup.
     rebuildRollup(db);

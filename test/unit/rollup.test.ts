@@ -13,6 +13,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { aggregate } from '../../src-main/core/query/index.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { outcomeCode } from '../../src-main/core/store/op-codes.js';
 import { MinuteTally, rebuildRollup } from '../../src-main/core/store/rollup.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
@@ -145,13 +146,13 @@ describe('event rollup', () => {
         const k = order === 'forward' ? i : order === 'backward' ? 30_000 - i : (i * 7919) % 30_000;
         return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0 };
       });
-    const insert = t.db.prepare('INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes, outcome) VALUES (?, ?, 0, 0, ?, ?, ?)');
+    const insert = t.db.prepare('INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes, outcome_code) VALUES (?, ?, 0, 0, ?, ?, ?)');
     const source = Number(t.db.prepare("INSERT INTO sources (path, added_at) VALUES ('tally.log', 0)").run().lastInsertRowid);
     for (const order of ['forward', 'backward', 'shuffled'] as const) {
       t.db.exec('DELETE FROM events');
       const tally = new MinuteTally();
       rows(order).forEach((r, i) => {
-        insert.run(source, i + 1, r.ts, r.bytes, r.failed ? 'failed' : null);
+        insert.run(source, i + 1, r.ts, r.bytes, r.failed ? outcomeCode('failed') : null);
         tally.add(r.ts, r.bytes, r.failed);
       });
       expect(tally.write(t.db), order).toBe(true);

@@ -4,10 +4,9 @@
  * fields the same way for every FTP-like server, with small per-format rules where logs differ.
  */
 import type { EventFields } from '../formats/types.js';
+import type { EventOp, Outcome, TransferOp } from '../store/op-codes.js';
 
-export type TransferOp = 'upload' | 'download' | 'delete' | 'rename' | 'mkdir' | 'rmdir';
-export type EventOp = TransferOp | 'login' | 'logout' | 'connect';
-export type Outcome = 'success' | 'failed' | 'incomplete';
+export type { EventOp, Outcome, TransferOp };
 export type EndReason = 'quit' | 'timeout' | 'disconnected' | 'unknown';
 
 export interface Activity {

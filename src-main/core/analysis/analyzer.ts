@@ -23,6 +23,7 @@ import { indexExists, type Db } from '../store/db.js';
 import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { matchKey, matchName } from '../store/match-key.js';
+import { opCode, outcomeCode } from '../store/op-codes.js';
 import { stringSql, type StringInterner } from '../store/strings.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
 
@@ -213,10 +214,10 @@ export class Analyzer {
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
       transferCandidates: db.prepare(`${TRANSFER_ROW} WHERE t.match_key = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
       transferCandidatesAnyName: db.prepare(`${TRANSFER_ROW} WHERE t.op = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
-      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server_id, user_id, client_ip_id, protocol_id, op, path_id, path_to_id, bytes,
-        duration_ms, status, code, source_id, record_sources, match_key, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server_id, user_id, client_ip_id, protocol_id, op_code, path_id, path_to_id, bytes,
+        duration_ms, status_code, code, source_id, record_sources, match_key, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user_id = @user_id, client_ip_id = @client_ip_id,
-        protocol_id = @protocol_id, path_id = @path_id, path_to_id = @path_to_id, bytes = @bytes, duration_ms = @duration_ms, status = @status,
+        protocol_id = @protocol_id, path_id = @path_id, path_to_id = @path_to_id, bytes = @bytes, duration_ms = @duration_ms, status_code = @status,
         code = @code, records = records + 1, record_sources = @record_sources WHERE id = @id`),
       transferSession: db.prepare('SELECT session_id FROM transfers WHERE id = ?'),
       anySession: db.prepare('SELECT 1 FROM sessions LIMIT 1'),
@@ -587,8 +588,8 @@ export class Analyzer {
     const str = this.strings;
     const id = Number(
       this.stmt.insertTransfer.run(rec.sessionId, rec.ts, str.id('server', f.server ?? session?.server), str.id('user', rec.user),
-        str.id('client_ip', rec.clientIp), str.id('protocol', rec.protocol), op, str.id('path', rec.path), str.id('path', rec.pathTo),
-        rec.bytes, rec.durationMs, rec.status, rec.code, this.sourceId, `,${this.sourceId},`, this.matchIndexed ? matchKey(op, matchName(rec.path)) : 0, this.eventId).lastInsertRowid,
+        str.id('client_ip', rec.clientIp), str.id('protocol', rec.protocol), opCode(op), str.id('path', rec.path), str.id('path', rec.pathTo),
+        rec.bytes, rec.durationMs, outcomeCode(rec.status), rec.code, this.sourceId, `,${this.sourceId},`, this.matchIndexed ? matchKey(op, matchName(rec.path)) : 0, this.eventId).lastInsertRowid,
     );
     if (session) this.countTransfer(session, op, rec.status, rec.bytes);
     return id;
@@ -648,7 +649,7 @@ export class Analyzer {
     this.stmt.updateTransfer.run({
       id: merged.id, session_id: merged.session_id, ts: merged.ts, user_id: str.id('user', merged.user), client_ip_id: str.id('client_ip', merged.client_ip),
       protocol_id: str.id('protocol', merged.protocol), path_id: str.id('path', merged.path), path_to_id: str.id('path', merged.path_to),
-      bytes: merged.bytes, duration_ms: merged.duration_ms, status: merged.status, code: merged.code, record_sources: merged.record_sources,
+      bytes: merged.bytes, duration_ms: merged.duration_ms, status: outcomeCode(merged.status), code: merged.code, record_sources: merged.record_sources,
     });
     const sid = merged.session_id;
     if (sid !== null) {

@@ -10,6 +10,7 @@ import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
 import { STRING_COLUMNS, StringInterner, stringSql } from '../store/strings.js';
 import { writeMeta } from '../store/meta.js';
+import { opCode, outcomeCode } from '../store/op-codes.js';
 import { rebuildRollup } from '../store/rollup.js';
 
 /** Bump when classification or matching rules change: databases rebuild their sessions once. */
@@ -85,14 +86,14 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
   const t0 = performance.now();
   db.transaction(() => {
     db.exec(`DELETE FROM sessions; DELETE FROM transfers;
-      UPDATE events SET session_id = NULL, transfer_id = NULL, op = NULL, outcome = NULL
-        WHERE session_id IS NOT NULL OR transfer_id IS NOT NULL OR op IS NOT NULL OR outcome IS NOT NULL;`);
+      UPDATE events SET session_id = NULL, transfer_id = NULL, op_code = NULL, outcome_code = NULL
+        WHERE session_id IS NOT NULL OR transfer_id IS NOT NULL OR op_code IS NOT NULL OR outcome_code IS NOT NULL;`);
     const analyzer = new Analyzer(db, new StringInterner(db));
     // Header lines matter too (a W3C header block after data lines is a service restart).
     const text = STRING_COLUMNS.map((c) => `${stringSql('events', c)} AS ${c}`).join(', ');
     const page = db.prepare(`SELECT id, kind, CASE WHEN kind = 1 THEN ${lineSql('events')} END AS header, line_no, ts, ${text}, client_port, server_port,
       bytes, duration_ms, pid, extra FROM events WHERE source_id = ? AND kind IN (0, 1) AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`);
-    const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, op = ?, outcome = ? WHERE id = ?');
+    const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, op_code = ?, outcome_code = ? WHERE id = ?');
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {
       analyzer.beginBatch(src.id, src.format, src.path);
       let after = 0;
@@ -105,7 +106,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
             continue;
           }
           const l = analyzer.analyse(e.ts, fieldsOf(e), e.id);
-          if (l.sessionId !== null || l.transferId !== null || l.op !== null || l.outcome !== null) link.run(l.sessionId, l.transferId, l.op, l.outcome, e.id);
+          if (l.sessionId !== null || l.transferId !== null || l.op !== null || l.outcome !== null) link.run(l.sessionId, l.transferId, opCode(l.op), outcomeCode(l.outcome), e.id);
         }
         after = rows[rows.length - 1]!.line_no;
         analyzer.flush();

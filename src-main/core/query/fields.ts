@@ -2,6 +2,7 @@
  * The `field:value` filters of the search language and how their values are read. Parsing a value
  * here (not in SQL) lets every mistake be reported with its column before any query runs.
  */
+import { OUTCOMES, type Outcome } from '../store/op-codes.js';
 import { partsToUtc, zonedPartsToUtc, zoneOffsetMs, type DateParts } from '../time.js';
 
 export type FieldName =
@@ -36,8 +37,7 @@ export interface SizeRange {
   max?: { v: number; inclusive: boolean };
 }
 
-export type Outcome = 'success' | 'failed' | 'incomplete';
-export const OUTCOMES: readonly Outcome[] = ['success', 'failed', 'incomplete'];
+export { OUTCOMES, type Outcome };
 export const OPS = ['upload', 'download', 'delete', 'rename', 'mkdir', 'rmdir', 'login', 'logout', 'connect'] as const;
 export type Op = (typeof OPS)[number];
 export const EVENT_KINDS = ['event', 'directive', 'unparsed'] as const;

@@ -1,13 +1,15 @@
 import type { Db } from './db.js';
 import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { matchKey } from './match-key.js';
+import { EVENT_OPS, OUTCOMES, TRANSFER_OPS, wordColumn } from './op-codes.js';
 import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
 
 /**
  * One row per line of every source. kind: 0 event, 1 directive, 2 unparsed. The line's text is in
- * line_blocks, its repeated strings in strings (`<column>_id`); what is left is numbers.
+ * line_blocks, its repeated strings in strings (`<column>_id`); what is left is numbers. `ops`:
+ * what the line does and how it ended as words (schemas 6–13) or as codes (14, store/op-codes.ts).
  */
-const EVENTS_TABLE = (name: string) => `CREATE TABLE ${name} (
+const EVENTS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${name} (
     id             INTEGER PRIMARY KEY,
     source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     line_no        INTEGER NOT NULL,
@@ -32,12 +34,18 @@ const EVENTS_TABLE = (name: string) => `CREATE TABLE ${name} (
     extra          TEXT,
     session_id     INTEGER,
     transfer_id    INTEGER,
-    op             TEXT,
-    outcome        TEXT
+    ${ops === 'words' ? `op             TEXT,
+    outcome        TEXT` : `op_code        INTEGER,
+    outcome_code   INTEGER,
+    ${wordColumn('op', 'op_code', EVENT_OPS)},
+    ${wordColumn('outcome', 'outcome_code', OUTCOMES)}`}
   );`;
 
-/** A transfer's strings are ids (schema 9); what is left is numbers and a few short words. */
-const TRANSFERS_TABLE = (name: string) => `CREATE TABLE ${name} (
+/**
+ * A transfer's strings are ids (schema 9); what is left is numbers, and its operation and status as
+ * words (schemas 9–13) or codes (14).
+ */
+const TRANSFERS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${name} (
     id             INTEGER PRIMARY KEY,
     session_id     INTEGER,
     ts             INTEGER,
@@ -45,13 +53,15 @@ const TRANSFERS_TABLE = (name: string) => `CREATE TABLE ${name} (
     user_id        INTEGER,
     client_ip_id   INTEGER,
     protocol_id    INTEGER,
-    op             TEXT NOT NULL,     -- upload, download, delete, rename, mkdir, rmdir
+    ${ops === 'words' ? 'op             TEXT NOT NULL,     -- upload, download, delete, rename, mkdir, rmdir' : `op_code        INTEGER NOT NULL,
+    ${wordColumn('op', 'op_code', TRANSFER_OPS)},`}
     path_id        INTEGER,
     path_to_id     INTEGER,           -- rename target
     bytes          INTEGER,
     duration_ms    INTEGER,
     rate_bps       INTEGER GENERATED ALWAYS AS (CASE WHEN duration_ms > 0 AND bytes IS NOT NULL THEN bytes * 1000 / duration_ms END) VIRTUAL,
-    status         TEXT NOT NULL,     -- success, failed, incomplete
+    ${ops === 'words' ? 'status         TEXT NOT NULL,     -- success, failed, incomplete' : `status_code    INTEGER NOT NULL,
+    ${wordColumn('status', 'status_code', OUTCOMES)},`}
     code           TEXT,
     source_id      INTEGER,
     event_id       INTEGER,           -- the first record's event
@@ -59,6 +69,15 @@ const TRANSFERS_TABLE = (name: string) => `CREATE TABLE ${name} (
     record_sources TEXT NOT NULL DEFAULT '',  -- ",3,7,": sources holding a record (one log never records one operation twice)
     match_key      INTEGER NOT NULL DEFAULT 0 -- operation + file name, as records of other logs are compared (store/match-key.ts)
   );`;
+
+/** The columns schema 14 copies as they are. */
+const EVENT_COLUMNS_14 = `id, source_id, line_no, byte_offset, ts, ts_local, kind, user_id, client_ip_id, path_id, status_id, verb_id, message_id,
+    server_id, protocol_id, session_key_id, client_port, server_port, bytes, duration_ms, pid, extra, session_id, transfer_id`;
+const TRANSFER_COLUMNS_14 = `id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, path_id, path_to_id, bytes, duration_ms, code,
+    source_id, event_id, records, record_sources, match_key`;
+
+/** SQL for the code of the word in `column` (schema 14). */
+const codesSql = (column: string, words: readonly string[]) => `CASE ${column} ${words.map((w, i) => `WHEN '${w}' THEN ${i}`).join(' ')} END`;
 
 /** SQL selecting `what` of the string of `dim` spelled exactly as `valueSql` (the index compares without case). */
 const exactString = (dim: keyof typeof STRING_DIMS, valueSql: string, what: string) =>
@@ -262,7 +281,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE TABLE strings (id INTEGER PRIMARY KEY, dim INTEGER NOT NULL, value TEXT NOT NULL);
   CREATE INDEX strings_value ON strings(dim, value COLLATE NOCASE);
   ${STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[c]}, ${c} FROM events WHERE ${c} IS NOT NULL;`).join('\n  ')}
-  ${EVENTS_TABLE('events_v6')}
+  ${EVENTS_TABLE('events_v6', 'words')}
   INSERT INTO events_v6 (id, source_id, line_no, byte_offset, ts, ts_local, kind, client_port, server_port, bytes, duration_ms, pid, extra,
     session_id, transfer_id, op, outcome, ${STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
   SELECT id, source_id, line_no, byte_offset, ts, ts_local, kind, client_port, server_port, bytes, duration_ms, pid, extra,
@@ -299,7 +318,7 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec(`
   ${TRANSFER_STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[TRANSFER_STRING_DIMS[c]]}, ${c} FROM transfers t
     WHERE ${c} IS NOT NULL AND NOT EXISTS (${exactString(TRANSFER_STRING_DIMS[c], `t.${c}`, '1')});`).join('\n  ')}
-  ${TRANSFERS_TABLE('transfers_v9')}
+  ${TRANSFERS_TABLE('transfers_v9', 'words')}
   INSERT INTO transfers_v9 (id, session_id, ts, op, bytes, duration_ms, status, code, source_id, event_id, records, record_sources, match_key,
     ${TRANSFER_STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
   SELECT id, session_id, ts, op, bytes, duration_ms, status, code, source_id, event_id, records, record_sources, match_key,
@@ -330,6 +349,23 @@ export const MIGRATIONS: readonly Migration[] = [
   // finds a transfer's records by time (analysis/analyzer.ts, relinkTransfers): 1M EFT lines, 7.9 MB
   // and 230 ms of a first index's end.
   'DROP INDEX IF EXISTS events_transfer',
+  // 14: what a row does and how it ended as small integers, read as words through generated
+  // columns (store/op-codes.ts). The tables are copied (dropped indexes are built again at open).
+  (db) => {
+    const hadMatchIndex = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'transfers_match'").get() !== undefined;
+    db.exec(`
+    ${EVENTS_TABLE('events_v14', 'codes')}
+    INSERT INTO events_v14 (${EVENT_COLUMNS_14}, op_code, outcome_code)
+    SELECT ${EVENT_COLUMNS_14}, ${codesSql('op', EVENT_OPS)}, ${codesSql('outcome', OUTCOMES)} FROM events ORDER BY id;
+    DROP TABLE events;
+    ALTER TABLE events_v14 RENAME TO events;
+    ${TRANSFERS_TABLE('transfers_v14', 'codes')}
+    INSERT INTO transfers_v14 (${TRANSFER_COLUMNS_14}, op_code, status_code)
+    SELECT ${TRANSFER_COLUMNS_14}, ${codesSql('op', TRANSFER_OPS)}, ${codesSql('status', OUTCOMES)} FROM transfers ORDER BY id;
+    DROP TABLE transfers;
+    ALTER TABLE transfers_v14 RENAME TO transfers;
+    ${hadMatchIndex ? 'CREATE INDEX transfers_match ON transfers(match_key, ts);' : ''}`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import { markRollupStale, MinuteTally, rebuildRollup, RollupWriter } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
+import { opCode, outcomeCode } from './op-codes.js';
 import { StringInterner } from './strings.js';
 
 /** A source row as stored. */
@@ -79,7 +80,7 @@ export class ConcurrentIndexError extends Error {
 
 const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server_id, client_ip_id,
   client_port, server_port, user_id, protocol_id, session_key_id, verb_id, path_id, status_id, bytes, duration_ms, message_id, pid, extra,
-  session_id, transfer_id, op, outcome)
+  session_id, transfer_id, op_code, outcome_code)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** See beginFullTextThread. */
@@ -174,7 +175,7 @@ export class IndexWriter {
           str.id('client_ip', f.clientIp), f.clientPort ?? null, f.serverPort ?? null, str.id('user', f.user), str.id('protocol', f.protocol),
           str.id('session_key', f.sessionKey), str.id('verb', f.verb), str.id('path', f.path), str.id('status', f.status), f.bytes ?? null,
           f.durationMs ?? null, str.id('message', f.message), f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
-          links?.sessionId ?? null, links?.transferId ?? null, links?.op ?? null, links?.outcome ?? null,
+          links?.sessionId ?? null, links?.transferId ?? null, opCode(links?.op), outcomeCode(links?.outcome),
         );
         this.bulk?.add(r.ts ?? null, f.bytes ?? null, links?.outcome === 'failed');
         id++;
