@@ -154,6 +154,7 @@ describe('a file rotated, truncated or replaced while it is being indexed', () =
     const after = await w3cBytes(300, 7);
     let truncated = false;
     const first = await index([file], {
+      batchBytes: 512 << 10, // several reads of the 3 MB file
       onBatch: () => {
         if (truncated) return;
         truncated = true;
@@ -260,7 +261,7 @@ describe('a file deleted or failing mid-read', () => {
       }
       return handle;
     });
-    const s = await index([file, other]);
+    const s = await index([file, other], { batchBytes: 1 << 20 });
     expect(s.errors).toEqual([{ path: file, reason: 'EIO: i/o error, read' }]);
     expectEveryLineOnce(other);
     const kept = db.prepare('SELECT lines_indexed FROM sources WHERE path = ?').get(file) as { lines_indexed: number };

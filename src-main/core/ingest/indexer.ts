@@ -26,6 +26,14 @@ const MAX_TIME_MS = 8.64e15;
 /** Above this many bytes of input into an empty database, indexes are built once at the end. */
 const BULK_LOAD_BYTES = 16 << 20;
 
+/**
+ * Bytes read per batch outside a bulk load. Each commit then writes every index page its rows
+ * touched, and an appended line's user, IP, path and session entries land all over their indexes:
+ * one big batch writes each such page once, where 512 KiB batches wrote it once per batch (and
+ * an append that continues a file needs no small first batch to show its first rows quickly).
+ */
+const INDEXED_BATCH_BYTES = 4 << 20;
+
 /** Bytes hashed to recognise a file again (and to notice it was replaced). */
 const FINGERPRINT_BYTES = 4096;
 
@@ -57,6 +65,8 @@ export interface IndexOptions {
   expected?: ReadonlyMap<string, { dev: bigint; ino: bigint }>;
   /** A run into an empty database over this many bytes is a bulk load (default 16 MiB; tests lower it). */
   bulkLoadBytes?: number;
+  /** Bytes read per batch outside a bulk load (default INDEXED_BATCH_BYTES; tests lower it). */
+  batchBytes?: number;
 }
 
 interface SourceOptions {
@@ -340,7 +350,8 @@ async function indexFile(
 
   let pendingReset = reset;
   let readUpTo = start;
-  for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip })) {
+  const batchSize = writer.bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: fresh };
+  for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize })) {
     collectorPrefix ??= hasCollectorPrefix(batch.lines);
     const lines = collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
     if (!format) {

@@ -35,6 +35,8 @@ export interface ReadOptions {
   start: number;
   gzip: boolean;
   chunkSize?: number;
+  /** The first batch is at most FIRST_BATCH_BYTES (default true; see there). */
+  smallFirstBatch?: boolean;
   /** Default MAX_LINE_BYTES (smaller in tests). */
   maxLineBytes?: number;
 }
@@ -237,7 +239,7 @@ export async function* readLineBatches(file: string, opts: ReadOptions & { flush
   let carry: Buffer | null = null;
   let carryStart = opts.start;
   let long: LongLine | null = null;
-  for await (const chunk of smallFirst(chunks(file, opts))) {
+  for await (const chunk of opts.smallFirstBatch === false ? chunks(file, opts) : smallFirst(chunks(file, opts))) {
     const batch = newBatch();
     let buf: Buffer;
     if (long) {

@@ -278,6 +278,11 @@ export class IndexWriter {
     return true;
   }
 
+  /** Whether a bulk load is on (its indexes are built at its end, not row by row). */
+  get bulkLoading(): boolean {
+    return this.bulk !== null;
+  }
+
   endBulkLoad(): void {
     this.strings.endBulkLoad();
     ensureIndexes(this.db);
