@@ -196,8 +196,9 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   const bytesTotal = targets.reduce((n, t) => n + Number(t.stat.size), 0);
   let bytesBefore = 0;
   // A big run (not a big file re-opened: starting the full-text thread alone costs ~130 ms).
-  const big = targets.reduce((n, t) => n + t.unread, 0) > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
-  const bulk = big && writer.beginBulkLoad();
+  const unread = targets.reduce((n, t) => n + t.unread, 0);
+  const big = unread > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
+  const bulk = big && writer.beginBulkLoad(unread);
   if (big) writer.beginFullTextThread();
   // Sources' own proftpd.conf files, each read once per run; one that cannot be read is reported once.
   const ownConfs = new Map<string, ProftpdConf | undefined>();
