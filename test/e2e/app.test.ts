@@ -595,7 +595,7 @@ describe.skipIf(volumesUnavailable !== null)('the app in a browser when the data
     const dir = tempDir('xferlens-ui-full-');
     const log = path.join(dir, 'u_ex260101.log');
     const { lines } = await generateEftW3c(log, { lines: 60_000, seed: 7 });
-    const volume = new SmallVolume(32); // room for a part of the log's index only (its WAL included)
+    const volume = new SmallVolume(24); // room for a part of the log's index only (22 + 5 MB, and its WAL)
     const retry = process.env.XFERLENS_FULL_DISK_RETRY_MS;
     process.env.XFERLENS_FULL_DISK_RETRY_MS = '200'; // serve's writer worker inherits it
     const db = path.join(volume.dir, 'index.sqlite');

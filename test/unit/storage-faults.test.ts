@@ -239,7 +239,7 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
 
   it('an index job stops with the message and goes on by itself once there is space, ending as a clean run', async () => {
     // Smaller than the index of the 60k lines (22 + 5 MB, and its WAL): full part-way.
-    const v = volume(28);
+    const v = volume(24);
     const db = path.join(v.dir, 'index.sqlite');
     const client = await startClient(db);
     try {
