@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PAGE_SIZE } from './page-size.js';
 import { attachFullText, bindFullText, FULL_TEXT_FILE_SCHEMA, FULL_TEXT_SUFFIX, syncFullText } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
 import { ensureRollup } from './rollup.js';
@@ -257,8 +256,6 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
     // they took the peak RSS of a 10M-line first index to 895 MB.
     db.pragma(opts.readonly ? 'temp_store = MEMORY' : 'temp_store = FILE');
     if (!opts.readonly) {
-      // Only a new (empty) file takes it; an existing one keeps its own.
-      db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // A checkpoint (copy to the database file + fsync) every 64 MB of WAL instead of SQLite's 4 MB:

@@ -19,7 +19,6 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { lineSql } from './line-blocks.js';
 import { readMeta, writeMeta } from './meta.js';
-import { PAGE_SIZE } from './page-size.js';
 
 export const FULL_TEXT_SUFFIX = '-fts';
 /** The schema whose index is in a file of its own. */
@@ -58,7 +57,6 @@ function attachWritable(db: Db, file: string): void {
     }
   }
   db.prepare('ATTACH ? AS fts').run(ftsFile);
-  db.pragma(`fts.page_size = ${PAGE_SIZE}`); // a new file only, as the database's
   db.pragma('fts.journal_mode = WAL');
   db.pragma('fts.synchronous = NORMAL');
   db.exec('CREATE TABLE IF NOT EXISTS fts.owner (id TEXT NOT NULL)');
