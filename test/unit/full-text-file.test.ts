@@ -114,6 +114,41 @@ describe('the full-text index file', () => {
   });
 });
 
+describe('lines leaving the index', () => {
+  it('most of it (emptied, the lines that stay added again) or less than half (removed one by one): each line once, each term where the lines have it', async () => {
+    const file = path.join(dir, 'most.sqlite');
+    const bigLog = path.join(dir, 'big-most.log');
+    const smallLog = path.join(dir, 'small-most.log');
+    fs.copyFileSync(big, bigLog);
+    await generateEftW3c(smallLog, { lines: 5000, seed: 11, startMs: Date.UTC(2025, 2, 1) });
+    const db = openDatabase(file);
+    try {
+      await indexPaths(db, [bigLog, smallLog], { timeZone: 'UTC' });
+      const check = (terms: string[]) => {
+        expectEveryLineOnce(db);
+        for (const term of terms) {
+          const m = matches(db, term);
+          expect(m.index.length, term).toBeGreaterThan(0);
+          expect(m.index, term).toEqual(m.lines);
+        }
+      };
+      // The big file (6/7 of the lines) replaced: the index is emptied, the small file's lines come back.
+      await generateEftW3c(bigLog, { lines: 20_000, seed: 12, startMs: Date.UTC(2027, 5, 1) });
+      await indexPaths(db, [bigLog, smallLog], { timeZone: 'UTC' });
+      check(['2025', '2026', '2027']);
+      // Now the small file (1/5) replaced: its lines are removed one by one.
+      await generateEftW3c(smallLog, { lines: 3000, seed: 13, startMs: Date.UTC(2028, 1, 1) });
+      await indexPaths(db, [bigLog, smallLog], { timeZone: 'UTC' });
+      check(['2026', '2027', '2028']);
+      const gone = matches(db, '2025');
+      expect(gone.index).toEqual(gone.lines); // the old small file's 5,000 had it, few of the new one
+      expect(gone.lines.length).toBeLessThan(10);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('after a run that stopped', () => {
   it('lines committed but not indexed yet, and rows deleted but still indexed, are put right by the next run', async () => {
     const file = path.join(dir, 'stopped.sqlite');

@@ -145,8 +145,21 @@ export function addMissingLines(db: Db, events = 'main'): number {
  * Removes from the index the lines listed in fts_deleted. The index's transaction commits first:
  * stopped in between, the same lines are removed again next time (removing one that is gone is
  * nothing).
+ *
+ * When at least half of the index goes (a big file read again from its start, a big source removed)
+ * it is emptied instead, and the lines that stay are added again by the next sync like new ones:
+ * removing lines one by one cost 28 µs each (a 1M-line file replaced: 27.7 s of 94), adding one
+ * about 8 µs, on the second core in a big run.
  */
 export function removeDeletedLines(db: Db): void {
+  const deleted = db.prepare('SELECT count(*) FROM main.fts_deleted').pluck().get() as number;
+  if (deleted === 0) return;
+  const indexed = db.prepare('SELECT count(*) FROM fts.events_fts_docsize').pluck().get() as number;
+  if (deleted * 2 >= indexed) {
+    db.prepare("INSERT INTO fts.events_fts (events_fts) VALUES ('delete-all')").run();
+    db.prepare('DELETE FROM main.fts_deleted').run();
+    return;
+  }
   const page = db.prepare('SELECT id FROM main.fts_deleted ORDER BY id LIMIT 50000').pluck();
   const remove = db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?');
   const forget = db.prepare('DELETE FROM main.fts_deleted WHERE id <= ?');
