@@ -2,7 +2,7 @@
  * The `field:value` filters of the search language and how their values are read. Parsing a value
  * here (not in SQL) lets every mistake be reported with its column before any query runs.
  */
-import { OUTCOMES, type Outcome } from '../store/op-codes.js';
+import { OUTCOMES, type EventOp, type Outcome } from '../store/op-codes.js';
 import { partsToUtc, zonedPartsToUtc, zoneOffsetMs, type DateParts } from '../time.js';
 
 export type FieldName =
@@ -38,8 +38,9 @@ export interface SizeRange {
 }
 
 export { OUTCOMES, type Outcome };
-export const OPS = ['upload', 'download', 'delete', 'rename', 'mkdir', 'rmdir', 'login', 'logout', 'connect'] as const;
-export type Op = (typeof OPS)[number];
+/** The operations `dir:` takes, in the order users see them listed (store/op-codes.ts has them in code order). */
+export const OPS = ['upload', 'download', 'delete', 'rename', 'mkdir', 'rmdir', 'login', 'logout', 'connect'] as const satisfies readonly EventOp[];
+export type Op = EventOp;
 export const EVENT_KINDS = ['event', 'directive', 'unparsed'] as const;
 
 export type FieldValue =

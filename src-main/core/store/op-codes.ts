@@ -34,7 +34,7 @@ export const opCode = (op: EventOp | null | undefined): number | null => codeOf(
 export const outcomeCode = (outcome: Outcome | null | undefined): number | null => codeOf(OUTCOME_CODES, outcome, 'outcome');
 
 /** SQL spelling out the code in `column`: the expression of a generated column. */
-export function wordsSql(column: string, words: readonly string[]): string {
+function wordsSql(column: string, words: readonly string[]): string {
   return `CASE ${column} ${words.map((w, i) => `WHEN ${i} THEN '${w}'`).join(' ')} END`;
 }
 
