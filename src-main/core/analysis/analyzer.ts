@@ -235,15 +235,23 @@ export class Analyzer {
    * has lines near it, no other log can hold a record of its transfers and matching is skipped.
    */
   beginBatch(sourceId: number, format: string | null, sourcePath: string, span?: { min: number; max: number }): void {
-    this.othersOverlap = !span || !!this.stmt.otherSourceNear.get(sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
-    if (this.othersOverlap) this.ensureMatchIndex();
-    else if (!this.matchIndexed) this.matchIndexed = indexExists(this.db, 'transfers_match'); // another process may have built it
     this.previousWasHeader = false;
     this.nextSessionId = null;
     this.sourceId = sourceId;
     this.format = format ?? '';
     // Logs of one server usually share a folder: it names the server for keys that need one.
     this.sourceServer = path.dirname(sourcePath);
+    this.nextSpan(span);
+  }
+
+  /**
+   * The lines analysed next (of the current source) span `span`, or an unknown range: whether
+   * another log has lines near it decides whether their transfers are looked for in other logs.
+   */
+  nextSpan(span?: { min: number; max: number }): void {
+    this.othersOverlap = !span || !!this.stmt.otherSourceNear.get(this.sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
+    if (this.othersOverlap) this.ensureMatchIndex();
+    else if (!this.matchIndexed) this.matchIndexed = indexExists(this.db, 'transfers_match'); // another process may have built it
   }
 
   /**

@@ -96,6 +96,8 @@ export class StringInterner {
   private readonly valueOf;
   private readonly newer;
   private readonly known: Map<string, number>[] = STRING_COLUMNS.map(() => new Map());
+  /** Values by id, for valueOfId. */
+  private readonly names: Map<number, string>[] = STRING_COLUMNS.map(() => new Map());
   /**
    * The last value of each dim and its id: consecutive lines mostly repeat their server, protocol,
    * client and user, and comparing with the last one is cheaper than hashing a new string for the
@@ -127,6 +129,32 @@ export class StringInterner {
     this.lastValue[dim] = value;
     this.lastId[dim] = id;
     return id;
+  }
+
+  /**
+   * The value of a stored string id of `column`, remembered both ways: a rebuild reads the rows'
+   * ids and hands their values to the analysis, whose id() then finds them without a lookup.
+   */
+  valueOfId(column: StringColumn, id: number | null): string | null {
+    if (id === null) return null;
+    const dim = STRING_DIMS[column];
+    if (id === this.lastId[dim]) return this.lastValue[dim]!;
+    const names = this.names[dim]!;
+    let value = names.get(id);
+    if (value === undefined) {
+      value = (this.valueOf.get(id) as { value: string } | undefined)?.value;
+      if (value === undefined) return null;
+      if (names.size >= REMEMBERED) names.clear();
+      names.set(id, value);
+    }
+    const known = this.known[dim]!;
+    if (!known.has(value)) {
+      if (known.size >= REMEMBERED) known.clear();
+      known.set(value, id);
+    }
+    this.lastValue[dim] = value;
+    this.lastId[dim] = id;
+    return value;
   }
 
   private indexedId(dim: number, value: string): number {
@@ -197,7 +225,9 @@ export class StringInterner {
   /** Forgets the remembered ids: a rolled-back transaction may have added some of them. */
   reset(): void {
     for (const m of this.known) m.clear();
+    for (const m of this.names) m.clear();
     this.lastValue.fill(undefined);
+    this.lastId.fill(0);
     if (this.hashes) this.endBulkLoad(); // its table too: the index is the truth again
   }
 }
