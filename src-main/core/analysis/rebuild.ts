@@ -4,7 +4,7 @@
  * may be joined with other files' lines), the matching rules changed (ANALYSIS_VERSION), or the
  * database predates them.
  */
-import type { EventFields } from '../formats/types.js';
+import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
 import { STRING_COLUMNS, StringInterner, type StringColumn } from '../store/strings.js';
@@ -103,11 +103,11 @@ function fieldsOf(e: StoredEvent, strings: StringInterner): EventFields {
 /**
  * Indexes on what a rebuild rewrites whole (every event's session, every transfer): dropped for it
  * and built again at its end, as a bulk load does. The ones its own lookups use stay (the sessions',
- * transfers_match, transfers_unlinked, the events' time index).
+ * transfers_ts and transfers_match for records of other logs, transfers_unlinked, events_ts).
  */
-const REWRITTEN_INDEXES = ['events_session', 'transfers_ts', 'transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session'];
+const REWRITTEN_INDEXES = ['events_session', 'transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session'];
 
-/** A header line's links: none. */
+/** The links of a header or unparsed line: none. */
 const NO_LINKS = { sessionId: null, transferId: null, op: null, outcome: null } as const;
 
 /** The time span of rows, or undefined when none has a time. */
@@ -127,16 +127,17 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
   db.transaction(() => {
     const dropped = REWRITTEN_INDEXES.filter((name) => indexExists(db, name));
     for (const name of dropped) db.exec(`DROP INDEX ${name}`);
-    // Only lines (kind 0) have links. Each keeps its own until the analysis gives it others: sessions
+    // Only events (kind 0) have links. Each row keeps its own until the analysis gives it others: sessions
     // and transfers take their ids again from 1 in the same order, so most lines keep theirs when
     // little changed, and are not written.
     db.exec('DELETE FROM sessions; DELETE FROM transfers;');
     const strings = new StringInterner(db);
     const analyzer = new Analyzer(db, strings);
-    // Header lines matter too (a W3C header block after data lines is a service restart). The
-    // strings are read as ids and named through the interner, which then knows their ids too.
-    const page = db.prepare(`SELECT ${STORED_COLUMNS.map((c) => (c === 'header' ? `CASE WHEN kind = 1 THEN ${lineSql('events')} END AS header` : c)).join(', ')}
-      FROM events WHERE source_id = ? AND kind IN (0, 1) AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`).raw();
+    // Header lines matter too (a W3C header block after data lines is a service restart), and any
+    // row may hold links to put right. The strings are read as ids and named through the
+    // interner, which then knows their ids too.
+    const page = db.prepare(`SELECT ${STORED_COLUMNS.map((c) => (c === 'header' ? `CASE WHEN kind = ${EventKind.directive} THEN ${lineSql('events')} END AS header` : c)).join(', ')}
+      FROM events WHERE source_id = ? AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`).raw();
     const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, op_code = ?, outcome_code = ? WHERE id = ?');
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {
       let after = 0;
@@ -147,8 +148,8 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
         if (after === 0) analyzer.beginBatch(src.id, src.format, src.path, spanOf(rows));
         else analyzer.nextSpan(spanOf(rows));
         for (const e of rows) {
-          if (e.kind === 1) analyzer.directive(e.header ?? '', e.line_no);
-          const l = e.kind === 1 ? NO_LINKS : analyzer.analyse(e.ts, fieldsOf(e, strings), e.id);
+          if (e.kind === EventKind.directive) analyzer.directive(e.header ?? '', e.line_no);
+          const l = e.kind === EventKind.event ? analyzer.analyse(e.ts, fieldsOf(e, strings), e.id) : NO_LINKS;
           const op = opCode(l.op), outcome = outcomeCode(l.outcome);
           if (l.sessionId !== e.session_id || l.transferId !== e.transfer_id || op !== e.op_code || outcome !== e.outcome_code) {
             link.run(l.sessionId, l.transferId, op, outcome, e.id);

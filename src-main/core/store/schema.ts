@@ -410,7 +410,11 @@ export const EVENT_INDEX_NAMES = EVENT_INDEXES.map(indexName);
 /** Every secondary index of events and transfers (ensureIndexes puts back any that is missing). */
 export const DEFERRED_INDEXES: readonly string[] = [...EVENT_INDEXES, ...TRANSFER_INDEXES];
 /** The definition of the deferred index named `name`. */
-export const deferredIndexSql = (name: string): string => DEFERRED_INDEXES.find((sql) => indexName(sql) === name)!;
+export function deferredIndexSql(name: string): string {
+  const sql = DEFERRED_INDEXES.find((s) => indexName(s) === name);
+  if (!sql) throw new Error(`no deferred index is named ${name}`);
+  return sql;
+}
 /**
  * Partial indexes of the few failed or unlinked rows stay through a bulk load: keeping them costs
  * next to nothing, while building each at the end read the whole table (1M EFT lines: 270 ms).

@@ -142,8 +142,10 @@ export class StringInterner {
     const names = this.names[dim]!;
     let value = names.get(id);
     if (value === undefined) {
-      value = (this.valueOf.get(id) as { value: string } | undefined)?.value;
-      if (value === undefined) return null;
+      const row = this.valueOf.get(id) as { dim: number; value: string } | undefined;
+      if (!row) return null;
+      if (row.dim !== dim) throw new Error(`string ${id} is a value of dim ${row.dim}, not of ${column}`);
+      value = row.value;
       if (names.size >= REMEMBERED) names.clear();
       names.set(id, value);
     }
