@@ -475,6 +475,8 @@ describe('API handlers: follow mode', () => {
     append(log, upload(2, 'b.txt'));
     await until('the new lines', async () => (await count('events')) === 6);
     const latency = Date.now() - written;
+    // The batch's event is relayed on its own channel: it may arrive just after its rows are readable.
+    await until('the batch event', () => events.some((e) => e.event === 'follow/batch'));
     const batch = events.find((e) => e.event === 'follow/batch')!.payload as ApiEvents['follow/batch'];
     expect(batch).toMatchObject({ path: logs, files: [log], lines: 3, events: 3, unparsed: 0 });
     expect(batch.committedAt).toBeGreaterThanOrEqual(batch.noticedAt);
