@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/core/store/db.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
+import { Analyzer } from '../../src-main/core/analysis/analyzer.js';
+import { StringInterner } from '../../src-main/core/store/strings.js';
 import { matchName } from '../../src-main/core/store/match-key.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
@@ -129,6 +131,34 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     await index([LOGS]);
     expect(matchIndex()).toBe(1);
     expectScenario();
+  });
+
+  it('a run tries again only the transfers without a session near the sessions it wrote', async () => {
+    // The transfers no session fits stay without one: an unknown client beside the scenario's.
+    const stray = path.join(dir, 'xferlog.stray');
+    writeLines(stray, ['Mon Nov 23 18:51:05 2026 0 203.0.113.99 1 /srv/stray.bin b _ o r mallory ftp 0 * c']);
+    await index([LOGS, stray]);
+    const unlinked = read('SELECT count(*) AS n FROM transfers WHERE session_id IS NULL AND client_ip_id IS NOT NULL')[0].n;
+    expect(unlinked).toBeGreaterThan(0);
+    const db = openDatabase(dbFile);
+    try {
+      const relink = () => db.transaction(() => new Analyzer(db, new StringInterner(db)).relinkTransfers())();
+      // The run tried them already, and no session changed since.
+      expect(relink()).toEqual({ tried: 0, linked: 0 });
+      // A database that never kept the span (an older release): every one is tried, once.
+      db.prepare("DELETE FROM meta WHERE key = 'relink_span'").run();
+      expect(relink()).toEqual({ tried: unlinked, linked: 0 });
+      expect(relink()).toEqual({ tried: 0, linked: 0 });
+      // Sessions written far from them (a day later): none is near.
+      const t = read('SELECT max(ts) AS t FROM transfers')[0].t as number;
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('relink_span', ?)").run(`${t + 86_400_000},${t + 90_000_000}`);
+      expect(relink()).toEqual({ tried: 0, linked: 0 });
+      // Around them: tried again.
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('relink_span', ?)").run(`${t - 3_600_000},${t + 1000}`);
+      expect(relink().tried).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('gives the same result whatever order the files are indexed in, one run each', async () => {

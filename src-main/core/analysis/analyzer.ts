@@ -20,6 +20,7 @@
  */
 import path from 'node:path';
 import { indexExists, type Db } from '../store/db.js';
+import { readMeta, writeMeta } from '../store/meta.js';
 import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { matchKey, matchName } from '../store/match-key.js';
@@ -39,6 +40,15 @@ export const REUSED_KEY_IDLE_MS = 2 * 3600_000;
 const KEYLESS_SLACK_MS = 500;
 /** Keyless lines look for sessions that started at most this long before them. */
 const KEYLESS_LOOKBACK_MS = 12 * 3600_000;
+/**
+ * meta key: the time span (`lo,hi`) of the sessions written since transfers without a session were
+ * last tried against them ('' none; absent: unknown, so all are tried). A transfer that no session
+ * fitted can only be fitted by a session that changed since, so each run tries only those near the
+ * span (a 100k-transfer xferlog older than its session log: 1.2 s per run, and per followed batch).
+ */
+const RELINK_SPAN_KEY = 'relink_span';
+/** Transfers without a session read at a time by relinkTransfers. */
+const RELINK_PAGE = 10_000;
 /**
  * Sessions kept in memory beyond this many are forgotten after a flush (everything about them is in
  * the database): the closed ones first, then the open ones that were seen the longest ago.
@@ -194,6 +204,8 @@ export class Analyzer {
   private nextSessionId: number | null = null;
   /** Sessions opened since the last flush or storeNewSessions: cached, their rows not written. */
   private unstored = 0;
+  /** The span of the sessions written since it was last added to RELINK_SPAN_KEY. */
+  private changedSpan: { lo: number; hi: number } | null = null;
 
   /** `strings` gives transfers the ids of their strings (the writer's interner, shared with the events). */
   constructor(db: Db, private readonly strings: StringInterner) {
@@ -221,7 +233,11 @@ export class Analyzer {
         code = @code, records = records + 1, record_sources = @record_sources WHERE id = @id`),
       transferSession: db.prepare('SELECT session_id FROM transfers WHERE id = ?'),
       anySession: db.prepare('SELECT 1 FROM sessions LIMIT 1'),
-      unlinkedTransfers: db.prepare(`${TRANSFER_ROW} WHERE t.session_id IS NULL AND t.client_ip_id IS NOT NULL LIMIT 100000`),
+      // In the order of their partial index, a page at a time (linking one takes it out of the index).
+      unlinkedTransfers: db.prepare(`SELECT client_ip_id, id FROM transfers INDEXED BY transfers_unlinked
+        WHERE session_id IS NULL AND client_ip_id IS NOT NULL AND ts BETWEEN @lo AND @hi AND (client_ip_id, id) > (@ip, @id)
+        ORDER BY client_ip_id, id LIMIT ${RELINK_PAGE}`).raw(),
+      transferById: db.prepare(`${TRANSFER_ROW} WHERE t.id = ?`),
       setTransferSession: db.prepare('UPDATE transfers SET session_id = ? WHERE id = ?'),
       // A transfer's records are within a matching window of its time (see findTransfer; each merge
       // may move it by one window): found on the time index, which every first index builds anyway.
@@ -340,21 +356,51 @@ export class Analyzer {
    * Transfers recorded only by logs without a connection key, before the sessions around them were
    * known (another log indexed later named their users): linked now where one session fits.
    */
-  relinkTransfers(): number {
+  relinkTransfers(): { tried: number; linked: number } {
     this.storeNewSessions();
-    if (!this.stmt.anySession.get()) return 0;
-    let linked = 0;
-    for (const t of this.stmt.unlinkedTransfers.all() as TransferRow[]) {
-      if (t.ts === null || !t.client_ip) continue;
-      const s = this.sessionWithoutKey(t.ts, { clientIp: t.client_ip, ...(t.user ? { user: t.user } : {}) });
-      if (!s) continue;
-      this.stmt.setTransferSession.run(s.id, t.id);
-      s.events += this.stmt.setEventsSession.run({ session: s.id, transfer: t.id, ts: t.ts, records: t.records }).changes;
-      this.countTransfer(s, t.op, t.status, t.bytes);
-      linked++;
+    this.storeChangedSpan();
+    const pending = readMeta(this.db, RELINK_SPAN_KEY);
+    let tried = 0, linked = 0;
+    if (pending !== '' && this.stmt.anySession.get()) {
+      const [lo, hi] = pending === undefined ? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] : pending.split(',').map(Number) as [number, number];
+      // A transfer at ts fits a session only within its start (less a second's slack) and its end.
+      const range = { lo: lo - KEYLESS_SLACK_MS - 1000, hi: hi + KEYLESS_SLACK_MS };
+      let after: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
+      for (;;) {
+        const page = this.stmt.unlinkedTransfers.all({ ...range, ip: after[0], id: after[1] }) as [number, number][];
+        if (!page.length) break;
+        after = page[page.length - 1]!;
+        tried += page.length;
+        for (const [, id] of page) if (this.relink(this.stmt.transferById.get(id) as TransferRow)) linked++;
+      }
     }
     this.flush();
-    return linked;
+    // Linking changed the sessions' counts, not their spans: nothing new can fit.
+    this.changedSpan = null;
+    if (readMeta(this.db, RELINK_SPAN_KEY) !== '') writeMeta(this.db, RELINK_SPAN_KEY, '');
+    return { tried, linked };
+  }
+
+  /** Links a transfer without a session to the one around it, if one fits. */
+  private relink(t: TransferRow): boolean {
+    if (t.ts === null || !t.client_ip) return false;
+    const s = this.sessionWithoutKey(t.ts, { clientIp: t.client_ip, ...(t.user ? { user: t.user } : {}) });
+    if (!s) return false;
+    this.stmt.setTransferSession.run(s.id, t.id);
+    s.events += this.stmt.setEventsSession.run({ session: s.id, transfer: t.id, ts: t.ts, records: t.records }).changes;
+    this.countTransfer(s, t.op, t.status, t.bytes);
+    return true;
+  }
+
+  /** Adds the span of the sessions written since to RELINK_SPAN_KEY (in the writer's transaction). */
+  private storeChangedSpan(): void {
+    const span = this.changedSpan;
+    if (!span) return;
+    this.changedSpan = null;
+    const stored = readMeta(this.db, RELINK_SPAN_KEY);
+    if (stored === undefined) return; // unknown: every unlinked transfer is tried anyway
+    const [lo, hi] = stored === '' ? [span.lo, span.hi] : (stored.split(',').map(Number) as [number, number]);
+    writeMeta(this.db, RELINK_SPAN_KEY, `${Math.min(lo, span.lo)},${Math.max(hi, span.hi)}`);
   }
 
   /** The id the writer gave the line just analysed: a transfer it created points at it. */
@@ -362,6 +408,7 @@ export class Analyzer {
   flush(): void {
     for (const s of this.byId.values()) if (s.dirty) this.writeSession(s);
     this.unstored = 0;
+    this.storeChangedSpan();
     if (this.byId.size > CACHE_LIMIT) this.forget();
   }
 
@@ -370,6 +417,12 @@ export class Analyzer {
     else this.stmt.insertSession.run(s.id, s.connKey, s.format, s.sourceId, ...sessionState(s));
     s.stored = true;
     s.dirty = false;
+    const span = this.changedSpan;
+    if (!span) this.changedSpan = { lo: s.start, hi: s.end };
+    else {
+      if (s.start < span.lo) span.lo = s.start;
+      if (s.end > span.hi) span.hi = s.end;
+    }
   }
 
   /** Before SQL that reads sessions: the ones opened since the last flush get their rows. */
@@ -385,6 +438,7 @@ export class Analyzer {
     this.byId.clear();
     this.nextSessionId = null;
     this.unstored = 0;
+    this.changedSpan = null; // its sessions were rolled back
     this.matchIndexed = false; // a rolled-back batch may have created it
   }
 

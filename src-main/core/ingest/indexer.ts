@@ -221,8 +221,10 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
     await writer.finishFullText();
     // A file indexed again from its start invalidates the sessions its old lines were part of. (A
     // full disk here too is the run's stop, which the app waits out: it is not the file's fault.)
+    // Transfers are linked whenever sessions were written since they were last (also by a run that
+    // was stopped before this step: the span it left is still pending).
     if (analysisNeedsRebuild(db)) rebuildAnalysis(db);
-    else if (summary.lines > 0) writer.relinkTransfers();
+    else writer.relinkTransfers();
   } catch (err) {
     if (isStorageFailure(err) && !(err instanceof IndexStoppedError)) throw new IndexStoppedError(summary, err);
     throw err;

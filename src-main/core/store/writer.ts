@@ -254,7 +254,7 @@ export class IndexWriter {
   /** After a run: links transfers that only keyless logs recorded to the session now known around them. */
   relinkTransfers(): number {
     try {
-      return this.db.transaction(() => this.analyzer.relinkTransfers())();
+      return this.db.transaction(() => this.analyzer.relinkTransfers().linked)();
     } catch (err) {
       this.analyzer.reset();
       throw err;
