@@ -356,6 +356,11 @@ export class Analyzer {
    * Transfers recorded only by logs without a connection key, before the sessions around them were
    * known (another log indexed later named their users): linked now where one session fits.
    */
+  /** Whether relinkTransfers has anything to try: sessions written since it last ran, or not known. */
+  relinkPending(): boolean {
+    return this.changedSpan !== null || this.unstored > 0 || readMeta(this.db, RELINK_SPAN_KEY) !== '';
+  }
+
   relinkTransfers(): { tried: number; linked: number } {
     this.storeNewSessions();
     this.storeChangedSpan();

@@ -253,6 +253,7 @@ export class IndexWriter {
 
   /** After a run: links transfers that only keyless logs recorded to the session now known around them. */
   relinkTransfers(): number {
+    if (!this.analyzer.relinkPending()) return 0; // a run that read nothing new stays a read
     try {
       return this.db.transaction(() => this.analyzer.relinkTransfers().linked)();
     } catch (err) {
