@@ -10,6 +10,7 @@ import { generateEftW3c } from '../bench/generate.js';
 import { REPO, tempDir } from '../helpers.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { FULL_TEXT_SUFFIX } from '../../src-main/core/store/full-text.js';
+import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../../src-main/core/store/field-tokens.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { deleteSourceRows } from '../../src-main/core/store/source-admin.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
@@ -50,6 +51,27 @@ function expectEveryLineOnce(db: Db): void {
   const indexed = db.prepare('SELECT id FROM fts.events_fts_docsize ORDER BY id').pluck().all();
   expect(indexed).toEqual(db.prepare('SELECT id FROM events ORDER BY id').pluck().all());
   expect(db.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(0);
+  expectFieldsExact(db);
+}
+
+/** events_fields holds each row once, under the tokens of its user, client IP, code and path and no others. */
+function expectFieldsExact(db: Db): void {
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fields_vocab USING fts5vocab(fts, events_fields, 'row')");
+  const indexed = new Map((db.prepare('SELECT term, doc FROM temp.fields_vocab').raw().all() as [string, number][]));
+  const stored = new Map<string, number>();
+  for (const column of Object.keys(FIELD_TOKENS) as FieldColumn[]) {
+    for (const [id, n] of db.prepare(`SELECT ${column}_id, count(*) FROM events WHERE ${column}_id IS NOT NULL GROUP BY 1`).raw().all() as [number, number][]) {
+      stored.set(fieldToken(column, id), n);
+    }
+  }
+  expect(indexed).toEqual(stored);
+  expect(db.prepare('SELECT count(*) FROM fts.events_fields').pluck().get()).toBe(db.prepare('SELECT count(*) FROM events').pluck().get());
+  // Which rows: those of the most frequent path, and of a rare one.
+  const paths = db.prepare('SELECT path_id FROM events WHERE path_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1').pluck().all() as number[];
+  for (const id of [paths[0], paths.at(-1)].filter((p) => p !== undefined)) {
+    expect(db.prepare('SELECT rowid FROM fts.events_fields WHERE events_fields MATCH ? ORDER BY rowid').pluck().all(fieldToken('path', id!)))
+      .toEqual(db.prepare('SELECT id FROM events WHERE path_id = ? ORDER BY id').pluck().all(id));
+  }
 }
 
 describe('the full-text index file', () => {
@@ -162,6 +184,7 @@ describe('after a run that stopped', () => {
     // As a process killed after its commits would leave it: the last lines not in the index yet,
     // and one file's rows deleted but their lines still in it.
     db.prepare('DELETE FROM fts.events_fts WHERE rowid > (SELECT max(id) - 500 FROM events)').run();
+    db.prepare('DELETE FROM fts.events_fields WHERE rowid > (SELECT max(id) - 500 FROM events)').run();
     const otherId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(other) as number;
     const otherRows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(otherId);
     db.transaction(() => deleteSourceRows(db, otherId))();
@@ -176,6 +199,30 @@ describe('after a run that stopped', () => {
       expectEveryLineOnce(db);
       const m = matches(db, '2026');
       expect(m.index).toEqual(m.lines);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an index file written before events_fields gets it, holding the rows its text index holds', async () => {
+    const file = path.join(dir, 'before-fields.sqlite');
+    const log = path.join(dir, 'before-fields.log');
+    fs.writeFileSync(log, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 12_000).join('\r\n') + '\r\n', 'latin1');
+    let db = openDatabase(file);
+    await indexPaths(db, [log], { timeZone: 'UTC' });
+    // As the previous version left it: no fields table; its last lines not in the text index yet.
+    db.exec('DROP TABLE fts.events_fields');
+    db.prepare('DELETE FROM fts.events_fts WHERE rowid > (SELECT max(id) - 300 FROM events)').run();
+    db.close();
+    db = openDatabase(file);
+    try {
+      // Filled up to the text index's last row (8192 rows a transaction: two and a bit)...
+      const through = db.prepare('SELECT max(id) FROM fts.events_fts_docsize').pluck().get() as number;
+      expect(db.prepare('SELECT max(rowid) FROM fts.events_fields').pluck().get()).toBe(through);
+      expect(db.prepare('SELECT count(*) FROM fts.events_fields').pluck().get()).toBe(db.prepare('SELECT count(*) FROM events WHERE id <= ?').pluck().get(through));
+      // ...and the next run adds the rest to both.
+      await indexPaths(db, [log], { timeZone: 'UTC' });
+      expectEveryLineOnce(db);
     } finally {
       db.close();
     }

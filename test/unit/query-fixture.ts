@@ -6,6 +6,7 @@
  */
 import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
+import { fieldsSql } from '../../src-main/core/store/full-text.js';
 import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
 import { opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
 import { StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
@@ -164,6 +165,7 @@ export function loadFixture(db: Db, f: Fixture): void {
         @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @op_code, @outcome_code)`).run({ ...e, ...ids, op_code: opCode(e.op as EventOp | null), outcome_code: outcomeCode(e.outcome as Outcome | null) });
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);
     }
+    db.exec(`INSERT INTO events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM events e`);
     const blocks = new LineBlockBuilder(db);
     for (const e of [...f.events].sort((a, b) => a.source_id - b.source_id || a.line_no - b.line_no)) blocks.add(e.source_id, e.line_no, e.raw);
     blocks.finish();

@@ -14,7 +14,8 @@ import { aggregate } from '../../src-main/core/query/index.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { outcomeCode } from '../../src-main/core/store/op-codes.js';
-import { MinuteTally, rebuildRollup } from '../../src-main/core/store/rollup.js';
+import { RollupTally, RollupWriter, rebuildRollup } from '../../src-main/core/store/rollup.js';
+import { STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
@@ -146,25 +147,38 @@ describe('event rollup', () => {
         const k = order === 'forward' ? i : order === 'backward' ? 30_000 - i : (i * 7919) % 30_000;
         return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0 };
       });
-    const insert = t.db.prepare('INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes, outcome_code) VALUES (?, ?, 0, 0, ?, ?, ?)');
+    const insert = t.db.prepare(`INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes, outcome_code, user_id, client_ip_id, path_id, status_id)
+      VALUES (?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)`);
     const source = Number(t.db.prepare("INSERT INTO sources (path, added_at) VALUES ('tally.log', 0)").run().lastInsertRowid);
+    // Each column's values, the empty string among them (never counted), as string ids.
+    const string = t.db.prepare('INSERT INTO strings (dim, value) VALUES (?, ?)');
+    const ids = (dim: number, values: string[]) => values.map((v) => Number(string.run(dim, v).lastInsertRowid));
+    const users = ids(STRING_DIMS.user, ['alice', 'bob', '']), ips = ids(STRING_DIMS.client_ip, ['10.0.0.1', '10.0.0.2']);
+    const paths = ids(STRING_DIMS.path, Array.from({ length: 500 }, (_, i) => `/in/f${i}.csv`)), codes = ids(STRING_DIMS.status, ['226', '550', '']);
+    const pick = (list: number[], k: number) => (k % 7 === 0 ? null : list[k % list.length]!);
     for (const order of ['forward', 'backward', 'shuffled'] as const) {
       t.db.exec('DELETE FROM events');
-      const tally = new MinuteTally();
+      const tally = new RollupTally();
       rows(order).forEach((r, i) => {
-        insert.run(source, i + 1, r.ts, r.bytes, r.failed ? outcomeCode('failed') : null);
-        tally.add(r.ts, r.bytes, r.failed);
+        const v = [pick(users, i), pick(ips, i * 3), pick(paths, i), pick(codes, i * 11)] as const;
+        insert.run(source, i + 1, r.ts, r.bytes, r.failed ? outcomeCode('failed') : null, ...v);
+        tally.add(r.ts, r.bytes, r.failed, ...v);
       });
       expect(tally.write(t.db), order).toBe(true);
       const kept = snapshot(t.db);
+      // The same as the writer's grouping of a batch's rows, and as a rebuild.
+      t.db.exec('DELETE FROM event_minutes; DELETE FROM event_values');
+      new RollupWriter(t.db).add(1, 1 + (t.db.prepare('SELECT max(id) FROM events').pluck().get() as number));
+      expect(kept, order).toEqual(snapshot(t.db));
       rebuildRollup(t.db);
       expect(kept, order).toEqual(snapshot(t.db));
       expect(kept.minutes.length, order).toBeGreaterThan(7000);
+      expect(kept.values.length, order).toBe(2 + 2 + 500 + 2);
     }
     // Lines three years apart: the tally gives up (its arrays would be too big), the rows are grouped.
-    const wide = new MinuteTally();
-    wide.add(minute, 1, false);
-    wide.add(minute + 3 * 365 * 86_400_000, 1, false);
+    const wide = new RollupTally();
+    wide.add(minute, 1, false, null, null, null, null);
+    wide.add(minute + 3 * 365 * 86_400_000, 1, false, null, null, null, null);
     expect(wide.write(t.db)).toBe(false);
   });
 

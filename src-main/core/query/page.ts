@@ -11,7 +11,8 @@ import { assertTimeZone } from '../time.js';
 import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type QueryKind } from './columns.js';
 import { EVENT_KINDS } from './fields.js';
 import { parseQuery, type QueryNode } from './parser.js';
-import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, type CompiledWhere, type CompileWhereOptions } from './to-sql.js';
+import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, type CompiledWhere, type CompileWhereOptions, type FullTextMatch } from './to-sql.js';
+import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { orderedTextKeys } from './ordered-text.js';
 
 export interface CompileOptions {
@@ -43,20 +44,39 @@ function hasMappedIpv4(db: Db, kind: QueryKind): boolean {
   return !!db.prepare(sql).get('::ffff:', '::ffff:\u{10FFFF}');
 }
 
-/** Up to this many string ids are written into a WHERE as a list (see CompileWhereOptions.stringIds). */
+/**
+ * Up to this many string ids are written into a WHERE as a list (see CompileWhereOptions.stringIds);
+ * as tokens of one full-text match (events' user, IP, code, path) more: 1,000 paths' rows are one
+ * FTS5 query, where without the list every row is tested.
+ */
 const LISTED_STRING_IDS = 64;
+const LISTED_FIELD_TOKENS = 1000;
 
 /** Looks up the strings a condition matches, once per condition for one compiled query. */
-function stringIdLookup(db: Db): NonNullable<CompileWhereOptions['stringIds']> {
+function stringIdLookup(db: Db, kind: QueryKind, fieldIndex: CompileWhereOptions['fieldIndex']): NonNullable<CompileWhereOptions['stringIds']> {
   const found = new Map<string, readonly number[] | null>();
   return (column, sql, params) => {
     const key = `${column}\0${sql}\0${JSON.stringify(params)}`;
     if (!found.has(key)) {
-      const ids = db.prepare(`SELECT id FROM strings WHERE dim = ${STRING_DIMS[column]} AND ${sql} LIMIT ${LISTED_STRING_IDS + 1}`).pluck().all(params) as number[];
-      found.set(key, ids.length > LISTED_STRING_IDS ? null : ids);
+      const most = kind === 'events' && fieldIndex && column in FIELD_TOKENS ? LISTED_FIELD_TOKENS : LISTED_STRING_IDS;
+      const ids = db.prepare(`SELECT id FROM strings WHERE dim = ${STRING_DIMS[column]} AND ${sql} LIMIT ${most + 1}`).pluck().all(params) as number[];
+      found.set(key, ids.length > most ? null : ids);
     }
     return found.get(key)!;
   };
+}
+
+/**
+ * How far the full-text file's events_fields holds the rows, or null when it holds none of them
+ * here (a reader without the index file, or with one from before it: see store/full-text.ts).
+ */
+function fieldIndexState(db: Db): CompileWhereOptions['fieldIndex'] {
+  if (!db.prepare("SELECT 1 FROM pragma_table_list WHERE name = 'events_fields'").get()) return null;
+  // Both tables of the index hold the same rows (they are written in the same transactions).
+  const through = db.prepare('SELECT coalesce(max(id), 0) FROM events_fts_docsize').pluck().get() as number;
+  if (through === 0) return null;
+  const last = db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck().get() as number;
+  return { through, complete: through >= last };
 }
 
 export function compileQuery(db: Db, kind: QueryKind, query: string, opts: CompileOptions = {}): CompiledQuery {
@@ -64,9 +84,11 @@ export function compileQuery(db: Db, kind: QueryKind, query: string, opts: Compi
   ensureQueryFunctions(db);
   if (opts.timeZone !== undefined) assertTimeZone(opts.timeZone);
   const node = parseQuery(query, { now: opts.now ?? Date.now(), timeZone: opts.timeZone ?? 'UTC' });
+  const fieldIndex = kind === 'events' ? fieldIndexState(db) : null;
   const whereOptions: CompileWhereOptions = {
     mappedIpv4: someNode(node, (n) => n.type === 'field' && n.field === 'ip') ? hasMappedIpv4(db, kind) : false,
-    stringIds: stringIdLookup(db),
+    stringIds: stringIdLookup(db, kind, fieldIndex),
+    fieldIndex,
   };
   return { kind, node, where: compileWhere(kind, node, whereOptions), whereOptions };
 }
@@ -170,6 +192,8 @@ interface Base {
   indexedBy: string | null;
   /** Leave out the trailing sort value and id (a stream that makes no cursor reads fewer values). */
   withoutKeys?: boolean;
+  /** Where events_fields finds the rows of each user, IP, code and path (see compileQuery). */
+  fieldIndex?: CompileWhereOptions['fieldIndex'];
 }
 
 /** One segment's statement: rows of the segment after `after` (or from its start) and before `before` (or to its end), in `order`. */
@@ -185,7 +209,19 @@ function segmentStatement(
   // A string column's values come from the strings it joins (alias sk), in their index's order.
   const joined = sort.strings && seg === 'value' ? sort.strings : null;
   const value = joined ? 'sk.value' : sort.expr;
-  if (joined) conds.push(`sk.dim = ${STRING_DIMS[joined.dim]}`);
+  if (joined) {
+    conds.push(`sk.dim = ${STRING_DIMS[joined.dim]}`);
+    // Each string's rows from its postings list (events' user, IP, code, path have no B-tree index).
+    const index = base.kind === 'events' && joined.dim in FIELD_TOKENS ? base.fieldIndex : null;
+    if (index) {
+      const listed = `e.id IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[joined.dim as FieldColumn]}' || sk.id))`;
+      if (index.complete) conds.push(listed);
+      else {
+        params.ft = index.through;
+        conds.push(`(${listed} OR e.id > @ft)`);
+      }
+    }
+  }
   else if (!sort.isId && sort.nullable) conds.push(`${sort.strings?.idColumn ?? sort.expr} IS ${seg === 'null' ? '' : 'NOT '}NULL`);
   if (after) {
     const cmp = (order === 'asc' ? '>' : '<') + (after.inclusive ? '=' : '');
@@ -305,10 +341,13 @@ function planFromCode(db: Db, q: CompiledQuery, code: PlanCode): Plan {
   return { code, where: compileWith(code.f), nullWhere: compileWith(code.g), indexedBy: code.x && indexExists(db, index) ? index : null };
 }
 
-/** The forms compileWhere chooses for each MATCH, as a PlanCode string. */
-function recordForms(q: CompiledQuery, choose: (expr: string) => 'in' | 'probe'): string {
+/**
+ * The forms compileWhere chooses for each MATCH, as a PlanCode string: '' when every one is 'in'
+ * (or there is none).
+ */
+function recordForms(q: CompiledQuery, choose: (m: FullTextMatch) => 'in' | 'probe'): string {
   let forms = '';
-  compileWhere(q.kind, q.node, { ...q.whereOptions, ftsForm: (expr) => ((forms += choose(expr) === 'probe' ? 'p' : 'i'), 'in') });
+  compileWhere(q.kind, q.node, { ...q.whereOptions, ftsForm: (m) => ((forms += choose(m) === 'probe' ? 'p' : 'i'), 'in') });
   return forms.includes('p') ? forms : '';
 }
 
@@ -332,17 +371,23 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
 
   const rows = tableSize(db, q.kind);
   const cap = Math.max(200, Math.round(Math.sqrt((limit * rows) / 100)));
-  const sampleOf = db.prepare(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ${FTS_SAMPLE})`);
+  const sampleOf = (table: FullTextMatch['table']) =>
+    db.prepare(`SELECT count(*) AS n, min(rowid) AS lo, max(rowid) AS hi FROM (SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT ${FTS_SAMPLE})`);
   // Read once per expression: a frequent term's sample costs milliseconds.
   const samples = new Map<string, { n: number; lo: number; hi: number }>();
-  const sample = (expr: string) => samples.get(expr) ?? samples.set(expr, sampleOf.get(expr) as { n: number; lo: number; hi: number }).get(expr)!;
+  const sample = (m: FullTextMatch) => {
+    const key = `${m.table}:${m.expr}`;
+    return samples.get(key) ?? samples.set(key, sampleOf(m.table).get(m.expr) as { n: number; lo: number; hi: number }).get(key)!;
+  };
   const fts = q.kind === 'events' ? ftsExpression(q.node) : null;
   // A purely textual query is estimated from the full-text index alone (no match list to build).
   const matches = fts !== null
-    ? sample(fts).n
+    ? sample({ table: 'events_fts', expr: fts }).n
     : (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${spec.fromCount} WHERE ${q.where.sql} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
   if (matches < cap) return natural;
-  if (!someNode(q.node, (x) => x.type === 'text')) return planFromCode(db, q, { x: 1, f: '', g: '' });
+  let anyMatch = false;
+  recordForms(q, () => ((anyMatch = true), 'in'));
+  if (!anyMatch) return planFromCode(db, q, { x: 1, f: '', g: '' });
 
   const probeDensity = Math.sqrt((limit * 115) / Math.max(rows, 1));
   const f = recordForms(q, (expr) => {
@@ -597,7 +642,7 @@ export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): Pag
   return timed(`page ${req.kind} ${JSON.stringify(req.query)}`, () => {
     const plan = cursor?.p ? planFromCode(db, q, cursor.p) : choosePlan(db, q, sort, limit);
     const select = selectList(req.kind, names);
-    const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy };
+    const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy, fieldIndex: q.whereOptions.fieldIndex };
     const at = (r: RawRow | undefined) => (r ? encodeCursor(sort, plan.code, keyOf(r)) : null);
     // A frequent term's first page in time order: read file by file rather than walking the time
     // index past every other line (ordered-text.ts). Later pages continue from the cursor as usual.
@@ -638,6 +683,11 @@ function countCompiled(db: Db, q: CompiledQuery): number {
   const fts = q.kind === 'events' ? ftsExpression(q.node) : null;
   // A purely textual query is counted by the full-text index alone (every row has its line there).
   if (fts !== null) return (db.prepare('SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(fts) as { n: number }).n;
+  // So is a user:, ip:, code: or path: when the index holds exactly the rows (none missing, none deleted).
+  const sole = q.where.soleMatch;
+  if (sole?.table === 'events_fields' && q.whereOptions.fieldIndex?.complete && !db.prepare('SELECT 1 FROM fts_deleted LIMIT 1').get()) {
+    return db.prepare('SELECT count(*) FROM events_fields WHERE events_fields MATCH ?').pluck().get(sole.expr) as number;
+  }
   const spec = KIND_SPECS[q.kind];
   return (db.prepare(`SELECT count(*) AS n FROM ${spec.fromCount} WHERE ${q.where.sql}`).get(q.where.params) as { n: number }).n;
 }
@@ -691,7 +741,7 @@ export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts: I
   const spec = KIND_SPECS[kind];
   const indexedBy = sort.name === TIME_COLUMN[kind] && indexExists(db, spec.timeIndex) ? spec.timeIndex : null;
   const select = selectList(kind, names);
-  const base: Base = { kind, select: select.sql, where: q.where, indexedBy, withoutKeys: true };
+  const base: Base = { kind, select: select.sql, where: q.where, indexedBy, withoutKeys: true, fieldIndex: q.whereOptions.fieldIndex };
   const fix = rowFixer(db, kind, names, select);
   const half = opts.half;
   if (half && sort.name !== TIME_COLUMN[kind]) throw new RangeError('only an export sorted by time can be read in halves');
@@ -726,7 +776,7 @@ export function explainPage(db: Db, req: PageArgs, opts: CompileOptions = {}): s
   const q = compileQuery(db, req.kind, req.query, opts);
   const sort = resolveSort(req.kind, req.sort, req.order);
   const plan = choosePlan(db, q, sort, req.limit ?? 100);
-  const base: Base = { kind: req.kind, select: KIND_SPECS[req.kind].id, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy };
+  const base: Base = { kind: req.kind, select: KIND_SPECS[req.kind].id, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy, fieldIndex: q.whereOptions.fieldIndex };
   const seg = segmentsFor(sort, sort.order).includes('value') ? 'value' : 'null';
   const { sql, params } = segmentStatement(base, sort, seg, sort.order, null, true);
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, lim: req.limit ?? 100 }) as { detail: string }[]).map((r) => r.detail);

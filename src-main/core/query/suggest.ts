@@ -5,6 +5,7 @@
  * over at most SCAN_CAP matches), else the newest RECENT_CAP rows.
  */
 import { timed, type Db } from '../store/db.js';
+import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_DIMS, type StringColumn } from '../store/strings.js';
 import type { QueryKind } from './columns.js';
 
@@ -64,10 +65,17 @@ const COUNT_CAP = 5_000;
  */
 function suggestStringValues(db: Db, table: 'events' | 'transfers', column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
   const dim = STRING_DIMS[column];
+  // The events' user, IP, code and path rows are on events_fields' postings lists (without that
+  // index here, the newest rows are counted).
+  const onFields = table === 'events' && column in FIELD_TOKENS;
+  if (onFields && !db.prepare("SELECT 1 FROM pragma_table_list WHERE name = 'events_fields'").get()) indexed = false;
+  const rowsOf = onFields
+    ? `SELECT 1 FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[column as FieldColumn]}' || c.id)`
+    : `SELECT 1 FROM ${table} WHERE ${column}_id = c.id`;
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE
         AND value <> '' LIMIT ${CANDIDATE_CAP}) c
-       ORDER BY (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${column}_id = c.id LIMIT ${COUNT_CAP})) DESC, value LIMIT ?`
+       ORDER BY (SELECT count(*) FROM (${rowsOf} LIMIT ${COUNT_CAP})) DESC, value LIMIT ?`
     : `SELECT s.value AS v FROM (SELECT ${column}_id AS k, count(*) AS n FROM (SELECT ${column}_id FROM ${table} ORDER BY id DESC LIMIT ${RECENT_CAP})
         WHERE ${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k
        WHERE s.value >= ? COLLATE NOCASE AND s.value < ? COLLATE NOCASE AND s.value <> '' ORDER BY g.n DESC, s.value LIMIT ?`;

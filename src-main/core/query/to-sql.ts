@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.js';
 import { lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
+import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_COLUMNS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
 
 export { BYTES_SQL, FAILED_SQL };
@@ -82,6 +83,8 @@ for (const kind of Object.keys(KIND_SPECS) as QueryKind[]) {
 export interface CompiledWhere {
   sql: string;
   params: Record<string, unknown>;
+  /** Set when the whole WHERE is one full-text match in its 'in' form (such a query is counted on its index alone). */
+  soleMatch?: FullTextMatch;
 }
 
 /** The highest code point: `prefix || MAX_CHAR` is above every string that starts with prefix. */
@@ -139,7 +142,14 @@ export interface CompileWhereOptions {
    * How a full-text match is written: 'in' (default) materialises the matching rowids once;
    * 'probe' asks FTS row by row, which is cheaper while walking the time index for a frequent term.
    */
-  ftsForm?: (ftsExpression: string) => 'in' | 'probe';
+  ftsForm?: (match: FullTextMatch) => 'in' | 'probe';
+  /**
+   * How far events_fields holds the rows (store/full-text.ts): a user:, ip:, code: or path: of
+   * events is then met by its postings lists, and rows above `through` (not in it yet: the
+   * full-text thread is behind, or a run stopped) by their own column. null: no such index here
+   * (a reader without the index file), every row by its column.
+   */
+  fieldIndex?: { through: number; complete: boolean } | null;
   /**
    * The ids of the strings of an events column that meet a condition (SQL on `value`, with its
    * parameters), or null when there are too many to list. Listed ids let the planner see how few
@@ -147,6 +157,12 @@ export interface CompileWhereOptions {
    * runs (a statement kept while new strings arrive needs that).
    */
   stringIds?: (column: StringColumn, conditionSql: string, params: Record<string, unknown>) => readonly number[] | null;
+}
+
+/** A full-text match: an FTS5 expression on the lines' text (events_fts) or on their fields (events_fields). */
+export interface FullTextMatch {
+  table: 'events_fts' | 'events_fields';
+  expr: string;
 }
 
 /** Compiles a query tree for one kind. Throws QuerySyntaxError for fields that do not apply to it. */
@@ -162,6 +178,16 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     target[name] = value;
     return '@' + name;
   };
+
+  let lastMatch: { sql: string; m: FullTextMatch } | undefined;
+  function match(m: FullTextMatch): string {
+    const { table } = m;
+    if (opts.ftsForm?.(m) === 'probe') return `EXISTS (SELECT 1 FROM ${table} WHERE ${table} MATCH ${p(m.expr)} AND rowid = e.id)`;
+    const sql = `e.id IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${p(m.expr)})`;
+    lastMatch = { sql, m };
+    return sql;
+  }
+  const matchLines = (expr: string) => match({ table: 'events_fts', expr });
 
   /** A text column against a glob: equality without wildcards, else a prefix range (index) and LIKE. */
   const matchText = (expr: string, pat: Pattern, nocase = true): string => {
@@ -256,9 +282,17 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const sql = condition('value');
     target = params;
     const ids = opts.stringIds(dim, sql, own);
-    if (ids) return ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0';
+    if (ids && !ids.length) return '0';
+    if (ids && kind === 'events' && opts.fieldIndex && column in FIELD_TOKENS) return onFieldIndex(column as FieldColumn, ids, opts.fieldIndex);
+    if (ids) return `${a}.${column}_id IN (${ids.map(p).join(', ')})`;
     Object.assign(params, own);
     return stringCondition(a, column, dim, () => sql);
+  };
+
+  /** Rows whose `column` is one of `ids`, on the postings lists (see fieldIndex). */
+  const onFieldIndex = (column: FieldColumn, ids: readonly number[], index: { through: number; complete: boolean }): string => {
+    const listed = match({ table: 'events_fields', expr: ids.map((id) => fieldToken(column, id)).join(' OR ') });
+    return index.complete ? listed : `(${listed} OR (e.id > ${p(index.through)} AND e.${column}_id IN (${ids.map(p).join(', ')})))`;
   };
 
   function field(node: Extract<QueryNode, { type: 'field' }>): string {
@@ -331,10 +365,6 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     return `(${cols.join(' OR ')})`;
   }
 
-  const match = (expr: string) =>
-    opts.ftsForm?.(expr) === 'probe'
-      ? `EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ${p(expr)} AND rowid = e.id)`
-      : `e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${p(expr)})`;
 
   function compile(node: QueryNode): string {
     switch (node.type) {
@@ -346,14 +376,14 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
         if (kind !== 'events') return looseText(node.value);
         const fts = ftsExpression(node);
         // Text without a letter or digit has no full-text token (e.g. "->"): look for it in the raw line.
-        return fts !== null ? match(fts) : `instr(${lineSql('e')}, ${p(node.value)}) > 0`;
+        return fts !== null ? matchLines(fts) : `instr(${lineSql('e')}, ${p(node.value)}) > 0`;
       }
       case 'not':
         // IS NOT 1 keeps rows whose column is NULL: -user:bob includes lines without a user.
         return `(${compile(node.item)}) IS NOT 1`;
       case 'or': {
         const fts = kind === 'events' ? ftsExpression(node) : null;
-        return fts !== null ? match(fts) : `(${node.items.map(compile).join(' OR ')})`;
+        return fts !== null ? matchLines(fts) : `(${node.items.map(compile).join(' OR ')})`;
       }
       case 'and': {
         if (kind !== 'events') return `(${node.items.map(compile).join(' AND ')})`;
@@ -361,13 +391,14 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
         const textual = node.items.filter((i) => ftsExpression(i.type === 'not' ? i.item : i) !== null);
         const merged = textual.some((i) => i.type !== 'not') && textual.length > 1 ? ftsExpression({ type: 'and', items: textual }) : null;
         const rest = merged !== null ? node.items.filter((i) => !textual.includes(i)) : node.items;
-        const parts = [...(merged !== null ? [match(merged)] : []), ...rest.map(compile)];
+        const parts = [...(merged !== null ? [matchLines(merged)] : []), ...rest.map(compile)];
         return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
       }
     }
   }
 
-  return { sql: compile(node), params };
+  const sql = compile(node);
+  return { sql, params, ...(lastMatch?.sql === sql && { soleMatch: lastMatch.m }) };
 }
 
 /**

@@ -264,7 +264,7 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
       db.pragma('wal_autocheckpoint = 16384');
       // After the migrations: one that rebuilds a table must not delete its rows row by row first.
       migrate(db, version, opts.onMigrate);
-      bindFullText(db);
+      bindFullText(db, version);
       db.pragma('foreign_keys = ON');
       ensureIndexes(db);
       ensureRollup(db);
