@@ -45,13 +45,15 @@ export const fieldsSql = (alias: string) =>
 
 /**
  * Which rows hold each user, client IP, code and path, as postings lists of row ids (issue 12:
- * 1M EFT lines, 19.0 MB of which 12.2 the rows' sizes, built in 2.1 s on the full-text thread;
- * the four B-tree indexes on those columns are 66.6 MB, built in about 2 s on the writer's thread).
- * detail=none: a row holds a field once, no positions are needed. Kept exactly like events_fts:
- * same transactions, same rows.
+ * 1M EFT lines, 6.8 MB built in 1.3 s on the full-text thread; the four B-tree indexes on those
+ * columns were 66.6 MB, built in about 2 s on the writer's thread). detail=none: a row holds a
+ * field once, no positions are needed. No sizes per row (columnsize=0, no contentless_delete: they
+ * were 12.6 MB and 0.8 s more): a row is removed by naming its tokens again ('delete'), which the
+ * rows' lists keep (fts_deleted.fields, schema 16); events_fts, written in the same transactions,
+ * tells whether the index still holds it. Same rows as events_fts, always.
  */
 const FIELDS_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.events_fields USING fts5(
-    fields, content='', contentless_delete=1, detail=none, tokenize='ascii'
+    fields, content='', detail=none, columnsize=0, tokenize='ascii'
   );
   INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('automerge', 8);
   INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('crisismerge', 64);`;
@@ -101,8 +103,8 @@ export function attachFullText(db: Db, file: string, readonly: boolean): void {
   db.exec(TABLE('temp'));
 }
 
-/** The schema whose rows events_fields finds (their user, IP, code and path have no B-tree index). */
-export const FIELDS_SCHEMA = 15;
+/** The schema of events_fields as it is now (15 added it; 16 dropped its sizes per row). */
+export const FIELDS_SCHEMA = 16;
 
 /**
  * After a writer's migrations: the attached index is this database's, or it is emptied and becomes
@@ -112,6 +114,8 @@ export const FIELDS_SCHEMA = 15;
  */
 export function bindFullText(db: Db, upgradedFrom = 0): void {
   if (upgradedFrom > 0 && upgradedFrom < FIELDS_SCHEMA) db.exec('DROP TABLE IF EXISTS fts.events_fields');
+  // An index file of the schema-15 shape (sizes per row) is one from before FIELDS_SCHEMA too.
+  if (db.prepare("SELECT 1 FROM fts.sqlite_schema WHERE name = 'events_fields_docsize'").get()) db.exec('DROP TABLE fts.events_fields');
   let id = readMeta(db, FULL_TEXT_OWNER_KEY);
   if (id === undefined) {
     id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -125,12 +129,14 @@ export function bindFullText(db: Db, upgradedFrom = 0): void {
 }
 
 /**
- * An index file written before events_fields (schema 14) gets it, holding the rows its text index
- * holds, so that both keep holding the same rows (1M EFT lines: about 2 s, once).
+ * An index file without events_fields (written before schema 15, or from before 16: see bindFullText)
+ * gets it, holding the rows its text index holds, so that both keep holding the same rows (1M EFT
+ * lines: about 1.5 s, once). Rows listed for removal are not among them: their tokens are forgotten.
  */
 function addFieldsIfMissing(db: Db): void {
   if (db.prepare("SELECT 1 FROM fts.sqlite_schema WHERE name = 'events_fields'").get()) return;
   db.exec(FIELDS_TABLE('fts'));
+  db.prepare('UPDATE main.fts_deleted SET fields = NULL').run();
   // The text index holds every row up to its highest id (rows are added in id order).
   const through = db.prepare('SELECT coalesce(max(id), 0) FROM fts.events_fts_docsize').pluck().get() as number;
   const pageEnd = db.prepare(`SELECT max(id) FROM (SELECT id FROM main.events WHERE id > ? AND id <= ? ORDER BY id LIMIT ${LINES_PER_COMMIT})`).pluck();
@@ -156,7 +162,7 @@ export function nextEventId(db: Db): number {
  * deletes the rows, and `removeDeletedLines` after it.
  */
 export function listDeletedLines(db: Db, sourceId: number): void {
-  db.prepare('INSERT OR IGNORE INTO fts_deleted (id) SELECT id FROM events WHERE source_id = ?').run(sourceId);
+  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields) SELECT e.id, ${fieldsSql('e')} FROM events e WHERE e.source_id = ?`).run(sourceId);
 }
 
 /**
@@ -195,8 +201,9 @@ export function addMissingLines(db: Db, events = 'main'): number {
 
 /**
  * Removes from the index the lines listed in fts_deleted. The index's transaction commits first:
- * stopped in between, the same lines are removed again next time (removing one that is gone is
- * nothing).
+ * stopped in between, the same lines are looked at again next time, and a line events_fts no
+ * longer holds is left alone (events_fields, which has no sizes per row to tell, would be damaged
+ * by removing one twice: both tables hold the same rows).
  *
  * When at least half of the index goes (a big file read again from its start, a big source removed)
  * it is emptied instead, and the lines that stay are added again by the next sync like new ones:
@@ -215,20 +222,23 @@ export function removeDeletedLines(db: Db): void {
     db.prepare('DELETE FROM main.fts_deleted').run();
     return;
   }
-  const page = db.prepare('SELECT id FROM main.fts_deleted ORDER BY id LIMIT 50000').pluck();
+  const page = db.prepare('SELECT id, fields FROM main.fts_deleted ORDER BY id LIMIT 50000').raw();
+  const held = db.prepare('SELECT 1 FROM fts.events_fts_docsize WHERE id = ?').pluck();
   const removeText = db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?');
-  const removeFields = db.prepare('DELETE FROM fts.events_fields WHERE rowid = ?');
+  const removeFields = db.prepare("INSERT INTO fts.events_fields (events_fields, rowid, fields) VALUES ('delete', ?, ?)");
   const forget = db.prepare('DELETE FROM main.fts_deleted WHERE id <= ?');
   for (;;) {
-    const ids = page.all() as number[];
-    if (!ids.length) return;
+    const rows = page.all() as [number, string | null][];
+    if (!rows.length) return;
     db.transaction(() => {
-      for (const id of ids) {
+      for (const [id, fields] of rows) {
+        if (!held.get(id)) continue;
         removeText.run(id);
-        removeFields.run(id);
+        // No tokens: listed before events_fields was filled from the rows, which it then left out.
+        if (fields !== null) removeFields.run(id, fields);
       }
     })();
-    forget.run(ids[ids.length - 1]!);
+    forget.run(rows[rows.length - 1]![0]);
   }
 }
 
