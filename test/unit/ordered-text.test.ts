@@ -13,6 +13,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { MAX_FILES_READ_ONE_BY_ONE, orderedTextKeys } from '../../src-main/core/query/ordered-text.js';
 import { queryPage } from '../../src-main/core/query/page.js';
 import { openDatabase } from '../../src-main/core/store/db.js';
+import { fieldToken } from '../../src-main/core/store/field-tokens.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 import { undoLeanStore } from '../schema-downgrade.js';
 
@@ -25,6 +26,14 @@ function line(ms: number, n: number): string {
   const user = n % 3 === 0 ? 'partner_acme' : `user${n % 7}`;
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} 10.0.${n % 5}.${n % 200} ${user} [${n}]stor /in/file${n}.csv 226`;
 }
+
+/** The frequent word, as a full-text match on the lines. */
+const ACME = { table: 'events_fts', expr: '"partner_acme"' } as const;
+/** The same rows as its user's postings list (user:partner_acme). */
+const acmeUser = () => ({
+  table: 'events_fields',
+  expr: fieldToken('user', t.db.prepare("SELECT id FROM strings WHERE dim = 0 AND value = 'partner_acme'").pluck().get() as number),
+}) as const;
 
 const t = tempDatabasePerTest();
 const index = (paths: string[]) => indexPaths(t.db, paths, { timeZone: 'UTC' });
@@ -66,7 +75,8 @@ describe('first page of a frequent term, file by file', () => {
           for (const h of halves) append(h.name, h.second);
           await index(halves.map((h) => path.join(t.dir, h.name)));
           for (const order of ['asc', 'desc'] as const) {
-            expect(orderedTextKeys(t.db, '"partner_acme"', order, need)).toEqual(expected(order, need));
+            expect(orderedTextKeys(t.db, ACME, order, need)).toEqual(expected(order, need));
+            expect(orderedTextKeys(t.db, acmeUser(), order, need)).toEqual(expected(order, need));
           }
         },
       ),
@@ -103,7 +113,7 @@ describe('first page of a frequent term, file by file', () => {
     const files = Array.from({ length: MAX_FILES_READ_ONE_BY_ONE + 1 }, (_, k) => `u_ex${k}.log`);
     files.forEach((f, k) => write(f, [...HEADER, ...times(90, k * 400, 4, () => 0).map((ms, i) => line(ms, k * 100 + i))]));
     await index(files.map((f) => path.join(t.dir, f)));
-    expect(orderedTextKeys(t.db, '"partner_acme"', 'asc', 10)).toBeNull();
+    expect(orderedTextKeys(t.db, ACME, 'asc', 10)).toBeNull();
     const page = queryPage(t.db, { kind: 'events', query: 'partner_acme', limit: 10 });
     expect(page.rows.map((r) => r.id)).toEqual(expected('asc', 10).map((k) => k.i));
   });
@@ -134,7 +144,7 @@ describe('first page of a frequent term, file by file', () => {
     // A reader before any writer of this version: the file is brought up to date first.
     const reader = openDatabase(file, { readonly: true });
     try {
-      expect(orderedTextKeys(reader, '"partner_acme"', 'asc', 5)).toHaveLength(5);
+      expect(orderedTextKeys(reader, ACME, 'asc', 5)).toHaveLength(5);
       expect(queryPage(reader, { kind: 'events', query: 'partner_acme', limit: 5 }).rows).toHaveLength(5);
     } finally {
       reader.close();
@@ -143,7 +153,7 @@ describe('first page of a frequent term, file by file', () => {
     expect(disorder()).toEqual({ max: BASE + 9_000, back: 7_000 });
     // A file of unknown order (rows some other way than this writer): not read file by file.
     t.db.exec('UPDATE sources SET ts_disorder_ms = NULL');
-    expect(orderedTextKeys(t.db, '"partner_acme"', 'asc', 5)).toBeNull();
+    expect(orderedTextKeys(t.db, ACME, 'asc', 5)).toBeNull();
     append('u_ex1.log', [line(20_000, 601)]);
     await index([path.join(t.dir, 'u_ex1.log')]);
     expect(disorder()).toEqual({ max: BASE + 20_000, back: null });

@@ -9,6 +9,7 @@
  * instead of one per match. Exact, whatever the files' order in time and in the index.
  */
 import { indexExists, type Db } from '../store/db.js';
+import type { FullTextMatch } from './to-sql.js';
 
 /** The schema version that added sources.ts_seen_max and ts_disorder_ms (store/schema.ts). */
 const TIME_ORDER_SCHEMA = 4;
@@ -40,12 +41,12 @@ interface FileStream {
 }
 
 /**
- * The keys of the first `need` rows in `order` among the events with a time whose line matches
- * `fts` (an FTS5 expression), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files, a
+ * The keys of the first `need` rows in `order` among the events with a time that `match` finds (an
+ * FTS5 expression on their lines, or on their fields: a user:, ip:, code: or path:), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files, a
  * file's time order is not known, or the files' line ranges cannot be found cheaply (the index on
  * source and line is missing while a bulk load runs).
  */
-export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need: number): TimeKey[] | null {
+export function orderedTextKeys(db: Db, match: FullTextMatch, order: 'asc' | 'desc', need: number): TimeKey[] | null {
   // A reader of a database no writer of this version has opened yet: no time-order figures.
   if ((db.pragma('user_version', { simple: true }) as number) < TIME_ORDER_SCHEMA) return null;
   if (!indexExists(db, 'events_source_line')) return null;
@@ -65,8 +66,8 @@ export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need
   // The join keeps the index's id order, so LIMIT cuts a chunk of matches, not of all rows.
   const chunkOf = db
     .prepare(
-      `SELECT f.rowid, e.source_id, e.ts FROM events_fts f JOIN events e ON e.id = f.rowid
-      WHERE events_fts MATCH @fts AND f.rowid BETWEEN @lo AND @hi ORDER BY f.rowid ${asc ? 'ASC' : 'DESC'} LIMIT @n`,
+      `SELECT f.rowid, e.source_id, e.ts FROM ${match.table} f JOIN events e ON e.id = f.rowid
+      WHERE ${match.table} MATCH @fts AND f.rowid BETWEEN @lo AND @hi ORDER BY f.rowid ${asc ? 'ASC' : 'DESC'} LIMIT @n`,
     )
     .raw(true);
   const streams: FileStream[] = withRows.map((f) => ({ id: f.id, disorder: f.disorder!, lo: f.lo!, hi: f.hi!, next: asc ? f.lo! : f.hi!, chunk: Math.max(64, need), edge: asc ? -Infinity : Infinity, done: false }));
@@ -81,7 +82,7 @@ export function orderedTextKeys(db: Db, fts: string, order: 'asc' | 'desc', need
         s.done = true;
         continue;
       }
-      const rows = chunkOf.all({ fts, lo: asc ? s.next : s.lo, hi: asc ? s.hi : s.next, n: s.chunk }) as [number, number, number | null][];
+      const rows = chunkOf.all({ fts: match.expr, lo: asc ? s.next : s.lo, hi: asc ? s.hi : s.next, n: s.chunk }) as [number, number, number | null][];
       for (const [id, source, ts] of rows) {
         // Another file's line within this one's id range (files indexed side by side) is read with its own file.
         if (source !== s.id || ts === null) continue;
