@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { COLUMNS, QUERY_KINDS } from '../../src-main/core/query/columns.js';
 import { countRows, iterateRowArrays, iterateRows, queryPage, rowsById, type QueryKind } from '../../src-main/core/query/index.js';
-import { explainPage } from '../../src-main/core/query/page.js';
+import { compileQuery, explainPage } from '../../src-main/core/query/page.js';
 import { parseQuery } from '../../src-main/core/query/parser.js';
 import { compileWhere } from '../../src-main/core/query/to-sql.js';
 import { REPO, tempDir } from '../helpers.js';
@@ -55,6 +55,22 @@ describe('query plans use the indexes for the common filters', () => {
     // Never a scan of the whole table for these.
     expect(plan.some((l) => /^SCAN [est]\b(?! USING)/.test(l)), plan.join('\n')).toBe(false);
   });
+});
+
+describe("an events' users, IPs, codes and paths combined", () => {
+  it.each(['user:alice code:2xx', 'user:alice OR code:550', 'ip:10.0.0.0/8 path:/in user:bob', '(user:bob OR user:carol) code:226'])(
+    '%s: one MATCH on their postings lists, counted there, the rows a column filter finds',
+    (query) => {
+      const q = compileQuery(db, 'events', query);
+      expect(q.where.soleMatch?.table).toBe('events_fields');
+      const byColumns = compileWhere('events', q.node, { ...q.whereOptions, fieldIndex: null });
+      expect(byColumns.sql).not.toMatch(/events_fields/);
+      const want = (db.prepare(`SELECT count(*) FROM events e WHERE ${byColumns.sql}`).pluck().get(byColumns.params) as number);
+      expect(want).toBeGreaterThan(0);
+      expect(countRows(db, 'events', query)).toBe(want);
+      expect([...iterateRows(db, 'events', query, { sort: 'id', columns: ['id'] })].length).toBe(want);
+    },
+  );
 });
 
 describe('the time-index walk chosen for frequent matches', () => {

@@ -295,11 +295,45 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     return index.complete ? listed : `(${listed} OR (e.id > ${p(index.through)} AND e.${column}_id IN (${ids.map(p).join(', ')})))`;
   };
 
+  /** The string column and condition of a user:, path:, file:, ip: or code: (the fields events_fields holds). */
+  const fieldTarget = (v: FieldValue): [FieldColumn, (valueSql: string) => string] | null => {
+    switch (v.field) {
+      case 'user': return ['user', (x) => matchText(x, v.pattern)];
+      case 'path': return ['path', (x) => matchPath(x, v.pattern)];
+      case 'file': return ['path', (x) => matchFile(x, v.pattern)];
+      case 'ip': return ['client_ip', (x) => matchIp(x, v.ip)];
+      case 'code': return ['status', (x) => matchCode(x, v)];
+      default: return null;
+    }
+  };
+
+  /**
+   * The events_fields expression of such a field of events (its strings' tokens), or of an AND or OR
+   * of them, or null: another field, no string or too many to list, or an index that does not hold
+   * every row yet.
+   */
+  const fieldTokens = (node: QueryNode): string | null => {
+    if (node.type === 'and' || node.type === 'or') {
+      const items = node.items.map(fieldTokens);
+      return items.every((i) => i !== null) ? items.map((i) => `(${i})`).join(node.type === 'and' ? ' AND ' : ' OR ') : null;
+    }
+    if (kind !== 'events' || !opts.fieldIndex?.complete || !opts.stringIds || node.type !== 'field') return null;
+    const found = fieldTarget(node.value);
+    if (!found) return null;
+    const [column, condition] = found;
+    const own: Record<string, unknown> = {};
+    target = own;
+    const sql = condition('value');
+    target = params;
+    const ids = opts.stringIds(column, sql, own);
+    return ids?.length ? ids.map((id) => fieldToken(column, id)).join(' OR ') : null;
+  };
+
   function field(node: Extract<QueryNode, { type: 'field' }>): string {
     const v = node.value;
     switch (v.field) {
       case 'user':
-        return onText('user', (x) => matchText(x, v.pattern));
+        return onText(...fieldTarget(v)!);
       case 'proto':
         return onText('protocol', (x) => matchText(x, v.pattern));
       case 'server':
@@ -307,13 +341,14 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       case 'verb':
         return kind === 'events' ? onText('verb', (x) => matchText(x, v.pattern)) : notFor(node, undefined, kind === 'transfers' ? 'use dir: for the operation' : 'search events for commands');
       case 'path':
-        return kind === 'sessions' ? sessionsWithPath((x) => matchPath(x, v.pattern)) : onText('path', (x) => matchPath(x, v.pattern));
-      case 'file':
-        return kind === 'sessions' ? sessionsWithPath((x) => matchFile(x, v.pattern)) : onText('path', (x) => matchFile(x, v.pattern));
+      case 'file': {
+        const [column, condition] = fieldTarget(v)!;
+        return kind === 'sessions' ? sessionsWithPath(condition) : onText(column, condition);
+      }
       case 'ip':
-        return onText('client_ip', (x) => matchIp(x, v.ip));
+        return onText(...fieldTarget(v)!);
       case 'code':
-        return kind === 'events' ? onText('status', (x) => matchCode(x, v)) : matchCode(kind === 'transfers' ? 't.code' : 's.login_code', v);
+        return kind === 'events' ? onText(...fieldTarget(v)!) : matchCode(kind === 'transfers' ? 't.code' : 's.login_code', v);
       case 'status':
         if (v.outcome === 'failed') return FAILED_SQL[kind];
         if (kind === 'events') return `e.outcome = ${p(v.outcome)}`;
@@ -383,15 +418,27 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
         return `(${compile(node.item)}) IS NOT 1`;
       case 'or': {
         const fts = kind === 'events' ? ftsExpression(node) : null;
-        return fts !== null ? matchLines(fts) : `(${node.items.map(compile).join(' OR ')})`;
+        if (fts !== null) return matchLines(fts);
+        // Fields only (user:a OR code:550): one MATCH on their postings lists.
+        const fields = fieldTokens(node);
+        if (fields !== null) return match({ table: 'events_fields', expr: fields });
+        return `(${node.items.map(compile).join(' OR ')})`;
       }
       case 'and': {
         if (kind !== 'events') return `(${node.items.map(compile).join(' AND ')})`;
-        // All full-text parts of an AND become one MATCH (one index lookup instead of one per word).
+        // All full-text parts of an AND become one MATCH (one index lookup instead of one per word),
+        // and so do its users, IPs, codes and paths (one intersection of their postings lists).
         const textual = node.items.filter((i) => ftsExpression(i.type === 'not' ? i.item : i) !== null);
         const merged = textual.some((i) => i.type !== 'not') && textual.length > 1 ? ftsExpression({ type: 'and', items: textual }) : null;
-        const rest = merged !== null ? node.items.filter((i) => !textual.includes(i)) : node.items;
-        const parts = [...(merged !== null ? [matchLines(merged)] : []), ...rest.map(compile)];
+        let rest = merged !== null ? node.items.filter((i) => !textual.includes(i)) : node.items;
+        const fielded = rest.map((i) => [i, fieldTokens(i)] as const).filter((f): f is readonly [QueryNode, string] => f[1] !== null);
+        const fieldsMerged = fielded.length > 1 ? fielded.map(([, f]) => `(${f})`).join(' AND ') : null;
+        if (fieldsMerged !== null) rest = rest.filter((i) => !fielded.some(([f]) => f === i));
+        const parts = [
+          ...(merged !== null ? [matchLines(merged)] : []),
+          ...(fieldsMerged !== null ? [match({ table: 'events_fields', expr: fieldsMerged })] : []),
+          ...rest.map(compile),
+        ];
         return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
       }
     }
