@@ -43,6 +43,38 @@ export function decompressLines(data: Uint8Array): string[] {
 /** Decompressed blocks a connection keeps (about 110 KB of text each for W3C lines). */
 const CACHED_BLOCKS = 32;
 
+/**
+ * A decompressed block as bytes, its lines cut out one at a time as they are asked for: a page of
+ * rows scattered over many blocks read one line of each, and splitting each block into its 1,024
+ * strings made most of the page's time garbage collection (10M EFT lines, 70 rows of
+ * `code:550 ip:…`: 81 ms, 36 % of it GC).
+ */
+interface CachedBlock {
+  gen: number;
+  text: Buffer;
+  /** Where each line starts, and one past the last line's end (filled on first use). */
+  starts: Uint32Array | null;
+}
+
+const NEWLINE = 0x0a;
+
+function lineOf(block: CachedBlock, index: number): string | null {
+  if (!block.starts) {
+    const starts = new Uint32Array(LINES_PER_BLOCK + 1);
+    let n = 0;
+    for (let at = 0; n < LINES_PER_BLOCK; ) {
+      starts[n++] = at;
+      const end = block.text.indexOf(NEWLINE, at);
+      if (end < 0) break;
+      at = end + 1;
+    }
+    starts.fill(block.text.length + 1, n);
+    block.starts = starts;
+  }
+  const from = block.starts[index]!, to = block.starts[index + 1]!;
+  return from > block.text.length ? null : block.text.toString('utf8', from, to - 1);
+}
+
 const withLineFunctions = new WeakSet<Db>();
 
 /**
@@ -52,7 +84,7 @@ const withLineFunctions = new WeakSet<Db>();
 export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void {
   if (withLineFunctions.has(db)) return;
   // Insertion order is recency: a hit moves the block to the end, the first is the oldest.
-  const cache = new Map<number, { gen: number; lines: string[] }>();
+  const cache = new Map<number, CachedBlock>();
   const cached = (id: number, gen: number) => {
     const hit = cache.get(id);
     return hit !== undefined && hit.gen === gen ? hit : undefined;
@@ -68,11 +100,11 @@ export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void 
       cache.delete(key);
     } else {
       if (!(data instanceof Uint8Array)) return null;
-      block = { gen: g, lines: decompressLines(data) };
+      block = { gen: g, text: zlib.inflateRawSync(data), starts: null };
       if (cache.size >= cachedBlocks) cache.delete(cache.keys().next().value!);
     }
     cache.set(key, block);
-    return block.lines[(Number(lineNo) - 1) % LINES_PER_BLOCK] ?? null;
+    return lineOf(block, (Number(lineNo) - 1) % LINES_PER_BLOCK);
   });
   withLineFunctions.add(db);
 }
