@@ -14,6 +14,9 @@ import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../../src-main/core/
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { deleteSourceRows } from '../../src-main/core/store/source-admin.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
+import { compileQuery } from '../../src-main/core/query/page.js';
+import { compileWhere } from '../../src-main/core/query/to-sql.js';
+import { countRows, iterateRows } from '../../src-main/core/query/index.js';
 
 // The built modules: the full-text thread runs only from compiled JavaScript (`npm test` builds first).
 const dist = (p: string) => path.join(REPO, 'dist', 'src-main', 'core', p);
@@ -75,11 +78,11 @@ function expectFieldsExact(db: Db, through = Number.MAX_SAFE_INTEGER): void {
   expect(indexed).toEqual(stored);
   // FTS5's own check of its structure (a row removed twice leaves a stray entry).
   db.exec("INSERT INTO fts.events_fields (events_fields) VALUES ('integrity-check')");
-  // Which rows: those of the most frequent path, and of a rare one.
-  const paths = db.prepare('SELECT path_id FROM events WHERE path_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1').pluck().all() as number[];
-  for (const id of [paths[0], paths.at(-1)].filter((p) => p !== undefined)) {
-    expect(db.prepare('SELECT rowid FROM fts.events_fields WHERE events_fields MATCH ? ORDER BY rowid').pluck().all(fieldToken('path', id!)))
-      .toEqual(db.prepare('SELECT id FROM events WHERE path_id = ? AND id <= ? ORDER BY id').pluck().all(id, through));
+  // Which rows: those of the most frequent client IP, and of a rare one.
+  const ips = db.prepare('SELECT client_ip_id FROM events WHERE client_ip_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1').pluck().all() as number[];
+  for (const id of [ips[0], ips.at(-1)].filter((p) => p !== undefined)) {
+    expect(db.prepare('SELECT rowid FROM fts.events_fields WHERE events_fields MATCH ? ORDER BY rowid').pluck().all(fieldToken('client_ip', id!)))
+      .toEqual(db.prepare('SELECT id FROM events WHERE client_ip_id = ? AND id <= ? ORDER BY id').pluck().all(id, through));
   }
 }
 
@@ -174,6 +177,30 @@ describe('lines leaving the index', () => {
       const gone = matches(db, '2025');
       expect(gone.index).toEqual(gone.lines); // the old small file's 5,000 had it, few of the new one
       expect(gone.lines.length).toBeLessThan(10);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('events_fields answers the fields of events', () => {
+  it('a user: over more strings than are listed reads each one\'s postings list: the rows and count of the column filter', async () => {
+    const file = path.join(dir, 'many-users.sqlite');
+    const log = path.join(dir, 'u_ex260102.log');
+    // 120k lines: 335 users (more than the 250 listed), few enough for their lists to be read.
+    await generateEftW3c(log, { lines: 120_000, seed: 3 });
+    const db = openDatabase(file);
+    try {
+      await indexPaths(db, [log], { timeZone: 'UTC' });
+      for (const query of ['user:*', 'user:* code:226', 'user:* OR ip:10.*']) {
+        const q = compileQuery(db, 'events', query);
+        expect(q.where.sql, query).toMatch(/FROM strings s JOIN events_fields f/);
+        const byColumns = compileWhere('events', q.node, { ...q.whereOptions, fieldIndex: null });
+        const want = db.prepare(`SELECT e.id FROM events e WHERE ${byColumns.sql} ORDER BY e.id`).pluck().all(byColumns.params) as number[];
+        expect(want.length, query).toBeGreaterThan(500);
+        expect([...iterateRows(db, 'events', query, { sort: 'id', columns: ['id'] })].map((r) => r.id), query).toEqual(want);
+        expect(countRows(db, 'events', query), query).toBe(want.length);
+      }
     } finally {
       db.close();
     }

@@ -7,6 +7,7 @@
 import { timed, type Db } from '../store/db.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_DIMS, type StringColumn } from '../store/strings.js';
+import { fieldIndexState } from './page.js';
 import type { QueryKind } from './columns.js';
 
 export type SuggestField = 'user' | 'ip' | 'verb' | 'code' | 'proto' | 'server' | 'format' | 'path';
@@ -65,10 +66,10 @@ const COUNT_CAP = 5_000;
  */
 function suggestStringValues(db: Db, table: 'events' | 'transfers', column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
   const dim = STRING_DIMS[column];
-  // The events' user, IP, code and path rows are on events_fields' postings lists (without that
+  // The events' user, IP and code rows are on events_fields' postings lists (without that
   // index here, the newest rows are counted).
   const onFields = table === 'events' && column in FIELD_TOKENS;
-  if (onFields && !db.prepare("SELECT 1 FROM pragma_table_list WHERE name = 'events_fields'").get()) indexed = false;
+  if (onFields && !fieldIndexState(db)) indexed = false;
   const rowsOf = onFields
     ? `SELECT 1 FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[column as FieldColumn]}' || c.id)`
     : `SELECT 1 FROM ${table} WHERE ${column}_id = c.id`;

@@ -44,9 +44,9 @@ export const fieldsSql = (alias: string) =>
   `concat_ws(' ', ${Object.entries(FIELD_TOKENS).map(([column, letter]) => `'${letter}' || ${alias}.${column}_id`).join(', ')})`;
 
 /**
- * Which rows hold each user, client IP, code and path, as postings lists of row ids (issue 12:
- * 1M EFT lines, 6.8 MB built in 1.3 s on the full-text thread; the four B-tree indexes on those
- * columns were 66.6 MB, built in about 2 s on the writer's thread). detail=none: a row holds a
+ * Which rows hold each user, client IP and code (store/field-tokens.ts), as postings lists of row ids
+ * (issue 12: 1M EFT lines, with paths too 6.8 MB built in 1.3 s on the full-text thread; the B-tree
+ * indexes on those columns were 53 MB, built in about 1.5 s on the writer's thread). detail=none: a row holds a
  * field once, no positions are needed. No sizes per row (columnsize=0, no contentless_delete: they
  * were 12.6 MB and 0.8 s more): a row is removed by naming its tokens again ('delete'), which the
  * rows' lists keep (fts_deleted.fields, schema 16); events_fts, written in the same transactions,
@@ -135,18 +135,14 @@ export function bindFullText(db: Db, upgradedFrom = 0): void {
  */
 function addFieldsIfMissing(db: Db): void {
   if (db.prepare("SELECT 1 FROM fts.sqlite_schema WHERE name = 'events_fields'").get()) return;
-  db.exec(FIELDS_TABLE('fts'));
-  db.prepare('UPDATE main.fts_deleted SET fields = NULL').run();
-  // The text index holds every row up to its highest id (rows are added in id order).
-  const through = db.prepare('SELECT coalesce(max(id), 0) FROM fts.events_fts_docsize').pluck().get() as number;
-  const pageEnd = db.prepare(`SELECT max(id) FROM (SELECT id FROM main.events WHERE id > ? AND id <= ? ORDER BY id LIMIT ${LINES_PER_COMMIT})`).pluck();
-  const add = db.prepare(`INSERT INTO fts.events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM main.events e WHERE e.id > ? AND e.id <= ?`);
-  for (let after = 0; ; ) {
-    const end = pageEnd.get(after, through) as number | null;
-    if (end === null) return;
-    db.transaction(() => add.run(after, end))();
-    after = end;
-  }
+  // One transaction: a fill that was stopped would otherwise leave a table that looks whole.
+  db.transaction(() => {
+    db.exec(FIELDS_TABLE('fts'));
+    db.prepare('UPDATE main.fts_deleted SET fields = NULL').run();
+    // The text index holds every row up to its highest id (rows are added in id order).
+    db.prepare(`INSERT INTO fts.events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM main.events e
+      WHERE e.id <= (SELECT coalesce(max(id), 0) FROM fts.events_fts_docsize) ORDER BY e.id`).run();
+  })();
 }
 
 /**
@@ -223,6 +219,10 @@ export function removeDeletedLines(db: Db): void {
     return;
   }
   const page = db.prepare('SELECT id, fields FROM main.fts_deleted ORDER BY id LIMIT 50000').raw();
+  // The index's write lock first, as in addMissingLines: a transaction that reads first cannot wait
+  // for it (SQLITE_BUSY at once while the full-text thread adds lines), and a line the thread is
+  // adding would be seen as not held, its removal skipped, and it would stay in the index.
+  const lock = db.prepare('UPDATE fts.owner SET id = id');
   const held = db.prepare('SELECT 1 FROM fts.events_fts_docsize WHERE id = ?').pluck();
   const removeText = db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?');
   const removeFields = db.prepare("INSERT INTO fts.events_fields (events_fields, rowid, fields) VALUES ('delete', ?, ?)");
@@ -231,6 +231,7 @@ export function removeDeletedLines(db: Db): void {
     const rows = page.all() as [number, string | null][];
     if (!rows.length) return;
     db.transaction(() => {
+      lock.run();
       for (const [id, fields] of rows) {
         if (!held.get(id)) continue;
         removeText.run(id);
