@@ -59,6 +59,22 @@ function expectEveryLineOnce(db: Db): void {
   expectFieldsExact(db);
 }
 
+/**
+ * A database of two files cut from the big log (its first `keepLines` lines; its lines `gone`),
+ * indexed in one run, the second file's rows then deleted: listed for removal from the index.
+ */
+async function withOneFileDeleted(name: string, keepLines: number, gone: [number, number]): Promise<Db> {
+  const text = fs.readFileSync(big, 'latin1').split('\r\n');
+  const keepLog = path.join(dir, `${name}-keep.log`), goneLog = path.join(dir, `${name}-gone.log`);
+  fs.writeFileSync(keepLog, text.slice(0, keepLines).join('\r\n') + '\r\n', 'latin1');
+  fs.writeFileSync(goneLog, text.slice(0, 4).concat(text.slice(...gone)).join('\r\n') + '\r\n', 'latin1');
+  const db = openDatabase(path.join(dir, `${name}.sqlite`));
+  await indexPaths(db, [keepLog, goneLog], { timeZone: 'UTC' });
+  const goneId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(goneLog) as number;
+  db.transaction(() => deleteSourceRows(db, goneId))();
+  return db;
+}
+
 /** Takes the rows that meet `where` (on events `e`) out of events_fields, as a stopped run may leave it. */
 function leaveFields(db: Db, where: string): void {
   db.exec(`INSERT INTO fts.events_fields (events_fields, rowid, fields) SELECT 'delete', e.id, ${fieldsSql('e')} FROM events e WHERE ${where}`);
@@ -243,17 +259,8 @@ describe('after a run that stopped', () => {
   });
 
   it('lines removed again (stopped after the index committed, before their list did) leave it exact', async () => {
-    const file = path.join(dir, 'removed-twice.sqlite');
-    const keep = path.join(dir, 'keep.log');
-    const gone = path.join(dir, 'gone.log');
-    const text = fs.readFileSync(big, 'latin1').split('\r\n');
-    fs.writeFileSync(keep, text.slice(0, 9000).join('\r\n') + '\r\n', 'latin1');
-    fs.writeFileSync(gone, text.slice(0, 4).concat(text.slice(20_000, 22_000)).join('\r\n') + '\r\n', 'latin1');
-    const db = openDatabase(file);
+    const db = await withOneFileDeleted('removed-twice', 9000, [20_000, 22_000]);
     try {
-      await indexPaths(db, [keep, gone], { timeZone: 'UTC' });
-      const goneId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(gone) as number;
-      db.transaction(() => deleteSourceRows(db, goneId))();
       const listed = db.prepare('SELECT id, fields FROM fts_deleted').all() as { id: number; fields: string }[];
       expect(listed.length).toBe(2004);
       expect(listed.every((l) => /^(\w\d+( |$))*$/.test(l.fields))).toBe(true);
@@ -274,22 +281,13 @@ describe('after a run that stopped', () => {
   });
 
   it('removing lines waits for the index while another connection writes it (the full-text thread), then leaves it exact', async () => {
-    const file = path.join(dir, 'busy.sqlite');
-    const keep = path.join(dir, 'busy-keep.log');
-    const gone = path.join(dir, 'busy-gone.log');
-    const text = fs.readFileSync(big, 'latin1').split('\r\n');
-    fs.writeFileSync(keep, text.slice(0, 8000).join('\r\n') + '\r\n', 'latin1');
-    fs.writeFileSync(gone, text.slice(0, 4).concat(text.slice(8000, 9000)).join('\r\n') + '\r\n', 'latin1');
-    const db = openDatabase(file);
+    const db = await withOneFileDeleted('busy', 8000, [8000, 9000]);
     try {
-      await indexPaths(db, [keep, gone], { timeZone: 'UTC' });
-      const goneId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(gone) as number;
-      db.transaction(() => deleteSourceRows(db, goneId))();
       // Another process holds the index's write lock for half a second, as the thread does while it adds lines.
       const holder = spawn(process.execPath, ['-e', `
         const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
         const t = new Database(':memory:');
-        t.prepare('ATTACH ? AS fts').run(${JSON.stringify(file + FULL_TEXT_SUFFIX)});
+        t.prepare('ATTACH ? AS fts').run(${JSON.stringify(db.name + FULL_TEXT_SUFFIX)});
         t.exec('BEGIN');
         t.prepare('UPDATE fts.owner SET id = id').run();
         console.log('locked');
@@ -317,7 +315,7 @@ describe('after a run that stopped', () => {
     db.close();
     db = openDatabase(file);
     try {
-      // Filled up to the text index's last row (8192 rows a transaction: two and a bit)...
+      // Filled up to the text index's last row (in one transaction)...
       const through = db.prepare('SELECT max(id) FROM fts.events_fts_docsize').pluck().get() as number;
       expect(through).toBeLessThan(db.prepare('SELECT max(id) FROM events').pluck().get() as number);
       expectFieldsExact(db, through);
