@@ -645,7 +645,21 @@ export interface PageResult {
 
 export const MAX_PAGE = 10_000;
 
+/**
+ * Runs `read` in one read transaction (one snapshot of the database and its index file), unless the
+ * caller is in one: a query's plan (how far events_fields holds the rows, its estimates) and its
+ * statements then see the same rows while a writer commits (a full-text index emptied between them
+ * would otherwise hide rows from a page).
+ */
+function inOneSnapshot<T>(db: Db, read: () => T): T {
+  return db.inTransaction ? read() : db.transaction(read)();
+}
+
 export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): PageResult {
+  return inOneSnapshot(db, () => pageInSnapshot(db, req, opts));
+}
+
+function pageInSnapshot(db: Db, req: PageArgs, opts: CompileOptions): PageResult {
   const q = compileQuery(db, req.kind, req.query, opts);
   const sort = resolveSort(req.kind, req.sort, req.order);
   const limit = req.limit ?? 100;
@@ -659,7 +673,7 @@ export function queryPage(db: Db, req: PageArgs, opts: CompileOptions = {}): Pag
     const select = selectList(req.kind, names);
     const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy, fieldIndex: q.whereOptions.fieldIndex };
     const at = (r: RawRow | undefined) => (r ? encodeCursor(sort, plan.code, keyOf(r)) : null);
-    // A frequent term's (or user's, IP's, code's, path's) first page in time order: read file by file
+    // A frequent term's (or user's, IP's, code's) first page in time order: read file by file
     // rather than walking the time index past every other line (ordered-text.ts). Later pages
     // continue from the cursor as usual.
     const sole = !cursor && plan.code.x === 1 && req.kind === 'events' && sort.name === TIME_COLUMN.events ? q.where.soleMatch : undefined;
@@ -709,8 +723,10 @@ function countCompiled(db: Db, q: CompiledQuery): number {
 }
 
 export function countRows(db: Db, kind: QueryKind, query: string, opts: CompileOptions = {}): number {
-  const q = compileQuery(db, kind, query, opts);
-  return timed(`count ${kind} ${JSON.stringify(query)}`, () => countCompiled(db, q));
+  return inOneSnapshot(db, () => {
+    const q = compileQuery(db, kind, query, opts);
+    return timed(`count ${kind} ${JSON.stringify(query)}`, () => countCompiled(db, q));
+  });
 }
 
 export interface IterateOptions extends CompileOptions {
