@@ -400,9 +400,7 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
     ? (sampled >= FTS_SAMPLE ? Infinity : sampled)
     : (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${spec.fromCount} WHERE ${q.where.sql} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
   if (matches < cap) return natural;
-  let anyMatch = false;
-  recordForms(q, () => ((anyMatch = true), 'in'));
-  if (!anyMatch) return planFromCode(db, q, { x: 1, f: '', g: '' });
+  if (!q.where.matches) return planFromCode(db, q, { x: 1, f: '', g: '' });
 
   const probeDensity = Math.sqrt((limit * 115) / Math.max(rows, 1));
   const f = recordForms(q, (expr) => {

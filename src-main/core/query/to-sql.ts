@@ -85,6 +85,15 @@ export interface CompiledWhere {
   params: Record<string, unknown>;
   /** Set when the whole WHERE is one full-text match in its 'in' form (such a query is counted on its index alone). */
   soleMatch?: FullTextMatch;
+  /** How many full-text matches the WHERE holds (each has a form to choose: see ftsForm). */
+  matches: number;
+}
+
+/** How far events_fields holds the rows (see CompileWhereOptions.fieldIndex). */
+export interface FieldIndex {
+  through: number;
+  /** It holds every row (through is the highest id). */
+  complete: boolean;
 }
 
 /** The highest code point: `prefix || MAX_CHAR` is above every string that starts with prefix. */
@@ -149,7 +158,7 @@ export interface CompileWhereOptions {
    * full-text thread is behind, or a run stopped) by their own column. null: no such index here
    * (a reader without the index file), every row by its column.
    */
-  fieldIndex?: { through: number; complete: boolean } | null;
+  fieldIndex?: FieldIndex | null;
   /**
    * The ids of the strings of an events column that meet a condition (SQL on `value`, with its
    * parameters), or null when there are too many to list. Listed ids let the planner see how few
@@ -185,8 +194,10 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   };
 
   let lastMatch: { sql: string; m: FullTextMatch } | undefined;
+  let matches = 0;
   function match(m: FullTextMatch): string {
     const { table } = m;
+    matches++;
     if (opts.ftsForm?.(m) === 'probe') return `EXISTS (SELECT 1 FROM ${table} WHERE ${table} MATCH ${p(m.expr)} AND rowid = e.id)`;
     const sql = `e.id IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${p(m.expr)})`;
     lastMatch = { sql, m };
@@ -282,11 +293,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const dim = spec.strings[column];
     if (!dim) return condition(`${a}.${column}`);
     if (!opts.stringIds) return stringCondition(a, column, dim, condition);
-    const own: Record<string, unknown> = {};
-    target = own;
-    const sql = condition('value');
-    target = params;
-    const ids = opts.stringIds(dim, sql, own);
+    const { sql, own, ids } = stringsMeeting(dim, condition);
     if (ids && !ids.length) return '0';
     if (ids && kind === 'events' && opts.fieldIndex && column in FIELD_TOKENS) return onFieldIndex(column as FieldColumn, ids, opts.fieldIndex);
     if (ids) return `${a}.${column}_id IN (${ids.map(p).join(', ')})`;
@@ -298,22 +305,36 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   };
 
   /**
+   * The strings of `dim` meeting `condition`, looked up (see CompileWhereOptions.stringIds): the
+   * condition's SQL on `value`, the parameters it took (kept apart from the WHERE's, which need
+   * them only if the SQL is written into it) and the ids, null when too many to list.
+   */
+  const stringsMeeting = (dim: StringColumn, condition: (valueSql: string) => string) => {
+    const own: Record<string, unknown> = {};
+    target = own;
+    const sql = condition('value');
+    target = params;
+    return { sql, own, ids: opts.stringIds!(dim, sql, own) };
+  };
+
+  /** `listed` (rows found on events_fields), and while the index lags, the rows above it whose `column` is in `inList`. */
+  const withRowsAboveIndex = (listed: string, column: FieldColumn, index: FieldIndex, inList: () => string): string =>
+    index.complete ? listed : `(${listed} OR (e.id > ${p(index.through)} AND e.${column}_id IN (${inList()})))`;
+
+  /**
    * Rows whose `column` is any string meeting `conditionSql` (on `value`), too many to list: each
    * string's postings list in turn (paths, when they were among them: 2k paths of 1M lines, count
    * 237 → 51 ms, first page 189 → 104 ms), rather than every row tested.
    */
-  const onFieldIndexByStrings = (column: FieldColumn, conditionSql: string, index: { through: number; complete: boolean }): string => {
-    const strings = `SELECT s.id FROM strings s WHERE s.dim = ${STRING_DIMS[column]} AND ${conditionSql}`;
+  const onFieldIndexByStrings = (column: FieldColumn, conditionSql: string, index: FieldIndex): string => {
     const listed = `e.id IN (SELECT f.rowid FROM strings s JOIN events_fields f ON f.events_fields MATCH ('${FIELD_TOKENS[column]}' || s.id)
       WHERE s.dim = ${STRING_DIMS[column]} AND ${conditionSql})`;
-    return index.complete ? listed : `(${listed} OR (e.id > ${p(index.through)} AND e.${column}_id IN (${strings})))`;
+    return withRowsAboveIndex(listed, column, index, () => `SELECT s.id FROM strings s WHERE s.dim = ${STRING_DIMS[column]} AND ${conditionSql}`);
   };
 
   /** Rows whose `column` is one of `ids`, on the postings lists (see fieldIndex). */
-  const onFieldIndex = (column: FieldColumn, ids: readonly number[], index: { through: number; complete: boolean }): string => {
-    const listed = match({ table: 'events_fields', expr: ids.map((id) => fieldToken(column, id)).join(' OR ') });
-    return index.complete ? listed : `(${listed} OR (e.id > ${p(index.through)} AND e.${column}_id IN (${ids.map(p).join(', ')})))`;
-  };
+  const onFieldIndex = (column: FieldColumn, ids: readonly number[], index: FieldIndex): string =>
+    withRowsAboveIndex(match({ table: 'events_fields', expr: ids.map((id) => fieldToken(column, id)).join(' OR ') }), column, index, () => ids.map(p).join(', '));
 
   /** The string column and condition of a user:, path:, file:, ip: or code: (events_fields holds those of FIELD_TOKENS). */
   const fieldTarget = (v: FieldValue): [StringColumn, (valueSql: string) => string] | null => {
@@ -340,12 +361,8 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     if (kind !== 'events' || !opts.fieldIndex?.complete || !opts.stringIds || node.type !== 'field') return null;
     const found = fieldTarget(node.value);
     if (!found || !(found[0] in FIELD_TOKENS)) return null;
-    const column = found[0] as FieldColumn, condition = found[1];
-    const own: Record<string, unknown> = {};
-    target = own;
-    const sql = condition('value');
-    target = params;
-    const ids = opts.stringIds(column, sql, own);
+    const column = found[0] as FieldColumn;
+    const { ids } = stringsMeeting(column, found[1]);
     return ids?.length ? ids.map((id) => fieldToken(column, id)).join(' OR ') : null;
   };
 
@@ -465,7 +482,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   }
 
   const sql = compile(node);
-  return { sql, params, ...(lastMatch?.sql === sql && { soleMatch: lastMatch.m }) };
+  return { sql, params, matches, ...(lastMatch?.sql === sql && { soleMatch: lastMatch.m }) };
 }
 
 /**
