@@ -40,6 +40,19 @@ function readOld(file: string) {
 
 const pick = (row: Row, names: readonly string[]) => Object.fromEntries(names.map((n) => [n, row[n] ?? null]));
 
+/**
+ * Schema 17 gives each transfer its first record's event's id: the old rows as the new schema has
+ * them, transfers ordered by their new ids and events linked to those.
+ */
+function withEventIds(old: { events: Row[]; transfers: Row[] }): { events: Row[]; transfers: Row[] } {
+  const newId = new Map(old.transfers.map((t) => [t.id, t.event_id]));
+  expect(new Set(newId.values()).size).toBe(old.transfers.length); // an event heads one transfer at most
+  return {
+    events: old.events.map((e) => (e.transfer_id === null ? e : { ...e, transfer_id: newId.get(e.transfer_id) })),
+    transfers: old.transfers.map((t) => ({ ...t, id: t.event_id })).sort((a, b) => (a.id as number) - (b.id as number)),
+  };
+}
+
 describe('a schema 4 database (the release before the lean store)', () => {
   let dir: string;
   let file: string;
@@ -74,8 +87,9 @@ describe('a schema 4 database (the release before the lean store)', () => {
       'verb', 'path', 'status', 'bytes', 'duration_ms', 'message', 'pid', 'extra', 'raw', 'session_id', 'transfer_id', 'op', 'outcome'];
     const after = [...iterateRows(db, 'events', '', { sort: 'id', columns: [...names, 'kind'] })];
     const kinds = ['event', 'directive', 'unparsed'];
-    expect(after.map((r) => pick(r, names))).toEqual(before.events.map((r) => pick(r, names)));
+    expect(after.map((r) => pick(r, names))).toEqual(withEventIds(before).events.map((r) => pick(r, names)));
     expect(after.map((r) => r.kind)).toEqual(before.events.map((r) => kinds[r.kind as number]));
+    expect(after.filter((r) => r.transfer_id !== null).length).toBeGreaterThan(100);
     expect(after.filter((r) => r.kind === 'unparsed').length).toBe(169);
   });
 
@@ -88,7 +102,7 @@ describe('a schema 4 database (the release before the lean store)', () => {
     const expected = before.sessions.map((r) => pick(r, sessionCols)).map((r) => (r.login_reason === '*******' ? { ...r, login_reason: null } : r));
     expect([...iterateRows(db, 'sessions', '', { sort: 'id', columns: sessionCols })]).toEqual(expected);
     const transferCols = ['id', 'ts', 'session_id', 'user', 'client_ip', 'protocol', 'op', 'path', 'path_to', 'bytes', 'duration_ms', 'status', 'code', 'records', 'event_id'];
-    expect([...iterateRows(db, 'transfers', '', { sort: 'id', columns: transferCols })]).toEqual(before.transfers.map((r) => pick(r, transferCols)));
+    expect([...iterateRows(db, 'transfers', '', { sort: 'id', columns: transferCols })]).toEqual(withEventIds(before).transfers.map((r) => pick(r, transferCols)));
     const sources = db.prepare('SELECT id, path, format, events, directives, unparsed, lines_indexed, bytes_indexed, first_ts, last_ts FROM sources ORDER BY id').all();
     expect(sources).toEqual(before.sources);
   });
@@ -195,8 +209,9 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
     db = openDatabase(file);
     expect(after.version).toBe(SCHEMA_VERSION);
     const old = (rows: Row[], drop: string[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !drop.includes(k))));
-    expect(old(after.events, ['op_code', 'outcome_code'])).toEqual(before.events);
-    expect(old(after.transfers, ['op_code', 'status_code'])).toEqual(before.transfers);
+    const expected = withEventIds(before);
+    expect(old(after.events, ['op_code', 'outcome_code'])).toEqual(expected.events);
+    expect(old(after.transfers, ['op_code', 'status_code'])).toEqual(expected.transfers);
     expect(after.sessions).toEqual(before.sessions);
     expect(old(after.sources, [])).toEqual(before.sources);
     // The codes are what is stored: the words take no room in the rows.

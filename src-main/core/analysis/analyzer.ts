@@ -226,8 +226,9 @@ export class Analyzer {
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
       transferCandidates: db.prepare(`${TRANSFER_ROW} WHERE t.match_key = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
       transferCandidatesAnyName: db.prepare(`${TRANSFER_ROW} WHERE t.op = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
+      // A transfer takes its first record's event's id (schema 17).
       insertTransfer: db.prepare(`INSERT INTO transfers (session_id, ts, server_id, user_id, client_ip_id, protocol_id, op_code, path_id, path_to_id, bytes,
-        duration_ms, status_code, code, source_id, record_sources, match_key, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        duration_ms, status_code, code, source_id, record_sources, match_key, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateTransfer: db.prepare(`UPDATE transfers SET session_id = @session_id, ts = @ts, user_id = @user_id, client_ip_id = @client_ip_id,
         protocol_id = @protocol_id, path_id = @path_id, path_to_id = @path_to_id, bytes = @bytes, duration_ms = @duration_ms, status_code = @status,
         code = @code, records = records + 1, record_sources = @record_sources WHERE id = @id`),

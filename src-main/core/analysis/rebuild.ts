@@ -138,8 +138,8 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     const dropped = REWRITTEN_INDEXES.filter((name) => indexExists(db, name));
     for (const name of dropped) db.exec(`DROP INDEX ${name}`);
     // Only events (kind 0) have links. Each row keeps its own until the analysis gives it others: sessions
-    // and transfers take their ids again from 1 in the same order, so most lines keep theirs when
-    // little changed, and are not written.
+    // take their ids again from 1 in the same order and transfers their first records' events' ids,
+    // so most lines keep theirs when little changed, and are not written.
     db.exec('DELETE FROM sessions; DELETE FROM transfers;');
     const strings = new StringInterner(db);
     const analyzer = new Analyzer(db, strings);

@@ -43,9 +43,10 @@ const EVENTS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${n
 
 /**
  * A transfer's strings are ids (schema 9); what is left is numbers, and its operation and status as
- * words (schemas 9–13) or codes (14).
+ * words (schemas 9–13) or codes (14). From schema 17 a transfer's id is its first record's event's
+ * (`event_id` is read from it): see migration 17.
  */
-const TRANSFERS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${name} (
+const TRANSFERS_TABLE = (name: string, ops: 'words' | 'codes', ids: 'own' | 'event' = 'own') => `CREATE TABLE ${name} (
     id             INTEGER PRIMARY KEY,
     session_id     INTEGER,
     ts             INTEGER,
@@ -64,7 +65,7 @@ const TRANSFERS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE 
     ${wordColumn('status', 'status_code', OUTCOMES)},`}
     code           TEXT,
     source_id      INTEGER,
-    event_id       INTEGER,           -- the first record's event
+    ${ids === 'own' ? 'event_id       INTEGER,           -- the first record\'s event' : 'event_id       INTEGER GENERATED ALWAYS AS (id) VIRTUAL, -- the first record\'s event'}
     records        INTEGER NOT NULL DEFAULT 1,
     record_sources TEXT NOT NULL DEFAULT '',  -- ",3,7,": sources holding a record (one log never records one operation twice)
     match_key      INTEGER NOT NULL DEFAULT 0 -- operation + file name, as records of other logs are compared (store/match-key.ts)
@@ -75,6 +76,10 @@ const EVENT_COLUMNS_14 = `id, source_id, line_no, byte_offset, ts, ts_local, kin
     server_id, protocol_id, session_key_id, client_port, server_port, bytes, duration_ms, pid, extra, session_id, transfer_id`;
 const TRANSFER_COLUMNS_14 = `id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, path_id, path_to_id, bytes, duration_ms, code,
     source_id, event_id, records, record_sources, match_key`;
+
+/** The columns schema 17 copies as they are (the id becomes the event's). */
+const TRANSFER_COLUMNS_17 = `session_id, ts, server_id, user_id, client_ip_id, protocol_id, op_code, path_id, path_to_id, bytes, duration_ms,
+    status_code, code, source_id, records, record_sources, match_key`;
 
 /** SQL for the code of the word in `column` (schema 14). */
 const codesSql = (column: string, words: readonly string[]) => `CASE ${column} ${words.map((w, i) => `WHEN '${w}' THEN ${i}`).join(' ')} END`;
@@ -373,6 +378,25 @@ export const MIGRATIONS: readonly Migration[] = [
   // 16: events_fields keeps no sizes per row (12.6 MB at 1M lines): a row leaves it by naming its
   // tokens again, which are listed with its id when it is deleted (store/full-text.ts).
   'ALTER TABLE fts_deleted ADD COLUMN fields TEXT',
+  // 17: a transfer takes the id of its first record's event (an event heads one transfer at most),
+  // so that transfers and events share one space of ids: a transfer is found by its event's id, and
+  // event_id needs no column of its own. The events' links follow. A transfer with no event (none
+  // is written so) is left to the next rebuild of the analysis, which any writer runs first.
+  (db) => {
+    const hadMatchIndex = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'transfers_match'").get() !== undefined;
+    const orphans = db.prepare('SELECT count(*) FROM transfers WHERE event_id IS NULL').pluck().get() as number;
+    const shared = db.prepare('SELECT count(*) FROM (SELECT event_id FROM transfers WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1)').pluck().get() as number;
+    db.exec(`
+    ${TRANSFERS_TABLE('transfers_v17', 'codes', 'event')}
+    INSERT INTO transfers_v17 (id, ${TRANSFER_COLUMNS_17})
+    SELECT event_id, ${TRANSFER_COLUMNS_17} FROM transfers WHERE id IN (SELECT min(id) FROM transfers WHERE event_id IS NOT NULL GROUP BY event_id)
+    ORDER BY event_id;
+    UPDATE events SET transfer_id = (SELECT t.event_id FROM transfers t WHERE t.id = events.transfer_id) WHERE transfer_id IS NOT NULL;
+    DROP TABLE transfers;
+    ALTER TABLE transfers_v17 RENAME TO transfers;
+    ${hadMatchIndex ? 'CREATE INDEX transfers_match ON transfers(match_key, ts);' : ''}`);
+    if (orphans + shared > 0) db.exec("INSERT INTO meta (key, value) VALUES ('analysis_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1'");
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
