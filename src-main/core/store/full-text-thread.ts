@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { busyTimeoutMs } from './db.js';
 import { addMissingLines, fullTextFile, type FromFullTextThread, type FullTextThreadData } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
+import { yieldToWriter } from './helper-priority.js';
 
 /** The schema the database is attached as. */
 const EVENTS = 'src';
@@ -23,6 +24,7 @@ function open(data: FullTextThreadData): Database.Database {
 
 const data = workerData as FullTextThreadData | undefined;
 if (parentPort && data?.role === 'xferlens-full-text') {
+  yieldToWriter();
   const port = parentPort;
   const post = (m: FromFullTextThread) => port.postMessage(m);
   let db: Database.Database | undefined;

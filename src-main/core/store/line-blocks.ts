@@ -14,11 +14,11 @@
  */
 import zlib from 'node:zlib';
 import type { Db } from './db.js';
+import { deflateBlock, type DeflateThread } from './deflate-thread.js';
 
 export const LINES_PER_BLOCK = 1024;
 const BLOCK_SHIFT = 10; // log2(LINES_PER_BLOCK)
 const SOURCE_SHIFT = 2 ** 32;
-const DEFLATE_LEVEL = 4;
 
 /** The rowid of the block holding a source's line. */
 export const blockId = (sourceId: number, lineNo: number): number => sourceId * SOURCE_SHIFT + Math.floor((lineNo - 1) / LINES_PER_BLOCK);
@@ -33,7 +33,7 @@ export function lineSql(alias: string, schema = 'main'): string {
 }
 
 export function compressLines(lines: readonly string[]): Buffer {
-  return zlib.deflateRawSync(Buffer.from(lines.join('\n'), 'utf8'), { level: DEFLATE_LEVEL });
+  return deflateBlock(lines.join('\n'));
 }
 
 export function decompressLines(data: Uint8Array): string[] {
@@ -117,14 +117,29 @@ export class LineBlockWriter {
   private readonly read;
   private readonly write;
   private nextGen = Math.floor(Math.random() * 2 ** 40);
+  private deflater: DeflateThread | undefined;
 
   constructor(db: Db) {
     this.read = db.prepare('SELECT data FROM line_blocks WHERE id = ?').pluck();
     this.write = db.prepare('INSERT OR REPLACE INTO line_blocks (id, gen, data) VALUES (?, ?, ?)');
   }
 
+  /** Blocks are deflated on `thread` from now on (none: on the caller's thread). */
+  deflateOn(thread: DeflateThread | undefined): void {
+    this.deflater = thread;
+  }
+
   /** Stores `lines`, the first being line `firstLineNo` of the source (the ones before it are stored). */
   append(sourceId: number, firstLineNo: number, lines: readonly string[]): void {
+    this.store(this.prepare(sourceId, firstLineNo, lines));
+  }
+
+  /**
+   * The first half of append, in the same transaction as `store`: the blocks' text, handed to the
+   * deflate thread (if any) to compress while the caller does other work.
+   */
+  prepare(sourceId: number, firstLineNo: number, lines: readonly string[]): PreparedBlock[] {
+    const blocks: PreparedBlock[] = [];
     let i = 0;
     let lineNo = firstLineNo;
     while (i < lines.length) {
@@ -138,11 +153,28 @@ export class LineBlockWriter {
         if (before.length !== offset) throw new Error(`line block ${id} holds ${before.length} lines where ${offset} were expected`);
         blockLines = before.concat(blockLines);
       }
-      this.write.run(id, this.nextGen++, compressLines(blockLines));
+      const text = blockLines.join('\n');
+      blocks.push({ id, text, job: this.deflater?.submit(text) });
       i += take;
       lineNo += take;
     }
+    return blocks;
   }
+
+  /** Writes blocks that `prepare` gave. */
+  store(blocks: readonly PreparedBlock[]): void {
+    for (const b of blocks) {
+      const data = b.job !== undefined && this.deflater ? this.deflater.take(b.job, b.text) : deflateBlock(b.text);
+      this.write.run(b.id, this.nextGen++, data);
+    }
+  }
+}
+
+/** A block to write: its id, its text, and its job on the deflate thread (if it went there). */
+export interface PreparedBlock {
+  id: number;
+  text: string;
+  job: number | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ensureIndexes, isStorageFailure, nativeBindingOf, type Db } from './db.js';
 import { FullTextThread, nextEventId, removeDeletedLines, syncFullText } from './full-text.js';
+import { DeflateThread } from './deflate-thread.js';
 import { DEFERRED_INDEX_NAMES } from './schema.js';
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from '../analysis/analyzer.js';
@@ -110,6 +111,8 @@ export class IndexWriter {
   private fullText: FullTextThread | undefined;
   /** When a big run asked for the thread (see beginFullTextThread), or null. */
   private fullTextWantedAt: number | null = null;
+  /** Deflates the line blocks of a big run (see deflate-thread.ts). */
+  private deflater: DeflateThread | undefined;
   /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
@@ -145,6 +148,8 @@ export class IndexWriter {
       }
       if (reset) this.clearSource(sourceId);
       this.strings.catchUp();
+      // The deflate thread (in a big run) compresses the lines while the rows are analysed and stored.
+      const blocks = rows.length ? this.lines.prepare(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw)) : [];
       const analyzer = this.analyzer;
       let min = Infinity, max = -Infinity;
       // How far this file's times fall behind the latest one before them, in line order (schema 4).
@@ -189,7 +194,7 @@ export class IndexWriter {
         id++;
       }
       analyzer.flush();
-      if (rows.length) this.lines.append(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw));
+      this.lines.store(blocks);
       // In a bulk load, each batch marks the rollup stale again: another process opening the
       // database meanwhile may have rebuilt it without the rows still to come.
       if (this.bulk) markRollupStale(db);
@@ -227,6 +232,16 @@ export class IndexWriter {
    */
   beginFullTextThread(): void {
     this.fullTextWantedAt = performance.now();
+    // Its start-up is light (no database) and costs the writer's thread next to nothing.
+    this.deflater ??= DeflateThread.start();
+    this.lines.deflateOn(this.deflater);
+  }
+
+  /** The run's deflate thread (started with the full-text thread) stops; blocks are deflated here again. */
+  private stopDeflater(): void {
+    this.lines.deflateOn(undefined);
+    this.deflater?.stop();
+    this.deflater = undefined;
   }
 
   /** At the end of a run: waits for the full-text thread, then adds to the index what is left. */
@@ -234,6 +249,7 @@ export class IndexWriter {
     const thread = this.fullText;
     this.fullText = undefined;
     this.fullTextWantedAt = null;
+    this.stopDeflater();
     try {
       await thread?.finish();
     } catch (err) {
@@ -249,6 +265,7 @@ export class IndexWriter {
     const thread = this.fullText;
     this.fullText = undefined;
     this.fullTextWantedAt = null;
+    this.stopDeflater();
     await thread?.stop();
   }
 
