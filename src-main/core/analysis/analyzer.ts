@@ -418,7 +418,6 @@ export class Analyzer {
     writeMeta(this.db, RELINK_SPAN_KEY, `${Math.min(lo, span.lo)},${Math.max(hi, span.hi)}`);
   }
 
-  /** The id the writer gave the line just analysed: a transfer it created points at it. */
   /** Writes changed sessions; call at the end of each batch, inside its transaction. */
   flush(): void {
     for (const s of this.byId.values()) if (s.dirty) this.writeSession(s);

@@ -9,7 +9,7 @@ import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
 import { STRING_COLUMNS, StringInterner, type StringColumn } from '../store/strings.js';
 import { indexExists, type Db } from '../store/db.js';
-import { deferredIndexSql } from '../store/schema.js';
+import { deferredIndexSql, SESSION_INDEX_NAMES } from '../store/schema.js';
 import { withSortCache } from '../store/sort-cache.js';
 import { writeMeta } from '../store/meta.js';
 import { opCode, outcomeCode } from '../store/op-codes.js';
@@ -112,10 +112,11 @@ function fieldsOf(e: StoredEvent, strings: StringInterner): EventFields {
 
 /**
  * Indexes on what a rebuild rewrites whole (every event's session, every transfer): dropped for it
- * and built again at its end, as a bulk load does. The ones its own lookups use stay (the sessions',
- * transfers_ts and transfers_match for records of other logs, transfers_unlinked, events_ts).
+ * and built again at its end, as a bulk load does. The ones its own lookups use stay (the sessions'
+ * by key, client IP and openness, transfers_ts and transfers_match for records of other logs,
+ * transfers_unlinked, events_ts).
  */
-const REWRITTEN_INDEXES = ['events_session', 'transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session'];
+const REWRITTEN_INDEXES = ['events_session', 'transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session', ...SESSION_INDEX_NAMES];
 
 /** The links of a header or unparsed line: none. */
 const NO_LINKS = { sessionId: null, transferId: null, op: null, outcome: null } as const;
