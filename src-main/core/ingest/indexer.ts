@@ -216,6 +216,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
     try {
       await indexTargets();
     } finally {
+      writer.stopDeflater();
       if (bulk) writer.endBulkLoad();
     }
     await writer.finishFullText();

@@ -237,8 +237,12 @@ export class IndexWriter {
     this.lines.deflateOn(this.deflater);
   }
 
-  /** The run's deflate thread (started with the full-text thread) stops; blocks are deflated here again. */
-  private stopDeflater(): void {
+  /**
+   * The run's deflate thread (started with the full-text thread) stops, once its batches are stored:
+   * before the indexes are built at a bulk load's end, the run's peak of memory. Blocks are deflated
+   * here again.
+   */
+  stopDeflater(): void {
     this.lines.deflateOn(undefined);
     this.deflater?.stop();
     this.deflater = undefined;
