@@ -69,7 +69,7 @@ describe('the deflate thread', () => {
     const db = openDatabase(path.join(dir, 'big.sqlite'));
     try {
       const before = DeflateThread.taken;
-      await indexPaths(db, [log], { timeZone: 'UTC', bulkLoadBytes: 1 });
+      await indexPaths(db, [log], { timeZone: 'UTC', bulkLoadBytes: 1, helperThreadsAfterMs: 0 });
       expect(DeflateThread.taken - before).toBeGreaterThanOrEqual(20);
       const stored = db.prepare(`SELECT ${lineSql('e')} FROM events e ORDER BY e.id`).pluck().all();
       expect(stored).toEqual(fs.readFileSync(log, 'utf8').replace(/\r?\n$/, '').split(/\r?\n/));

@@ -69,6 +69,8 @@ export interface IndexOptions {
   bulkLoadBytes?: number;
   /** Bytes read per batch outside a bulk load (default INDEXED_BATCH_BYTES; tests lower it). */
   batchBytes?: number;
+  /** How far into a big run its helper threads start (default: see IndexWriter.beginFullTextThread; tests lower it). */
+  helperThreadsAfterMs?: number;
 }
 
 interface SourceOptions {
@@ -201,7 +203,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   const unread = targets.reduce((n, t) => n + t.unread, 0);
   const big = unread > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
   const bulk = big && writer.beginBulkLoad(unread);
-  if (big) writer.beginFullTextThread();
+  if (big) writer.beginFullTextThread(opts.helperThreadsAfterMs);
   // Sources' own proftpd.conf files, each read once per run; one that cannot be read is reported once.
   const ownConfs = new Map<string, ProftpdConf | undefined>();
   const ownConf = (file: string): ProftpdConf | undefined => {

@@ -113,6 +113,8 @@ export class IndexWriter {
   private fullTextWantedAt: number | null = null;
   /** Deflates the line blocks of a big run (see deflate-thread.ts). */
   private deflater: DeflateThread | undefined;
+  /** How far into a big run the helper threads start (see beginFullTextThread). */
+  private helpersAfterMs = FULL_TEXT_THREAD_DELAY_MS;
   /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
@@ -209,8 +211,13 @@ export class IndexWriter {
       try {
         const counts = commit(sourceId, rows, cp, reset);
         if (reset) removeDeletedLines(db);
-        if (this.fullTextWantedAt !== null && performance.now() - this.fullTextWantedAt >= FULL_TEXT_THREAD_DELAY_MS) {
+        if (this.fullTextWantedAt !== null && performance.now() - this.fullTextWantedAt >= this.helpersAfterMs) {
           this.fullText ??= FullTextThread.start(db.name, nativeBindingOf(db));
+          // The deflate thread starts with it, for the same reason (its start-up is lighter).
+          if (!this.deflater) {
+            this.deflater = DeflateThread.start();
+            this.lines.deflateOn(this.deflater);
+          }
         }
         this.fullText?.notify();
         return counts;
@@ -226,15 +233,13 @@ export class IndexWriter {
   /**
    * For a big run: the lines of each committed batch reach the full-text index from a second thread
    * while the next batches are read (where threads can run; else finishFullText adds them). The
-   * thread starts at the first commit FULL_TEXT_THREAD_DELAY_MS into the run (it catches up): its
-   * start-up (~100 ms of CPU on the other core, which the app's window shares) would delay the first
-   * rows a user sees.
+   * thread starts at the first commit `afterMs` into the run (it catches up), and the deflate thread
+   * with it: their start-up (~100 ms of CPU on the other core, which the app's window shares) would
+   * delay the first rows a user sees.
    */
-  beginFullTextThread(): void {
+  beginFullTextThread(afterMs = FULL_TEXT_THREAD_DELAY_MS): void {
     this.fullTextWantedAt = performance.now();
-    // Its start-up is light (no database) and costs the writer's thread next to nothing.
-    this.deflater ??= DeflateThread.start();
-    this.lines.deflateOn(this.deflater);
+    this.helpersAfterMs = afterMs;
   }
 
   /**
