@@ -60,6 +60,18 @@ describe('the deflate thread', () => {
     expect(inflate(thread.take(after, text))).toBe(text);
   });
 
+  it('a thread that died between a block given and taken: the caller deflates it, after a short wait', async () => {
+    const { DeflateThread } = await built.thread();
+    const thread = DeflateThread.start()!;
+    const text = 'qqq\n'.repeat(3000);
+    const job = thread.submit(text);
+    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const t0 = performance.now();
+    expect(inflate(thread.take(job, text))).toBe(text);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    thread.stop();
+  });
+
   it('a big run stores every line exactly, its blocks deflated on the thread', async () => {
     const { DeflateThread } = await built.thread();
     const { openDatabase } = await built.db();

@@ -227,3 +227,31 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
     expect(countRows(db, 'events', 'alice')).toBeGreaterThan(0);
   });
 });
+
+describe('schema 17 on transfers that name no event, or one event twice (none is written so)', () => {
+  it('keeps the others under their events\' ids, links no event to a transfer that is gone, and leaves the rest to the rebuild', () => {
+    const dir = tempDir();
+    try {
+      const file = path.join(dir, 'odd.sqlite');
+      fs.copyFileSync(path.join(REPO, 'test', 'fixtures', 'db', 'schema13.sqlite'), file);
+      fs.copyFileSync(path.join(REPO, 'test', 'fixtures', 'db', 'schema13.sqlite-fts'), `${file}-fts`);
+      const raw = new Database(file);
+      const [first, second, third] = raw.prepare('SELECT id, event_id FROM transfers ORDER BY id LIMIT 3').all() as { id: number; event_id: number }[];
+      raw.prepare('UPDATE transfers SET event_id = NULL WHERE id = ?').run(first!.id);
+      raw.prepare('UPDATE transfers SET event_id = ? WHERE id = ?').run(second!.event_id, third!.id);
+      const count = raw.prepare('SELECT count(*) FROM transfers').pluck().get() as number;
+      raw.close();
+      const db = openDatabase(file);
+      try {
+        expect(db.prepare('SELECT count(*) FROM transfers').pluck().get()).toBe(count - 2);
+        expect(db.prepare('SELECT id FROM transfers WHERE id = ?').pluck().get(second!.event_id)).toBe(second!.event_id);
+        expect(db.prepare('SELECT count(*) FROM events e WHERE transfer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.id = e.transfer_id)').pluck().get()).toBe(0);
+        expect(db.prepare("SELECT value FROM meta WHERE key = 'analysis_dirty'").pluck().get()).toBe('1');
+      } finally {
+        db.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

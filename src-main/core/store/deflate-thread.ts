@@ -35,8 +35,11 @@ interface Done {
   data: Uint8Array;
 }
 
-/** How long the writer waits for one block before it deflates the block itself (the thread died). */
-const WAIT_MS = 10_000;
+/**
+ * How long the writer waits for one block before it deflates the block itself: the thread died (its
+ * exit cannot be seen while the writer's transaction runs) or is starved. A block takes it 1–2 ms.
+ */
+const WAIT_MS = 2_000;
 
 const THREAD = new URL('./deflate-thread.js', import.meta.url);
 
@@ -55,6 +58,7 @@ export class DeflateThread {
   ) {
     this.posted = new Int32Array(shared);
     worker.on('error', () => (this.broken = true));
+    worker.on('exit', () => (this.broken = true));
     worker.unref();
     port.unref();
   }

@@ -147,10 +147,14 @@ function addFieldsIfMissing(db: Db): void {
 
 /**
  * The id for the next row: above every row and every row deleted since the index last removed
- * deleted lines, so that the index never holds a line of another row under it.
+ * deleted lines, so that the index never holds a line of another row under it; and above every
+ * transfer, which takes its first event's id (schema 17): a file emptied in a run leaves its
+ * transfers until the analysis is rebuilt at the run's end, and a later batch's transfer must not
+ * take one of their ids.
  */
 export function nextEventId(db: Db): number {
-  return (db.prepare('SELECT max(coalesce((SELECT max(id) FROM events), 0), coalesce((SELECT max(id) FROM fts_deleted), 0)) + 1').pluck().get() as number);
+  return (db.prepare(`SELECT max(coalesce((SELECT max(id) FROM events), 0), coalesce((SELECT max(id) FROM fts_deleted), 0),
+    coalesce((SELECT max(id) FROM transfers), 0)) + 1`).pluck().get() as number);
 }
 
 /**
