@@ -17,6 +17,12 @@ export const DEFLATE_LEVEL = 4;
 export const deflateBlock = (text: string): Buffer => deflateBytes(Buffer.from(text, 'utf8'));
 const deflateBytes = (bytes: Uint8Array): Buffer => zlib.deflateRawSync(bytes, { level: DEFLATE_LEVEL });
 
+/**
+ * Whether `bytes` spans its whole ArrayBuffer, which can then be transferred: a small Buffer is a
+ * slice of its thread's shared pool, which must stay on that thread.
+ */
+const ownsItsBuffer = (bytes: Uint8Array) => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+
 interface DeflateThreadData {
   role: 'xferlens-deflate';
   port: MessagePort;
@@ -78,10 +84,8 @@ export class DeflateThread {
     const seq = ++this.seq;
     if (!this.broken) {
       const bytes = Buffer.from(text, 'utf8');
-      // A small Buffer is a slice of Node's shared pool, which must not leave this thread.
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       const job: Job = { seq, bytes };
-      this.port.postMessage(job, own ? [bytes.buffer as ArrayBuffer] : []);
+      this.port.postMessage(job, ownsItsBuffer(bytes) ? [bytes.buffer as ArrayBuffer] : []);
     }
     return seq;
   }
@@ -125,9 +129,9 @@ if (data?.role === 'xferlens-deflate') {
     const done: Done = { seq: job.seq, data: out };
     // Both buffers go to the writer's thread, whose frequent collections free them: this thread
     // allocates almost nothing else, so its own would wait for 64 MB of dead buffers (+40 MB of
-    // peak RSS on 1M lines). Not a slice of this thread's pool of small buffers, which must stay.
+    // peak RSS on 1M lines). The input arrived as a buffer of its own.
     const transfer = [job.bytes.buffer as ArrayBuffer];
-    if (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength) transfer.push(out.buffer as ArrayBuffer);
+    if (ownsItsBuffer(out)) transfer.push(out.buffer as ArrayBuffer);
     port.postMessage(done, transfer);
     Atomics.add(posted, 0, 1);
     Atomics.notify(posted, 0);

@@ -1,6 +1,7 @@
 /**
  * The tokens of events_fields (store/full-text.ts), the full-text file's postings lists of the rows
- * that hold each user, client IP and code: a row holding string 42 as its user holds the token `u42`. The query layer writes them into its matches (query/to-sql.ts).
+ * that hold each user, client IP and code: a row holding string 42 as its user holds the token
+ * `u42`. The query layer writes them into its matches (query/to-sql.ts).
  */
 import type { StringColumn } from './strings.js';
 

@@ -46,8 +46,8 @@ export const fieldsSql = (alias: string) =>
 /**
  * Which rows hold each user, client IP and code (store/field-tokens.ts), as postings lists of row ids
  * (issue 12: 1M EFT lines, with paths too 6.8 MB built in 1.3 s on the full-text thread; the B-tree
- * indexes on those columns were 53 MB, built in about 1.5 s on the writer's thread). detail=none: a row holds a
- * field once, no positions are needed. No sizes per row (columnsize=0, no contentless_delete: they
+ * indexes on those columns were 53 MB, built in about 1.5 s on the writer's thread). detail=none:
+ * a row holds a field once, no positions are needed. No sizes per row (columnsize=0, no contentless_delete: they
  * were 12.6 MB and 0.8 s more): a row is removed by naming its tokens again ('delete'), which the
  * rows' lists keep (fts_deleted.fields, schema 16); events_fts, written in the same transactions,
  * tells whether the index still holds it. Same rows as events_fts, always.

@@ -32,10 +32,6 @@ export function lineSql(alias: string, schema = 'main'): string {
     FROM ${schema}.line_blocks b WHERE b.id = (${alias}.source_id << 32) + ((${alias}.line_no - 1) >> ${BLOCK_SHIFT}))`;
 }
 
-export function compressLines(lines: readonly string[]): Buffer {
-  return deflateBlock(lines.join('\n'));
-}
-
 export function decompressLines(data: Uint8Array): string[] {
   return zlib.inflateRawSync(data).toString('utf8').split('\n');
 }

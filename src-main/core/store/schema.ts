@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { matchKey } from './match-key.js';
+import { writeMeta } from './meta.js';
 import { EVENT_OPS, OUTCOMES, TRANSFER_OPS, wordColumn } from './op-codes.js';
 import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
 
@@ -395,7 +396,7 @@ export const MIGRATIONS: readonly Migration[] = [
     DROP TABLE transfers;
     ALTER TABLE transfers_v17 RENAME TO transfers;
     ${hadMatchIndex ? 'CREATE INDEX transfers_match ON transfers(match_key, ts);' : ''}`);
-    if (orphans + shared > 0) db.exec("INSERT INTO meta (key, value) VALUES ('analysis_dirty', '1') ON CONFLICT (key) DO UPDATE SET value = '1'");
+    if (orphans + shared > 0) writeMeta(db, 'analysis_dirty', '1');
   },
 ];
 

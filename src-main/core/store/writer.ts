@@ -235,7 +235,7 @@ export class IndexWriter {
    * while the next batches are read (where threads can run; else finishFullText adds them). The
    * thread starts at the first commit `afterMs` into the run (it catches up), and the deflate thread
    * with it: their start-up (~100 ms of CPU on the other core, which the app's window shares) would
-   * delay the first rows a user sees.
+   * delay the first rows a user sees. Call stopDeflater once the run's batches are stored.
    */
   beginFullTextThread(afterMs = FULL_TEXT_THREAD_DELAY_MS): void {
     this.fullTextWantedAt = performance.now();
@@ -258,7 +258,6 @@ export class IndexWriter {
     const thread = this.fullText;
     this.fullText = undefined;
     this.fullTextWantedAt = null;
-    this.stopDeflater();
     try {
       await thread?.finish();
     } catch (err) {
@@ -274,7 +273,6 @@ export class IndexWriter {
     const thread = this.fullText;
     this.fullText = undefined;
     this.fullTextWantedAt = null;
-    this.stopDeflater();
     await thread?.stop();
   }
 
