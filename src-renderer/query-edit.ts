@@ -14,8 +14,11 @@ export interface Word {
   depth: number;
 }
 
-const SPACE = /\s/;
+/** The white space that ends a word: the lexer's own set (a U+2028 inside a word is text). */
+const SPACE = /[ \t\n\r\f\v\u00a0]/;
 const FIELD_PREFIX = /^([A-Za-z][A-Za-z0-9_-]*):/;
+/** What may follow a `-` that negates (the lexer's rule); before anything else a dash is text. */
+const NEGATABLE = /[\p{L}\p{N}_("*]/u;
 
 /** Index just past a quoted string starting at `i` (the quote), or the end when it is not closed. */
 function skipQuoted(q: string, i: number): number {
@@ -43,26 +46,32 @@ export function words(q: string): Word[] {
     } else if (c === ')') {
       depth = Math.max(0, depth - 1);
       i++;
-    } else if (c === '"') {
-      const end = skipQuoted(q, i);
-      out.push({ start: i, end, text: q.slice(i, end), depth });
-      i = end;
+    } else if (c === '-' && q[i + 1] === '(') {
+      i++; // `-(…)`: the dash negates the group that follows; it is not a word
     } else {
       const start = i;
+      // `-` before a word or a phrase negates it (the lexer's rule): the word keeps its dash and is
+      // read after it, so that `-user:"a b"` and `-"a b"` hold their quoted spaces.
+      if (c === '-' && NEGATABLE.test(q[i + 1] ?? '')) i++;
+      const body = i;
       let inner = 0;
-      while (i < q.length) {
-        const ch = q[i]!;
-        if (SPACE.test(ch)) break;
-        if (ch === ')') {
-          if (inner === 0) break;
-          inner--;
-        } else if (ch === '(') {
-          inner++;
-        } else if (ch === '"' && FIELD_PREFIX.exec(q.slice(start, i))?.[0].length === i - start) {
-          i = skipQuoted(q, i);
-          break;
+      if (q[i] === '"') {
+        i = skipQuoted(q, i);
+      } else {
+        while (i < q.length) {
+          const ch = q[i]!;
+          if (SPACE.test(ch)) break;
+          if (ch === ')') {
+            if (inner === 0) break;
+            inner--;
+          } else if (ch === '(') {
+            inner++;
+          } else if (ch === '"' && FIELD_PREFIX.exec(q.slice(body, i))?.[0].length === i - body) {
+            i = skipQuoted(q, i);
+            break;
+          }
+          i++;
         }
-        i++;
       }
       out.push({ start, end: i, text: q.slice(start, i), depth });
     }
@@ -87,7 +96,11 @@ const hasTopLevelOr = (q: string): boolean => words(q).some((w) => w.depth === 0
 export function andTerm(q: string, term: string): string {
   const base = q.trim();
   if (!base) return term;
-  if (hasTopLevelOr(base)) return `(${base}) ${term}`;
+  if (hasTopLevelOr(base)) {
+    // A last word with an open parenthesis (`b(`) would take the closing one in: a space keeps it out.
+    const absorbed = words(`${base})`).at(-1)?.end === base.length + 1;
+    return `(${base}${absorbed ? ' ' : ''}) ${term}`;
+  }
   if (words(base).some((w) => w.depth === 0 && w.text === term)) return base;
   return `${base} ${term}`;
 }
