@@ -1,5 +1,6 @@
 import { lineSql } from '../src-main/core/store/line-blocks.js';
 import { STRING_COLUMNS, stringSql, TRANSFER_STRING_COLUMNS } from '../src-main/core/store/strings.js';
+import { everyTransfer } from '../src-main/core/store/plain-transfers.js';
 
 /**
  * The events with their text columns named as before the lean store (user, client_ip, path, …, and
@@ -15,4 +16,6 @@ export function eventsWide(schema = 'main', withRaw = true): string {
 export const EVENTS_WIDE = eventsWide();
 
 /** The transfers with their strings named as before schema 9 (user, client_ip, path, …): `FROM ${TRANSFERS_WIDE} t`. */
-export const TRANSFERS_WIDE = `(SELECT t.*, ${TRANSFER_STRING_COLUMNS.map((c) => `${stringSql('t', c)} AS ${c}`).join(', ')} FROM transfers t)`;
+export const TRANSFERS_WIDE = `(SELECT t.*, ${TRANSFER_STRING_COLUMNS.map((c) => `${stringSql('t', c)} AS ${c}`).join(', ')} FROM ${everyTransfer()} t)`;
+/** Every transfer, rows and plain ones (store/plain-transfers.ts), with the transfers' columns: `FROM ${ALL_TRANSFERS} t`. */
+export const ALL_TRANSFERS = everyTransfer();

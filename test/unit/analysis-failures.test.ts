@@ -6,7 +6,7 @@ import { readProftpdConf } from '../../src-main/core/ingest/proftpd-conf.js';
 import { matchName } from '../../src-main/core/store/match-key.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
-import { TRANSFERS_WIDE } from '../event-rows.js';
+import { TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
 
 /**
  * Failed operations that several logs record are one transfer each, whatever the logs and the
@@ -38,7 +38,7 @@ describe('failed transfers recorded by several logs', () => {
     for (const paths of runs) await indexPaths(t.db, paths, { timeZone: 'UTC', proftpdConf: conf });
     const unparsed = t.db.prepare('SELECT count(*) AS n FROM events WHERE kind = 2').get() as { n: number };
     expect(unparsed.n).toBe(0);
-    const failed = t.db.prepare("SELECT op, count(*) AS n FROM transfers WHERE status = 'failed' GROUP BY op ORDER BY op").all() as { op: string; n: number }[];
+    const failed = t.db.prepare(`SELECT op, count(*) AS n FROM ${ALL_TRANSFERS} WHERE status = 'failed' GROUP BY op ORDER BY op`).all() as { op: string; n: number }[];
     expect(Object.fromEntries(failed.map((r) => [r.op, r.n]))).toEqual(expected.failed_transfers);
     const downloads = t.db.prepare(`SELECT path, record_sources FROM ${TRANSFERS_WIDE} WHERE status = 'failed' AND op = 'download' ORDER BY ts`).all() as { path: string; record_sources: string }[];
     expect(downloads.map((d) => matchName(d.path))).toEqual(expected.failed_downloads.map((d) => matchName(d.path)));

@@ -11,7 +11,7 @@ import { matchName } from '../../src-main/core/store/match-key.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
 import { REPO, tempDir, writeLines } from '../helpers.js';
-import { eventsWide, TRANSFERS_WIDE } from '../event-rows.js';
+import { eventsWide, TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
 const LOGS = path.join(FIXTURES, 'logs');
@@ -138,7 +138,7 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     const stray = path.join(dir, 'xferlog.stray');
     writeLines(stray, ['Mon Nov 23 18:51:05 2026 0 203.0.113.99 1 /srv/stray.bin b _ o r mallory ftp 0 * c']);
     await index([LOGS, stray]);
-    const unlinked = read('SELECT count(*) AS n FROM transfers WHERE session_id IS NULL AND client_ip_id IS NOT NULL')[0].n;
+    const unlinked = read(`SELECT count(*) AS n FROM ${ALL_TRANSFERS} WHERE session_id IS NULL AND client_ip_id IS NOT NULL`)[0].n;
     expect(unlinked).toBeGreaterThan(0);
     const db = openDatabase(dbFile);
     try {
@@ -150,7 +150,7 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
       expect(relink()).toEqual({ tried: unlinked, linked: 0 });
       expect(relink()).toEqual({ tried: 0, linked: 0 });
       // Sessions written far from them (a day later): none is near.
-      const t = read('SELECT max(ts) AS t FROM transfers')[0].t as number;
+      const t = read(`SELECT max(ts) AS t FROM ${ALL_TRANSFERS}`)[0].t as number;
       db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('relink_span', ?)").run(`${t + 86_400_000},${t + 90_000_000}`);
       expect(relink()).toEqual({ tried: 0, linked: 0 });
       // Around them: tried again.
@@ -166,18 +166,18 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     expectScenario();
     // The keyless logs came first: their transfers were linked to sessions by the later runs, and
     // each of their records with them (found by time: no index on the events' transfer).
-    const strays = 'SELECT count(*) AS n FROM events e JOIN transfers t ON t.id = e.transfer_id WHERE t.session_id IS NOT NULL AND e.session_id IS NOT t.session_id';
+    const strays = `SELECT count(*) AS n FROM events e JOIN ${ALL_TRANSFERS} t ON t.id = e.transfer_id WHERE t.session_id IS NOT NULL AND e.session_id IS NOT t.session_id`;
     expect(read(strays)[0].n).toBe(0);
   });
 
   it('rebuilding from the stored events gives the same sessions and transfers', async () => {
     await index([LOGS]);
-    const before = [read('SELECT * FROM sessions ORDER BY id'), read('SELECT * FROM transfers ORDER BY id'), read('SELECT id, session_id, transfer_id, op, outcome FROM events ORDER BY id')];
+    const before = [read('SELECT * FROM sessions ORDER BY id'), read(`SELECT * FROM ${ALL_TRANSFERS} ORDER BY id`), read('SELECT id, session_id, transfer_id, op, outcome FROM events ORDER BY id')];
     const db = openDatabase(dbFile);
     const r = rebuildAnalysis(db);
     db.close();
     expect(r).toMatchObject({ sessions: 8, transfers: 25 });
-    expect([read('SELECT * FROM sessions ORDER BY id'), read('SELECT * FROM transfers ORDER BY id'), read('SELECT id, session_id, transfer_id, op, outcome FROM events ORDER BY id')]).toEqual(before);
+    expect([read('SELECT * FROM sessions ORDER BY id'), read(`SELECT * FROM ${ALL_TRANSFERS} ORDER BY id`), read('SELECT id, session_id, transfer_id, op, outcome FROM events ORDER BY id')]).toEqual(before);
   });
 
   it('a rebuild writes every link that differs (lines keep the ones that do not) and gives back the indexes it drops', async () => {
@@ -192,7 +192,7 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     await index([LOGS, w3c]);
     const links = 'SELECT id, kind, session_id, transfer_id, op, outcome FROM events ORDER BY id';
     const indexes = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name";
-    const before = [read('SELECT * FROM sessions ORDER BY id'), read('SELECT * FROM transfers ORDER BY id'), read(links), read(indexes)];
+    const before = [read('SELECT * FROM sessions ORDER BY id'), read(`SELECT * FROM ${ALL_TRANSFERS} ORDER BY id`), read(links), read(indexes)];
     const db = openDatabase(dbFile);
     // Links the analysis would not give: lost, wrong, and on lines that have none (headers, unparsed).
     const changed = db.prepare(`UPDATE events SET session_id = CASE WHEN id % 3 = 0 THEN NULL ELSE session_id + 1 END,
@@ -202,7 +202,7 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     for (const kind of [1, 2]) expect(read('SELECT count(*) AS n FROM events WHERE kind = ? AND outcome_code IS NOT NULL', kind)[0].n).toBeGreaterThan(0);
     rebuildAnalysis(db);
     db.close();
-    expect([read('SELECT * FROM sessions ORDER BY id'), read('SELECT * FROM transfers ORDER BY id'), read(links), read(indexes)]).toEqual(before);
+    expect([read('SELECT * FROM sessions ORDER BY id'), read(`SELECT * FROM ${ALL_TRANSFERS} ORDER BY id`), read(links), read(indexes)]).toEqual(before);
   });
 
   it('re-indexing a replaced file rebuilds the sessions without duplicates', async () => {
@@ -339,7 +339,7 @@ describe('many open sessions', () => {
     const s = read('SELECT user, login, downloads, bytes_down, events, open FROM sessions ORDER BY id');
     expect(s).toHaveLength(n);
     expect(s.every((r, i) => r.user === `user${i}` && r.login === 'success' && r.downloads === 1 && r.bytes_down === i + 1 && r.events === 2 && r.open === 1)).toBe(true);
-    expect(read('SELECT count(*) AS n FROM transfers WHERE session_id IS NOT NULL')).toEqual([{ n }]);
+    expect(read(`SELECT count(*) AS n FROM ${ALL_TRANSFERS} WHERE session_id IS NOT NULL`)).toEqual([{ n }]);
   });
 });
 
@@ -364,14 +364,14 @@ describe('sessions of other servers', () => {
     const sessions = read("SELECT conn_key, user, login FROM sessions WHERE login != 'none' ORDER BY conn_key");
     expect(sessions).toContainEqual({ conn_key: 'vsftpd|15019', user: 'guest', login: 'failed' });
     expect(sessions).toContainEqual({ conn_key: 'vsftpd|7708', user: 'jeffe', login: 'success' });
-    expect(read("SELECT op, status, bytes FROM transfers WHERE session_id = (SELECT id FROM sessions WHERE conn_key = 'vsftpd|16247')")).toEqual([
+    expect(read(`SELECT op, status, bytes FROM ${ALL_TRANSFERS} WHERE session_id = (SELECT id FROM sessions WHERE conn_key = 'vsftpd|16247')`)).toEqual([
       { op: 'upload', status: 'success', bytes: 412934 },
     ]);
   });
 
   it('the EFT client log: transfers with their ActionResult, no invented sessions', async () => {
     await indexSamples('eft-client', 'cl060306.log');
-    const t = read('SELECT op, status, session_id FROM transfers ORDER BY id');
+    const t = read(`SELECT op, status, session_id FROM ${ALL_TRANSFERS} ORDER BY id`);
     expect(t).toContainEqual({ op: 'upload', status: 'failed', session_id: null });
     expect(t).toContainEqual({ op: 'download', status: 'success', session_id: null });
     expect(read('SELECT count(*) AS n FROM sessions')[0].n).toBe(0);

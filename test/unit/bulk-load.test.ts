@@ -3,6 +3,7 @@
  * end. Into a database that holds rows already it is chosen when the run reads at least a quarter of
  * what is stored: the result must be exactly that of the same run keeping its indexes.
  */
+import { ALL_TRANSFERS } from '../event-rows.js';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
@@ -25,7 +26,7 @@ function contents(db: Db) {
   return {
     events: all('SELECT * FROM events ORDER BY id'),
     sessions: all('SELECT * FROM sessions ORDER BY id'),
-    transfers: all('SELECT * FROM transfers ORDER BY id'),
+    transfers: all(`SELECT * FROM ${ALL_TRANSFERS} ORDER BY id`),
     strings: all('SELECT * FROM strings ORDER BY id'),
     minutes: all('SELECT * FROM event_minutes ORDER BY minute'),
     values: all('SELECT * FROM event_values ORDER BY dim, value_id'),

@@ -9,7 +9,7 @@ import { attachFullText, FULL_TEXT_FILES, FULL_TEXT_OWNER_KEY } from '../../src-
 import { ensureLineFunctions } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
-import { EVENTS_WIDE, TRANSFERS_WIDE } from '../event-rows.js';
+import { EVENTS_WIDE, TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
 
 /** Kill points: seeded (XFERLENS_CRASH_SEED to try others), so a failure reproduces. */
 const SEED = Number(process.env.XFERLENS_CRASH_SEED ?? 20);
@@ -89,7 +89,7 @@ function expectCleanPrefix(dbFile: string, cleanFile: string): number {
     }
     const dangling = db.prepare(`SELECT
       (SELECT count(*) FROM events e WHERE e.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = e.session_id)) +
-      (SELECT count(*) FROM events e WHERE e.transfer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.id = e.transfer_id)) AS n`).get() as { n: number };
+      (SELECT count(*) FROM events e WHERE e.transfer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ALL_TRANSFERS} t WHERE t.id = e.transfer_id)) AS n`).get() as { n: number };
     expect(dangling.n).toBe(0);
     return n;
   } finally {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftClientLog, generateEftW3c } from '../bench/generate.js';
 import { cliJson, runCli, tempDir } from '../helpers.js';
 import { ensureLineFunctions, lineSql } from '../../src-main/core/store/line-blocks.js';
-import { EVENTS_WIDE } from '../event-rows.js';
+import { EVENTS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
 
 let dir: string;
 let w3c: string;
@@ -33,7 +33,7 @@ function checksum(dbFile: string) {
       rows++;
     }
     const sources = db.prepare('SELECT path, options, bytes_indexed, lines_indexed FROM sources ORDER BY path').all();
-    const transfers = (db.prepare('SELECT count(*) AS n FROM transfers').get() as { n: number }).n;
+    const transfers = (db.prepare(`SELECT count(*) AS n FROM ${ALL_TRANSFERS}`).get() as { n: number }).n;
     return { rows, sum: hash.digest('hex'), sources, transfers };
   } finally {
     db.close();

@@ -3,6 +3,7 @@
  * that links to it, a file emptied in a run does not make a later transfer take an id still held,
  * and an export of transfers still splits at their median time.
  */
+import { ALL_TRANSFERS } from '../event-rows.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ const lines = (day: string, n: number, name: string) => Array.from({ length: n }
 
 /** Transfers whose id is not an event that links to them (none should be). */
 const unheaded = (db: Db) =>
-  db.prepare('SELECT count(*) FROM transfers t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = t.id AND e.transfer_id = t.id)').pluck().get() as number;
+  db.prepare(`SELECT count(*) FROM ${ALL_TRANSFERS} t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = t.id AND e.transfer_id = t.id)`).pluck().get() as number;
 
 let dir: string;
 beforeAll(() => {
@@ -40,7 +41,7 @@ describe('transfer ids', () => {
       const opts = { timeZone: 'UTC' };
       expect((await indexPaths(db, [a], opts)).errors).toEqual([]);
       expect((await indexPaths(db, [b], opts)).errors).toEqual([]);
-      expect(db.prepare('SELECT count(*) FROM transfers').pluck().get()).toBe(15);
+      expect(db.prepare(`SELECT count(*) FROM ${ALL_TRANSFERS}`).pluck().get()).toBe(15);
       expect(unheaded(db)).toBe(0);
       // B is emptied (copytruncate) while A grows: B's rows go first, its transfers stay until the
       // analysis is rebuilt at the run's end, and A's new rows take ids after B's old ones.
@@ -50,7 +51,7 @@ describe('transfer ids', () => {
       expect(run.errors).toEqual([]);
       expect(db.prepare('SELECT lines_indexed FROM sources WHERE path = ?').pluck().get(a)).toBe(10);
       expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(10);
-      expect(db.prepare('SELECT count(*) FROM transfers').pluck().get()).toBe(10);
+      expect(db.prepare(`SELECT count(*) FROM ${ALL_TRANSFERS}`).pluck().get()).toBe(10);
       expect(unheaded(db)).toBe(0);
     } finally {
       db.close();
@@ -70,9 +71,9 @@ describe('transfer ids', () => {
     const db = openDatabase(path.join(dir, 'split.sqlite'));
     try {
       await indexPaths(db, [log], { timeZone: 'UTC' });
-      const times = db.prepare('SELECT ts FROM transfers ORDER BY ts').pluck().all() as number[];
+      const times = db.prepare(`SELECT ts FROM ${ALL_TRANSFERS} ORDER BY ts`).pluck().all() as number[];
       expect(times.length).toBe(100);
-      expect(db.prepare('SELECT max(id) FROM transfers').pluck().get()).toBeGreaterThan(1000);
+      expect(db.prepare(`SELECT max(id) FROM ${ALL_TRANSFERS}`).pluck().get()).toBeGreaterThan(1000);
       expect(timeSplitPoint(db, 'transfers')).toBe(times[50]);
     } finally {
       db.close();

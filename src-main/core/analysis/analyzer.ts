@@ -23,6 +23,7 @@ import { indexExists, type Db } from '../store/db.js';
 import { readMeta, writeMeta } from '../store/meta.js';
 import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
+import { storePlainTransfersAsRows } from '../store/plain-transfers.js';
 import { matchKey, matchName } from '../store/match-key.js';
 import { opCode, outcomeCode } from '../store/op-codes.js';
 import { stringSql, type StringInterner } from '../store/strings.js';
@@ -58,6 +59,8 @@ const CACHE_LIMIT = 2_000;
 export interface EventLinks {
   sessionId: number | null;
   transferId: number | null;
+  /** The event is its transfer (store/plain-transfers.ts): the transfer has no row of its own. */
+  plainTransfer: boolean;
   op: EventOp | null;
   outcome: Outcome | null;
 }
@@ -197,6 +200,16 @@ export class Analyzer {
   private readonly db: Db;
   /** Whether the previous line of this source was a W3C header (a header block is one event). */
   private previousWasHeader = false;
+  /**
+   * Whether a transfer whose values are all its event's is stored as that event (see
+   * store/plain-transfers.ts). Tests turn it off to compare the two ways of storing them.
+   */
+  static plainTransfers = true;
+  /**
+   * SQL on events naming the plain transfers that ensureMatchIndex may turn into rows: all of them,
+   * except in a rebuild, where the events not analysed yet still hold their old marks.
+   */
+  plainScope: (() => string) | null = null;
   /** The id the current line's event is stored under (a transfer it creates points at it). */
   private eventId: number | null = null;
   private readonly stmt;
@@ -284,6 +297,7 @@ export class Analyzer {
     let op: EventOp | null = a.op ?? null;
     let outcome: Outcome | null = a.outcome ?? null;
     let transferId: number | null = null;
+    let plainTransfer = false;
 
     if (session) {
       this.touch(session, ts, fields);
@@ -305,7 +319,7 @@ export class Analyzer {
             outcome = merged.outcome ?? null;
             const replyFields = { ...waiting.fields, status: fields.status, path: fields.path ?? waiting.fields.path };
             if (merged.op === 'login') this.applyLogin(session, merged, replyFields);
-            else if (merged.transfer) transferId = this.record(merged, ts, replyFields, session);
+            else if (merged.transfer) ({ id: transferId, plain: plainTransfer } = this.record(merged, ts, replyFields, session, fields));
           }
         }
         if (session.awaiting === null && a.outcome === 'failed') counts.failures++;
@@ -320,8 +334,8 @@ export class Analyzer {
       this.keylessRenameFrom.set(this.keylessKey(fields), a.renameFrom);
     }
     if (a.transfer && op && op !== 'login' && op !== 'logout' && op !== 'connect' && !a.awaitsReply) {
-      transferId = this.record(a, ts, fields, session);
-      if (session === null && transferId !== null) {
+      ({ id: transferId, plain: plainTransfer } = this.record(a, ts, fields, session, fields));
+      if (session === null) {
         // A keyless record of a transfer whose session is known: the line joins that session.
         const sid = this.transferSession(transferId);
         if (sid !== null) session = this.sessionById(sid);
@@ -331,7 +345,7 @@ export class Analyzer {
         }
       }
     }
-    return { sessionId: session?.id ?? null, transferId, op, outcome };
+    return { sessionId: session?.id ?? null, transferId, plainTransfer, op, outcome };
   }
 
   /**
@@ -464,6 +478,8 @@ export class Analyzer {
   private ensureMatchIndex(): void {
     if (this.matchIndexed) return;
     if (!indexExists(this.db, 'transfers_match')) {
+      // Records are matched against rows: the plain transfers become rows first (store/plain-transfers.ts).
+      storePlainTransfersAsRows(this.db, this.plainScope?.() ?? '1');
       // The transfers stored without it have no key yet: theirs, from the path they were stored
       // with (no record joins a transfer before the index exists, so none has changed it).
       this.db.function('xl_path_match_key', { deterministic: true }, (op: unknown, path: unknown) =>
@@ -635,7 +651,11 @@ export class Analyzer {
 
   // --- transfers ------------------------------------------------------------------------------
 
-  private record(a: Activity, ts: number | null, f: EventFields, session: SessionState | null): number {
+  /**
+   * The transfer of a record: an existing one it joins, or a new one. `f` are the record's fields,
+   * `own` those of the event being stored (a FileZilla reply line carries its command's record).
+   */
+  private record(a: Activity, ts: number | null, f: EventFields, session: SessionState | null, own: EventFields): { id: number; plain: boolean } {
     const op = a.op as TransferOp;
     let recordPath = a.serverPath ?? f.path ?? null;
     let pathTo = a.pathTo ?? null;
@@ -660,15 +680,22 @@ export class Analyzer {
       status: a.outcome ?? 'success', code: f.status ?? null, sessionId: session?.id ?? null,
     };
     const match = this.findTransfer(rec);
-    if (match) return this.mergeTransfer(match, rec);
+    if (match) return { id: this.mergeTransfer(match, rec), plain: false };
+    const server = f.server ?? session?.server ?? null;
+    if (session) this.countTransfer(session, op, rec.status, rec.bytes);
+    // Plain: one record (no other log is matched), of a session, every value the event's own.
+    const plain = Analyzer.plainTransfers && this.eventId !== null && !this.matchIndexed && rec.sessionId !== null && (a.outcome ?? null) !== null &&
+      rec.user === (own.user ?? null) && rec.clientIp === (own.clientIp ?? null) && rec.protocol === (own.protocol ?? null) &&
+      server === (own.server ?? null) && rec.path === (own.path ?? null) && rec.pathTo === null && rec.bytes === (own.bytes ?? null) &&
+      rec.durationMs === (own.durationMs ?? null) && rec.code === (own.status ?? null);
+    if (plain) return { id: this.eventId!, plain: true };
     const str = this.strings;
     const id = Number(
-      this.stmt.insertTransfer.run(rec.sessionId, rec.ts, str.id('server', f.server ?? session?.server), str.id('user', rec.user),
+      this.stmt.insertTransfer.run(rec.sessionId, rec.ts, str.id('server', server), str.id('user', rec.user),
         str.id('client_ip', rec.clientIp), str.id('protocol', rec.protocol), opCode(op), str.id('path', rec.path), str.id('path', rec.pathTo),
         rec.bytes, rec.durationMs, outcomeCode(rec.status), rec.code, this.sourceId, `,${this.sourceId},`, this.matchIndexed ? matchKey(op, matchName(rec.path)) : 0, this.eventId).lastInsertRowid,
     );
-    if (session) this.countTransfer(session, op, rec.status, rec.bytes);
-    return id;
+    return { id, plain: false };
   }
 
   private findTransfer(rec: TransferRecord): TransferRow | null {

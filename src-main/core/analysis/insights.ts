@@ -7,6 +7,7 @@ import { formatBytes } from '../units.js';
 import type { Db } from '../store/db.js';
 import { timed } from '../store/db.js';
 import type { Insight, InsightFinding, InsightThresholds } from './insight-types.js';
+import { everyTransfer } from '../store/plain-transfers.js';
 import { stringSql } from '../store/strings.js';
 
 export type { Insight, InsightFinding, InsightSeverity, InsightThresholds } from './insight-types.js';
@@ -178,9 +179,9 @@ function newClients(db: Db, from: number, to: number, days: number, top: number)
 
 function largestTransfers(db: Db, from: number, to: number, top: number): Insight {
   const rows = db
-    .prepare(`SELECT id, ts, op, ${stringSql('t', 'user')} AS user, ${stringSql('t', 'path')} AS path, bytes FROM transfers t
-      WHERE bytes > 0 AND status != 'failed' AND ts BETWEEN ? AND ? ORDER BY bytes DESC LIMIT ?`)
-    .all(from, to, top) as { id: number; ts: number; op: string; user: string | null; path: string | null; bytes: number }[];
+    .prepare(`SELECT id, ts, op, ${stringSql('t', 'user')} AS user, ${stringSql('t', 'path')} AS path, bytes
+      FROM ${everyTransfer("t.bytes > 0 AND t.status != 'failed' AND t.ts BETWEEN @from AND @to")} t ORDER BY bytes DESC LIMIT @top`)
+    .all({ from, to, top }) as { id: number; ts: number; op: string; user: string | null; path: string | null; bytes: number }[];
   return {
     id: 'largest-transfers', title: 'Largest transfers', severity: 'info', countUnit: 'bytes',
     description: 'The biggest uploads and downloads in the range.',
@@ -195,8 +196,9 @@ function largestTransfers(db: Db, from: number, to: number, top: number): Insigh
 function repeatedFailuresOf(db: Db, from: number, to: number, min: number, top: number): Insight {
   const rows = db
     .prepare(`SELECT op, ${stringSql('t', 'path')} AS path, count(*) AS n, count(DISTINCT user_id) AS users, min(ts) AS first, max(ts) AS last
-      FROM transfers t WHERE status = 'failed' AND path_id IS NOT NULL AND ts BETWEEN ? AND ? GROUP BY op, path_id HAVING n >= ? ORDER BY n DESC LIMIT ?`)
-    .all(from, to, min, top) as { op: string; path: string; n: number; users: number; first: number; last: number }[];
+      FROM ${everyTransfer("t.status = 'failed' AND t.path_id IS NOT NULL AND t.ts BETWEEN @from AND @to")} t
+      GROUP BY op, path_id HAVING n >= @min ORDER BY n DESC LIMIT @top`)
+    .all({ from, to, min, top }) as { op: string; path: string; n: number; users: number; first: number; last: number }[];
   return {
     id: 'repeated-failures', title: 'Transfers failing again and again', severity: rows.length ? 'warning' : 'info',
     description: `The same operation on the same path failed at least ${min} times.`,

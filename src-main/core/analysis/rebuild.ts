@@ -46,6 +46,7 @@ interface StoredEvent extends StringIds {
   kind: number;
   session_id: number | null;
   transfer_id: number | null;
+  plain_transfer: number;
   op_code: number | null;
   outcome_code: number | null;
   header: string | null;
@@ -61,7 +62,7 @@ interface StoredEvent extends StringIds {
 
 /** The columns a rebuild reads of each event, in StoredEvent's names. */
 const STORED_COLUMNS = [
-  'id', 'kind', 'session_id', 'transfer_id', 'op_code', 'outcome_code', 'header', 'line_no', 'ts', ...STRING_COLUMNS.map((c) => `${c}_id` as const),
+  'id', 'kind', 'session_id', 'transfer_id', 'plain_transfer', 'op_code', 'outcome_code', 'header', 'line_no', 'ts', ...STRING_COLUMNS.map((c) => `${c}_id` as const),
   'client_port', 'server_port', 'bytes', 'duration_ms', 'pid', 'extra',
 ] as const satisfies readonly (keyof StoredEvent)[];
 
@@ -76,7 +77,7 @@ const AT = Object.fromEntries(STORED_COLUMNS.map((c, i) => [c, i])) as Record<(t
 function storedEvent(r: unknown[]): StoredEvent {
   const v = <T>(i: number) => r[i] as T;
   return {
-    id: v(AT.id), kind: v(AT.kind), session_id: v(AT.session_id), transfer_id: v(AT.transfer_id), op_code: v(AT.op_code),
+    id: v(AT.id), kind: v(AT.kind), session_id: v(AT.session_id), transfer_id: v(AT.transfer_id), plain_transfer: v(AT.plain_transfer), op_code: v(AT.op_code),
     outcome_code: v(AT.outcome_code), header: v(AT.header), line_no: v(AT.line_no), ts: v(AT.ts),
     user_id: v(AT.user_id), client_ip_id: v(AT.client_ip_id), path_id: v(AT.path_id), status_id: v(AT.status_id),
     verb_id: v(AT.verb_id), message_id: v(AT.message_id), server_id: v(AT.server_id), protocol_id: v(AT.protocol_id),
@@ -119,7 +120,7 @@ function fieldsOf(e: StoredEvent, strings: StringInterner): EventFields {
 const REWRITTEN_INDEXES = ['events_session', 'transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session', ...SESSION_INDEX_NAMES];
 
 /** The links of a header or unparsed line: none. */
-const NO_LINKS = { sessionId: null, transferId: null, op: null, outcome: null } as const;
+const NO_LINKS = { sessionId: null, transferId: null, plainTransfer: false, op: null, outcome: null } as const;
 
 /** The time span of rows, or undefined when none has a time. */
 function spanOf(rows: readonly { ts: number | null }[]): { min: number; max: number } | undefined {
@@ -149,9 +150,15 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     // interner, which then knows their ids too.
     const page = db.prepare(`SELECT ${STORED_COLUMNS.map((c) => (c === 'header' ? `CASE WHEN kind = ${EventKind.directive} THEN ${lineSql('events')} END AS header` : c)).join(', ')}
       FROM events WHERE source_id = ? AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`).raw();
-    const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, op_code = ?, outcome_code = ? WHERE id = ?');
+    const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, plain_transfer = ?, op_code = ?, outcome_code = ? WHERE id = ?');
+    // Events keep their marks as plain transfers until analysed again: when records of other logs
+    // make the plain transfers rows, only those of the events analysed so far (sources in order,
+    // each line by line) are.
+    let at = { source: 0, line: 0 };
+    analyzer.plainScope = () => `(source_id < ${at.source} OR (source_id = ${at.source} AND line_no <= ${at.line}))`;
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {
       let after = 0;
+      at = { source: src.id, line: 0 };
       for (;;) {
         const rows = (page.all(src.id, after) as unknown[][]).map(storedEvent);
         if (!rows.length) break;
@@ -161,10 +168,11 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
         for (const e of rows) {
           if (e.kind === EventKind.directive) analyzer.directive(e.header ?? '', e.line_no);
           const l = e.kind === EventKind.event ? analyzer.analyse(e.ts, fieldsOf(e, strings), e.id) : NO_LINKS;
-          const op = opCode(l.op), outcome = outcomeCode(l.outcome);
-          if (l.sessionId !== e.session_id || l.transferId !== e.transfer_id || op !== e.op_code || outcome !== e.outcome_code) {
-            link.run(l.sessionId, l.transferId, op, outcome, e.id);
+          const op = opCode(l.op), outcome = outcomeCode(l.outcome), plain = l.plainTransfer ? 1 : 0;
+          if (l.sessionId !== e.session_id || l.transferId !== e.transfer_id || plain !== e.plain_transfer || op !== e.op_code || outcome !== e.outcome_code) {
+            link.run(l.sessionId, l.transferId, plain, op, outcome, e.id);
           }
+          at.line = e.line_no;
         }
         after = rows[rows.length - 1]!.line_no;
         analyzer.flush();
@@ -178,6 +186,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     rebuildRollup(db);
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('analysis_version', ?), ('analysis_dirty', '0')").run(ANALYSIS_VERSION);
   })();
-  const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-  return { sessions: count('sessions'), transfers: count('transfers'), ms: Math.round(performance.now() - t0) };
+  const count = (sql: string) => db.prepare(sql).pluck().get() as number;
+  const transfers = count('SELECT count(*) FROM transfers') + count('SELECT count(*) FROM events WHERE plain_transfer = 1');
+  return { sessions: count('SELECT count(*) FROM sessions'), transfers, ms: Math.round(performance.now() - t0) };
 }

@@ -10,7 +10,7 @@ import type { StringColumn } from '../store/strings.js';
 import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
 import { compileQuery, type CompileOptions } from './page.js';
-import { BYTES_SQL, FAILED_SQL, KIND_SPECS } from './to-sql.js';
+import { BYTES_SQL, FAILED_SQL, KIND_SPECS, rowsWhere } from './to-sql.js';
 import type { Aggregates, TimelineBucket, TopEntry } from './aggregate-types.js';
 
 export type { Aggregates, TimelineBucket, TopEntry } from './aggregate-types.js';
@@ -113,9 +113,12 @@ function wholeHours(zone: Zone, from: number, to: number): boolean {
 
 /** The first and last times of the rows `where` selects, or null when none has a time. */
 function timeEnds(db: Db, kind: QueryKind, where: string, params: Record<string, unknown>): { first: number; last: number } | null {
-  const { time, fromCount } = KIND_SPECS[kind];
-  // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE would scan).
-  const end = (dir: string) => (db.prepare(`SELECT ${time} AS t FROM ${fromCount} WHERE ${where} AND ${time} IS NOT NULL ORDER BY ${time} ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
+  const spec = KIND_SPECS[kind];
+  const time = spec.time;
+  // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE
+  // would scan); with two sides, one end of each, merged.
+  const sides = spec.sides.map((side) => `SELECT ${time} AS t FROM ${side.from()} WHERE ${where} AND ${time} IS NOT NULL`);
+  const end = (dir: string) => (db.prepare(`${sides.join(' UNION ALL ')} ORDER BY t ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
   const first = end('ASC');
   return first === undefined ? null : { first, last: end('DESC')! };
 }
@@ -169,7 +172,7 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     }
     // Every event, over all time: the rollup the writer keeps holds the answer (store/rollup.ts).
     const fromRollup = kind === 'events' && unfiltered && rollupCurrent(db);
-    const top = fromRollup ? rollupTopLists(db, topN) : topLists(db, kind, spec.fromCount, where, params, topN, plus);
+    const top = fromRollup ? rollupTopLists(db, topN) : topLists(db, kind, rowsWhere(spec, where), params, topN, plus);
     const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
     if (from === undefined || to === undefined || to <= from) {
       return { from: from ?? null, to: to ?? null, bucketMs: 0, bucketLabel: '', timeline: [], total: 0, bytes: 0, failures: 0, top, heatmap };
@@ -182,7 +185,7 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
         ? db.prepare('SELECT minute * 60000 / @base AS k, sum(events) AS n, total(bytes) AS b, sum(failures) AS f FROM event_minutes GROUP BY k').all({ base })
         : db.prepare(
             `SELECT ${time} / @base AS k, count(*) AS n, total(${BYTES_SQL[kind]}) AS b, count(*) FILTER (WHERE ${FAILED_SQL[kind]}) AS f
-             FROM ${spec.fromCount} WHERE ${timedWhere} GROUP BY k`,
+             FROM ${rowsWhere(spec, timedWhere)} GROUP BY k`,
           ).all({ ...params, base })
     ) as { k: number; n: number; b: number; f: number }[];
 
@@ -233,20 +236,21 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
   }
 
   /** Without a filter, each list is one pass over its column's index; with one, the filter's rows are grouped (see `plus`). */
-  function topLists(db: Db, kind: QueryKind, from: string, where: string, params: Record<string, unknown>, n: number, plus: string): Aggregates['top'] {
+  /** `fromWhere`: the FROM text of the filter's rows, ending in a WHERE (see rowsWhere). */
+  function topLists(db: Db, kind: QueryKind, fromWhere: string, params: Record<string, unknown>, n: number, plus: string): Aggregates['top'] {
     const list = (expr: string | null, collate = ''): TopEntry[] => {
       if (!expr || n === 0) return [];
       return db.prepare(
         // Case variants grouped together show their smallest spelling (the rollup shows the same).
-        `SELECT ${collate ? `min(${expr})` : expr} AS value, count(*) AS count FROM ${from} WHERE ${where} AND ${plus}${expr} IS NOT NULL AND ${plus}${expr} <> ''
+        `SELECT ${collate ? `min(${expr})` : expr} AS value, count(*) AS count FROM ${fromWhere} AND ${plus}${expr} IS NOT NULL AND ${plus}${expr} <> ''
          GROUP BY ${plus}${expr}${collate} ORDER BY count DESC, value${collate} LIMIT @topN`,
       ).all({ ...params, topN: n }) as TopEntry[];
     };
     // Columns held as string ids: their rows are grouped by id, and the ids named afterwards.
     const idList = (column: StringColumn, collate = ''): TopEntry[] => {
       if (n === 0) return [];
-      const named = `SELECT s.value AS value, g.count AS count FROM (SELECT ${plus}${a}.${column}_id AS k, count(*) AS count FROM ${from}
-        WHERE ${where} AND ${plus}${a}.${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k WHERE s.value <> ''`;
+      const named = `SELECT s.value AS value, g.count AS count FROM (SELECT ${plus}${a}.${column}_id AS k, count(*) AS count FROM ${fromWhere}
+        AND ${plus}${a}.${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k WHERE s.value <> ''`;
       return db.prepare(
         collate
           ? `SELECT min(value) AS value, sum(count) AS count FROM (${named}) GROUP BY value${collate} ORDER BY count DESC, value${collate} LIMIT @topN`

@@ -11,7 +11,7 @@ import { assertTimeZone } from '../time.js';
 import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type QueryKind } from './columns.js';
 import { EVENT_KINDS } from './fields.js';
 import { parseQuery, type QueryNode } from './parser.js';
-import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, type CompiledWhere, type CompileWhereOptions, type FullTextMatch } from './to-sql.js';
+import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { orderedTextKeys } from './ordered-text.js';
 
@@ -197,9 +197,9 @@ interface Base {
   where: CompiledWhere;
   /** The WHERE for the NULL segment when it differs (see choosePlan). */
   nullWhere?: CompiledWhere;
-  /** An index to walk instead of the planner's choice (see choosePlan). */
-  indexedBy: string | null;
-  /** Leave out the trailing sort value and id (a stream that makes no cursor reads fewer values). */
+  /** Walk the time index instead of the planner's choice (see choosePlan). */
+  byTime: boolean;
+  /** Leave out the trailing sort value and id (a stream that makes no cursor reads fewer values; with two sides they stay). */
   withoutKeys?: boolean;
   /** Where events_fields finds the rows of each user, IP and code (see compileQuery). */
   fieldIndex?: CompileWhereOptions['fieldIndex'];
@@ -252,12 +252,29 @@ function segmentStatement(
     params.bi = before.i;
     conds.push(`(${value}${sort.collate}, ${spec.id}) ${order === 'asc' ? '<' : '>'} (@bv, @bi)`);
   }
+  const limit = limited ? ' LIMIT @lim' : '';
+  const join = joined ? ` JOIN strings sk ON sk.id = ${joined.idColumn}` : '';
+  if (spec.sides.length > 1) {
+    // One SELECT per side, merged in order: SQLite walks each side's index and merges them.
+    const keyOrder = sort.isId || seg === 'null' ? `__id ${dir}` : `__sv${sort.collate} ${dir}, __id ${dir}`;
+    const sides = spec.sides.map((side) => `SELECT ${base.select}, ${value} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, side, base.byTime)}${join} WHERE ${conds.join(' AND ')}`);
+    return { sql: `${sides.join(' UNION ALL ')} ORDER BY ${keyOrder}${limit}`, params };
+  }
   const orderBy = sort.isId || seg === 'null' ? `${spec.id} ${dir}` : `${value}${sort.collate} ${dir}, ${spec.id} ${dir}`;
   const keys = base.withoutKeys ? '' : `, ${value} AS __sv, ${spec.id} AS __id`;
-  const from = `${fromRows(spec, base.indexedBy)}${joined ? ` JOIN strings sk ON sk.id = ${joined.idColumn}` : ''}`;
-  const sql = `SELECT ${base.select}${keys} FROM ${from} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limited ? ' LIMIT @lim' : ''}`;
+  const sql = `SELECT ${base.select}${keys} FROM ${fromRows(spec, spec.sides[0]!, base.byTime)}${join} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limit}`;
   return { sql, params };
 }
+
+/** `statement` for each side of the kind, as one UNION ALL (`SELECT … FROM <side> …`). */
+const unionOfSides = (spec: KindSpec, statement: (from: string) => string): string => spec.sides.map((side) => statement(side.from())).join(' UNION ALL ');
+
+/** SQL for the largest of these values (SQLite's max() of one argument is the aggregate). */
+const largest = (values: readonly string[]): string => (values.length === 1 ? values[0]! : `max(${values.join(', ')})`);
+
+/** A count of the rows `fromWhere` (SQL after FROM, given one side's FROM item) selects, summed over the sides. */
+const countOverSides = (spec: KindSpec, fromWhere: (from: string) => string): string =>
+  `SELECT ${spec.sides.map((side) => `(SELECT count(*) FROM ${fromWhere(side.from())})`).join(' + ')} AS n`;
 
 /** A row as SQLite returns it in raw mode: the selected columns, then (unless withoutKeys) the sort value and the id. */
 type RawRow = unknown[];
@@ -291,9 +308,10 @@ function fetchRows(
 function rowsWithKeys(db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc', keys: readonly { i: number }[]): RawRow[] {
   const spec = KIND_SPECS[base.kind];
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  const sql = `SELECT ${base.select}, ${sort.expr} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec)}
-    WHERE ${spec.id} IN (SELECT value FROM json_each(?)) ORDER BY ${sort.expr} ${dir}, ${spec.id} ${dir}`;
-  return db.prepare(sql).raw(true).all(JSON.stringify(keys.map((k) => k.i))) as RawRow[];
+  const sides = spec.sides.map((side) => `SELECT ${base.select}, ${sort.expr} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, side)}
+    WHERE ${spec.id} IN (SELECT value FROM json_each(@ids))`);
+  const sql = `${sides.join(' UNION ALL ')} ORDER BY __sv ${dir}, __id ${dir}`;
+  return db.prepare(sql).raw(true).all({ ids: JSON.stringify(keys.map((k) => k.i)) }) as RawRow[];
 }
 
 /**
@@ -303,7 +321,7 @@ function rowsWithKeys(db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc',
 function hasNullTimes(db: Db, kind: QueryKind, sort: SortSpec): boolean {
   if (sort.name !== TIME_COLUMN[kind]) return true;
   const spec = KIND_SPECS[kind];
-  return !!db.prepare(`SELECT 1 FROM ${spec.fromCount} WHERE ${spec.time} IS NULL LIMIT 1`).get();
+  return !!db.prepare(`${unionOfSides(spec, (from) => `SELECT 1 FROM ${from} WHERE ${spec.time} IS NULL`)} LIMIT 1`).get();
 }
 
 const keyOf = (r: RawRow): Key => ({ v: r[r.length - 2], i: r[r.length - 1] as number });
@@ -312,17 +330,18 @@ const keyOf = (r: RawRow): Key => ({ v: r[r.length - 2], i: r[r.length - 1] as n
 // Plans
 
 /**
- * Rows in the kind's table, cheaply: the sources' counters, or the highest id. A transfer's id is
- * its first event's (schema 17), so for transfers that is an upper bound (about 1.5× for EFT logs,
- * more where most lines are not transfers): good enough for a plan, not for a median, which asks
- * for `exact` (a count along an index: 95 ms for 6.6M transfers, warm).
+ * Rows of the kind, cheaply: the sources' counters, or the highest id. A transfer's id is its first
+ * event's (schema 17), so for transfers that is an upper bound (about 1.5× for EFT logs, more where
+ * most lines are not transfers): good enough for a plan, not for a median, which asks for `exact`
+ * (a count along each side's time index: 95 ms for 6.6M transfers, warm).
  */
 function tableSize(db: Db, kind: QueryKind, exact = false): number {
+  const spec = KIND_SPECS[kind];
   const sql = kind === 'events'
     ? 'SELECT coalesce(sum(events + directives + unparsed), 0) AS n FROM sources'
-    : exact && kind === 'transfers'
-      ? 'SELECT count(*) AS n FROM transfers'
-      : `SELECT coalesce(max(id), 0) AS n FROM ${KIND_SPECS[kind].table}`;
+    : exact
+      ? countOverSides(spec, (from) => from)
+      : `SELECT ${largest(spec.sides.map((side) => `coalesce((SELECT max(id) FROM ${side.from()}), 0)`))} AS n`;
   return (db.prepare(sql).get() as { n: number }).n;
 }
 
@@ -346,8 +365,11 @@ interface Plan {
   code: PlanCode;
   where: CompiledWhere;
   nullWhere: CompiledWhere;
-  indexedBy: string | null;
+  byTime: boolean;
 }
+
+/** Whether every side of the kind has its time index (a bulk load drops them until its end). */
+const timeIndexesExist = (db: Db, kind: QueryKind): boolean => KIND_SPECS[kind].sides.every((side) => indexExists(db, side.timeIndex));
 
 function planFromCode(db: Db, q: CompiledQuery, code: PlanCode): Plan {
   const compileWith = (forms: string): CompiledWhere => {
@@ -355,9 +377,8 @@ function planFromCode(db: Db, q: CompiledQuery, code: PlanCode): Plan {
     let i = 0;
     return compileWhere(q.kind, q.node, { ...q.whereOptions, ftsForm: () => (forms[i++] === 'p' ? 'probe' : 'in') });
   };
-  const index = KIND_SPECS[q.kind].timeIndex;
   // A cursor may outlive the index (dropped by a bulk load): the planner then chooses.
-  return { code, where: compileWith(code.f), nullWhere: compileWith(code.g), indexedBy: code.x && indexExists(db, index) ? index : null };
+  return { code, where: compileWith(code.f), nullWhere: compileWith(code.g), byTime: !!code.x && timeIndexesExist(db, q.kind) };
 }
 
 /**
@@ -383,8 +404,8 @@ function recordForms(q: CompiledQuery, choose: (m: FullTextMatch) => 'in' | 'pro
 function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Plan {
   const natural = planFromCode(db, q, { x: 0, f: '', g: '' });
   const spec = KIND_SPECS[q.kind];
-  if (sort.name !== TIME_COLUMN[q.kind] || q.node.type === 'all' || !indexExists(db, spec.timeIndex)) return natural;
-  const probe = segmentStatement({ kind: q.kind, select: spec.id, where: q.where, indexedBy: null }, sort, 'value', sort.order, null, true);
+  if (sort.name !== TIME_COLUMN[q.kind] || q.node.type === 'all' || !timeIndexesExist(db, q.kind)) return natural;
+  const probe = segmentStatement({ kind: q.kind, select: spec.id, where: q.where, byTime: false }, sort, 'value', sort.order, null, true);
   const steps = db.prepare(`EXPLAIN QUERY PLAN ${probe.sql}`).all({ ...probe.params, lim: limit }) as { detail: string }[];
   if (!steps.some((s) => s.detail.includes('FOR ORDER BY'))) return natural;
 
@@ -405,7 +426,7 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
   const sampled = sole ? sample(sole).n : 0;
   const matches = sole
     ? (sampled >= FTS_SAMPLE ? Infinity : sampled)
-    : (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${spec.fromCount} WHERE ${q.where.sql} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
+    : (db.prepare(`SELECT count(*) AS n FROM (${unionOfSides(spec, (from) => `SELECT 1 FROM ${from} WHERE ${q.where.sql}`)} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
   if (matches < cap) return natural;
   if (!q.where.matches) return planFromCode(db, q, { x: 1, f: '', g: '' });
 
@@ -414,7 +435,7 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
     const r = sample(expr);
     return r.n >= FTS_SAMPLE && r.n / (r.hi - r.lo + 1) >= probeDensity ? 'probe' : 'in';
   });
-  const nullRows = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${spec.fromCount} WHERE ${spec.time} IS NULL LIMIT ${SMALL_NULL_SEGMENT})`).get() as { n: number }).n;
+  const nullRows = (db.prepare(`SELECT count(*) AS n FROM (${unionOfSides(spec, (from) => `SELECT 1 FROM ${from} WHERE ${spec.time} IS NULL`)} LIMIT ${SMALL_NULL_SEGMENT})`).get() as { n: number }).n;
   const g = nullRows < SMALL_NULL_SEGMENT ? recordForms(q, () => 'probe') : f;
   return planFromCode(db, q, { x: 1, f, g });
 }
@@ -676,7 +697,7 @@ function pageInSnapshot(db: Db, req: PageArgs, opts: CompileOptions): PageResult
   return timed(`page ${req.kind} ${JSON.stringify(req.query)}`, () => {
     const plan = cursor?.p ? planFromCode(db, q, cursor.p) : choosePlan(db, q, sort, limit);
     const select = selectList(req.kind, names);
-    const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy, fieldIndex: q.whereOptions.fieldIndex };
+    const base: Base = { kind: req.kind, select: select.sql, where: plan.where, nullWhere: plan.nullWhere, byTime: plan.byTime, fieldIndex: q.whereOptions.fieldIndex };
     const at = (r: RawRow | undefined) => (r ? encodeCursor(sort, plan.code, keyOf(r)) : null);
     // A frequent term's (or user's, IP's, code's) first page in time order: read file by file
     // rather than walking the time index past every other line (ordered-text.ts). Later pages
@@ -723,8 +744,7 @@ function countCompiled(db: Db, q: CompiledQuery): number {
   if (sole?.table === 'events_fields' && q.whereOptions.fieldIndex?.complete && !db.prepare('SELECT 1 FROM fts_deleted LIMIT 1').get()) {
     return db.prepare('SELECT count(*) FROM events_fields WHERE events_fields MATCH ?').pluck().get(sole.expr) as number;
   }
-  const spec = KIND_SPECS[q.kind];
-  return (db.prepare(`SELECT count(*) AS n FROM ${spec.fromCount} WHERE ${q.where.sql}`).get(q.where.params) as { n: number }).n;
+  return (db.prepare(countOverSides(KIND_SPECS[q.kind], (from) => `${from} WHERE ${q.where.sql}`)).get(q.where.params) as { n: number }).n;
 }
 
 export function countRows(db: Db, kind: QueryKind, query: string, opts: CompileOptions = {}): number {
@@ -755,12 +775,13 @@ export interface IterateOptions extends CompileOptions {
 export function timeSplitPoint(db: Db, kind: QueryKind, opts: Pick<IterateOptions, 'sort' | 'order'> = {}, minRows = 0): number | null {
   const sort = resolveSort(kind, opts.sort, opts.order);
   const spec = KIND_SPECS[kind];
-  if (sort.name !== TIME_COLUMN[kind] || !indexExists(db, spec.timeIndex)) return null;
+  if (sort.name !== TIME_COLUMN[kind] || !timeIndexesExist(db, kind)) return null;
   if (tableSize(db, kind) < minRows) return null; // the cheap bound first: a small table is not split
   const rows = tableSize(db, kind, true);
   if (rows < minRows) return null;
+  const sides = spec.sides.map((side) => `SELECT ${sort.expr} AS t FROM ${side.from(side.timeIndex)} WHERE ${sort.expr} IS NOT NULL`);
   const row = db
-    .prepare(`SELECT ${sort.expr} AS t FROM ${spec.fromCount} INDEXED BY ${spec.timeIndex} WHERE ${sort.expr} IS NOT NULL ORDER BY ${sort.expr} LIMIT 1 OFFSET ?`)
+    .prepare(`${sides.join(' UNION ALL ')} ORDER BY t LIMIT 1 OFFSET ?`)
     .get(Math.floor(rows / 2)) as { t: unknown } | undefined;
   return typeof row?.t === 'number' ? row.t : null;
 }
@@ -776,10 +797,9 @@ export function iterateRowArrays(db: Db, kind: QueryKind, query: string, opts: I
   const sort = resolveSort(kind, opts.sort, opts.order);
   const names = resolveColumns(kind, opts.columns);
   // Walking the time index streams rows without a sort (which would hold them all in memory).
-  const spec = KIND_SPECS[kind];
-  const indexedBy = sort.name === TIME_COLUMN[kind] && indexExists(db, spec.timeIndex) ? spec.timeIndex : null;
+  const byTime = sort.name === TIME_COLUMN[kind] && timeIndexesExist(db, kind);
   const select = selectList(kind, names);
-  const base: Base = { kind, select: select.sql, where: q.where, indexedBy, withoutKeys: true, fieldIndex: q.whereOptions.fieldIndex };
+  const base: Base = { kind, select: select.sql, where: q.where, byTime, withoutKeys: true, fieldIndex: q.whereOptions.fieldIndex };
   const fix = rowFixer(db, kind, names, select);
   const half = opts.half;
   if (half && sort.name !== TIME_COLUMN[kind]) throw new RangeError('only an export sorted by time can be read in halves');
@@ -814,7 +834,7 @@ export function explainPage(db: Db, req: PageArgs, opts: CompileOptions = {}): s
   const q = compileQuery(db, req.kind, req.query, opts);
   const sort = resolveSort(req.kind, req.sort, req.order);
   const plan = choosePlan(db, q, sort, req.limit ?? 100);
-  const base: Base = { kind: req.kind, select: KIND_SPECS[req.kind].id, where: plan.where, nullWhere: plan.nullWhere, indexedBy: plan.indexedBy, fieldIndex: q.whereOptions.fieldIndex };
+  const base: Base = { kind: req.kind, select: KIND_SPECS[req.kind].id, where: plan.where, nullWhere: plan.nullWhere, byTime: plan.byTime, fieldIndex: q.whereOptions.fieldIndex };
   const seg = segmentsFor(sort, sort.order).includes('value') ? 'value' : 'null';
   const { sql, params } = segmentStatement(base, sort, seg, sort.order, null, true);
   return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...params, lim: req.limit ?? 100 }) as { detail: string }[]).map((r) => r.detail);
@@ -827,9 +847,9 @@ export function rowsById(db: Db, kind: QueryKind, ids: readonly number[]): Recor
   const names = resolveColumns(kind);
   const select = selectList(kind, names);
   const make = rowMaker(db, kind, names, select);
-  const stmt = db.prepare(`SELECT ${select.sql} FROM ${fromRows(spec)} WHERE ${spec.id} = ?`).raw(true);
+  const stmt = db.prepare(spec.sides.map((side) => `SELECT ${select.sql} FROM ${fromRows(spec, side)} WHERE ${spec.id} = @id`).join(' UNION ALL ')).raw(true);
   return ids.flatMap((id) => {
-    const r = stmt.get(id) as RawRow | undefined;
+    const r = stmt.get({ id }) as RawRow | undefined;
     return r ? [make(r)] : [];
   });
 }

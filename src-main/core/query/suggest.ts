@@ -7,6 +7,7 @@
 import { timed, type Db } from '../store/db.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_DIMS, type StringColumn } from '../store/strings.js';
+import { everyTransfer, plainTransfers } from '../store/plain-transfers.js';
 import { fieldIndexState } from './page.js';
 import type { QueryKind } from './columns.js';
 
@@ -55,6 +56,16 @@ const SOURCES: Readonly<Record<QueryKind, Partial<Record<SuggestField, Source>>>
   },
 };
 
+/** The rows of `table` as a FROM item: transfers are their rows and the plain ones among the events. */
+const rowsFrom = (table: Source['table']): string => (table === 'transfers' ? everyTransfer() : table);
+
+/** The newest `n` rows' `column` (as `v`) of `table` (of each side, for transfers: they are merged by id). */
+function newestValues(table: Source['table'], column: string, n: number): string {
+  if (table !== 'transfers') return `SELECT ${column} AS v FROM ${table} ORDER BY rowid DESC LIMIT ${n}`;
+  const side = (from: string) => `SELECT * FROM (SELECT ${column} AS v, id FROM ${from} ORDER BY id DESC LIMIT ${n})`;
+  return `SELECT v FROM (${side('transfers')} UNION ALL ${side(plainTransfers())}) ORDER BY id DESC LIMIT ${n}`;
+}
+
 /** Values looked at per prefix among the events' strings, each counted up to COUNT_CAP rows. */
 const CANDIDATE_CAP = 200;
 const COUNT_CAP = 5_000;
@@ -72,13 +83,13 @@ function suggestStringValues(db: Db, table: 'events' | 'transfers', column: Stri
   if (onFields && !fieldIndexState(db)) indexed = false;
   const rowsOf = onFields
     ? `SELECT 1 FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[column as FieldColumn]}' || c.id)`
-    : `SELECT 1 FROM ${table} WHERE ${column}_id = c.id`;
+    : `SELECT 1 FROM ${rowsFrom(table)} WHERE ${column}_id = c.id`;
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE
         AND value <> '' LIMIT ${CANDIDATE_CAP}) c
        ORDER BY (SELECT count(*) FROM (${rowsOf} LIMIT ${COUNT_CAP})) DESC, value LIMIT ?`
-    : `SELECT s.value AS v FROM (SELECT ${column}_id AS k, count(*) AS n FROM (SELECT ${column}_id FROM ${table} ORDER BY id DESC LIMIT ${RECENT_CAP})
-        WHERE ${column}_id IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k
+    : `SELECT s.value AS v FROM (SELECT v AS k, count(*) AS n FROM (${newestValues(table, `${column}_id`, RECENT_CAP)})
+        WHERE v IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k
        WHERE s.value >= ? COLLATE NOCASE AND s.value < ? COLLATE NOCASE AND s.value <> '' ORDER BY g.n DESC, s.value LIMIT ?`;
   return timed(`suggest ${table} ${column}`, () => (db.prepare(sql).all(prefix, prefix + MAX_CHAR, limit) as { v: string }[]).map((r) => r.v));
 }
@@ -103,10 +114,10 @@ export function suggestValues(db: Db, kind: QueryKind, field: SuggestField, pref
   if (indexed) {
     // A range on the index's collation walks only the matching entries.
     const collate = indexed === 'NOCASE' ? ' COLLATE NOCASE' : '';
-    inner = `SELECT ${column} AS v FROM ${table} WHERE ${column}${collate} >= ? AND ${column}${collate} < ? ORDER BY ${column}${collate} LIMIT ${SCAN_CAP}`;
+    inner = `SELECT ${column} AS v FROM ${rowsFrom(table)} WHERE ${column}${collate} >= ? AND ${column}${collate} < ? ORDER BY ${column}${collate} LIMIT ${SCAN_CAP}`;
     params = [prefix, prefix + MAX_CHAR];
   } else {
-    inner = `SELECT v FROM (SELECT ${column} AS v FROM ${table} ORDER BY rowid DESC LIMIT ${RECENT_CAP}) WHERE v LIKE ? ESCAPE '\\'`;
+    inner = `SELECT v FROM (${newestValues(table, column, RECENT_CAP)}) WHERE v LIKE ? ESCAPE '\\'`;
     params = [likePrefix(prefix)];
   }
   const sql = `SELECT v FROM (${inner}) WHERE v IS NOT NULL AND v <> '' GROUP BY v ORDER BY count(*) DESC, v LIMIT ?`;

@@ -7,7 +7,7 @@
 import { timed, type Db } from '../store/db.js';
 import { columnDef, type QueryKind } from './columns.js';
 import { compileQuery, type CompileOptions } from './page.js';
-import { BYTES_SQL, FAILED_SQL, fromRows, KIND_SPECS } from './to-sql.js';
+import { BYTES_SQL, FAILED_SQL, KIND_SPECS, rowsWhere } from './to-sql.js';
 
 export interface QuerySummary {
   /** Matching rows. */
@@ -28,7 +28,7 @@ export function summarize(db: Db, kind: QueryKind, query: string, opts: CompileO
   return timed(`summarize ${kind} ${JSON.stringify(query)}`, () => {
     const r = db.prepare(
       `SELECT count(*) AS count, total(${BYTES_SQL[kind]}) AS bytes, count(*) FILTER (WHERE ${FAILED_SQL[kind]}) AS failures,
-        min(${spec.time}) AS first, max(${spec.time}) AS last FROM ${spec.fromCount} WHERE ${q.where.sql}`,
+        min(${spec.time}) AS first, max(${spec.time}) AS last FROM ${rowsWhere(spec, q.where.sql)}`,
     ).get(q.where.params) as QuerySummary;
     return { ...r, bytes: Math.round(r.bytes) };
   });
@@ -75,7 +75,7 @@ export function groupRows(db: Db, kind: QueryKind, query: string, columns: reado
     const keys = exprs.map((e, i) => `${e.key} AS k${i}`).join(', ');
     const by = exprs.map((_, i) => `k${i}`).join(', ');
     const grouped = `SELECT ${keys}, count(*) AS n, total(${BYTES_SQL[kind]}) AS b, min(${spec.time}) AS lo, max(${spec.time}) AS hi
-      FROM ${exprs.some((e) => e.key.startsWith('src.')) ? fromRows(spec) : spec.fromCount} WHERE ${q.where.sql} GROUP BY ${by}`;
+      FROM ${rowsWhere(spec, q.where.sql, exprs.some((e) => e.key.startsWith('src.')))} GROUP BY ${by}`;
     const named = exprs.map((e, i) => `${e.named(`g.k${i}`)} AS v${i}`).join(', ');
     const rows = db.prepare(
       `SELECT ${named}, g.n AS n, g.b AS b, g.lo AS lo, g.hi AS hi, count(*) OVER () AS groups FROM (${grouped}) g

@@ -8,6 +8,7 @@ import { lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
+import { everyTransfer, PLAIN_TRANSFER_TIME_INDEX, plainTransfers } from '../store/plain-transfers.js';
 
 export { BYTES_SQL, FAILED_SQL };
 import { COLUMNS, TIME_COLUMN, type QueryKind } from './columns.js';
@@ -15,16 +16,26 @@ import { QuerySyntaxError } from './errors.js';
 import { ipToBigInt, pattern, type FieldValue, type IpValue, type Pattern, type SizeRange } from './fields.js';
 import type { QueryNode } from './parser.js';
 
-/** How one kind is stored: its table alias, the SQL of each column and which can never be NULL. */
-export interface KindSpec {
-  table: string;
-  alias: string;
-  /** `table alias` for counts and aggregates. */
-  fromCount: string;
-  id: string;
-  time: string;
+/**
+ * A table a kind's rows are read from, with indexes of its own. Transfers have two: their rows and
+ * the plain transfers among the events (store/plain-transfers.ts); a statement that should use
+ * each one's indexes is written once per side (see eachSide).
+ */
+export interface Side {
+  /** The FROM item, under the kind's alias, walking `indexedBy` when given. */
+  from: (indexedBy?: string | null) => string;
   /** The index on the time column alone: it yields rows in (time, id) order without sorting. */
   timeIndex: string;
+}
+
+/** How one kind is stored: its table alias, the SQL of each column and which can never be NULL. */
+export interface KindSpec {
+  alias: string;
+  /** Every row as one FROM item (`table alias`), for statements that read them all or group them: see rowsWhere. */
+  fromCount: string;
+  sides: readonly Side[];
+  id: string;
+  time: string;
   /** SQL per column name; null = computed in JavaScript. */
   columns: Readonly<Record<string, string | null>>;
   /** Columns that are never NULL (paging skips their NULL segment). */
@@ -41,14 +52,35 @@ function columnMap(kind: QueryKind, alias: string, overrides: Record<string, str
   return map;
 }
 
-/** FROM clause for rows: the source joined for `format` / `source_path`, optionally forcing an index. */
-export function fromRows(spec: KindSpec, indexedBy?: string | null): string {
-  return `${spec.fromCount}${indexedBy ? ` INDEXED BY ${indexedBy}` : ''} LEFT JOIN sources src ON src.id = ${spec.alias}.source_id`;
+/** FROM clause for one side's rows: the source joined for `format` / `source_path`, optionally walking the time index. */
+export function fromRows(spec: KindSpec, side: Side, byTime = false): string {
+  return `${side.from(byTime ? side.timeIndex : null)} LEFT JOIN sources src ON src.id = ${spec.alias}.source_id`;
 }
+
+/**
+ * `FROM …` text for the rows meeting `where` (ending in a WHERE that more `AND` terms may follow):
+ * with two sides, the condition is written into each (SQLite does not push a condition that holds
+ * a subquery into a UNION ALL, and would read every row).
+ */
+export function rowsWhere(spec: KindSpec, where: string, withSources = false): string {
+  const join = withSources ? ` LEFT JOIN sources src ON src.id = ${spec.alias}.source_id` : '';
+  if (spec.sides.length === 1) return `${spec.fromCount}${join} WHERE ${where}`;
+  return `${everyTransfer(where, spec.alias)} ${spec.alias}${join} WHERE 1`;
+}
+
+/** One statement per side, built by `statement` from the side's FROM item and side. */
+export function eachSide(spec: KindSpec, statement: (side: Side) => string): string[] {
+  return spec.sides.map(statement);
+}
+
+const oneSide = (table: string, alias: string, timeIndex: string): Side => ({
+  from: (indexedBy) => `${table} ${alias}${indexedBy ? ` INDEXED BY ${indexedBy}` : ''}`,
+  timeIndex,
+});
 
 export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   events: {
-    table: 'events', alias: 'e', fromCount: 'events e', id: 'e.id', time: 'e.ts', timeIndex: 'events_ts',
+    alias: 'e', fromCount: 'events e', sides: [oneSide('events', 'e', 'events_ts')], id: 'e.id', time: 'e.ts',
     columns: columnMap('events', 'e', {
       format: 'src.format', source_path: 'src.path', explanation: null, raw: lineSql('e'),
       ...Object.fromEntries(STRING_COLUMNS.map((c) => [c, stringSql('e', c)])),
@@ -58,14 +90,15 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
     strings: Object.fromEntries(STRING_COLUMNS.map((c) => [c, c])),
   },
   sessions: {
-    table: 'sessions', alias: 's', fromCount: 'sessions s', id: 's.id', time: 's.start_ts', timeIndex: 'sessions_start',
+    alias: 's', fromCount: 'sessions s', sides: [oneSide('sessions', 's', 'sessions_start')], id: 's.id', time: 's.start_ts',
     columns: columnMap('sessions', 's', { source_path: 'src.path', explanation: null }),
     notNull: new Set(['id', 'conn_key', 'login', 'commands', 'uploads', 'downloads', 'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'open']),
     collate: { user: 'NOCASE' },
     strings: {},
   },
   transfers: {
-    table: 'transfers', alias: 't', fromCount: 'transfers t', id: 't.id', time: 't.ts', timeIndex: 'transfers_ts',
+    alias: 't', fromCount: `${everyTransfer()} t`, id: 't.id', time: 't.ts',
+    sides: [oneSide('transfers', 't', 'transfers_ts'), { from: (indexedBy) => `${plainTransfers(indexedBy)} t`, timeIndex: PLAIN_TRANSFER_TIME_INDEX }],
     columns: columnMap('transfers', 't', {
       format: 'src.format', source_path: 'src.path', explanation: null,
       ...Object.fromEntries(Object.keys(TRANSFER_STRING_DIMS).map((c) => [c, stringSql('t', c)])),
@@ -280,7 +313,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   };
 
   const sourceIds = (where: string) => `${a}.source_id IN (SELECT id FROM sources WHERE ${where})`;
-  const sessionsWithTransfer = (where: string) => `s.id IN (SELECT session_id FROM transfers t WHERE ${where})`;
+  const sessionsWithTransfer = (where: string) => `s.id IN (SELECT t.session_id FROM ${rowsWhere(KIND_SPECS.transfers, where)})`;
   /** Sessions with a transfer whose path meets `condition` (SQL on the path's value). */
   const sessionsWithPath = (condition: (valueSql: string) => string) => sessionsWithTransfer(stringCondition('t', 'path', 'path', condition));
 

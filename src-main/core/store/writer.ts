@@ -81,8 +81,8 @@ export class ConcurrentIndexError extends Error {
 
 const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server_id, client_ip_id,
   client_port, server_port, user_id, protocol_id, session_key_id, verb_id, path_id, status_id, bytes, duration_ms, message_id, pid, extra,
-  session_id, transfer_id, op_code, outcome_code)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  session_id, transfer_id, plain_transfer, op_code, outcome_code)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * A run into a database holding rows is a bulk load when it reads at least this share of the bytes
@@ -190,7 +190,7 @@ export class IndexWriter {
           clientIpId, f.clientPort ?? null, f.serverPort ?? null, userId, str.id('protocol', f.protocol),
           str.id('session_key', f.sessionKey), str.id('verb', f.verb), pathId, statusId, f.bytes ?? null,
           f.durationMs ?? null, str.id('message', f.message), f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
-          links?.sessionId ?? null, links?.transferId ?? null, opCode(links?.op), outcomeCode(links?.outcome),
+          links?.sessionId ?? null, links?.transferId ?? null, links?.plainTransfer ? 1 : 0, opCode(links?.op), outcomeCode(links?.outcome),
         );
         this.bulk?.add(r.ts ?? null, f.bytes ?? null, links?.outcome === 'failed', userId, clientIpId, pathId, statusId);
         id++;
