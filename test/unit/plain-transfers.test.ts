@@ -12,7 +12,7 @@ import { computeInsights } from '../../src-main/core/analysis/insights.js';
 import { markAnalysisDirty, rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { aggregate, countRows, iterateRows, queryPage, rowsById } from '../../src-main/core/query/index.js';
-import { timeSplitPoint } from '../../src-main/core/query/page.js';
+import { explainPage, timeSplitPoint } from '../../src-main/core/query/page.js';
 import { suggestValues } from '../../src-main/core/query/suggest.js';
 import { groupRows, summarize } from '../../src-main/core/query/summary.js';
 import { indexExists, openDatabase, type Db } from '../../src-main/core/store/db.js';
@@ -102,6 +102,10 @@ describe('plain transfers', () => {
       expect(everyTransfer(plain)).toEqual(everyTransfer(rows));
       expect(links(plain)).toEqual(links(rows));
       expect(reads(plain)).toEqual(reads(rows));
+      // Failed transfers are few: found on their own index, as the rows' are, not by walking every plain one.
+      expect(explainPage(plain, { kind: 'transfers', query: 'status:failed' }).join('\n')).toMatch(/events_transfer_failed/);
+      const user = plain.prepare('SELECT value FROM strings WHERE id = (SELECT user_id FROM events WHERE plain_transfer = 1 LIMIT 1)').pluck().get() as string;
+      expect(explainPage(plain, { kind: 'transfers', query: `user:${user}` }).join('\n')).toMatch(/events_transfer_user/);
     } finally {
       plain.close();
       rows.close();

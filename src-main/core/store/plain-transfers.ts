@@ -50,13 +50,17 @@ export function everyTransfer(where = '1', alias = 't'): string {
 }
 
 /**
- * Indexes of the plain transfers among the events, as the transfers have (their path, session and
- * failures are found on the events' own indexes). Deferred in a bulk load like the events'.
+ * Indexes of the plain transfers among the events, as the transfers have (their paths and sessions
+ * are found on the events' own indexes). Deferred in a bulk load like the events'. Their failures
+ * have their own, as the transfers do: SQLite, knowing no sizes, walked events_transfer_ts rather
+ * than events_failed for them (`status:failed` counted in 413 ms at 1M EFT lines and 2.6 s at 10M;
+ * 4.3 and 30 ms with it). Kept through bulk loads, as events_failed is.
  */
 export const PLAIN_TRANSFER_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS events_transfer_ts ON events(ts) WHERE plain_transfer = 1',
   'CREATE INDEX IF NOT EXISTS events_transfer_user ON events(user_id, ts) WHERE plain_transfer = 1',
   'CREATE INDEX IF NOT EXISTS events_transfer_ip ON events(client_ip_id, ts) WHERE plain_transfer = 1',
+  "CREATE INDEX IF NOT EXISTS events_transfer_failed ON events(ts) WHERE plain_transfer = 1 AND outcome = 'failed'",
 ];
 
 /** The time index of the plain transfers (walked like transfers_ts). */

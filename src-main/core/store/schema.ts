@@ -479,7 +479,7 @@ export function deferredIndexSql(name: string): string {
  * transfers_ts stays too: a record that names no file is looked for in other logs on it (without
  * it, each such record read every transfer stored).
  */
-const KEPT_IN_BULK_LOADS = new Set(['events_failed', 'transfers_failed', 'transfers_unlinked', 'transfers_ts']);
+const KEPT_IN_BULK_LOADS = new Set(['events_failed', 'events_transfer_failed', 'transfers_failed', 'transfers_unlinked', 'transfers_ts']);
 /** The indexes a bulk load drops and builds at its end. */
 export const DEFERRED_INDEX_NAMES = DEFERRED_INDEXES.map(indexName).filter((name) => !KEPT_IN_BULK_LOADS.has(name));
 
