@@ -112,6 +112,21 @@ describe('plain transfers', () => {
     }
   });
 
+  it('lines without a time beside the log (a README) leave its transfers plain: they have no record to match', async () => {
+    const folder = path.join(dir, 'with-readme');
+    fs.mkdirSync(folder);
+    fs.copyFileSync(eftLog, path.join(folder, 'u_ex260101.log'));
+    fs.writeFileSync(path.join(folder, 'README.txt'), 'Logs of the partner server.\nAsk the admins before deleting them.\n');
+    const db = await build('readme', [[folder]], true);
+    try {
+      expect(db.prepare("SELECT count(*) FROM sources WHERE path LIKE '%README.txt'").pluck().get()).toBe(1);
+      expect(indexExists(db, 'transfers_match')).toBe(false);
+      expect(plainCount(db)).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it('logs whose records are matched: the plain transfers of the first become rows when the next overlaps it', async () => {
     // One server's day alone first (its transfers plain), then another server's same day, then
     // ProFTPD's logs, which record the same operations several times.

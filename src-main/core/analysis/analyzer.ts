@@ -280,7 +280,9 @@ export class Analyzer {
    * another log has lines near it decides whether their transfers are looked for in other logs.
    */
   nextSpan(span?: { min: number; max: number }): void {
-    this.othersOverlap = !span || !!this.stmt.otherSourceNear.get(this.sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
+    // Lines without a time (no span) have no record to match (findTransfer needs a time): taking
+    // them for an overlap built transfers_match, which makes every plain transfer a row for good.
+    this.othersOverlap = !!span && !!this.stmt.otherSourceNear.get(this.sourceId, span.max + MATCH_WINDOW_MS + 2000, span.min - MATCH_WINDOW_MS - 2000);
     if (this.othersOverlap) this.ensureMatchIndex();
     else if (!this.matchIndexed) this.matchIndexed = indexExists(this.db, 'transfers_match'); // another process may have built it
   }

@@ -180,7 +180,7 @@ function newClients(db: Db, from: number, to: number, days: number, top: number)
 function largestTransfers(db: Db, from: number, to: number, top: number): Insight {
   const rows = db
     .prepare(`SELECT id, ts, op, ${stringSql('t', 'user')} AS user, ${stringSql('t', 'path')} AS path, bytes
-      FROM ${everyTransfer("t.bytes > 0 AND t.status != 'failed' AND t.ts BETWEEN @from AND @to")} t ORDER BY bytes DESC LIMIT @top`)
+      FROM ${everyTransfer("t.bytes > 0 AND t.status != 'failed' AND t.ts BETWEEN @from AND @to")} t ORDER BY bytes DESC, ts DESC, id LIMIT @top`)
     .all({ from, to, top }) as { id: number; ts: number; op: string; user: string | null; path: string | null; bytes: number }[];
   return {
     id: 'largest-transfers', title: 'Largest transfers', severity: 'info', countUnit: 'bytes',
@@ -197,7 +197,7 @@ function repeatedFailuresOf(db: Db, from: number, to: number, min: number, top: 
   const rows = db
     .prepare(`SELECT op, ${stringSql('t', 'path')} AS path, count(*) AS n, count(DISTINCT user_id) AS users, min(ts) AS first, max(ts) AS last
       FROM ${everyTransfer("t.status = 'failed' AND t.path_id IS NOT NULL AND t.ts BETWEEN @from AND @to")} t
-      GROUP BY op, path_id HAVING n >= @min ORDER BY n DESC LIMIT @top`)
+      GROUP BY op, path_id HAVING n >= @min ORDER BY n DESC, last DESC, op, path_id LIMIT @top`)
     .all({ from, to, min, top }) as { op: string; path: string; n: number; users: number; first: number; last: number }[];
   return {
     id: 'repeated-failures', title: 'Transfers failing again and again', severity: rows.length ? 'warning' : 'info',

@@ -341,7 +341,7 @@ function tableSize(db: Db, kind: QueryKind, exact = false): number {
     ? 'SELECT coalesce(sum(events + directives + unparsed), 0) AS n FROM sources'
     : exact
       ? countOverSides(spec, (from) => from)
-      : `SELECT ${largest(spec.sides.map((side) => `coalesce((SELECT max(id) FROM ${side.from()}), 0)`))} AS n`;
+      : `SELECT ${largest(spec.sides.map((side) => `coalesce((SELECT max(id) FROM ${side.table}), 0)`))} AS n`;
   return (db.prepare(sql).get() as { n: number }).n;
 }
 

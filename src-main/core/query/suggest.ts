@@ -7,7 +7,7 @@
 import { timed, type Db } from '../store/db.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_DIMS, type StringColumn } from '../store/strings.js';
-import { everyTransfer, plainTransfers } from '../store/plain-transfers.js';
+import { plainTransfers } from '../store/plain-transfers.js';
 import { fieldIndexState } from './page.js';
 import type { QueryKind } from './columns.js';
 
@@ -56,9 +56,6 @@ const SOURCES: Readonly<Record<QueryKind, Partial<Record<SuggestField, Source>>>
   },
 };
 
-/** The rows of `table` as a FROM item: transfers are their rows and the plain ones among the events. */
-const rowsFrom = (table: Source['table']): string => (table === 'transfers' ? everyTransfer() : table);
-
 /** The newest `n` rows' `column` (as `v`) of `table` (of each side, for transfers: they are merged by id). */
 function newestValues(table: Source['table'], column: string, n: number): string {
   if (table !== 'transfers') return `SELECT ${column} AS v FROM ${table} ORDER BY rowid DESC LIMIT ${n}`;
@@ -81,9 +78,12 @@ function suggestStringValues(db: Db, table: 'events' | 'transfers', column: Stri
   // index here, the newest rows are counted).
   const onFields = table === 'events' && column in FIELD_TOKENS;
   if (onFields && !fieldIndexState(db)) indexed = false;
+  // Transfers: each side on its own index (SQLite does not push the condition into a UNION ALL).
   const rowsOf = onFields
     ? `SELECT 1 FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[column as FieldColumn]}' || c.id)`
-    : `SELECT 1 FROM ${rowsFrom(table)} WHERE ${column}_id = c.id`;
+    : table === 'transfers'
+      ? `SELECT 1 FROM transfers WHERE ${column}_id = c.id UNION ALL SELECT 1 FROM ${plainTransfers()} t WHERE ${column}_id = c.id`
+      : `SELECT 1 FROM ${table} WHERE ${column}_id = c.id`;
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE
         AND value <> '' LIMIT ${CANDIDATE_CAP}) c
@@ -114,7 +114,7 @@ export function suggestValues(db: Db, kind: QueryKind, field: SuggestField, pref
   if (indexed) {
     // A range on the index's collation walks only the matching entries.
     const collate = indexed === 'NOCASE' ? ' COLLATE NOCASE' : '';
-    inner = `SELECT ${column} AS v FROM ${rowsFrom(table)} WHERE ${column}${collate} >= ? AND ${column}${collate} < ? ORDER BY ${column}${collate} LIMIT ${SCAN_CAP}`;
+    inner = `SELECT ${column} AS v FROM ${table} WHERE ${column}${collate} >= ? AND ${column}${collate} < ? ORDER BY ${column}${collate} LIMIT ${SCAN_CAP}`;
     params = [prefix, prefix + MAX_CHAR];
   } else {
     inner = `SELECT v FROM (${newestValues(table, column, RECENT_CAP)}) WHERE v LIKE ? ESCAPE '\\'`;

@@ -22,6 +22,8 @@ import type { QueryNode } from './parser.js';
  * each one's indexes is written once per side (see eachSide).
  */
 export interface Side {
+  /** The table its ids are the rowids of (its highest id is a cheap bound of the side's). */
+  table: string;
   /** The FROM item, under the kind's alias, walking `indexedBy` when given. */
   from: (indexedBy?: string | null) => string;
   /** The index on the time column alone: it yields rows in (time, id) order without sorting. */
@@ -74,6 +76,7 @@ export function eachSide(spec: KindSpec, statement: (side: Side) => string): str
 }
 
 const oneSide = (table: string, alias: string, timeIndex: string): Side => ({
+  table,
   from: (indexedBy) => `${table} ${alias}${indexedBy ? ` INDEXED BY ${indexedBy}` : ''}`,
   timeIndex,
 });
@@ -98,7 +101,7 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   },
   transfers: {
     alias: 't', fromCount: `${everyTransfer()} t`, id: 't.id', time: 't.ts',
-    sides: [oneSide('transfers', 't', 'transfers_ts'), { from: (indexedBy) => `${plainTransfers(indexedBy)} t`, timeIndex: PLAIN_TRANSFER_TIME_INDEX }],
+    sides: [oneSide('transfers', 't', 'transfers_ts'), { table: 'events', from: (indexedBy) => `${plainTransfers(indexedBy)} t`, timeIndex: PLAIN_TRANSFER_TIME_INDEX }],
     columns: columnMap('transfers', 't', {
       format: 'src.format', source_path: 'src.path', explanation: null,
       ...Object.fromEntries(Object.keys(TRANSFER_STRING_DIMS).map((c) => [c, stringSql('t', c)])),
