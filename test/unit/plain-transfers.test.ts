@@ -63,6 +63,20 @@ const QUERIES = ['', 'dir:upload', 'status:failed', 'status:success', 'user:alic
   'file:*.csv', 'bytes:>1000', 'code:226', 'code:5*', 'session:3', 'format:w3c', 'format:proftpd*', 'in', '-dir:download', 'dir:rename OR dir:delete',
   `after:${new Date(Date.UTC(2026, 0, 1, 6)).toISOString()}`];
 
+/** `plain` holds what `rows` holds: the same transfers, event links, and every read of them. */
+function expectSameTransfers(plain: Db, rows: Db): void {
+  expect(everyTransfer(plain)).toEqual(everyTransfer(rows));
+  expect(links(plain)).toEqual(links(rows));
+  expect(reads(plain)).toEqual(reads(rows));
+}
+
+/** After records of overlapping logs were matched: transfers_match exists and no transfer is plain. */
+function expectMatchedAsRows(plain: Db, rows: Db): void {
+  expect(indexExists(plain, 'transfers_match')).toBe(true);
+  expect(plainCount(plain)).toBe(0);
+  expectSameTransfers(plain, rows);
+}
+
 /** Every read of transfers the app, the CLI and the reports make, as plain data. */
 function reads(db: Db) {
   const out: Record<string, unknown> = {};
@@ -99,9 +113,7 @@ describe('plain transfers', () => {
       expect(plainCount(plain)).toBeGreaterThan(total / 2);
       expect(plain.prepare('SELECT count(*) FROM transfers').pluck().get()).toBe(total - plainCount(plain));
       expect(plain.prepare("SELECT count(*) FROM transfers WHERE op <> 'rename'").pluck().get()).toBe(0);
-      expect(everyTransfer(plain)).toEqual(everyTransfer(rows));
-      expect(links(plain)).toEqual(links(rows));
-      expect(reads(plain)).toEqual(reads(rows));
+      expectSameTransfers(plain, rows);
       // Failed transfers are few: found on their own index, as the rows' are, not by walking every plain one.
       expect(explainPage(plain, { kind: 'transfers', query: 'status:failed' }).join('\n')).toMatch(/events_transfer_failed/);
       const user = plain.prepare('SELECT value FROM strings WHERE id = (SELECT user_id FROM events WHERE plain_transfer = 1 LIMIT 1)').pluck().get() as string;
@@ -137,11 +149,7 @@ describe('plain transfers', () => {
       expect(plainCount(plain)).toBeGreaterThan(0);
       expect(indexExists(plain, 'transfers_match')).toBe(false);
       for (const files of next) await indexPaths(plain, files, { timeZone: 'UTC', logFormats: LOG_FORMATS });
-      expect(indexExists(plain, 'transfers_match')).toBe(true);
-      expect(plainCount(plain)).toBe(0);
-      expect(everyTransfer(plain)).toEqual(everyTransfer(rows));
-      expect(links(plain)).toEqual(links(rows));
-      expect(reads(plain)).toEqual(reads(rows));
+      expectMatchedAsRows(plain, rows);
     } finally {
       plain.close();
       rows.close();
@@ -166,11 +174,7 @@ describe('plain transfers', () => {
         markAnalysisDirty(db);
         rebuildAnalysis(db);
       }
-      expect(indexExists(plain, 'transfers_match')).toBe(true);
-      expect(plainCount(plain)).toBe(0);
-      expect(everyTransfer(plain)).toEqual(everyTransfer(rows));
-      expect(links(plain)).toEqual(links(rows));
-      expect(reads(plain)).toEqual(reads(rows));
+      expectMatchedAsRows(plain, rows);
     } finally {
       plain.close();
       rows.close();
