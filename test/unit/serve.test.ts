@@ -351,6 +351,19 @@ describe('xferlens serve on a read-only database', () => {
   });
 });
 
+describe('xferlens serve stopping', () => {
+  it('Ctrl+C as soon as the address is printed stops it cleanly (exit 0), every time', async () => {
+    // The address is printed before following is resumed: a signal then once met no handler.
+    for (let i = 0; i < 3; i++) {
+      const dir = tempDir('xferlens-serve-stop-');
+      const s = await startServe(['--port', '0', '--db', path.join(dir, 'index.sqlite')]);
+      s.child.kill('SIGINT');
+      expect(await s.exited).toBe(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('xferlens serve beyond loopback', () => {
   it('warns on stderr, and the page may not open paths without --allow-open', async () => {
     const dir = tempDir('xferlens-serve-');

@@ -137,6 +137,9 @@ async function serve(opts: ServeOptions): Promise<number> {
     return 1;
   }
   status = { state: 'ready' };
+  // Ctrl+C is ours from here: the address is printed next, and a signal that came before the
+  // handler (while following was resumed) killed the process instead of stopping it.
+  const stopped = untilStopSignal();
   if ((await listen()) === null) {
     await writer.stop();
     return 1;
@@ -174,7 +177,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     ).catch((err: unknown) => process.stderr.write(`xferlens: following failed: ${(err as Error).message}\n`));
   }
 
-  await untilStopSignal();
+  await stopped;
   process.stderr.write('xferlens: stopping\n');
   stopRelay();
   await api.close();
