@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
 import { REPO, tempDir } from '../helpers.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
@@ -21,10 +21,7 @@ const built = {
 
 const inflate = (data: Buffer) => zlib.inflateRawSync(data).toString('utf8');
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir();
-});
+const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('the deflate thread', () => {

@@ -6,7 +6,7 @@
 import { ALL_TRANSFERS } from '../event-rows.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { timeSplitPoint } from '../../src-main/core/query/page.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
@@ -22,10 +22,7 @@ const lines = (day: string, n: number, name: string) => Array.from({ length: n }
 const unheaded = (db: Db) =>
   db.prepare(`SELECT count(*) FROM ${ALL_TRANSFERS} t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = t.id AND e.transfer_id = t.id)`).pluck().get() as number;
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir();
-});
+const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('transfer ids', () => {

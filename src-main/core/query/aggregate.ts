@@ -10,7 +10,7 @@ import type { StringColumn } from '../store/strings.js';
 import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
 import { compileQuery, type CompileOptions } from './page.js';
-import { BYTES_SQL, FAILED_SQL, KIND_SPECS, rowsWhere } from './to-sql.js';
+import { BYTES_SQL, FAILED_SQL, KIND_SPECS, rowsWhere, unionOfSides } from './to-sql.js';
 import type { Aggregates, TimelineBucket, TopEntry } from './aggregate-types.js';
 
 export type { Aggregates, TimelineBucket, TopEntry } from './aggregate-types.js';
@@ -117,8 +117,8 @@ function timeEnds(db: Db, kind: QueryKind, where: string, params: Record<string,
   const time = spec.time;
   // ORDER BY … LIMIT 1 reads one end of the time index when nothing filters (min()/max() with a WHERE
   // would scan); with two sides, one end of each, merged.
-  const sides = spec.sides.map((side) => `SELECT ${time} AS t FROM ${side.from()} WHERE ${where} AND ${time} IS NOT NULL`);
-  const end = (dir: string) => (db.prepare(`${sides.join(' UNION ALL ')} ORDER BY t ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
+  const sides = unionOfSides(spec, (side) => `SELECT ${time} AS t FROM ${side.from()} WHERE ${where} AND ${time} IS NOT NULL`);
+  const end = (dir: string) => (db.prepare(`${sides} ORDER BY t ${dir} LIMIT 1`).get(params) as { t: number } | undefined)?.t;
   const first = end('ASC');
   return first === undefined ? null : { first, last: end('DESC')! };
 }

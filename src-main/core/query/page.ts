@@ -11,7 +11,7 @@ import { assertTimeZone } from '../time.js';
 import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type QueryKind } from './columns.js';
 import { EVENT_KINDS } from './fields.js';
 import { parseQuery, type QueryNode } from './parser.js';
-import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
+import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, unionOfSides, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { orderedTextKeys } from './ordered-text.js';
 
@@ -257,17 +257,14 @@ function segmentStatement(
   if (spec.sides.length > 1) {
     // One SELECT per side, merged in order: SQLite walks each side's index and merges them.
     const keyOrder = sort.isId || seg === 'null' ? `__id ${dir}` : `__sv${sort.collate} ${dir}, __id ${dir}`;
-    const sides = spec.sides.map((side) => `SELECT ${base.select}, ${value} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, side, base.byTime)}${join} WHERE ${conds.join(' AND ')}`);
-    return { sql: `${sides.join(' UNION ALL ')} ORDER BY ${keyOrder}${limit}`, params };
+    const sides = unionOfSides(spec, (side) => `SELECT ${base.select}, ${value} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, side, base.byTime)}${join} WHERE ${conds.join(' AND ')}`);
+    return { sql: `${sides} ORDER BY ${keyOrder}${limit}`, params };
   }
   const orderBy = sort.isId || seg === 'null' ? `${spec.id} ${dir}` : `${value}${sort.collate} ${dir}, ${spec.id} ${dir}`;
   const keys = base.withoutKeys ? '' : `, ${value} AS __sv, ${spec.id} AS __id`;
   const sql = `SELECT ${base.select}${keys} FROM ${fromRows(spec, spec.sides[0]!, base.byTime)}${join} WHERE ${conds.join(' AND ')} ORDER BY ${orderBy}${limit}`;
   return { sql, params };
 }
-
-/** `statement` for each side of the kind, as one UNION ALL (`SELECT … FROM <side> …`). */
-const unionOfSides = (spec: KindSpec, statement: (from: string) => string): string => spec.sides.map((side) => statement(side.from())).join(' UNION ALL ');
 
 /** SQL for the largest of these values (SQLite's max() of one argument is the aggregate). */
 const largest = (values: readonly string[]): string => (values.length === 1 ? values[0]! : `max(${values.join(', ')})`);
@@ -308,9 +305,9 @@ function fetchRows(
 function rowsWithKeys(db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc', keys: readonly { i: number }[]): RawRow[] {
   const spec = KIND_SPECS[base.kind];
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  const sides = spec.sides.map((side) => `SELECT ${base.select}, ${sort.expr} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, side)}
+  const sides = unionOfSides(spec, (side) => `SELECT ${base.select}, ${sort.expr} AS __sv, ${spec.id} AS __id FROM ${fromRows(spec, side)}
     WHERE ${spec.id} IN (SELECT value FROM json_each(@ids))`);
-  const sql = `${sides.join(' UNION ALL ')} ORDER BY __sv ${dir}, __id ${dir}`;
+  const sql = `${sides} ORDER BY __sv ${dir}, __id ${dir}`;
   return db.prepare(sql).raw(true).all({ ids: JSON.stringify(keys.map((k) => k.i)) }) as RawRow[];
 }
 
@@ -321,7 +318,7 @@ function rowsWithKeys(db: Db, base: Base, sort: SortSpec, order: 'asc' | 'desc',
 function hasNullTimes(db: Db, kind: QueryKind, sort: SortSpec): boolean {
   if (sort.name !== TIME_COLUMN[kind]) return true;
   const spec = KIND_SPECS[kind];
-  return !!db.prepare(`${unionOfSides(spec, (from) => `SELECT 1 FROM ${from} WHERE ${spec.time} IS NULL`)} LIMIT 1`).get();
+  return !!db.prepare(`${unionOfSides(spec, (side) => `SELECT 1 FROM ${side.from()} WHERE ${spec.time} IS NULL`)} LIMIT 1`).get();
 }
 
 const keyOf = (r: RawRow): Key => ({ v: r[r.length - 2], i: r[r.length - 1] as number });
@@ -426,7 +423,7 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
   const sampled = sole ? sample(sole).n : 0;
   const matches = sole
     ? (sampled >= FTS_SAMPLE ? Infinity : sampled)
-    : (db.prepare(`SELECT count(*) AS n FROM (${unionOfSides(spec, (from) => `SELECT 1 FROM ${from} WHERE ${q.where.sql}`)} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
+    : (db.prepare(`SELECT count(*) AS n FROM (${unionOfSides(spec, (side) => `SELECT 1 FROM ${side.from()} WHERE ${q.where.sql}`)} LIMIT @cap)`).get({ ...q.where.params, cap }) as { n: number }).n;
   if (matches < cap) return natural;
   if (!q.where.matches) return planFromCode(db, q, { x: 1, f: '', g: '' });
 
@@ -435,7 +432,7 @@ function choosePlan(db: Db, q: CompiledQuery, sort: SortSpec, limit: number): Pl
     const r = sample(expr);
     return r.n >= FTS_SAMPLE && r.n / (r.hi - r.lo + 1) >= probeDensity ? 'probe' : 'in';
   });
-  const nullRows = (db.prepare(`SELECT count(*) AS n FROM (${unionOfSides(spec, (from) => `SELECT 1 FROM ${from} WHERE ${spec.time} IS NULL`)} LIMIT ${SMALL_NULL_SEGMENT})`).get() as { n: number }).n;
+  const nullRows = (db.prepare(`SELECT count(*) AS n FROM (${unionOfSides(spec, (side) => `SELECT 1 FROM ${side.from()} WHERE ${spec.time} IS NULL`)} LIMIT ${SMALL_NULL_SEGMENT})`).get() as { n: number }).n;
   const g = nullRows < SMALL_NULL_SEGMENT ? recordForms(q, () => 'probe') : f;
   return planFromCode(db, q, { x: 1, f, g });
 }
@@ -779,9 +776,9 @@ export function timeSplitPoint(db: Db, kind: QueryKind, opts: Pick<IterateOption
   if (tableSize(db, kind) < minRows) return null; // the cheap bound first: a small table is not split
   const rows = tableSize(db, kind, true);
   if (rows < minRows) return null;
-  const sides = spec.sides.map((side) => `SELECT ${sort.expr} AS t FROM ${side.from(side.timeIndex)} WHERE ${sort.expr} IS NOT NULL`);
+  const sides = unionOfSides(spec, (side) => `SELECT ${sort.expr} AS t FROM ${side.from(side.timeIndex)} WHERE ${sort.expr} IS NOT NULL`);
   const row = db
-    .prepare(`${sides.join(' UNION ALL ')} ORDER BY t LIMIT 1 OFFSET ?`)
+    .prepare(`${sides} ORDER BY t LIMIT 1 OFFSET ?`)
     .get(Math.floor(rows / 2)) as { t: unknown } | undefined;
   return typeof row?.t === 'number' ? row.t : null;
 }
@@ -847,7 +844,7 @@ export function rowsById(db: Db, kind: QueryKind, ids: readonly number[]): Recor
   const names = resolveColumns(kind);
   const select = selectList(kind, names);
   const make = rowMaker(db, kind, names, select);
-  const stmt = db.prepare(spec.sides.map((side) => `SELECT ${select.sql} FROM ${fromRows(spec, side)} WHERE ${spec.id} = @id`).join(' UNION ALL ')).raw(true);
+  const stmt = db.prepare(unionOfSides(spec, (side) => `SELECT ${select.sql} FROM ${fromRows(spec, side)} WHERE ${spec.id} = @id`)).raw(true);
   return ids.flatMap((id) => {
     const r = stmt.get({ id }) as RawRow | undefined;
     return r ? [make(r)] : [];

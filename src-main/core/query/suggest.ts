@@ -7,8 +7,8 @@
 import { timed, type Db } from '../store/db.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_DIMS, type StringColumn } from '../store/strings.js';
-import { plainTransfers } from '../store/plain-transfers.js';
 import { fieldIndexState } from './page.js';
+import { KIND_SPECS, unionOfSides } from './to-sql.js';
 import type { QueryKind } from './columns.js';
 
 export type SuggestField = 'user' | 'ip' | 'verb' | 'code' | 'proto' | 'server' | 'format' | 'path';
@@ -59,8 +59,8 @@ const SOURCES: Readonly<Record<QueryKind, Partial<Record<SuggestField, Source>>>
 /** The newest `n` rows' `column` (as `v`) of `table` (of each side, for transfers: they are merged by id). */
 function newestValues(table: Source['table'], column: string, n: number): string {
   if (table !== 'transfers') return `SELECT ${column} AS v FROM ${table} ORDER BY rowid DESC LIMIT ${n}`;
-  const side = (from: string) => `SELECT * FROM (SELECT ${column} AS v, id FROM ${from} ORDER BY id DESC LIMIT ${n})`;
-  return `SELECT v FROM (${side('transfers')} UNION ALL ${side(plainTransfers())}) ORDER BY id DESC LIMIT ${n}`;
+  const sides = unionOfSides(KIND_SPECS.transfers, (side) => `SELECT * FROM (SELECT ${column} AS v, id FROM ${side.from()} ORDER BY id DESC LIMIT ${n})`);
+  return `SELECT v FROM (${sides}) ORDER BY id DESC LIMIT ${n}`;
 }
 
 /** Values looked at per prefix among the events' strings, each counted up to COUNT_CAP rows. */
@@ -82,7 +82,7 @@ function suggestStringValues(db: Db, table: 'events' | 'transfers', column: Stri
   const rowsOf = onFields
     ? `SELECT 1 FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[column as FieldColumn]}' || c.id)`
     : table === 'transfers'
-      ? `SELECT 1 FROM transfers WHERE ${column}_id = c.id UNION ALL SELECT 1 FROM ${plainTransfers()} t WHERE ${column}_id = c.id`
+      ? unionOfSides(KIND_SPECS.transfers, (side) => `SELECT 1 FROM ${side.from()} WHERE t.${column}_id = c.id`)
       : `SELECT 1 FROM ${table} WHERE ${column}_id = c.id`;
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE

@@ -19,7 +19,7 @@ import type { QueryNode } from './parser.js';
 /**
  * A table a kind's rows are read from, with indexes of its own. Transfers have two: their rows and
  * the plain transfers among the events (store/plain-transfers.ts); a statement that should use
- * each one's indexes is written once per side (see eachSide).
+ * each one's indexes is written once per side (see unionOfSides).
  */
 export interface Side {
   /** The table its ids are the rowids of (its highest id is a cheap bound of the side's). */
@@ -54,9 +54,12 @@ function columnMap(kind: QueryKind, alias: string, overrides: Record<string, str
   return map;
 }
 
+/** The source of each row joined, for `format` / `source_path`. */
+const withSource = (spec: KindSpec) => ` LEFT JOIN sources src ON src.id = ${spec.alias}.source_id`;
+
 /** FROM clause for one side's rows: the source joined for `format` / `source_path`, optionally walking the time index. */
 export function fromRows(spec: KindSpec, side: Side, byTime = false): string {
-  return `${side.from(byTime ? side.timeIndex : null)} LEFT JOIN sources src ON src.id = ${spec.alias}.source_id`;
+  return `${side.from(byTime ? side.timeIndex : null)}${withSource(spec)}`;
 }
 
 /**
@@ -65,14 +68,14 @@ export function fromRows(spec: KindSpec, side: Side, byTime = false): string {
  * a subquery into a UNION ALL, and would read every row).
  */
 export function rowsWhere(spec: KindSpec, where: string, withSources = false): string {
-  const join = withSources ? ` LEFT JOIN sources src ON src.id = ${spec.alias}.source_id` : '';
+  const join = withSources ? withSource(spec) : '';
   if (spec.sides.length === 1) return `${spec.fromCount}${join} WHERE ${where}`;
   return `${everyTransfer(where, spec.alias)} ${spec.alias}${join} WHERE 1`;
 }
 
-/** One statement per side, built by `statement` from the side's FROM item and side. */
-export function eachSide(spec: KindSpec, statement: (side: Side) => string): string[] {
-  return spec.sides.map(statement);
+/** `statement` (a SELECT) written for each side of the kind, as one UNION ALL. */
+export function unionOfSides(spec: KindSpec, statement: (side: Side) => string): string {
+  return spec.sides.map(statement).join(' UNION ALL ');
 }
 
 const oneSide = (table: string, alias: string, timeIndex: string): Side => ({
