@@ -3,6 +3,16 @@ import { ensureLineFunctions, lineSql } from '../src-main/core/store/line-blocks
 import { matchName } from '../src-main/core/store/match-key.js';
 import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
+/** Takes schema 19's transfers' rollup out (the columns migration 19 adds). */
+export function undoTransferRollup(db: Database.Database): void {
+  db.exec('DROP INDEX IF EXISTS transfer_values_top');
+  const columns = { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'] };
+  for (const [table, names] of Object.entries(columns)) {
+    const has = new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table));
+    for (const name of names) if (has.has(name)) db.exec(`ALTER TABLE ${table} DROP COLUMN ${name}`);
+  }
+}
+
 /**
  * Turns a database of today's schema back into schema 4's shape (events with their text columns and
  * each line's text in a raw column; no strings, no line blocks; transfers with text columns, matched by name; the full-text index
@@ -10,6 +20,7 @@ import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
  */
 export function undoLeanStore(db: Database.Database): void {
   ensureLineFunctions(db);
+  undoTransferRollup(db);
   // Schema 12's full-text index back into the database's own file.
   db.exec(`DROP TABLE IF EXISTS fts_deleted;
     CREATE VIRTUAL TABLE main.events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');

@@ -20,6 +20,7 @@ import { PLAIN_TRANSFER_INDEXES } from '../../src-main/core/store/plain-transfer
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { generateEftW3c } from '../bench/generate.js';
 import { ALL_TRANSFERS } from '../event-rows.js';
+import { undoTransferRollup } from '../schema-downgrade.js';
 import { REPO, tempDir } from '../helpers.js';
 
 const PROFTPD = path.join(REPO, 'test', 'fixtures', 'proftpd');
@@ -187,6 +188,7 @@ describe('plain transfers', () => {
     // The database as schema 17 left it: no mark, every transfer a row.
     for (const sql of PLAIN_TRANSFER_INDEXES) old.exec(`DROP INDEX ${/EXISTS (\w+)/.exec(sql)![1]}`);
     old.exec('ALTER TABLE events DROP COLUMN plain_transfer');
+    undoTransferRollup(old);
     old.pragma('user_version = 17');
     const file = old.name;
     old.close();

@@ -14,14 +14,15 @@ import { aggregate } from '../../src-main/core/query/index.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { outcomeCode } from '../../src-main/core/store/op-codes.js';
-import { RollupTally, RollupWriter, rebuildRollup } from '../../src-main/core/store/rollup.js';
+import { RollupTally, RollupWriter, rebuildRollup, rollupCurrent } from '../../src-main/core/store/rollup.js';
 import { STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
-import { undoLeanStore } from '../schema-downgrade.js';
-import { EVENTS_WIDE } from '../event-rows.js';
+import { undoLeanStore, undoTransferRollup } from '../schema-downgrade.js';
+import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
+import { ALL_TRANSFERS, EVENTS_WIDE } from '../event-rows.js';
 
 const PROFTPD_LOGS = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
 
@@ -32,7 +33,7 @@ const index = (paths: string[], bulkLoadBytes?: number) => indexPaths(t.db, path
 function snapshot(d: Db) {
   return {
     minutes: d.prepare('SELECT * FROM event_minutes ORDER BY minute').all(),
-    values: d.prepare('SELECT v.dim, s.value, v.events FROM event_values v JOIN strings s ON s.id = v.value_id ORDER BY v.dim, s.value').all(),
+    values: d.prepare('SELECT v.dim, s.value, v.events, v.transfers FROM event_values v JOIN strings s ON s.id = v.value_id ORDER BY v.dim, s.value').all(),
   };
 }
 
@@ -44,6 +45,11 @@ function expectRollupInStep(): void {
   const timed = t.db.prepare('SELECT count(*) AS n FROM events WHERE ts IS NOT NULL').get() as { n: number };
   const summed = t.db.prepare('SELECT coalesce(sum(events), 0) AS n FROM event_minutes').get() as { n: number };
   expect(summed.n).toBe(timed.n);
+  const timedTransfers = t.db.prepare(`SELECT count(*) AS n FROM ${ALL_TRANSFERS} WHERE ts IS NOT NULL`).get() as { n: number };
+  expect(t.db.prepare('SELECT coalesce(sum(transfers), 0) AS n FROM event_minutes').get()).toEqual(timedTransfers);
+  // Nothing counted nowhere: a row whose counts fell to nothing (a merged transfer's old figures) goes.
+  expect(t.db.prepare('SELECT count(*) FROM event_minutes WHERE events = 0 AND transfers = 0').pluck().get()).toBe(0);
+  expect(t.db.prepare('SELECT count(*) FROM event_values WHERE events = 0 AND transfers = 0').pluck().get()).toBe(0);
 }
 
 async function w3cLog(name: string, lines: number, seed: number): Promise<string> {
@@ -100,6 +106,28 @@ describe('event rollup', () => {
     expect(everyUser.filter((u) => /^(alice|bob)$/i.test(u.value))).toEqual([{ value: 'ALICE', count: named('alice') }, { value: 'BOB', count: named('bob') }]);
     expect(named('alice')).toBeGreaterThanOrEqual(40 + 39 + 38);
     expect(fromRollup.failures).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('gives the chart of every transfer exactly as grouping them does, as records of other logs join them', async () => {
+    // One log per run, batch by batch (no bulk load): the ProFTPD logs' records of one operation meet in
+    // one transfer, whose figures change as each log's record joins it (its old ones out, new ones in).
+    for (const file of fs.readdirSync(PROFTPD_LOGS).sort()) {
+      await index([path.join(PROFTPD_LOGS, file)]);
+      expectRollupInStep();
+    }
+    expect(t.db.prepare('SELECT count(*) FROM transfers WHERE records > 1').pluck().get()).toBeGreaterThan(5);
+    await index([await w3cLog('u_ex260105.log', 5_000, 5)]);
+    expectRollupInStep();
+    expect(rollupCurrent(t.db)).toBe(true);
+    const fromRollup = aggregate(t.db, 'transfers', '');
+    // A query that matches every transfer but is not "everything" is computed from the rows.
+    const fromRows = aggregate(t.db, 'transfers', '-zzqqxx_nowhere');
+    expect(fromRollup.total).toBeGreaterThan(3_000);
+    expect(fromRollup).toEqual(fromRows);
+    const all = { top: 1000 };
+    expect(aggregate(t.db, 'transfers', '', all).top).toEqual(aggregate(t.db, 'transfers', '-zzqqxx_nowhere', all).top);
+    expect(fromRollup.failures).toBeGreaterThan(0);
+    expect(fromRollup.top.codes.length).toBeGreaterThan(1);
   }, 60_000);
 
   it('stays stale through a bulk load while another connection rebuilds it, and is right at the end', async () => {
@@ -194,6 +222,23 @@ describe('event rollup', () => {
     expect(far).toEqual([{ ts: (1764800000 + 19) * 1000 }, { ts: (1764800000 + 19) * 1000 }]);
     expectRollupInStep();
     expect(aggregate(t.db, 'events', '').total).toBe(22);
+  });
+
+  it("gains the transfers' part when a schema 18 database is upgraded", async () => {
+    await index([PROFTPD_LOGS]);
+    await index([await w3cLog('u_ex260109.log', 3_000, 9)]);
+    const want = snapshot(t.db);
+    t.db.close();
+    const raw = new Database(path.join(t.dir, 'index.sqlite'));
+    undoTransferRollup(raw);
+    raw.pragma('user_version = 18');
+    raw.close();
+    t.db = openDatabase(path.join(t.dir, 'index.sqlite'));
+    expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(rollupCurrent(t.db)).toBe(true);
+    expect(snapshot(t.db)).toEqual(want);
+    expect(want.values.filter((v) => (v as { transfers: number }).transfers > 0).length).toBeGreaterThan(100);
+    expectRollupInStep();
   });
 
   it('is built when an older database gains it (schema 2 → 3)', async () => {

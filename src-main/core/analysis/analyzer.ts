@@ -26,6 +26,7 @@ import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { storePlainTransfersAsRows } from '../store/plain-transfers.js';
 import { matchKey, matchName } from '../store/match-key.js';
 import { opCode, outcomeCode } from '../store/op-codes.js';
+import type { TransferCounter } from '../store/rollup.js';
 import { stringSql, type StringInterner } from '../store/strings.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
 
@@ -210,6 +211,8 @@ export class Analyzer {
    * except in a rebuild, where the events not analysed yet still hold their old marks.
    */
   plainScope: (() => string) | null = null;
+  /** Where each transfer created or changed is counted for the rollup (store/rollup.ts), or nowhere (a rebuild counts the rows after). */
+  transferCounter: TransferCounter | null = null;
   /** The id the current line's event is stored under (a transfer it creates points at it). */
   private eventId: number | null = null;
   private readonly stmt;
@@ -690,6 +693,7 @@ export class Analyzer {
       rec.user === (own.user ?? null) && rec.clientIp === (own.clientIp ?? null) && rec.protocol === (own.protocol ?? null) &&
       server === (own.server ?? null) && rec.path === (own.path ?? null) && rec.pathTo === null && rec.bytes === (own.bytes ?? null) &&
       rec.durationMs === (own.durationMs ?? null) && rec.code === (own.status ?? null);
+    this.tallyTransfer({ ts: rec.ts, bytes: rec.bytes, status: rec.status, user: rec.user, client_ip: rec.clientIp, path: rec.path, code: rec.code }, 1);
     if (plain) return { id: this.eventId!, plain: true };
     const str = this.strings;
     const id = Number(
@@ -750,6 +754,8 @@ export class Analyzer {
       code: t.code !== null && /^\d+$/.test(t.code) ? t.code : rec.code ?? t.code,
       record_sources: `${t.record_sources}${this.sourceId},`,
     };
+    this.tallyTransfer(t, -1);
+    this.tallyTransfer(merged, 1);
     const str = this.strings;
     this.stmt.updateTransfer.run({
       id: merged.id, session_id: merged.session_id, ts: merged.ts, user_id: str.id('user', merged.user), client_ip_id: str.id('client_ip', merged.client_ip),
@@ -765,6 +771,16 @@ export class Analyzer {
       }
     }
     return t.id;
+  }
+
+  /** Counts a transfer's figures in (1) or out (−1) of the rollup. */
+  private tallyTransfer(t: Pick<TransferRow, 'ts' | 'bytes' | 'status' | 'user' | 'client_ip' | 'path' | 'code'>, n: 1 | -1): void {
+    if (!this.transferCounter) return;
+    const str = this.strings;
+    this.transferCounter.count({
+      ts: t.ts, bytes: t.bytes, failed: t.status === 'failed', user: str.id('user', t.user), clientIp: str.id('client_ip', t.client_ip),
+      path: str.id('path', t.path), code: str.id('status', t.code),
+    }, n);
   }
 
   private keylessKey(f: EventFields): string {

@@ -129,6 +129,12 @@ export function timeSpan(db: Db, kind: QueryKind, query: string, opts: CompileOp
   return timeEnds(db, kind, `(${q.where.sql})`, q.where.params);
 }
 
+/** The rollup's columns of each kind it holds (store/rollup.ts). */
+const ROLLED_UP = {
+  events: { count: 'events', bytes: 'bytes', failures: 'failures' },
+  transfers: { count: 'transfers', bytes: 'transfer_bytes', failures: 'transfer_failures' },
+} as const;
+
 export function aggregate(db: Db, kind: QueryKind, query: string, opts: AggregateOptions = {}): Aggregates {
   const q = compileQuery(db, kind, query, opts);
   const maxBuckets = opts.buckets ?? 300;
@@ -170,9 +176,10 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
         to ??= ends.last + 1;
       }
     }
-    // Every event, over all time: the rollup the writer keeps holds the answer (store/rollup.ts).
-    const fromRollup = kind === 'events' && unfiltered && rollupCurrent(db);
-    const top = fromRollup ? rollupTopLists(db, topN) : topLists(db, kind, rowsWhere(spec, where), params, topN, plus);
+    // Every event or transfer, over all time: the rollup the writer keeps holds the answer (store/rollup.ts).
+    const rolled = kind === 'events' ? ROLLED_UP.events : kind === 'transfers' ? ROLLED_UP.transfers : null;
+    const fromRollup = rolled !== null && unfiltered && rollupCurrent(db);
+    const top = fromRollup ? rollupTopLists(db, topN, rolled.count) : topLists(db, kind, rowsWhere(spec, where), params, topN, plus);
     const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
     if (from === undefined || to === undefined || to <= from) {
       return { from: from ?? null, to: to ?? null, bucketMs: 0, bucketLabel: '', timeline: [], total: 0, bytes: 0, failures: 0, top, heatmap };
@@ -182,7 +189,8 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     const base = step.ms < HOUR ? Math.min(step.ms, 15 * MINUTE) : wholeHours(zone, from, to) ? HOUR : 15 * MINUTE;
     const groups = (
       fromRollup && base % MINUTE === 0
-        ? db.prepare('SELECT minute * 60000 / @base AS k, sum(events) AS n, total(bytes) AS b, sum(failures) AS f FROM event_minutes GROUP BY k').all({ base })
+        ? db.prepare(`SELECT minute * 60000 / @base AS k, sum(${rolled!.count}) AS n, total(${rolled!.bytes}) AS b, sum(${rolled!.failures}) AS f
+            FROM event_minutes WHERE ${rolled!.count} > 0 GROUP BY k`).all({ base })
         : db.prepare(
             `SELECT ${time} / @base AS k, count(*) AS n, total(${BYTES_SQL[kind]}) AS b, count(*) FILTER (WHERE ${FAILED_SQL[kind]}) AS f
              FROM ${rowsWhere(spec, timedWhere)} GROUP BY k`,
@@ -218,20 +226,21 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     return { from, to, bucketMs: step.ms, bucketLabel: step.label, timeline, total, bytes, failures, top, heatmap };
   }));
 
-  /** The events' top lists over everything, from the rollup (the same lists `topLists` gives). */
-  function rollupTopLists(db: Db, n: number): Aggregates['top'] {
+  /** The top lists of every event (`count` events) or transfer (transfers) from the rollup: the same lists `topLists` gives. */
+  function rollupTopLists(db: Db, n: number, count: 'events' | 'transfers'): Aggregates['top'] {
     const dim = (d: RollupDim) => ROLLUP_DIMS.indexOf(d);
+    // A value only the other kind holds has a row with no count of this one.
     const list = (d: RollupDim): TopEntry[] =>
       n === 0
         ? []
-        : (db.prepare(`SELECT s.value AS value, v.events AS count FROM event_values v JOIN strings s ON s.id = v.value_id
-            WHERE v.dim = ? ORDER BY v.events DESC, s.value LIMIT ?`).all(dim(d), n) as TopEntry[]);
+        : (db.prepare(`SELECT s.value AS value, v.${count} AS count FROM event_values v JOIN strings s ON s.id = v.value_id
+            WHERE v.dim = ? AND v.${count} > 0 ORDER BY v.${count} DESC, s.value LIMIT ?`).all(dim(d), n) as TopEntry[]);
     // User names are grouped regardless of case (as the user: filter matches them); a server has few.
     const users = (): TopEntry[] =>
       n === 0
         ? []
-        : (db.prepare(`SELECT min(s.value) AS value, sum(v.events) AS count FROM event_values v JOIN strings s ON s.id = v.value_id
-            WHERE v.dim = ? GROUP BY s.value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?`).all(dim('user'), n) as TopEntry[]);
+        : (db.prepare(`SELECT min(s.value) AS value, sum(v.${count}) AS count FROM event_values v JOIN strings s ON s.id = v.value_id
+            WHERE v.dim = ? AND v.${count} > 0 GROUP BY s.value COLLATE NOCASE ORDER BY count DESC, value COLLATE NOCASE LIMIT ?`).all(dim('user'), n) as TopEntry[]);
     return { users: users(), ips: list('client_ip'), paths: list('path'), codes: list('status') };
   }
 

@@ -1,8 +1,12 @@
 /**
- * Pre-aggregated events (schema migration 3): counts per minute (rows, bytes, failures) and per
- * value of the columns the chart's top lists show. Charting every event then reads a few thousand
- * rollup rows, and a top list walks the count index, instead of grouping millions of events
- * (src-main/core/query/aggregate.ts).
+ * Pre-aggregated events (schema migration 3) and transfers (schema 19): counts per minute (rows,
+ * bytes, failures) and per value of the columns the chart's top lists show. Charting every event or
+ * every transfer then reads a few thousand rollup rows, and a top list walks a count index, instead
+ * of grouping millions of rows (src-main/core/query/aggregate.ts).
+ *
+ * The transfers' counts are given by the analysis as it creates each transfer and changes one (a
+ * record of another log merged into it: its old figures out, its new ones in; see TransferCounter),
+ * through a tally in a bulk load and a batch's deltas otherwise.
  *
  * The writer adds each batch in the batch's transaction. Whatever removes or changes events in
  * place (a source forgotten or read again, the analysis rebuilt, a bulk load that adds rows without
@@ -11,6 +15,7 @@
  */
 import { BYTES_SQL, FAILED_SQL } from './row-sql.js';
 import { STRING_DIMS } from './strings.js';
+import { everyTransfer } from './plain-transfers.js';
 import type { Db } from './db.js';
 import { readMeta, writeMeta } from './meta.js';
 import { withSortCache } from './sort-cache.js';
@@ -63,20 +68,70 @@ export class RollupWriter {
 const TALLY_MAX_MINUTES = 2 * 366 * 24 * 60;
 
 /**
+ * Counts, bytes and failures per minute, in typed arrays indexed by minute, off the heap: live
+ * objects in the heap let the whole heap grow before a full GC (a first version's maps per minute
+ * and per client IP came with a 10M-line load peaking at 350 MB). False from add() once the span
+ * is too wide to tally.
+ */
+class MinuteTally {
+  first = 0;
+  rows = new Int32Array(0);
+  failures = new Int32Array(0);
+  bytes = new Float64Array(0);
+
+  /** Adds `n` rows (−1 takes one out) at `ts`; false when the tally cannot hold its minute. */
+  add(ts: number, bytes: number | null, failed: boolean, n = 1): boolean {
+    const minute = Math.trunc(ts / 60000);
+    let i = minute - this.first;
+    if (i < 0 || i >= this.rows.length) {
+      if (!this.cover(minute)) return false;
+      i = minute - this.first;
+    }
+    this.rows[i]! += n;
+    if (bytes) this.bytes[i]! += n * bytes;
+    if (failed) this.failures[i]! += n;
+    return true;
+  }
+
+  /** Widens the arrays to hold `minute` (doubling, so that a log read in order grows them rarely). */
+  private cover(minute: number): boolean {
+    const used = this.rows.length > 0;
+    const lo = used ? Math.min(this.first, minute) : minute;
+    const hi = used ? Math.max(this.first + this.rows.length - 1, minute) : minute;
+    if (hi - lo + 1 > TALLY_MAX_MINUTES) return false;
+    const size = Math.min(TALLY_MAX_MINUTES, Math.max(hi - lo + 1, 2 * this.rows.length, 1024));
+    // The room goes where the log is heading: below for an earlier minute, above otherwise.
+    const first = used && minute < this.first ? hi - size + 1 : lo;
+    const move = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const grown = make(size);
+      if (used) grown.set(old, this.first - first);
+      return grown;
+    };
+    this.rows = move(this.rows, (n) => new Int32Array(n));
+    this.failures = move(this.failures, (n) => new Int32Array(n));
+    this.bytes = move(this.bytes, (n) => new Float64Array(n));
+    this.first = first;
+    return true;
+  }
+
+  /** Each minute holding rows, as (minute, rows, bytes, failures). */
+  *entries(): Generator<[number, number, number, number]> {
+    for (let i = 0; i < this.rows.length; i++) if (this.rows[i]) yield [this.first + i, this.rows[i]!, this.bytes[i]!, this.failures[i]!];
+  }
+}
+
+/**
  * A bulk load's counts per minute and per value, tallied as its rows are stored (the writer passes
  * each row's time, bytes, whether it failed, as BYTES_SQL and FAILED_SQL count them, and its values'
  * string ids), so that at its end nothing is grouped. 1M EFT lines: rebuilding the rollup took
- * 1.5 s, the minutes 0.64 s of it. Typed arrays indexed by minute, off the heap: live objects
- * in the heap let the whole heap grow before a full GC (a first version's maps per minute and per
- * client IP came with a 10M-line load peaking at 350 MB).
+ * 1.5 s, the minutes 0.64 s of it. The analysis counts the load's transfers into `transfers`.
  */
 export class RollupTally {
-  private first = 0;
-  private events = new Uint32Array(0);
-  private failures = new Uint32Array(0);
-  private bytes = new Float64Array(0);
+  private readonly minutes = new MinuteTally();
   /** The rows' counts per user, client IP, path and code. */
   readonly values = new ValueTally();
+  /** The transfers', given by the analysis (see TransferCounter). */
+  readonly transfers = new TransferTally();
   /** Rows counted: the tally is written only if the events are exactly these. */
   private rows = 0;
   /** Rows counted that may not be stored (a batch rolled back), rows removed since, or too wide a span. */
@@ -95,45 +150,13 @@ export class RollupTally {
     this.values.add(path);
     this.values.add(status);
     if (ts === null || this.invalid) return;
-    const minute = Math.trunc(ts / 60000);
-    let i = minute - this.first;
-    if (i < 0 || i >= this.events.length) {
-      if (!this.cover(minute)) return;
-      i = minute - this.first;
-    }
-    this.events[i]!++;
-    if (bytes) this.bytes[i]! += bytes;
-    if (failed) this.failures[i]!++;
-  }
-
-  /** Widens the arrays to hold `minute` (doubling, so that a log read in order grows them rarely). */
-  private cover(minute: number): boolean {
-    const used = this.events.length > 0;
-    const lo = used ? Math.min(this.first, minute) : minute;
-    const hi = used ? Math.max(this.first + this.events.length - 1, minute) : minute;
-    if (hi - lo + 1 > TALLY_MAX_MINUTES) {
-      this.invalidate();
-      return false;
-    }
-    const size = Math.min(TALLY_MAX_MINUTES, Math.max(hi - lo + 1, 2 * this.events.length, 1024));
-    // The room goes where the log is heading: below for an earlier minute, above otherwise.
-    const first = used && minute < this.first ? hi - size + 1 : lo;
-    const move = <T extends Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const grown = make(size);
-      if (used) grown.set(old, this.first - first);
-      return grown;
-    };
-    this.events = move(this.events, (n) => new Uint32Array(n));
-    this.failures = move(this.failures, (n) => new Uint32Array(n));
-    this.bytes = move(this.bytes, (n) => new Float64Array(n));
-    this.first = first;
-    return true;
+    if (!this.minutes.add(ts, bytes, failed)) this.invalidate();
   }
 
   /**
    * Writes the rollup after the load's indexes are built. False, writing nothing, when the events
-   * are not the rows counted (another process added some, or a file was read again meanwhile): the
-   * caller rebuilds it from the rows then.
+   * are not the rows counted (another process added some, or a file was read again meanwhile) or
+   * the transfers' tally could not hold them: the caller rebuilds it from the rows then.
    */
   write(db: Db): boolean {
     if (this.invalid) return false;
@@ -141,11 +164,142 @@ export class RollupTally {
     if (stored !== this.rows) return false;
     rebuildRollup(db, () => {
       const insert = db.prepare('INSERT INTO event_minutes (minute, events, bytes, failures) VALUES (?, ?, ?, ?)');
-      for (let i = 0; i < this.events.length; i++) {
-        if (this.events[i]) insert.run(this.first + i, this.events[i], this.bytes[i], this.failures[i]);
-      }
-    }, this.values);
+      for (const minute of this.minutes.entries()) insert.run(...minute);
+    }, this.values, this.transfers);
     return true;
+  }
+}
+
+/** What a transfer adds to the rollup: its time, bytes, whether it failed, its values as string ids (code: among the status codes). */
+export interface TransferFigures {
+  ts: number | null;
+  bytes: number | null;
+  failed: boolean;
+  user: number | null;
+  clientIp: number | null;
+  path: number | null;
+  code: number | null;
+}
+
+/**
+ * Where the analysis counts transfers: +1 for each one it creates, and when a record of another log
+ * changes one, −1 with its old figures and +1 with its new ones.
+ */
+export interface TransferCounter {
+  count(t: TransferFigures, n: 1 | -1): void;
+}
+
+/**
+ * The transfers' counts per minute and per value in typed arrays (a bulk load's, or a rebuild's from
+ * the rows), written to the transfers' columns of the rollup.
+ */
+export class TransferTally implements TransferCounter {
+  private readonly minutes = new MinuteTally();
+  private readonly values = new ValueTally();
+  /** False once a transfer's minute was beyond what the tally holds: the minutes are then grouped from the rows. */
+  private minutesValid = true;
+
+  count(t: TransferFigures, n: 1 | -1): void {
+    this.values.add(t.user, n);
+    this.values.add(t.clientIp, n);
+    this.values.add(t.path, n);
+    this.values.add(t.code, n);
+    if (t.ts !== null && this.minutesValid && !this.minutes.add(t.ts, t.bytes, t.failed, n)) this.minutesValid = false;
+  }
+
+  /** Counts the transfers stored (both sides: rows and plain transfers). */
+  static ofTransfers(db: Db): TransferTally {
+    const tally = new TransferTally();
+    // A row's code is text: the status code string of that spelling (an event's code, so stored).
+    const codeId = `(SELECT s.id FROM strings s WHERE s.dim = ${STRING_DIMS.status} AND s.value = t.code COLLATE NOCASE AND s.value = t.code)`;
+    const rows = db.prepare(`SELECT t.ts, t.bytes, ${FAILED_SQL.transfers}, t.user_id, t.client_ip_id, t.path_id, ${codeId} FROM transfers t
+      UNION ALL SELECT ts, bytes, outcome_code = 1, user_id, client_ip_id, path_id, status_id FROM events WHERE plain_transfer = 1`).raw();
+    for (const [ts, bytes, failed, user, clientIp, path, code] of rows.iterate() as IterableIterator<[number | null, number | null, number, number | null, number | null, number | null, number | null]>) {
+      tally.count({ ts, bytes, failed: failed === 1, user, clientIp, path, code }, 1);
+    }
+    return tally;
+  }
+
+  /** Writes the transfers' columns of the rollup (after its events' rows: rows of both meet in one table). */
+  write(db: Db): void {
+    if (this.minutesValid) {
+      const minute = db.prepare(TRANSFER_MINUTE_SQL);
+      for (const [m, n, bytes, failures] of this.minutes.entries()) minute.run(m, n, bytes, failures);
+    } else {
+      db.exec(`INSERT INTO event_minutes (minute, events, bytes, failures, transfers, transfer_bytes, transfer_failures)
+        SELECT CAST(t.ts AS INTEGER) / 60000, 0, 0, 0, count(*), total(${BYTES_SQL.transfers}), count(*) FILTER (WHERE ${FAILED_SQL.transfers})
+        FROM ${everyTransfer()} t WHERE t.ts IS NOT NULL GROUP BY 1
+        ON CONFLICT (minute) DO UPDATE SET transfers = excluded.transfers, transfer_bytes = excluded.transfer_bytes, transfer_failures = excluded.transfer_failures`);
+    }
+    this.values.write(db, 'transfers');
+  }
+}
+
+/** Adds (or with negative counts takes out) a minute's transfers. */
+const TRANSFER_MINUTE_SQL = `INSERT INTO event_minutes (minute, events, bytes, failures, transfers, transfer_bytes, transfer_failures) VALUES (?, 0, 0, 0, ?, ?, ?)
+  ON CONFLICT (minute) DO UPDATE SET transfers = transfers + excluded.transfers, transfer_bytes = transfer_bytes + excluded.transfer_bytes,
+    transfer_failures = transfer_failures + excluded.transfer_failures`;
+
+/** The rollup's dim of a string id's dim (SQL on `dim`), for the dims it counts. */
+const ROLLUP_DIM_SQL = `CASE dim ${ROLLUP_DIMS.map((c, i) => `WHEN ${STRING_DIMS[c]} THEN ${i}`).join(' ')} END`;
+
+/**
+ * A batch's changes to the transfers' counts outside a bulk load, written in its transaction by
+ * flush(): a handful of minutes and the batch's values (a Map each; a bulk load's tally is typed
+ * arrays as long as the strings are many), the values in one statement (one per value added 10 %
+ * to an append of 10k lines). Rows whose counts fall to nothing go.
+ */
+export class TransferDeltas implements TransferCounter {
+  private readonly minutes = new Map<number, [number, number, number]>();
+  private readonly values = new Map<number, number>();
+  private readonly addMinute;
+  private readonly addValues;
+  private readonly dropEmptyMinute;
+  private readonly dropEmptyValues;
+
+  constructor(db: Db) {
+    this.addMinute = db.prepare(TRANSFER_MINUTE_SQL);
+    // @values: a JSON array of [string id, count] pairs.
+    const valuesOf = `SELECT ${ROLLUP_DIM_SQL} AS rdim, s.id AS id, j.value ->> 1 AS n FROM json_each(@values) j CROSS JOIN strings s ON s.id = j.value ->> 0
+      WHERE s.dim IN (${ROLLUP_DIMS.map((c) => STRING_DIMS[c]).join(', ')}) AND s.value <> ''`;
+    this.addValues = db.prepare(`INSERT INTO event_values (dim, value_id, events, transfers) SELECT rdim, id, 0, n FROM (${valuesOf}) WHERE true
+      ON CONFLICT (dim, value_id) DO UPDATE SET transfers = transfers + excluded.transfers`);
+    this.dropEmptyMinute = db.prepare('DELETE FROM event_minutes WHERE minute = ? AND events = 0 AND transfers = 0');
+    this.dropEmptyValues = db.prepare(`DELETE FROM event_values WHERE (dim, value_id) IN (SELECT rdim, id FROM (${valuesOf}) WHERE n < 0)
+      AND events = 0 AND transfers = 0`);
+  }
+
+  count(t: TransferFigures, n: 1 | -1): void {
+    for (const id of [t.user, t.clientIp, t.path, t.code]) if (id !== null) this.values.set(id, (this.values.get(id) ?? 0) + n);
+    if (t.ts === null) return;
+    const minute = Math.trunc(t.ts / 60000);
+    let m = this.minutes.get(minute);
+    if (!m) this.minutes.set(minute, (m = [0, 0, 0]));
+    m[0] += n;
+    if (t.bytes) m[1] += n * t.bytes;
+    if (t.failed) m[2] += n;
+  }
+
+  /** Writes the batch's changes (in its transaction) and starts again. */
+  flush(): void {
+    for (const [minute, [n, bytes, failures]] of this.minutes) {
+      if (n === 0 && bytes === 0 && failures === 0) continue;
+      this.addMinute.run(minute, n, bytes, failures);
+      if (n < 0) this.dropEmptyMinute.run(minute);
+    }
+    const changed = [...this.values].filter(([, n]) => n !== 0);
+    if (changed.length) {
+      const values = JSON.stringify(changed);
+      this.addValues.run({ values });
+      if (changed.some(([, n]) => n < 0)) this.dropEmptyValues.run({ values });
+    }
+    this.clear();
+  }
+
+  /** Forgets what was counted (a batch rolled back). */
+  clear(): void {
+    this.minutes.clear();
+    this.values.clear();
   }
 }
 
@@ -156,16 +310,17 @@ export class RollupTally {
  * IPs and codes went for events_fields; grouping 1M rows without an index took 0.7–1.2 s a column).
  */
 export class ValueTally {
-  private counts = new Uint32Array(1024);
+  private counts = new Int32Array(1024);
 
-  add(id: number | null): void {
+  /** Adds `n` rows (−1 takes one out) holding the string `id`. */
+  add(id: number | null, n = 1): void {
     if (id === null) return;
     if (id >= this.counts.length) {
-      const grown = new Uint32Array(Math.max(id + 1, this.counts.length * 2));
+      const grown = new Int32Array(Math.max(id + 1, this.counts.length * 2));
       grown.set(this.counts);
       this.counts = grown;
     }
-    this.counts[id]!++;
+    this.counts[id]! += n;
   }
 
   /** Counts the rows stored (a rollup rebuilt outside a bulk load). */
@@ -178,33 +333,46 @@ export class ValueTally {
     return tally;
   }
 
-  /** Writes event_values: each counted value that is not the empty string, under its column's dim. */
-  write(db: Db): void {
+  /**
+   * Writes the counts into event_values' `column` (events, or transfers after the events'): each
+   * counted value that is not the empty string, under its column's dim.
+   */
+  write(db: Db, column: 'events' | 'transfers' = 'events'): void {
     // One statement over the strings, the counts read through a function: a statement run per value
     // took 0.95 s for the 366k values of 1M EFT lines, this 0.57 s (most of it the top-list index).
     const counts = this.counts;
     db.function('xl_tally', { deterministic: true }, (id: unknown) => (typeof id === 'number' && id < counts.length ? counts[id]! : 0));
-    const rollupDim = `CASE dim ${ROLLUP_DIMS.map((c, i) => `WHEN ${STRING_DIMS[c]} THEN ${i}`).join(' ')} END`;
-    db.exec(`INSERT INTO event_values (dim, value_id, events)
-      SELECT ${rollupDim}, id, n FROM (SELECT dim, id, xl_tally(id) AS n FROM strings NOT INDEXED
-        WHERE dim IN (${ROLLUP_DIMS.map((c) => STRING_DIMS[c]).join(', ')}) AND value <> '') WHERE n > 0`);
+    db.exec(`INSERT INTO event_values (dim, value_id, events, transfers)
+      SELECT ${ROLLUP_DIM_SQL}, id, ${column === 'events' ? 'n, 0' : '0, n'} FROM (SELECT dim, id, xl_tally(id) AS n FROM strings NOT INDEXED
+        WHERE dim IN (${ROLLUP_DIMS.map((c) => STRING_DIMS[c]).join(', ')}) AND value <> '') WHERE n > 0
+      ON CONFLICT (dim, value_id) DO UPDATE SET ${column} = excluded.${column}`);
   }
 }
 
 /**
- * Recomputes the whole rollup from the events (in the caller's transaction, when there is one);
- * `writeMinutes` fills event_minutes instead of grouping the rows, and `values` are the rows' counts
- * per value (a bulk load's tallies).
+ * Recomputes the whole rollup from the events and transfers (in the caller's transaction, when there
+ * is one); `writeMinutes` fills event_minutes instead of grouping the rows, `values` are the rows'
+ * counts per value and `transfers` the transfers' counts (a bulk load's tallies).
  */
-export function rebuildRollup(db: Db, writeMinutes = () => void db.exec(minutesSql('true')), values?: ValueTally): void {
+export function rebuildRollup(db: Db, writeMinutes = () => void db.exec(minutesSql('true')), values?: ValueTally, transfers?: TransferTally): void {
   withSortCache(db, () =>
     db.transaction(() => {
       db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
       writeMinutes();
       (values ?? ValueTally.ofEvents(db)).write(db);
+      (transfers ?? TransferTally.ofTransfers(db)).write(db);
       writeMeta(db, DIRTY_KEY, '0');
     })(),
   );
+}
+
+/** Recomputes the transfers' part of the rollup from the rows (schema 19 added it). */
+export function rebuildTransferRollup(db: Db): void {
+  withSortCache(db, () => {
+    db.exec('UPDATE event_minutes SET transfers = 0, transfer_bytes = 0, transfer_failures = 0 WHERE transfers <> 0; UPDATE event_values SET transfers = 0 WHERE transfers <> 0');
+    TransferTally.ofTransfers(db).write(db);
+    db.exec('DELETE FROM event_minutes WHERE events = 0 AND transfers = 0; DELETE FROM event_values WHERE events = 0 AND transfers = 0');
+  });
 }
 
 /** Until the next rebuild, the rollup is not to be read. */

@@ -4,7 +4,7 @@ import { DeflateThread } from './deflate-thread.js';
 import { DEFERRED_INDEX_NAMES } from './schema.js';
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from '../analysis/analyzer.js';
-import { markRollupStale, RollupTally, rebuildRollup, RollupWriter } from './rollup.js';
+import { markRollupStale, RollupTally, rebuildRollup, RollupWriter, TransferDeltas } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
 import { opCode, outcomeCode } from './op-codes.js';
@@ -106,6 +106,8 @@ export class IndexWriter {
   private readonly rollup;
   /** In a bulk load (see beginBulkLoad): its counts per minute and per value, tallied as the rows are stored. */
   private bulk: RollupTally | null = null;
+  /** Outside a bulk load: each batch's changes to the transfers' counts (see store/rollup.ts). */
+  private readonly transferDeltas: TransferDeltas;
   private readonly resetCounters;
   /** Adds committed lines to the full-text index during a big run (see full-text.ts). */
   private fullText: FullTextThread | undefined;
@@ -125,6 +127,8 @@ export class IndexWriter {
     this.analyzer = new Analyzer(db, this.strings);
     this.insertEvent = db.prepare(INSERT_EVENT);
     this.rollup = new RollupWriter(db);
+    this.transferDeltas = new TransferDeltas(db);
+    this.analyzer.transferCounter = this.transferDeltas;
     this.lines = new LineBlockWriter(db);
     this.resetCounters = db.prepare(
       'UPDATE sources SET events = 0, directives = 0, unparsed = 0, first_ts = NULL, last_ts = NULL WHERE id = ?',
@@ -200,7 +204,10 @@ export class IndexWriter {
       // In a bulk load, each batch marks the rollup stale again: another process opening the
       // database meanwhile may have rebuilt it without the rows still to come.
       if (this.bulk) markRollupStale(db);
-      else this.rollup.add(firstId, id);
+      else {
+        this.rollup.add(firstId, id);
+        this.transferDeltas.flush();
+      }
       this.updateSource.run({
         ...cp, id: sourceId, events: counts[0], directives: counts[1], unparsed: counts[2], firstTs, lastTs, now: Date.now(),
         tsSeenMax: seenMax === -Infinity ? null : seenMax, tsDisorderMs: disorder,
@@ -223,6 +230,7 @@ export class IndexWriter {
         return counts;
       } catch (err) {
         this.bulk?.invalidate(); // it counted the rolled-back rows
+        this.transferDeltas.clear();
         this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
         this.strings.reset(); // and the string ids it remembers may be gone
         throw err;
@@ -312,6 +320,7 @@ export class IndexWriter {
     // The rollup too is written once at the end: adding each batch's paths to it costs more than one
     // GROUP BY over everything (1M lines: +21 s vs +2 s). Each batch marks it stale (see commit).
     this.bulk = new RollupTally();
+    this.analyzer.transferCounter = this.bulk.transfers;
     return true;
   }
 
@@ -325,6 +334,7 @@ export class IndexWriter {
     ensureIndexes(this.db);
     if (!this.bulk?.write(this.db)) rebuildRollup(this.db);
     this.bulk = null;
+    this.analyzer.transferCounter = this.transferDeltas;
   }
 
   /** Removes a source's rows (used when a file was truncated, rotated or replaced). */
