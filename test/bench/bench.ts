@@ -96,6 +96,7 @@ interface QueryFigures {
   countTermMs: number;
   aggregateAllMs: number;
   aggregateUserMs: number;
+  aggregateTransfersMs: number;
   grepCountMs: number | null;
   wcMs: number | null;
 }
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
     limitRow('exact count, a term', q.countTermMs, 500, 'ms', q.grepCountMs !== null ? `grep -c ${ms(q.grepCountMs)}` : ''),
     limitRow('chart aggregation, whole range', q.aggregateAllMs, 300, 'ms'),
     limitRow('chart aggregation, one user', q.aggregateUserMs, 300, 'ms'),
+    limitRow('chart aggregation, every transfer', q.aggregateTransfersMs, 300, 'ms'),
     limitRow(`CSV export (${n(exp.rows)} rows)`, exp.ms, Math.round((3000 * exp.rows) / 1e6), 'ms', '3 s per 1 M rows'),
     limitRow('CSV export peak RSS increase', exp.peakRssIncreaseMb, 100, 'MB'),
     limitRow(`report of everything, HTML (${size(report.all.bytes)}, ${n(report.all.transfers ?? 0)} transfers, 1,000 listed)`, report.all.ms, 5000, 'ms', 'in seconds (issue 14)'),

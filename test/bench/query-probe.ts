@@ -72,6 +72,7 @@ const result = {
   countTermMs: time(() => countRows(db, 'events', user), 3),
   aggregateAllMs: time(() => aggregate(db, 'events', ''), 3),
   aggregateUserMs: time(() => aggregate(db, 'events', `user:${user}`), 3),
+  aggregateTransfersMs: time(() => aggregate(db, 'transfers', ''), 3),
   grepCountMs: log ? shellMs('grep', ['-c', user, log]).ms : null,
   wcMs: log ? shellMs('wc', ['-l', log]).ms : null,
 };
