@@ -2,26 +2,20 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { formatById } from '../formats/registry.js';
 import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
-import { EventKind, type FormatDefinition, type LineParser, type NamedLogFormat } from '../formats/types.js';
+import { EventKind, type NamedLogFormat } from '../formats/types.js';
 import { isStorageFailure, type Db } from '../store/db.js';
 import { FULL_TEXT_FILES } from '../store/full-text.js';
 import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
-import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
-import { DETECT_SAMPLE_LINES, detectFormat } from './detect.js';
-import { timeInText } from './line-time.js';
 import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
-import { readLineBatches } from './line-reader.js';
+import { readLineBatches, type FileRead } from './line-reader.js';
+import { BatchParser, type ParsedBatch, type ParseProgress, type ParseStart, type SavedState } from './batch-parser.js';
 
 export type { IndexProgress, IndexSummary } from './index-types.js';
-
-/** The largest time a JavaScript Date holds (±100,000,000 days from 1970), in ms. */
-const MAX_TIME_MS = 8.64e15;
 
 /** Above this many bytes of input into an empty database, indexes are built once at the end. */
 const BULK_LOAD_BYTES = 16 << 20;
@@ -79,16 +73,6 @@ interface SourceOptions {
   logFormats?: readonly NamedLogFormat[];
   /** The file's own proftpd.conf (`sources/configure`), read at each run instead of the run's. */
   proftpdConf?: string;
-}
-
-interface SavedState {
-  parser: unknown;
-  /** Timestamp of the last dated line: given to directives and unparsed lines that follow it. */
-  lastTs?: number;
-  /** Lines read as Windows-1252 so far. */
-  fallbackLines?: number;
-  /** The file's lines carry a container log collector's `name | ` prefix (collector-prefix.ts). */
-  collectorPrefix?: boolean;
 }
 
 interface FileHead {
@@ -244,7 +228,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       const report = (done: number) =>
         opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
       try {
-        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf);
+        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf, parseInThisThread);
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
@@ -271,6 +255,7 @@ async function indexFile(
   summary: IndexSummary,
   report: (bytesDone: number) => void,
   ownConf: (confFile: string) => ProftpdConf | undefined,
+  parse: ParseFile,
 ): Promise<string | null> {
   const head = await readHead(file);
   const sniffed = sniffEncoding(head.textHead);
@@ -307,50 +292,47 @@ async function indexFile(
   }
   const fresh = reset || (source.bytes_indexed === 0 && source.lines_indexed === 0);
   const timeZone = opts.timeZone ?? saved?.timeZone ?? localTimeZone();
-  const state: SavedState = fresh ? { parser: undefined } : JSON.parse(source.parser_state ?? '{}');
-  let format: FormatDefinition | undefined = !fresh && source.format ? formatById(source.format) : undefined;
-  let parser: LineParser | undefined;
   // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
   // proftpd.conf (the file's own, else the run's) come after them (the one it names for this file first).
   const givenLogFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
   const ownConfFile = saved ? saved.proftpdConf : opts.ownProftpdConf;
   const conf = ownConfFile ? ownConf(ownConfFile) : opts.proftpdConf;
   const confLog = conf && confLogFor(conf, file);
-  const logFormats = logFormatsWithConf(givenLogFormats, conf, confLog);
-  const ctx = { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats };
-  if (format) parser = format.createParser(ctx, state.parser);
-
+  const parseStart: ParseStart = {
+    file,
+    formatId: !fresh && source.format ? source.format : null,
+    namedFormatId: confLog ? confLog.format : null,
+    ctx: { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats: logFormatsWithConf(givenLogFormats, conf, confLog) },
+    saved: fresh ? { parser: undefined } : (JSON.parse(source.parser_state ?? '{}') as SavedState),
+    lineNo: fresh ? 0 : source.lines_indexed,
+  };
   const start = fresh ? sniffed.bomLength : source.bytes_indexed;
-  let lineNo = fresh ? 0 : source.lines_indexed;
-  let fallbackLines = state.fallbackLines ?? 0;
-  let lastTs = state.lastTs;
-  let collectorPrefix = state.collectorPrefix;
 
   const fpHash = hash(head.rawHead);
   let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
   // A compressed file is read whole and cannot be continued: until its last batch is committed its
   // size is stored as -1, so that a run stopped part-way (killed, cancelled) reads it again.
   let complete = !head.gzip;
-  const checkpoint = (end: number): Checkpoint => ({
+  const checkpoint = (end: number, p: ParseProgress): Checkpoint => ({
     after,
     size: complete ? size : -1, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash,
-    format: format?.id ?? null,
-    formatDetail: describeDetail(parser?.detail?.(), collectorPrefix),
-    encoding: describeEncoding(sniffed.encoding, fallbackLines),
+    format: p.formatId,
+    formatDetail: describeDetail(p.detail, p.collectorPrefix),
+    encoding: describeEncoding(sniffed.encoding, p.fallbackLines),
     options: JSON.stringify({
       timeZone,
       ...(givenLogFormats?.length ? { logFormats: givenLogFormats } : {}),
       ...(ownConfFile ? { proftpdConf: ownConfFile } : {}),
     } satisfies SourceOptions),
     bytesIndexed: end,
-    linesIndexed: lineNo,
-    parserState: JSON.stringify({ parser: parser?.state(), lastTs, fallbackLines, collectorPrefix } satisfies SavedState),
+    linesIndexed: p.lineNo,
+    parserState: JSON.stringify(p.saved),
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
-  const commit = (rows: readonly EventRow[], end: number, reset: boolean): KindCounts => {
-    const cp = checkpoint(end);
+  const commit = (rows: readonly EventRow[], end: number, reset: boolean, p: ParseProgress): KindCounts => {
+    const cp = checkpoint(end, p);
     const stored = writer.commitBatch(source.id, rows, cp, reset);
     after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
     return stored;
@@ -358,88 +340,49 @@ async function indexFile(
 
   let pendingReset = reset;
   let readUpTo = start;
+  const read = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip };
   const batchSize = writer.bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: fresh };
-  for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize })) {
-    collectorPrefix ??= hasCollectorPrefix(batch.lines);
-    const lines = collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
-    if (!format) {
-      // The format proftpd.conf names for this file, unless its lines say otherwise.
-      const named = confLog ? formatById(confLog.format) : undefined;
-      format = named && named.detect(lines.filter((l) => l.trim() !== '').slice(0, DETECT_SAMPLE_LINES), ctx) > 0 ? named : detectFormat(lines, file, undefined, ctx)?.format;
-      if (format) parser = format.createParser(ctx, undefined);
-    }
-    fallbackLines += batch.fallbackLines;
-    const rows: EventRow[] = new Array(batch.lines.length);
-    const undatedDirectives: number[] = [];
-    let headerTs: number | undefined;
-    for (let i = 0; i < batch.lines.length; i++) {
-      const raw = batch.lines[i]!;
-      const truncatedFrom = batch.truncated.get(i);
-      const split = collectorPrefix ? splitCollectorPrefix(raw) : undefined;
-      // A cut line is kept, unparsed, with its full length: its fields could be cut too.
-      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, lines[i]!) : null;
-      if (parsed && split) parsed.fields.extra = { ...parsed.fields.extra, container: split.container };
-      let kind: EventRow['kind'];
-      if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
-      else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
-      const fields = parsed?.fields ?? (truncatedFrom === undefined ? {} : { extra: { truncated: truncatedFrom } });
-      if (kind === EventKind.unparsed) {
-        // Not understood, but dated in a common way: the line sorts into its place all the same.
-        const found = timeInText(raw, ctx);
-        if (found) {
-          fields.ts = found.ts;
-          if (found.local) fields.tsLocal = true;
-        }
-      }
-      // A time outside what a Date can hold (e.g. `%{%s}t` fed any digits) is no time at all.
-      if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
-      if (kind === EventKind.event && fields.ts !== undefined) lastTs = fields.ts;
-      if (kind !== EventKind.unparsed && fields.ts !== undefined) {
-        for (const j of undatedDirectives) rows[j]!.ts = fields.ts;
-        undatedDirectives.length = 0;
-      }
-      // Header lines (W3C #Version, #Fields…) belong to the lines after them: a header block takes
-      // the time of its dated line (#Date), else of the next dated line of the batch, else (none
-      // follows yet) of the last one before it.
-      if (kind !== EventKind.directive) headerTs = undefined;
-      else if (fields.ts !== undefined) headerTs = fields.ts;
-      rows[i] = { lineNo: ++lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? headerTs ?? lastTs, fields, raw };
-      if (kind === EventKind.directive && fields.ts === undefined && headerTs === undefined) undatedDirectives.push(i);
-    }
+  const batches = parse(file, { ...read, ...batchSize }, parseStart);
+  let progress = new BatchParser(parseStart).progress();
+  for await (const batch of batches) {
+    progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).
-    const stored = commit(rows, batch.end, pendingReset);
+    const stored = commit(batch.rows, batch.end, pendingReset, progress);
     summary.events += stored[EventKind.event];
     summary.directives += stored[EventKind.directive];
     summary.unparsed += stored[EventKind.unparsed];
     pendingReset = false;
     opts.onBatch?.(source.id, null);
-    summary.lines += rows.length;
+    summary.lines += batch.rows.length;
     summary.bytes += batch.end - readUpTo;
     readUpTo = batch.end;
     report(batch.end);
     if (opts.signal?.aborted) break;
   }
   // The file is now empty (or has no complete line): its old rows still go.
-  if (pendingReset) commit([], start, true);
+  if (pendingReset) commit([], start, true, progress);
   if (!complete && !opts.signal?.aborted) {
     complete = true;
-    commit([], after.bytesIndexed, false);
+    commit([], after.bytesIndexed, false, progress);
   }
-  return format?.id ?? null;
+  return progress.formatId;
+}
+
+/** Reads and parses a file's lines from `read.start` as `start` says, batch by batch. */
+export type ParseFile = (file: string, read: FileRead, start: ParseStart) => AsyncGenerator<ParsedBatch>;
+
+/** A file's batches as rows, read and parsed here. */
+export async function* parseInThisThread(file: string, read: FileRead, parseStart: ParseStart): AsyncGenerator<ParsedBatch> {
+  const parser = new BatchParser(parseStart);
+  for await (const batch of readLineBatches(file, read)) {
+    const rows = parser.parse(batch);
+    yield { rows, end: batch.end, progress: parser.progress() };
+  }
 }
 
 function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {
   const notes = [parserDetail, collectorPrefix ? 'lines prefixed by a container log collector (name | ), read without it' : undefined];
   return notes.filter((n) => n !== undefined).join('; ') || null;
-}
-
-/** A parser bug must never lose a line: the line is then stored as unparsed. */
-function safeParse(parser: LineParser, line: string) {
-  try {
-    return parser.parse(line);
-  } catch {
-    return null;
-  }
 }
 
 export type { SourceRow };

@@ -1,0 +1,154 @@
+/**
+ * A file's batches of lines into rows: the format (detected on the first lines, or the one a
+ * proftpd.conf names), the parser's state, a container log collector's prefix, the time of the last
+ * dated line and the line numbers carry from batch to batch. Runs where the file is read: in the
+ * writer's thread, or in a big run on a thread of its own (parse-thread.ts), which gives the writer
+ * each batch's rows and where the parsing stands (ParseProgress) for the batch's checkpoint.
+ */
+import { formatById } from '../formats/registry.js';
+import { EventKind, type FormatDefinition, type LineParser, type ParseContext } from '../formats/types.js';
+import type { EventRow } from '../store/writer.js';
+import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
+import { DETECT_SAMPLE_LINES, detectFormat } from './detect.js';
+import type { LineBatch } from './line-reader.js';
+import { timeInText } from './line-time.js';
+
+/** The largest time a JavaScript Date holds (±100,000,000 days from 1970), in ms. */
+const MAX_TIME_MS = 8.64e15;
+
+/** What a source's checkpoint keeps of the parsing (sources.parser_state, as JSON). */
+export interface SavedState {
+  parser: unknown;
+  /** Timestamp of the last dated line: given to directives and unparsed lines that follow it. */
+  lastTs?: number;
+  /** Lines read as Windows-1252 so far. */
+  fallbackLines?: number;
+  /** The file's lines carry a container log collector's `name | ` prefix (collector-prefix.ts). */
+  collectorPrefix?: boolean;
+}
+
+/** Where a file's parsing starts (plain data: it is handed to the parsing thread as it is). */
+export interface ParseStart {
+  file: string;
+  /** The format the source was indexed with, or null to detect it. */
+  formatId: string | null;
+  /** The format a proftpd.conf names for this file: tried first when detecting. */
+  namedFormatId: string | null;
+  ctx: ParseContext;
+  /** The state saved at the last checkpoint ({ parser: undefined } for a fresh read). */
+  saved: SavedState;
+  /** Lines already stored. */
+  lineNo: number;
+}
+
+/** Where the parsing stands after a batch: what its checkpoint stores. */
+export interface ParseProgress {
+  formatId: string | null;
+  /** The parser's note on the file (e.g. which LogFormat), and the collector's prefix if any. */
+  detail: string | undefined;
+  collectorPrefix: boolean | undefined;
+  fallbackLines: number;
+  lineNo: number;
+  saved: SavedState;
+}
+
+/** A batch's rows, where the read stopped (the next batch's start) and where the parsing stands. */
+export interface ParsedBatch {
+  rows: EventRow[];
+  end: number;
+  progress: ParseProgress;
+}
+
+export class BatchParser {
+  private format: FormatDefinition | undefined;
+  private parser: LineParser | undefined;
+  private lineNo: number;
+  private lastTs: number | undefined;
+  private fallbackLines: number;
+  private collectorPrefix: boolean | undefined;
+
+  constructor(private readonly start: ParseStart) {
+    this.format = start.formatId ? formatById(start.formatId) : undefined;
+    if (this.format) this.parser = this.format.createParser(start.ctx, start.saved.parser);
+    this.lineNo = start.lineNo;
+    this.lastTs = start.saved.lastTs;
+    this.fallbackLines = start.saved.fallbackLines ?? 0;
+    this.collectorPrefix = start.saved.collectorPrefix;
+  }
+
+  /** The rows of the batch's lines, in order, numbered after the lines before. */
+  parse(batch: LineBatch): EventRow[] {
+    const { ctx } = this.start;
+    this.collectorPrefix ??= hasCollectorPrefix(batch.lines);
+    const lines = this.collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
+    if (!this.format) {
+      // The format proftpd.conf names for this file, unless its lines say otherwise.
+      const named = this.start.namedFormatId ? formatById(this.start.namedFormatId) : undefined;
+      this.format = named && named.detect(lines.filter((l) => l.trim() !== '').slice(0, DETECT_SAMPLE_LINES), ctx) > 0
+        ? named
+        : detectFormat(lines, this.start.file, undefined, ctx)?.format;
+      if (this.format) this.parser = this.format.createParser(ctx, undefined);
+    }
+    this.fallbackLines += batch.fallbackLines;
+    const parser = this.parser;
+    const rows: EventRow[] = new Array(batch.lines.length);
+    const undatedDirectives: number[] = [];
+    let headerTs: number | undefined;
+    for (let i = 0; i < batch.lines.length; i++) {
+      const raw = batch.lines[i]!;
+      const truncatedFrom = batch.truncated.get(i);
+      const split = this.collectorPrefix ? splitCollectorPrefix(raw) : undefined;
+      // A cut line is kept, unparsed, with its full length: its fields could be cut too.
+      const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, lines[i]!) : null;
+      if (parsed && split) parsed.fields.extra = { ...parsed.fields.extra, container: split.container };
+      let kind: EventRow['kind'];
+      if (parsed) kind = parsed.kind === 'event' ? EventKind.event : EventKind.directive;
+      else kind = raw.trim() === '' && truncatedFrom === undefined ? EventKind.directive : EventKind.unparsed; // blank lines are layout, not data
+      const fields = parsed?.fields ?? (truncatedFrom === undefined ? {} : { extra: { truncated: truncatedFrom } });
+      if (kind === EventKind.unparsed) {
+        // Not understood, but dated in a common way: the line sorts into its place all the same.
+        const found = timeInText(raw, ctx);
+        if (found) {
+          fields.ts = found.ts;
+          if (found.local) fields.tsLocal = true;
+        }
+      }
+      // A time outside what a Date can hold (e.g. `%{%s}t` fed any digits) is no time at all.
+      if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
+      if (kind === EventKind.event && fields.ts !== undefined) this.lastTs = fields.ts;
+      if (kind !== EventKind.unparsed && fields.ts !== undefined) {
+        for (const j of undatedDirectives) rows[j]!.ts = fields.ts;
+        undatedDirectives.length = 0;
+      }
+      // Header lines (W3C #Version, #Fields…) belong to the lines after them: a header block takes
+      // the time of its dated line (#Date), else of the next dated line of the batch, else (none
+      // follows yet) of the last one before it.
+      if (kind !== EventKind.directive) headerTs = undefined;
+      else if (fields.ts !== undefined) headerTs = fields.ts;
+      rows[i] = { lineNo: ++this.lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? headerTs ?? this.lastTs, fields, raw };
+      if (kind === EventKind.directive && fields.ts === undefined && headerTs === undefined) undatedDirectives.push(i);
+    }
+    return rows;
+  }
+
+  /** Where the parsing stands after the batches so far. */
+  progress(): ParseProgress {
+    return {
+      formatId: this.format?.id ?? null,
+      detail: this.parser?.detail?.(),
+      collectorPrefix: this.collectorPrefix,
+      fallbackLines: this.fallbackLines,
+      lineNo: this.lineNo,
+      saved: { parser: this.parser?.state(), lastTs: this.lastTs, fallbackLines: this.fallbackLines, collectorPrefix: this.collectorPrefix },
+    };
+  }
+}
+
+/** A parser bug must never lose a line: the line is then stored as unparsed. */
+function safeParse(parser: LineParser, line: string) {
+  try {
+    return parser.parse(line);
+  } catch {
+    return null;
+  }
+}
