@@ -693,7 +693,7 @@ export class Analyzer {
       rec.user === (own.user ?? null) && rec.clientIp === (own.clientIp ?? null) && rec.protocol === (own.protocol ?? null) &&
       server === (own.server ?? null) && rec.path === (own.path ?? null) && rec.pathTo === null && rec.bytes === (own.bytes ?? null) &&
       rec.durationMs === (own.durationMs ?? null) && rec.code === (own.status ?? null);
-    this.tallyTransfer({ ts: rec.ts, bytes: rec.bytes, status: rec.status, user: rec.user, client_ip: rec.clientIp, path: rec.path, code: rec.code }, 1);
+    this.tallyTransfer(1, rec.ts, rec.bytes, rec.status, rec.user, rec.clientIp, rec.path, rec.code);
     if (plain) return { id: this.eventId!, plain: true };
     const str = this.strings;
     const id = Number(
@@ -754,8 +754,8 @@ export class Analyzer {
       code: t.code !== null && /^\d+$/.test(t.code) ? t.code : rec.code ?? t.code,
       record_sources: `${t.record_sources}${this.sourceId},`,
     };
-    this.tallyTransfer(t, -1);
-    this.tallyTransfer(merged, 1);
+    this.tallyTransfer(-1, t.ts, t.bytes, t.status, t.user, t.client_ip, t.path, t.code);
+    this.tallyTransfer(1, merged.ts, merged.bytes, merged.status, merged.user, merged.client_ip, merged.path, merged.code);
     const str = this.strings;
     this.stmt.updateTransfer.run({
       id: merged.id, session_id: merged.session_id, ts: merged.ts, user_id: str.id('user', merged.user), client_ip_id: str.id('client_ip', merged.client_ip),
@@ -774,13 +774,11 @@ export class Analyzer {
   }
 
   /** Counts a transfer's figures in (1) or out (−1) of the rollup. */
-  private tallyTransfer(t: Pick<TransferRow, 'ts' | 'bytes' | 'status' | 'user' | 'client_ip' | 'path' | 'code'>, n: 1 | -1): void {
+  private tallyTransfer(n: 1 | -1, ts: number | null, bytes: number | null, status: Outcome, user: string | null, clientIp: string | null,
+    path: string | null, code: string | null): void {
     if (!this.transferCounter) return;
     const str = this.strings;
-    this.transferCounter.count({
-      ts: t.ts, bytes: t.bytes, failed: t.status === 'failed', user: str.id('user', t.user), clientIp: str.id('client_ip', t.client_ip),
-      path: str.id('path', t.path), code: str.id('status', t.code),
-    }, n);
+    this.transferCounter.count(n, ts, bytes, status === 'failed', str.id('user', user), str.id('client_ip', clientIp), str.id('path', path), str.id('status', code));
   }
 
   private keylessKey(f: EventFields): string {

@@ -173,23 +173,17 @@ export class RollupTally {
   }
 }
 
-/** What a transfer adds to the rollup: its time, bytes, whether it failed, its values as string ids (code: among the status codes). */
-export interface TransferFigures {
-  ts: number | null;
-  bytes: number | null;
-  failed: boolean;
-  user: number | null;
-  clientIp: number | null;
-  path: number | null;
-  code: number | null;
-}
-
 /**
  * Where the analysis counts transfers: +1 for each one it creates, and when a record of another log
  * changes one, −1 with its old figures and +1 with its new ones.
  */
 export interface TransferCounter {
-  count(t: TransferFigures, n: 1 | -1): void;
+  /**
+   * `n` (1 or −1) transfers with this time, bytes, outcome and values as string ids (code: among the
+   * status codes). Positional, as RollupTally.add: an object per transfer was garbage enough to
+   * grow the writer's heap.
+   */
+  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, code: number | null): void;
 }
 
 /**
@@ -204,13 +198,13 @@ export class TransferTally implements TransferCounter {
   /** Transfers counted (created, less none: a merge takes one out and puts it back). */
   transfers = 0;
 
-  count(t: TransferFigures, n: 1 | -1): void {
+  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, code: number | null): void {
     this.transfers += n;
-    this.values.add(t.user, n);
-    this.values.add(t.clientIp, n);
-    this.values.add(t.path, n);
-    this.values.add(t.code, n);
-    if (t.ts !== null && this.minutesValid && !this.minutes.add(t.ts, t.bytes, t.failed, n)) this.minutesValid = false;
+    this.values.add(user, n);
+    this.values.add(clientIp, n);
+    this.values.add(path, n);
+    this.values.add(code, n);
+    if (ts !== null && this.minutesValid && !this.minutes.add(ts, bytes, failed, n)) this.minutesValid = false;
   }
 
   /** Counts the transfers stored (both sides: rows and plain transfers). */
@@ -225,7 +219,7 @@ export class TransferTally implements TransferCounter {
     const rows = db.prepare(`SELECT t.ts, t.bytes, ${FAILED_SQL.transfers}, t.user_id, t.client_ip_id, t.path_id, ${codeId} FROM transfers t
       UNION ALL SELECT ts, bytes, outcome_code = 1, user_id, client_ip_id, path_id, status_id FROM events WHERE plain_transfer = 1`).raw();
     for (const [ts, bytes, failed, user, clientIp, path, code] of rows.iterate() as IterableIterator<[number | null, number | null, number, number | null, number | null, number | null, number | null]>) {
-      tally.count({ ts, bytes, failed: failed === 1, user, clientIp, path, code }, 1);
+      tally.count(1, ts, bytes, failed === 1, user, clientIp, path, code);
     }
     return tally;
   }
@@ -279,15 +273,22 @@ export class TransferDeltas implements TransferCounter {
       AND events = 0 AND transfers = 0`);
   }
 
-  count(t: TransferFigures, n: 1 | -1): void {
-    for (const id of [t.user, t.clientIp, t.path, t.code]) if (id !== null) this.values.set(id, (this.values.get(id) ?? 0) + n);
-    if (t.ts === null) return;
-    const minute = Math.trunc(t.ts / 60000);
+  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, code: number | null): void {
+    this.addValue(user, n);
+    this.addValue(clientIp, n);
+    this.addValue(path, n);
+    this.addValue(code, n);
+    if (ts === null) return;
+    const minute = Math.trunc(ts / 60000);
     let m = this.minutes.get(minute);
     if (!m) this.minutes.set(minute, (m = [0, 0, 0]));
     m[0] += n;
-    if (t.bytes) m[1] += n * t.bytes;
-    if (t.failed) m[2] += n;
+    if (bytes) m[1] += n * bytes;
+    if (failed) m[2] += n;
+  }
+
+  private addValue(id: number | null, n: number): void {
+    if (id !== null) this.values.set(id, (this.values.get(id) ?? 0) + n);
   }
 
   /** Writes the batch's changes (in its transaction) and starts again. */
