@@ -1,9 +1,9 @@
 /**
  * A file's batches of lines into rows: the format (detected on the first lines, or the one a
  * proftpd.conf names), the parser's state, a container log collector's prefix, the time of the last
- * dated line and the line numbers carry from batch to batch. Runs where the file is read: in the
- * writer's thread, or in a big run on a thread of its own (parse-thread.ts), which gives the writer
- * each batch's rows and where the parsing stands (ParseProgress) for the batch's checkpoint.
+ * dated line and the line numbers carry from batch to batch. What it carries is plain data
+ * (ParseStart in, ParseProgress out, which the batch's checkpoint stores), so that the same parsing
+ * could run on another thread than the writer's.
  */
 import { formatById } from '../formats/registry.js';
 import { EventKind, type FormatDefinition, type LineParser, type ParseContext } from '../formats/types.js';
@@ -27,7 +27,7 @@ export interface SavedState {
   collectorPrefix?: boolean;
 }
 
-/** Where a file's parsing starts (plain data: it is handed to the parsing thread as it is). */
+/** Where a file's parsing starts: the source's format and the state its last checkpoint saved. */
 export interface ParseStart {
   file: string;
   /** The format the source was indexed with, or null to detect it. */
@@ -50,13 +50,6 @@ export interface ParseProgress {
   fallbackLines: number;
   lineNo: number;
   saved: SavedState;
-}
-
-/** A batch's rows, where the read stopped (the next batch's start) and where the parsing stands. */
-export interface ParsedBatch {
-  rows: EventRow[];
-  end: number;
-  progress: ParseProgress;
 }
 
 export class BatchParser {

@@ -12,8 +12,8 @@ import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } 
 import { sniffEncoding, type Encoding } from './encoding.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
-import { readLineBatches, type FileRead } from './line-reader.js';
-import { BatchParser, type ParsedBatch, type ParseProgress, type ParseStart, type SavedState } from './batch-parser.js';
+import { readLineBatches } from './line-reader.js';
+import { BatchParser, type ParseProgress, type ParseStart, type SavedState } from './batch-parser.js';
 
 export type { IndexProgress, IndexSummary } from './index-types.js';
 
@@ -228,7 +228,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       const report = (done: number) =>
         opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
       try {
-        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf, parseInThisThread);
+        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf);
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
@@ -255,7 +255,6 @@ async function indexFile(
   summary: IndexSummary,
   report: (bytesDone: number) => void,
   ownConf: (confFile: string) => ProftpdConf | undefined,
-  parse: ParseFile,
 ): Promise<string | null> {
   const head = await readHead(file);
   const sniffed = sniffEncoding(head.textHead);
@@ -340,20 +339,20 @@ async function indexFile(
 
   let pendingReset = reset;
   let readUpTo = start;
-  const read = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip };
   const batchSize = writer.bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: fresh };
-  const batches = parse(file, { ...read, ...batchSize }, parseStart);
-  let progress = new BatchParser(parseStart).progress();
-  for await (const batch of batches) {
-    progress = batch.progress;
+  const parser = new BatchParser(parseStart);
+  let progress = parser.progress();
+  for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize })) {
+    const rows = parser.parse(batch);
+    progress = parser.progress();
     // Counted as committed (a batch another process indexed first is refused).
-    const stored = commit(batch.rows, batch.end, pendingReset, progress);
+    const stored = commit(rows, batch.end, pendingReset, progress);
     summary.events += stored[EventKind.event];
     summary.directives += stored[EventKind.directive];
     summary.unparsed += stored[EventKind.unparsed];
     pendingReset = false;
     opts.onBatch?.(source.id, null);
-    summary.lines += batch.rows.length;
+    summary.lines += rows.length;
     summary.bytes += batch.end - readUpTo;
     readUpTo = batch.end;
     report(batch.end);
@@ -366,18 +365,6 @@ async function indexFile(
     commit([], after.bytesIndexed, false, progress);
   }
   return progress.formatId;
-}
-
-/** Reads and parses a file's lines from `read.start` as `start` says, batch by batch. */
-export type ParseFile = (file: string, read: FileRead, start: ParseStart) => AsyncGenerator<ParsedBatch>;
-
-/** A file's batches as rows, read and parsed here. */
-export async function* parseInThisThread(file: string, read: FileRead, parseStart: ParseStart): AsyncGenerator<ParsedBatch> {
-  const parser = new BatchParser(parseStart);
-  for await (const batch of readLineBatches(file, read)) {
-    const rows = parser.parse(batch);
-    yield { rows, end: batch.end, progress: parser.progress() };
-  }
 }
 
 function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {

@@ -230,10 +230,7 @@ function longLine(scanned: Buffer, length: number, head: Buffer, endedWithCr: bo
  * FIRST_BATCH_BYTES). With `flushLast`, a final line without LF is also returned (used for
  * compressed files).
  */
-/** How a file is read: ReadOptions, and whether a last line without a newline is a line (a .gz file's end). */
-export type FileRead = ReadOptions & { flushLast?: boolean };
-
-export async function* readLineBatches(file: string, opts: FileRead): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(file: string, opts: ReadOptions & { flushLast?: boolean }): AsyncGenerator<LineBatch> {
   const { encoding } = opts;
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const unit = unitBytes(encoding);

@@ -5,7 +5,7 @@
  * day and more are folded in JavaScript at local midnights (and Mondays, month starts), DST included.
  */
 import { timed, type Db } from '../store/db.js';
-import { ROLLUP_DIMS, rollupCurrent, type RollupDim } from '../store/rollup.js';
+import { ROLLUP_COLUMNS, ROLLUP_DIMS, rollupCurrent, type RollupDim } from '../store/rollup.js';
 import type { StringColumn } from '../store/strings.js';
 import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
@@ -129,12 +129,6 @@ export function timeSpan(db: Db, kind: QueryKind, query: string, opts: CompileOp
   return timeEnds(db, kind, `(${q.where.sql})`, q.where.params);
 }
 
-/** The rollup's columns of each kind it holds (store/rollup.ts). */
-const ROLLED_UP = {
-  events: { count: 'events', bytes: 'bytes', failures: 'failures' },
-  transfers: { count: 'transfers', bytes: 'transfer_bytes', failures: 'transfer_failures' },
-} as const;
-
 export function aggregate(db: Db, kind: QueryKind, query: string, opts: AggregateOptions = {}): Aggregates {
   const q = compileQuery(db, kind, query, opts);
   const maxBuckets = opts.buckets ?? 300;
@@ -177,7 +171,7 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
       }
     }
     // Every event or transfer, over all time: the rollup the writer keeps holds the answer (store/rollup.ts).
-    const rolled = kind === 'events' ? ROLLED_UP.events : kind === 'transfers' ? ROLLED_UP.transfers : null;
+    const rolled = kind === 'sessions' ? null : ROLLUP_COLUMNS[kind];
     const fromRollup = rolled !== null && unfiltered && rollupCurrent(db);
     const top = fromRollup ? rollupTopLists(db, topN, rolled.count) : topLists(db, kind, rowsWhere(spec, where), params, topN, plus);
     const heatmap = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));

@@ -29,11 +29,26 @@ export type RollupDim = (typeof ROLLUP_DIMS)[number];
 /** The events whose rows are summarised, by id range; `e` is their alias. */
 const BATCH = 'e.id >= @first AND e.id < @end';
 
-const minutesSql = (where: string) => `INSERT INTO event_minutes (minute, events, bytes, failures)
-  SELECT CAST(e.ts AS INTEGER) / 60000, count(*), total(${BYTES_SQL.events}), count(*) FILTER (WHERE ${FAILED_SQL.events})
-  FROM events e WHERE ${where} AND e.ts IS NOT NULL GROUP BY 1
-  ON CONFLICT (minute) DO UPDATE SET events = events + excluded.events, bytes = bytes + excluded.bytes,
-    failures = failures + excluded.failures`;
+/** The columns of event_minutes and event_values each kind's counts are in (query/aggregate.ts reads them). */
+export const ROLLUP_COLUMNS = {
+  events: { count: 'events', bytes: 'bytes', failures: 'failures' },
+  transfers: { count: 'transfers', bytes: 'transfer_bytes', failures: 'transfer_failures' },
+} as const;
+export type RolledUpKind = keyof typeof ROLLUP_COLUMNS;
+
+/** The rows of each kind, under the alias BYTES_SQL and FAILED_SQL use. */
+const ROWS_OF: Record<RolledUpKind, string> = { events: 'events e', transfers: `${everyTransfer()} t` };
+
+/** Adds the minutes of `kind`'s rows meeting `where` (their alias as in ROWS_OF) to its columns of event_minutes. */
+const minutesSql = (kind: RolledUpKind, where: string) => {
+  const c = ROLLUP_COLUMNS[kind];
+  const a = kind === 'events' ? 'e' : 't';
+  return `INSERT INTO event_minutes (minute, events, bytes, failures${kind === 'events' ? '' : `, ${c.count}, ${c.bytes}, ${c.failures}`})
+  SELECT CAST(${a}.ts AS INTEGER) / 60000, ${kind === 'events' ? '' : '0, 0, 0, '}count(*), total(${BYTES_SQL[kind]}), count(*) FILTER (WHERE ${FAILED_SQL[kind]})
+  FROM ${ROWS_OF[kind]} WHERE ${where} AND ${a}.ts IS NOT NULL GROUP BY 1
+  ON CONFLICT (minute) DO UPDATE SET ${c.count} = ${c.count} + excluded.${c.count}, ${c.bytes} = ${c.bytes} + excluded.${c.bytes},
+    ${c.failures} = ${c.failures} + excluded.${c.failures}`;
+};
 
 // The top lists count rows whose value is neither NULL nor empty, with or without a time, by string
 // id (one id per exact spelling, as grouping the text did); readers name the ids. The empty string
@@ -52,7 +67,7 @@ export class RollupWriter {
   private readonly addValues;
 
   constructor(db: Db) {
-    this.addMinutes = db.prepare(minutesSql(BATCH));
+    this.addMinutes = db.prepare(minutesSql('events', BATCH));
     this.addValues = db.prepare(valuesSql(BATCH));
   }
 
@@ -155,8 +170,8 @@ export class RollupTally {
 
   /**
    * Writes the rollup after the load's indexes are built. False, writing nothing, when the events
-   * are not the rows counted (another process added some, or a file was read again meanwhile) or
-   * the transfers' tally could not hold them: the caller rebuilds it from the rows then.
+   * or the transfers stored are not the ones counted (another process added some, or a file was
+   * read again meanwhile): the caller rebuilds it from the rows then.
    */
   write(db: Db): boolean {
     if (this.invalid) return false;
@@ -230,10 +245,7 @@ export class TransferTally implements TransferCounter {
       const minute = db.prepare(TRANSFER_MINUTE_SQL);
       for (const [m, n, bytes, failures] of this.minutes.entries()) minute.run(m, n, bytes, failures);
     } else {
-      db.exec(`INSERT INTO event_minutes (minute, events, bytes, failures, transfers, transfer_bytes, transfer_failures)
-        SELECT CAST(t.ts AS INTEGER) / 60000, 0, 0, 0, count(*), total(${BYTES_SQL.transfers}), count(*) FILTER (WHERE ${FAILED_SQL.transfers})
-        FROM ${everyTransfer()} t WHERE t.ts IS NOT NULL GROUP BY 1
-        ON CONFLICT (minute) DO UPDATE SET transfers = excluded.transfers, transfer_bytes = excluded.transfer_bytes, transfer_failures = excluded.transfer_failures`);
+      db.exec(minutesSql('transfers', 'true')); // its columns are empty here: adding is setting
     }
     this.values.write(db, 'transfers');
   }
@@ -381,7 +393,7 @@ export class ValueTally {
  * is one); `writeMinutes` fills event_minutes instead of grouping the rows, `values` are the rows'
  * counts per value and `transfers` the transfers' counts (a bulk load's tallies).
  */
-export function rebuildRollup(db: Db, writeMinutes = () => void db.exec(minutesSql('true')), values?: ValueTally, transfers?: TransferTally): void {
+export function rebuildRollup(db: Db, writeMinutes = () => void db.exec(minutesSql('events', 'true')), values?: ValueTally, transfers?: TransferTally): void {
   withSortCache(db, () =>
     db.transaction(() => {
       db.exec('DELETE FROM event_minutes; DELETE FROM event_values;');
