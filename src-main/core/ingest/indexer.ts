@@ -10,6 +10,7 @@ import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type Sour
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
 import { readLineBatches } from './line-reader.js';
@@ -147,6 +148,7 @@ export class IndexStoppedError extends Error {
  */
 export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexOptions): Promise<IndexSummary> {
   const t0 = performance.now();
+  boundHeapGrowth();
   if (opts.timeZone) assertTimeZone(opts.timeZone);
   const summary: IndexSummary = {
     files: 0, lines: 0, events: 0, directives: 0, unparsed: 0, bytes: 0, ms: 0, formats: {}, errors: [],
