@@ -26,6 +26,7 @@ const built = {
   db: () => import(dist('store/db.js')) as Promise<typeof import('../../src-main/core/store/db.js')>,
   indexer: () => import(dist('ingest/indexer.js')) as Promise<typeof import('../../src-main/core/ingest/indexer.js')>,
   fullText: () => import(dist('store/full-text.js')) as Promise<typeof import('../../src-main/core/store/full-text.js')>,
+  deflate: () => import(dist('store/deflate-thread.js')) as Promise<typeof import('../../src-main/core/store/deflate-thread.js')>,
 };
 
 let dir: string;
@@ -133,6 +134,32 @@ describe('the full-text index file', () => {
       }
       const mode = (f: string) => fs.statSync(f).mode & 0o777;
       expect(mode(file + FULL_TEXT_SUFFIX)).toBe(mode(file));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a run of a few MB that is no bulk load (a new file into a database) is helped by the threads: every line stored and indexed once', async () => {
+    const { openDatabase: open } = await built.db();
+    const { indexPaths: index } = await built.indexer();
+    const { DeflateThread } = await built.deflate();
+    const first = path.join(dir, 'u_ex260201.log');
+    const next = path.join(dir, 'u_ex260202.log');
+    await generateEftW3c(first, { lines: 2_000, seed: 5 });
+    await generateEftW3c(next, { lines: 45_000, seed: 6, startMs: Date.UTC(2026, 1, 2) });
+    expect(fs.statSync(next).size).toBeGreaterThan(4 << 20); // over the helpers' threshold, under a bulk load's 16 MiB
+    expect(fs.statSync(next).size).toBeLessThan(16 << 20);
+    const db = open(path.join(dir, 'helped.sqlite'));
+    try {
+      await index(db, [first], { timeZone: 'UTC' });
+      const before = DeflateThread.taken;
+      await index(db, [next], { timeZone: 'UTC', helperThreadsAfterMs: 0 });
+      expect(DeflateThread.taken - before).toBeGreaterThan(0); // the threads ran
+      expectEveryLineOnce(db);
+      const stored = db.prepare(`SELECT ${lineSql('e')} FROM events e WHERE e.source_id = 2 ORDER BY e.id`).pluck().all();
+      expect(stored).toEqual(fs.readFileSync(next, 'utf8').replace(/\r?\n$/, '').split(/\r?\n/));
+      const m = matches(db, '2026');
+      expect(m.index).toEqual(m.lines);
     } finally {
       db.close();
     }
