@@ -44,11 +44,10 @@ export interface ParseStart {
 /** Where the parsing stands after a batch: what its checkpoint stores. */
 export interface ParseProgress {
   formatId: string | null;
-  /** The parser's note on the file (e.g. which LogFormat), and the collector's prefix if any. */
+  /** The parser's note on the file (e.g. which LogFormat). */
   detail: string | undefined;
-  collectorPrefix: boolean | undefined;
-  fallbackLines: number;
   lineNo: number;
+  /** Also what the checkpoint's format detail and encoding tell (its collector prefix, its Windows-1252 lines). */
   saved: SavedState;
 }
 
@@ -73,7 +72,8 @@ export class BatchParser {
   parse(batch: LineBatch): EventRow[] {
     const { ctx } = this.start;
     this.collectorPrefix ??= hasCollectorPrefix(batch.lines);
-    const lines = this.collectorPrefix ? batch.lines.map((l) => splitCollectorPrefix(l)?.line ?? l) : batch.lines;
+    const splits = this.collectorPrefix ? batch.lines.map(splitCollectorPrefix) : undefined;
+    const lines = splits ? splits.map((split, i) => split?.line ?? batch.lines[i]!) : batch.lines;
     if (!this.format) {
       // The format proftpd.conf names for this file, unless its lines say otherwise.
       const named = this.start.namedFormatId ? formatById(this.start.namedFormatId) : undefined;
@@ -90,7 +90,7 @@ export class BatchParser {
     for (let i = 0; i < batch.lines.length; i++) {
       const raw = batch.lines[i]!;
       const truncatedFrom = batch.truncated.get(i);
-      const split = this.collectorPrefix ? splitCollectorPrefix(raw) : undefined;
+      const split = splits?.[i];
       // A cut line is kept, unparsed, with its full length: its fields could be cut too.
       const parsed = parser && truncatedFrom === undefined && raw.trim() !== '' ? safeParse(parser, lines[i]!) : null;
       if (parsed && split) parsed.fields.extra = { ...parsed.fields.extra, container: split.container };
@@ -129,8 +129,6 @@ export class BatchParser {
     return {
       formatId: this.format?.id ?? null,
       detail: this.parser?.detail?.(),
-      collectorPrefix: this.collectorPrefix,
-      fallbackLines: this.fallbackLines,
       lineNo: this.lineNo,
       saved: { parser: this.parser?.state(), lastTs: this.lastTs, fallbackLines: this.fallbackLines, collectorPrefix: this.collectorPrefix },
     };

@@ -327,8 +327,8 @@ async function indexFile(
     size: complete ? size : -1, mtimeMs: Number(stat.mtimeMs), dev, ino,
     fpLen: head.rawHead.length, fpHash,
     format: p.formatId,
-    formatDetail: describeDetail(p.detail, p.collectorPrefix),
-    encoding: describeEncoding(sniffed.encoding, p.fallbackLines),
+    formatDetail: describeDetail(p.detail, p.saved.collectorPrefix),
+    encoding: describeEncoding(sniffed.encoding, p.saved.fallbackLines ?? 0),
     options: JSON.stringify({
       timeZone,
       ...(givenLogFormats?.length ? { logFormats: givenLogFormats } : {}),
