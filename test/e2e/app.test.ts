@@ -351,13 +351,16 @@ describe.skipIf(serveSkipReason !== null)('the app in a browser, against xferlen
     let position = median(await fileNumbers());
     let furthest = position;
     for (const direction of [1, -1]) {
-      for (let step = 0; step < 48; step++) {
+      for (let step = 0; step < 48 && !(direction < 0 && position < 40); step++) {
         await grid.scrollBy(direction * 50 * 26);
         let ns: number[] = [];
         for (let attempt = 0; ; attempt++) {
           ns = await fileNumbers();
           const moved = ns.length > 0 && (median(ns) - position) * direction > 0;
           if (moved && ns.length < 80 && consecutive(ns)) break;
+          // The way up can reach the first row in fewer steps than the way down took (its nudges at
+          // the edge of the loaded rows vary with timing): there it cannot move further.
+          if (direction < 0 && ns[0] === 1 && ns.length < 80 && consecutive(ns)) break;
           if (attempt === 100) throw new Error(`scrolling ${direction > 0 ? 'down' : 'up'} stuck after row ${position}: rendered ${ns[0]}..${ns[ns.length - 1]} (${ns.length} rows)`);
           // At the edge of the rows loaded so far the scroll stops until the next page is in: go on.
           if (!moved) await grid.scrollBy(direction * 5 * 26);

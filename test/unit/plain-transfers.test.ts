@@ -12,10 +12,11 @@ import { computeInsights } from '../../src-main/core/analysis/insights.js';
 import { markAnalysisDirty, rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { aggregate, countRows, iterateRows, queryPage, rowsById } from '../../src-main/core/query/index.js';
-import { explainPage, timeSplitPoint } from '../../src-main/core/query/page.js';
+import { explainPage, fieldIndexState, timeSplitPoint } from '../../src-main/core/query/page.js';
 import { suggestValues } from '../../src-main/core/query/suggest.js';
 import { groupRows, summarize } from '../../src-main/core/query/summary.js';
 import { indexExists, openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { fieldsSql } from '../../src-main/core/store/full-text.js';
 import { PLAIN_TRANSFER_INDEXES } from '../../src-main/core/store/plain-transfers.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { generateEftW3c } from '../bench/generate.js';
@@ -117,11 +118,69 @@ describe('plain transfers', () => {
       expectSameTransfers(plain, rows);
       // Failed transfers are few: found on their own index, as the rows' are, not by walking every plain one.
       expect(explainPage(plain, { kind: 'transfers', query: 'status:failed' }).join('\n')).toMatch(/events_transfer_failed/);
-      const user = plain.prepare('SELECT value FROM strings WHERE id = (SELECT user_id FROM events WHERE plain_transfer = 1 LIMIT 1)').pluck().get() as string;
-      expect(explainPage(plain, { kind: 'transfers', query: `user:${user}` }).join('\n')).toMatch(/events_transfer_user/);
     } finally {
       plain.close();
       rows.close();
+    }
+  });
+
+  it("users, IPs and codes of plain transfers are found on the events' postings lists, also while those lag behind", async () => {
+    const plain = await build('eft-fields', [[eftLog]], true);
+    const rows = await build('eft-fields', [[eftLog]], false);
+    try {
+      // The most frequent value of each among the plain transfers.
+      const value = (column: string) => plain.prepare(`SELECT s.value FROM events e JOIN strings s ON s.id = e.${column}_id
+        WHERE e.plain_transfer = 1 GROUP BY s.id ORDER BY count(*) DESC LIMIT 1`).pluck().get() as string;
+      const user = value('user'), ip = value('client_ip'), code = value('status');
+      const queries = [`user:${user}`, `ip:${ip}`, `code:${code}`, `code:${code[0]}*`, `user:${user} code:${code}`, `user:${user} OR ip:${ip}`,
+        `-user:${user}`, `ip:${ip.split('.').slice(0, 2).join('.')}.0.0/16`, `dir:upload ip:${ip}`];
+      const read = (db: Db) => Object.fromEntries(queries.map((q) => {
+        const pages = [['ts', 'desc'], ['ts', 'asc'], ['user', 'asc'], ['client_ip', 'desc']].map(([sort, order]) => {
+          const first = queryPage(db, { kind: 'transfers', query: q, sort, order: order as 'asc' | 'desc', limit: 9 }, { now: NOW });
+          const next = first.nextCursor && queryPage(db, { kind: 'transfers', query: q, sort, order: order as 'asc' | 'desc', limit: 9, cursor: first.nextCursor }, { now: NOW });
+          return [first.rows.map((r) => r.id), next && next.rows.map((r) => r.id)];
+        });
+        const ids = [...iterateRows(db, 'transfers', q, { now: NOW, columns: ['id'] })].map((r) => r.id);
+        return [q, { count: countRows(db, 'transfers', q, { now: NOW }), pages, ids, aggregate: aggregate(db, 'transfers', q, { now: NOW }) }];
+      }));
+      const want = read(rows);
+      for (const q of queries.slice(0, 3)) expect((want[q] as { count: number }).count).toBeGreaterThan(0);
+      expect(read(plain)).toEqual(want);
+      // Their two indexes are gone (schema 20): the plan reads the users' lists.
+      expect(PLAIN_TRANSFER_INDEXES.join()).not.toMatch(/events_transfer_(user|ip)/);
+      expect(explainPage(plain, { kind: 'transfers', query: `user:${user}` }).join('\n')).toMatch(/events_fields/);
+      expect(explainPage(plain, { kind: 'transfers', query: `code:${code}` }).join('\n')).toMatch(/events_fields/);
+
+      // As a run still indexing leaves them: the last rows are in neither full-text table yet.
+      const keep = plain.prepare('SELECT id FROM events ORDER BY id LIMIT 1 OFFSET (SELECT count(*) * 6 / 10 FROM events)').pluck().get() as number;
+      plain.prepare('DELETE FROM events_fts WHERE rowid > ?').run(keep);
+      plain.prepare(`INSERT INTO events_fields (events_fields, rowid, fields) SELECT 'delete', e.id, ${fieldsSql('e')} FROM events e WHERE e.id > ?`).run(keep);
+      expect(fieldIndexState(plain)).toEqual({ through: keep, complete: false });
+      const userId = plain.prepare('SELECT id FROM strings WHERE dim = 0 AND value = ?').pluck().get(user) as number;
+      expect(plain.prepare('SELECT count(*) FROM events WHERE plain_transfer = 1 AND user_id = ? AND id > ?').pluck().get(userId, keep)).toBeGreaterThan(0);
+      expect(read(plain)).toEqual(want);
+    } finally {
+      plain.close();
+      rows.close();
+    }
+  });
+
+  it('schema 20 drops the two indexes a schema-19 database kept of them, and every read stays the same', async () => {
+    const db = await build('eft-19', [[eftLog]], true);
+    const file = db.name;
+    const want = reads(db);
+    // A schema-19 database differs by these two indexes alone.
+    db.exec(`CREATE INDEX events_transfer_user ON events(user_id, ts) WHERE plain_transfer = 1;
+      CREATE INDEX events_transfer_ip ON events(client_ip_id, ts) WHERE plain_transfer = 1;
+      PRAGMA user_version = 19;`);
+    db.close();
+    const upgraded = openDatabase(file);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(indexExists(upgraded, 'events_transfer_user') || indexExists(upgraded, 'events_transfer_ip')).toBe(false);
+      expect(reads(upgraded)).toEqual(want);
+    } finally {
+      upgraded.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { assertTimeZone } from '../time.js';
 import { COLUMNS, DEFAULT_SORT, TIME_COLUMN, columnDef, sortableColumns, type QueryKind } from './columns.js';
 import { EVENT_KINDS } from './fields.js';
 import { parseQuery, type QueryNode } from './parser.js';
-import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, unionOfSides, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
+import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, onSide, perSide, unionOfSides, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { orderedTextKeys } from './ordered-text.js';
 
@@ -85,7 +85,8 @@ export function compileQuery(db: Db, kind: QueryKind, query: string, opts: Compi
   ensureQueryFunctions(db);
   if (opts.timeZone !== undefined) assertTimeZone(opts.timeZone);
   const node = parseQuery(query, { now: opts.now ?? Date.now(), timeZone: opts.timeZone ?? 'UTC' });
-  const fieldIndex = kind === 'events' ? fieldIndexState(db) : null;
+  // The events' users, IPs and codes are on events_fields, and so are the plain transfers' (events too).
+  const fieldIndex = kind !== 'sessions' ? fieldIndexState(db) : null;
   const whereOptions: CompileWhereOptions = {
     mappedIpv4: someNode(node, (n) => n.type === 'field' && n.field === 'ip') ? hasMappedIpv4(db, kind) : false,
     stringIds: stringIdLookup(db, kind, fieldIndex),
@@ -224,14 +225,16 @@ function segmentStatement(
     // the strings walked in order. Only without a filter: a filter that drives the plan would read a
     // value's whole list again for each of its rows (code:550 sorted by user, 60k lines: 1.2 s);
     // its matches are sorted instead.
-    const index = base.kind === 'events' && joined.dim in FIELD_TOKENS && where.sql === '1' ? base.fieldIndex : null;
+    // So are the plain transfers' (which are events), the transfer rows on their own index.
+    const index = base.kind !== 'sessions' && joined.dim in FIELD_TOKENS && where.sql === '1' ? base.fieldIndex : null;
     if (index) {
-      const listed = `e.id IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[joined.dim as FieldColumn]}' || sk.id))`;
-      if (index.complete) conds.push(listed);
-      else {
+      const listed = `${spec.id} IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[joined.dim as FieldColumn]}' || sk.id))`;
+      let cond = listed;
+      if (!index.complete) {
         params.ft = index.through;
-        conds.push(`(${listed} OR e.id > @ft)`);
+        cond = `(${listed} OR ${spec.id} > @ft)`;
       }
+      conds.push(base.kind === 'transfers' ? perSide('1', cond) : cond);
     }
   }
   else if (!sort.isId && sort.nullable) conds.push(`${sort.strings?.idColumn ?? sort.expr} IS ${seg === 'null' ? '' : 'NOT '}NULL`);
@@ -271,7 +274,7 @@ const largest = (values: readonly string[]): string => (values.length === 1 ? va
 
 /** A count of the rows `fromWhere` (SQL after FROM, given one side's FROM item) selects, summed over the sides. */
 const countOverSides = (spec: KindSpec, fromWhere: (from: string) => string): string =>
-  `SELECT ${spec.sides.map((side) => `(SELECT count(*) FROM ${fromWhere(side.from())})`).join(' + ')} AS n`;
+  `SELECT ${spec.sides.map((side, i) => `(SELECT count(*) FROM ${onSide(fromWhere(side.from()), i)})`).join(' + ')} AS n`;
 
 /** A row as SQLite returns it in raw mode: the selected columns, then (unless withoutKeys) the sort value and the id. */
 type RawRow = unknown[];

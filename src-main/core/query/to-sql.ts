@@ -70,12 +70,28 @@ export function fromRows(spec: KindSpec, side: Side, byTime = false): string {
 export function rowsWhere(spec: KindSpec, where: string, withSources = false): string {
   const join = withSources ? withSource(spec) : '';
   if (spec.sides.length === 1) return `${spec.fromCount}${join} WHERE ${where}`;
-  return `${everyTransfer(where, spec.alias)} ${spec.alias}${join} WHERE 1`;
+  return `${everyTransfer(onSide(where, 0), spec.alias, onSide(where, 1))} ${spec.alias}${join} WHERE 1`;
 }
 
 /** `statement` (a SELECT) written for each side of the kind, as one UNION ALL. */
 export function unionOfSides(spec: KindSpec, statement: (side: Side) => string): string {
-  return spec.sides.map(statement).join(' UNION ALL ');
+  return spec.sides.map((side, i) => onSide(statement(side), i)).join(' UNION ALL ');
+}
+
+// A condition written one way for the transfer rows and another for the plain transfers (which find
+// users, IPs and codes on the events' postings lists, having no index of their own for them). SQL
+// for the transfers holds it between these marks until a statement is written per side: by
+// unionOfSides, rowsWhere or a caller of onSide. They are control characters no SQL here holds
+// (values are parameters), and SQLite rejects them: a mark left unresolved fails loudly.
+const SIDE_OPEN = '\u0001', SIDE_SPLIT = '\u0002', SIDE_CLOSE = '\u0003';
+const SIDE_MARKS = /\u0001([^\u0001-\u0003]*)\u0002([^\u0001-\u0003]*)\u0003/g;
+
+/** `rows` on the transfer rows, `plain` on the plain transfers (see onSide). */
+export const perSide = (rows: string, plain: string): string => `${SIDE_OPEN}${rows}${SIDE_SPLIT}${plain}${SIDE_CLOSE}`;
+
+/** `sql` as written for side `side` of the transfers (0: their rows, 1: the plain ones): see perSide. */
+export function onSide(sql: string, side: number): string {
+  return sql.includes(SIDE_OPEN) ? sql.replace(SIDE_MARKS, (_, rows: string, plain: string) => (side === 0 ? rows : plain)) : sql;
 }
 
 const oneSide = (table: string, alias: string, timeIndex: string): Side => ({
@@ -237,8 +253,8 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   function match(m: FullTextMatch): string {
     const { table } = m;
     matches++;
-    if (opts.ftsForm?.(m) === 'probe') return `EXISTS (SELECT 1 FROM ${table} WHERE ${table} MATCH ${p(m.expr)} AND rowid = e.id)`;
-    const sql = `e.id IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${p(m.expr)})`;
+    if (opts.ftsForm?.(m) === 'probe') return `EXISTS (SELECT 1 FROM ${table} WHERE ${table} MATCH ${p(m.expr)} AND rowid = ${a}.id)`;
+    const sql = `${a}.id IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${p(m.expr)})`;
     lastMatch = { sql, m };
     return sql;
   }
@@ -327,20 +343,41 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     throw new QuerySyntaxError(`"${node.field}:" ${what}`, node.col, hint);
   };
 
-  /** A condition on a text column; where the kind holds it as string ids, it is met by their strings. */
+  /**
+   * A condition on a text column; where the kind holds it as string ids, it is met by their strings.
+   * The events' users, IPs and codes are met on their postings lists (events_fields), and so are
+   * the plain transfers', which are events; the transfer rows by their own column (see perSide).
+   */
   const onText = (column: string, condition: (valueSql: string) => string): string => {
     const dim = spec.strings[column];
     if (!dim) return condition(`${a}.${column}`);
     if (!opts.stringIds) return stringCondition(a, column, dim, condition);
     const { sql, own, ids } = stringsMeeting(dim, condition);
     if (ids && !ids.length) return '0';
-    if (ids && kind === 'events' && opts.fieldIndex && column in FIELD_TOKENS) return onFieldIndex(column as FieldColumn, ids, opts.fieldIndex);
-    if (ids) return `${a}.${column}_id IN (${ids.map(p).join(', ')})`;
-    Object.assign(params, own);
-    if (kind === 'events' && opts.fieldIndex && column in FIELD_TOKENS && opts.fewStrings?.(dim, sql, own)) {
-      return onFieldIndexByStrings(column as FieldColumn, sql, opts.fieldIndex);
-    }
-    return stringCondition(a, column, dim, () => sql);
+    if (!ids) Object.assign(params, own);
+    const onColumn = () => (ids ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : stringCondition(a, column, dim, () => sql));
+    const listed = column in FIELD_TOKENS ? onPostings(column as FieldColumn, sql, own, ids, onColumn) : null;
+    if (listed === null) return onColumn();
+    return kind === 'transfers' ? perSide(onColumn(), listed) : listed;
+  };
+
+  /**
+   * The events (or plain transfers) whose `column` is one of the strings meeting `conditionSql`
+   * (listed as `ids`, or too many to list), on events_fields; `onColumn` meets the rows above the
+   * index. null where the postings lists do not serve: no such index here, another kind, or too
+   * many strings to read each one's list.
+   */
+  const onPostings = (
+    column: FieldColumn, conditionSql: string, ownParams: Record<string, unknown>, ids: readonly number[] | null, onColumn: () => string,
+  ): string | null => {
+    const index = opts.fieldIndex;
+    if (!index || kind === 'sessions') return null;
+    if (ids) return withRowsAboveIndex(match({ table: 'events_fields', expr: ids.map((id) => fieldToken(column, id)).join(' OR ') }), index, onColumn);
+    // Too many to list: the plain transfers are tested row by row, walking their time index for a
+    // page (1M EFT lines, ip:10.0.0.0/8, 319k transfers: first page 136 ms reading each string's
+    // list, 3.5 ms on the rows).
+    if (kind === 'transfers') return null;
+    return opts.fewStrings?.(column, conditionSql, ownParams) ? onFieldIndexByStrings(column, conditionSql, index, onColumn) : null;
   };
 
   /**
@@ -356,24 +393,20 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     return { sql, own, ids: opts.stringIds!(dim, sql, own) };
   };
 
-  /** `listed` (rows found on events_fields), and while the index lags, the rows above it whose `column` is in `inList`. */
-  const withRowsAboveIndex = (listed: string, column: FieldColumn, index: FieldIndex, inList: () => string): string =>
-    index.complete ? listed : `(${listed} OR (e.id > ${p(index.through)} AND e.${column}_id IN (${inList()})))`;
+  /** `listed` (rows found on events_fields), and while the index lags, the rows above it that meet `onColumn`. */
+  const withRowsAboveIndex = (listed: string, index: FieldIndex, onColumn: () => string): string =>
+    index.complete ? listed : `(${listed} OR (${a}.id > ${p(index.through)} AND ${onColumn()}))`;
 
   /**
    * Rows whose `column` is any string meeting `conditionSql` (on `value`), too many to list: each
    * string's postings list in turn (paths, when they were among them: 2k paths of 1M lines, count
    * 237 → 51 ms, first page 189 → 104 ms), rather than every row tested.
    */
-  const onFieldIndexByStrings = (column: FieldColumn, conditionSql: string, index: FieldIndex): string => {
-    const listed = `e.id IN (SELECT f.rowid FROM strings s JOIN events_fields f ON f.events_fields MATCH ('${FIELD_TOKENS[column]}' || s.id)
+  const onFieldIndexByStrings = (column: FieldColumn, conditionSql: string, index: FieldIndex, onColumn: () => string): string => {
+    const listed = `${a}.id IN (SELECT f.rowid FROM strings s JOIN events_fields f ON f.events_fields MATCH ('${FIELD_TOKENS[column]}' || s.id)
       WHERE s.dim = ${STRING_DIMS[column]} AND ${conditionSql})`;
-    return withRowsAboveIndex(listed, column, index, () => `SELECT s.id FROM strings s WHERE s.dim = ${STRING_DIMS[column]} AND ${conditionSql}`);
+    return withRowsAboveIndex(listed, index, onColumn);
   };
-
-  /** Rows whose `column` is one of `ids`, on the postings lists (see fieldIndex). */
-  const onFieldIndex = (column: FieldColumn, ids: readonly number[], index: FieldIndex): string =>
-    withRowsAboveIndex(match({ table: 'events_fields', expr: ids.map((id) => fieldToken(column, id)).join(' OR ') }), column, index, () => ids.map(p).join(', '));
 
   /** The string column and condition of a user:, path:, file:, ip: or code: (events_fields holds those of FIELD_TOKENS). */
   const fieldTarget = (v: FieldValue): [StringColumn, (valueSql: string) => string] | null => {
@@ -423,8 +456,18 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       }
       case 'ip':
         return onText(...fieldTarget(v)!);
-      case 'code':
-        return kind === 'events' ? onText(...fieldTarget(v)!) : matchCode(kind === 'transfers' ? 't.code' : 's.login_code', v);
+      case 'code': {
+        if (kind === 'events') return onText(...fieldTarget(v)!);
+        if (kind === 'sessions') return matchCode('s.login_code', v);
+        // A transfer row's code is text; a plain transfer's is its event's status, on the postings lists.
+        const onColumn = () => matchCode('t.code', v);
+        if (!opts.stringIds || !opts.fieldIndex) return onColumn();
+        const { sql, own, ids } = stringsMeeting('status', (x) => matchCode(x, v));
+        if (ids && !ids.length) return perSide(onColumn(), '0');
+        if (!ids) Object.assign(params, own);
+        const listed = onPostings('status', sql, own, ids, onColumn);
+        return listed === null ? onColumn() : perSide(onColumn(), listed);
+      }
       case 'status':
         if (v.outcome === 'failed') return FAILED_SQL[kind];
         if (kind === 'events') return `e.outcome = ${p(v.outcome)}`;
