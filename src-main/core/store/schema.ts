@@ -426,6 +426,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 20: the plain transfers' users, client IPs and codes are found on the events' postings lists
   // (events_fields), as the events' are: their two indexes go (1M EFT lines: 21.6 MB).
   'DROP INDEX IF EXISTS events_transfer_user; DROP INDEX IF EXISTS events_transfer_ip;',
+  // 21: the plain transfers are walked in time order on the events' time index (store/plain-transfers.ts).
+  'DROP INDEX IF EXISTS events_transfer_ts;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
