@@ -3,10 +3,13 @@ import { ensureLineFunctions, lineSql } from '../src-main/core/store/line-blocks
 import { matchName } from '../src-main/core/store/match-key.js';
 import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
-/** Takes schema 19's transfers' rollup out (the columns migration 19 adds). */
+/**
+ * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the column a later
+ * migration adds (22's text of deleted lines), which it would add again.
+ */
 export function undoTransferRollup(db: Database.Database): void {
   db.exec('DROP INDEX IF EXISTS transfer_values_top');
-  const columns = { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'] };
+  const columns = { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'], fts_deleted: ['text'] };
   for (const [table, names] of Object.entries(columns)) {
     const has = new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table));
     for (const name of names) if (has.has(name)) db.exec(`ALTER TABLE ${table} DROP COLUMN ${name}`);

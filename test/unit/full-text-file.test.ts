@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
 import { REPO, tempDir } from '../helpers.js';
+import { unindexLinesAbove } from '../full-text-lag.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { fieldsSql, FULL_TEXT_SUFFIX, removeDeletedLines } from '../../src-main/core/store/full-text.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../../src-main/core/store/field-tokens.js';
@@ -52,11 +53,19 @@ function matches(db: Db, term: string): { index: number[]; lines: number[] } {
   return { index, lines: lines(db).filter((l) => tokens(l.text).includes(term)).map((l) => l.id) };
 }
 
-/** Each row's line is in the index once, and nothing else is. */
+/**
+ * Each row's line is in the index once, and nothing else is: the index holds under each row's id
+ * as many words as its line has (a line added twice, twice as many; one removed, none).
+ */
 function expectEveryLineOnce(db: Db): void {
-  const indexed = db.prepare('SELECT id FROM fts.events_fts_docsize ORDER BY id').pluck().all();
-  expect(indexed).toEqual(db.prepare('SELECT id FROM events ORDER BY id').pluck().all());
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_instances USING fts5vocab(fts, events_fts, 'instance')");
+  const indexed = new Map(db.prepare('SELECT doc, count(*) FROM temp.text_instances GROUP BY doc ORDER BY doc').raw().all() as [number, number][]);
+  const words = new Map(lines(db).map((l) => [l.id, tokens(l.text).filter(Boolean).length] as const).filter(([, n]) => n > 0));
+  expect(indexed).toEqual(words);
+  // Up to the last row at least (rows deleted from the end leave it above).
+  expect(db.prepare('SELECT through FROM fts.lines_indexed').pluck().get()).toBeGreaterThanOrEqual(db.prepare('SELECT max(id) FROM events').pluck().get() as number);
   expect(db.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(0);
+  db.exec("INSERT INTO fts.events_fts (events_fts) VALUES ('integrity-check')");
   expectFieldsExact(db);
 }
 
@@ -74,11 +83,6 @@ async function withOneFileDeleted(name: string, keepLines: number, gone: [number
   const goneId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(goneLog) as number;
   db.transaction(() => deleteSourceRows(db, goneId))();
   return db;
-}
-
-/** Takes the rows that meet `where` (on events `e`) out of events_fields, as a stopped run may leave it. */
-function leaveFields(db: Db, where: string): void {
-  db.exec(`INSERT INTO fts.events_fields (events_fields, rowid, fields) SELECT 'delete', e.id, ${fieldsSql('e')} FROM events e WHERE ${where}`);
 }
 
 /**
@@ -263,15 +267,16 @@ describe('after a run that stopped', () => {
     await indexPaths(db, [log, other], { timeZone: 'UTC' });
     expectEveryLineOnce(db);
     // As a process killed after its commits would leave it: the last lines not in the index yet,
-    // and one file's rows deleted but their lines still in it.
-    db.prepare('DELETE FROM fts.events_fts WHERE rowid > (SELECT max(id) - 500 FROM events)').run();
-    leaveFields(db, 'e.id > (SELECT max(id) - 500 FROM events)');
+    // and one file's rows deleted but their lines still in it (listed with their text, also the
+    // 500 the index does not hold: removing those removes nothing).
+    const keep = (db.prepare('SELECT max(id) FROM events').pluck().get() as number) - 500;
+    unindexLinesAbove(db, keep);
     const otherId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(other) as number;
     const otherRows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(otherId);
     db.transaction(() => deleteSourceRows(db, otherId))();
     db.prepare('UPDATE sources SET bytes_indexed = 0, lines_indexed = 0, parser_state = NULL WHERE id = ?').run(otherId);
-    expect(db.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(otherRows);
     expect(otherRows).toBe(2004);
+    expect(db.prepare('SELECT count(*) FROM fts_deleted WHERE text IS NOT NULL').pluck().get()).toBe(otherRows);
     db.close();
     // The next run (of anything) puts the index right, and the file's lines come back once.
     db = openDatabase(file);
@@ -288,8 +293,9 @@ describe('after a run that stopped', () => {
   it('lines removed again (stopped after the index committed, before their list did) leave it exact', async () => {
     const db = await withOneFileDeleted('removed-twice', 9000, [20_000, 22_000]);
     try {
-      const listed = db.prepare('SELECT id, fields FROM fts_deleted').all() as { id: number; fields: string }[];
+      const listed = db.prepare('SELECT id, fields, text FROM fts_deleted').all() as { id: number; fields: string; text: string }[];
       expect(listed.length).toBe(2004);
+      expect(listed.filter((l) => l.text.startsWith('2026-')).length).toBe(2000);
       expect(listed.every((l) => /^(\w\d+( |$))*$/.test(l.fields))).toBe(true);
       expect(listed.filter((l) => l.fields !== '').length).toBe(2000);
       // Rows deleted but still in the index are not counted (a count on the index alone would).
@@ -298,7 +304,7 @@ describe('after a run that stopped', () => {
       expect(countRows(db, 'events', `user:"${user}"`)).toBe(direct);
       removeDeletedLines(db);
       // As if the list's commit had not happened: the same lines, removed again.
-      const relist = db.prepare('INSERT INTO fts_deleted (id, fields) VALUES (@id, @fields)');
+      const relist = db.prepare('INSERT INTO fts_deleted (id, fields, text) VALUES (@id, @fields, @text)');
       for (const l of listed) relist.run(l);
       removeDeletedLines(db);
       expectEveryLineOnce(db);
@@ -316,7 +322,7 @@ describe('after a run that stopped', () => {
         const t = new Database(':memory:');
         t.prepare('ATTACH ? AS fts').run(${JSON.stringify(db.name + FULL_TEXT_SUFFIX)});
         t.exec('BEGIN');
-        t.prepare('UPDATE fts.owner SET id = id').run();
+        t.prepare('UPDATE fts.lines_indexed SET through = through').run();
         console.log('locked');
         setTimeout(() => t.exec('COMMIT'), 500);`], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
@@ -330,27 +336,31 @@ describe('after a run that stopped', () => {
     }
   });
 
-  it('an index file written before events_fields gets it, holding the rows its text index holds', async () => {
-    const file = path.join(dir, 'before-fields.sqlite');
-    const log = path.join(dir, 'before-fields.log');
+  it('an index file of an older shape (without events_fields, or with sizes per row) is built again: every line once', async () => {
+    const log = path.join(dir, 'older-shape.log');
     fs.writeFileSync(log, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 12_000).join('\r\n') + '\r\n', 'latin1');
-    let db = openDatabase(file);
-    await indexPaths(db, [log], { timeZone: 'UTC' });
-    // As the previous version left it: no fields table; its last lines not in the text index yet.
-    db.exec('DROP TABLE fts.events_fields');
-    db.prepare('DELETE FROM fts.events_fts WHERE rowid > (SELECT max(id) - 300 FROM events)').run();
-    db.close();
-    db = openDatabase(file);
-    try {
-      // Filled up to the text index's last row (in one transaction)...
-      const through = db.prepare('SELECT max(id) FROM fts.events_fts_docsize').pluck().get() as number;
-      expect(through).toBeLessThan(db.prepare('SELECT max(id) FROM events').pluck().get() as number);
-      expectFieldsExact(db, through);
-      // ...and the next run adds the rest to both.
+    const older = {
+      'no events_fields': 'DROP TABLE fts.events_fields',
+      // Schemas 12 to 21: contentless_delete, whose sizes per row a removal read.
+      'sizes per row': `DROP TABLE fts.events_fts; CREATE VIRTUAL TABLE fts.events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+        INSERT INTO fts.events_fts (rowid, text) SELECT e.id, ${lineSql('e')} FROM events e`,
+    };
+    for (const [shape, sql] of Object.entries(older)) {
+      const file = path.join(dir, `older-${shape.replaceAll(' ', '-')}.sqlite`);
+      let db = openDatabase(file);
       await indexPaths(db, [log], { timeZone: 'UTC' });
-      expectEveryLineOnce(db);
-    } finally {
+      db.exec(sql);
       db.close();
+      db = openDatabase(file);
+      try {
+        expect(db.prepare('SELECT through FROM fts.lines_indexed').pluck().get(), shape).toBe(0);
+        expect(db.prepare("SELECT count(*) FROM fts.sqlite_schema WHERE name LIKE '%docsize'").pluck().get(), shape).toBe(0);
+        // The next run adds every line to both tables.
+        await indexPaths(db, [log], { timeZone: 'UTC' });
+        expectEveryLineOnce(db);
+      } finally {
+        db.close();
+      }
     }
   });
 

@@ -166,6 +166,7 @@ export function loadFixture(db: Db, f: Fixture): void {
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);
     }
     db.exec(`INSERT INTO events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM events e`);
+    db.exec('UPDATE lines_indexed SET through = (SELECT max(id) FROM events)');
     const blocks = new LineBlockBuilder(db);
     for (const e of [...f.events].sort((a, b) => a.source_id - b.source_id || a.line_no - b.line_no)) blocks.add(e.source_id, e.line_no, e.raw);
     blocks.finish();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { fieldsSql } from '../../src-main/core/store/full-text.js';
+import { unindexLinesAbove } from '../full-text-lag.js';
 import { countRows, iterateRows, queryPage, QuerySyntaxError, type QueryKind } from '../../src-main/core/query/index.js';
 import { parseQuery } from '../../src-main/core/query/parser.js';
 import { tempDir } from '../helpers.js';
@@ -454,8 +454,7 @@ describe("an events' user, IP, code or path while events_fields lags behind the 
     lag = openDatabase(path.join(dir, 'lag.sqlite'));
     loadFixture(lag, fx);
     const keep = fx.events[Math.floor(fx.events.length * 0.6)]!.id;
-    lag.prepare('DELETE FROM events_fts WHERE rowid > ?').run(keep);
-    lag.prepare(`INSERT INTO events_fields (events_fields, rowid, fields) SELECT 'delete', e.id, ${fieldsSql('e')} FROM events e WHERE e.id > ?`).run(keep);
+    unindexLinesAbove(lag, keep);
   });
   afterAll(() => lag.close());
 

@@ -6,6 +6,7 @@
  */
 import { indexExists, timed, type Db } from '../store/db.js';
 import { rollupCurrent } from '../store/rollup.js';
+import { INDEXED_THROUGH_SQL } from '../store/full-text.js';
 import { STRING_DIMS, type StringColumn } from '../store/strings.js';
 import { shortExplanation } from '../explain/index.js';
 import { assertTimeZone } from '../time.js';
@@ -75,7 +76,7 @@ function stringIdLookup(db: Db, kind: QueryKind, fieldIndex: CompileWhereOptions
 export function fieldIndexState(db: Db): CompileWhereOptions['fieldIndex'] {
   if (!db.prepare("SELECT 1 FROM pragma_table_list WHERE name = 'events_fields'").get()) return null;
   // Both tables of the index hold the same rows (they are written in the same transactions).
-  const through = db.prepare('SELECT coalesce(max(id), 0) FROM events_fts_docsize').pluck().get() as number;
+  const through = db.prepare(INDEXED_THROUGH_SQL).pluck().get() as number;
   if (through === 0) return null;
   const last = db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck().get() as number;
   return { through, complete: through >= last };

@@ -5,12 +5,13 @@
  * EFT lines the full text is about a fifth of a first index's time (31.7 s with it, 25.6 s without).
  *
  * The index is derived, never the only copy of anything: each line's text is in line_blocks, and
- * the index holds the lines with the lowest ids, up to the highest id it holds (`indexedThrough`).
+ * the index holds the lines with the lowest ids, up to the one it records (`lines_indexed.through`).
  * Lines are added in id order by `addMissingLines` (the indexer's thread, or whoever opens the
  * database for writing after a run that stopped); lines whose rows were deleted are first listed in
- * `fts_deleted` in the same transaction, then removed here. A new row never gets an id the index may
- * still hold (see nextEventId). An index file left from another database (the database was deleted
- * and created again, or copied without it) is told apart by an id both files keep, and rebuilt.
+ * `fts_deleted` in the same transaction, with their text, then removed here. A new row never gets
+ * an id the index may still hold (see nextEventId). An index file left from another database (the
+ * database was deleted and created again, or copied without it) is told apart by an id both files
+ * keep, and rebuilt.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -22,8 +23,6 @@ import { FIELD_TOKENS } from './field-tokens.js';
 import { readMeta, writeMeta } from './meta.js';
 
 export const FULL_TEXT_SUFFIX = '-fts';
-/** The schema whose index is in a file of its own. */
-export const FULL_TEXT_FILE_SCHEMA = 12;
 /** The index's file and SQLite's own files beside it. */
 export const FULL_TEXT_FILES = ['', '-wal', '-shm', '-journal'].map((s) => FULL_TEXT_SUFFIX + s);
 
@@ -31,13 +30,19 @@ export const fullTextFile = (dbFile: string): string => (dbFile === ':memory:' ?
 
 // unicode61 splits on punctuation, so path pieces, IP octets and words are tokens and phrases like
 // "INV_2026-01" match (trigram, on 100k EFT lines: twice the time and size). Contentless: the text
-// is in line_blocks. Segments merge in bigger, rarer steps (automerge 8, crisismerge 64: 300k lines
-// inserted in 1.02–1.19 s instead of 1.49–2.24 s, the same size).
+// is in line_blocks. No sizes per row (columnsize=0, schema 22; contentless_delete needs them):
+// 12.2 MB of 1M EFT lines, and a removed line is named by its text instead (fts_deleted.text).
+// Segments merge in bigger, rarer steps (automerge 8, crisismerge 64: 300k lines inserted in
+// 1.02–1.19 s instead of 1.49–2.24 s, the same size).
 const TEXT_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.events_fts USING fts5(
-    text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+    text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2'
   );
   INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('automerge', 8);
   INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('crisismerge', 64);`;
+
+/** The highest id up to which the index holds every line (one row; both tables hold the same rows). */
+const THROUGH_TABLE = (schema: string) => `CREATE TABLE IF NOT EXISTS ${schema}.lines_indexed (through INTEGER NOT NULL);
+  INSERT INTO ${schema}.lines_indexed (through) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.lines_indexed);`;
 
 /** SQL for the events_fields tokens of the row aliased `alias` (a column without a value has none). */
 export const fieldsSql = (alias: string) =>
@@ -49,8 +54,7 @@ export const fieldsSql = (alias: string) =>
  * indexes on those columns were 53 MB, built in about 1.5 s on the writer's thread). detail=none:
  * a row holds a field once, no positions are needed. No sizes per row (columnsize=0, no contentless_delete: they
  * were 12.6 MB and 0.8 s more): a row is removed by naming its tokens again ('delete'), which the
- * rows' lists keep (fts_deleted.fields, schema 16); events_fts, written in the same transactions,
- * tells whether the index still holds it. Same rows as events_fts, always.
+ * rows' lists keep (fts_deleted.fields, schema 16). Same rows as events_fts, always.
  */
 const FIELDS_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.events_fields USING fts5(
     fields, content='', detail=none, columnsize=0, tokenize='ascii'
@@ -58,7 +62,10 @@ const FIELDS_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${s
   INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('automerge', 8);
   INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('crisismerge', 64);`;
 
-const TABLE = (schema: string) => `${TEXT_TABLE(schema)}\n  ${FIELDS_TABLE(schema)}`;
+const TABLE = (schema: string) => `${TEXT_TABLE(schema)}\n  ${FIELDS_TABLE(schema)}\n  ${THROUGH_TABLE(schema)}`;
+
+/** The schema from which the index keeps no sizes per row (see TEXT_TABLE): an older one is rebuilt. */
+export const FULL_TEXT_NO_SIZES_SCHEMA = 22;
 
 /** Names the database the index belongs to: the same value is kept in both files. */
 export const FULL_TEXT_OWNER_KEY = 'full_text_owner';
@@ -103,47 +110,30 @@ export function attachFullText(db: Db, file: string, readonly: boolean): void {
   db.exec(TABLE('temp'));
 }
 
-/** The schema of events_fields as it is now (15 added it; 16 dropped its sizes per row). */
-export const FIELDS_SCHEMA = 16;
-
 /**
  * After a writer's migrations: the attached index is this database's, or it is emptied and becomes
- * so (its lines are added again from line_blocks by syncFullText). A database upgraded from before
- * FIELDS_SCHEMA (`upgradedFrom`) gets its events_fields filled from its rows: the string ids of an
- * index file kept beside it may not be its own.
+ * so (its lines are added again from line_blocks by syncFullText). So is an index file of an older
+ * shape (without events_fields, before schema 15, or keeping sizes per row), and any index file of
+ * a database upgraded from before FULL_TEXT_NO_SIZES_SCHEMA (`upgraded`): the string ids in an
+ * older file beside it may not be its own, and both tables must hold the same rows.
  */
-export function bindFullText(db: Db, upgradedFrom = 0): void {
-  if (upgradedFrom > 0 && upgradedFrom < FIELDS_SCHEMA) db.exec('DROP TABLE IF EXISTS fts.events_fields');
-  // An index file of the schema-15 shape (sizes per row) is one from before FIELDS_SCHEMA too.
-  if (db.prepare("SELECT 1 FROM fts.sqlite_schema WHERE name = 'events_fields_docsize'").get()) db.exec('DROP TABLE fts.events_fields');
+export function bindFullText(db: Db, upgraded = false): void {
   let id = readMeta(db, FULL_TEXT_OWNER_KEY);
   if (id === undefined) {
     id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     writeMeta(db, FULL_TEXT_OWNER_KEY, id);
   }
   const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
-  if (owner === id) return addFieldsIfMissing(db);
-  db.exec(`DROP TABLE IF EXISTS fts.events_fts; DROP TABLE IF EXISTS fts.events_fields; ${TABLE('fts')}`);
+  const has = (name: string) => !!db.prepare('SELECT 1 FROM fts.sqlite_schema WHERE name = ?').get(name);
+  if (!upgraded && owner === id && has('events_fields') && has('lines_indexed') && !has('events_fts_docsize')) return;
+  db.exec(`DROP TABLE IF EXISTS fts.events_fts; DROP TABLE IF EXISTS fts.events_fields; DROP TABLE IF EXISTS fts.lines_indexed;
+    ${TABLE('fts')}`);
   db.prepare('DELETE FROM fts.owner').run();
   db.prepare('INSERT INTO fts.owner (id) VALUES (?)').run(id);
 }
 
-/**
- * An index file without events_fields (written before schema 15, or from before 16: see bindFullText)
- * gets it, holding the rows its text index holds, so that both keep holding the same rows (1M EFT
- * lines: about 1.5 s, once). Rows listed for removal are not among them: their tokens are forgotten.
- */
-function addFieldsIfMissing(db: Db): void {
-  if (db.prepare("SELECT 1 FROM fts.sqlite_schema WHERE name = 'events_fields'").get()) return;
-  // One transaction: a fill that was stopped would otherwise leave a table that looks whole.
-  db.transaction(() => {
-    db.exec(FIELDS_TABLE('fts'));
-    db.prepare('UPDATE main.fts_deleted SET fields = NULL').run();
-    // The text index holds every row up to its highest id (rows are added in id order).
-    db.prepare(`INSERT INTO fts.events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM main.events e
-      WHERE e.id <= (SELECT coalesce(max(id), 0) FROM fts.events_fts_docsize) ORDER BY e.id`).run();
-  })();
-}
+/** SQL for the highest id up to which the attached index (`fts`, or the temp one) holds every line. */
+export const INDEXED_THROUGH_SQL = 'SELECT coalesce((SELECT through FROM lines_indexed), 0)';
 
 /**
  * The id for the next row: above every row and every row deleted since the index last removed
@@ -158,12 +148,21 @@ export function nextEventId(db: Db): number {
 }
 
 /**
- * Lists the lines of a source's rows for removal from the index; call in the transaction that
- * deletes the rows, and `removeDeletedLines` after it.
+ * Lists the lines of a source's rows for removal from the index, with their text and fields (the
+ * index removes a line by naming its tokens again); call in the transaction that deletes the rows,
+ * and `removeDeletedLines` after it. A row the index does not hold yet is listed too: the full-text
+ * thread may be adding it meanwhile, and naming the tokens of a row FTS5 does not hold removes
+ * nothing (measured). The text of a source of half the index or more is not kept: the index is
+ * then emptied and built again instead.
  */
 export function listDeletedLines(db: Db, sourceId: number): void {
-  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields) SELECT e.id, ${fieldsSql('e')} FROM events e WHERE e.source_id = ?`).run(sourceId);
+  const rows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(sourceId) as number;
+  const text = rows * 2 >= indexedLines(db) ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
+  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM events e WHERE e.source_id = ?`).run(sourceId);
 }
+
+/** The highest id up to which the index holds every line: about how many it holds (rows deleted leave gaps). */
+const indexedLines = (db: Db): number => db.prepare('SELECT through FROM fts.lines_indexed').pluck().get() as number;
 
 /**
  * Adds the lines the events in schema `events` have and the index (`fts`) lacks, in id order, a
@@ -175,20 +174,24 @@ export function listDeletedLines(db: Db, sourceId: number): void {
 export function addMissingLines(db: Db, events = 'main'): number {
   // Writes nothing, but takes the index's write lock (and only it: not BEGIN IMMEDIATE, which
   // would lock the database too, while the indexer writes it).
-  const lock = db.prepare('UPDATE fts.owner SET id = id');
-  const indexedThrough = db.prepare('SELECT coalesce(max(id), 0) FROM fts.events_fts_docsize').pluck();
+  const lock = db.prepare('UPDATE fts.lines_indexed SET through = through');
+  const indexedThrough = db.prepare('SELECT through FROM fts.lines_indexed').pluck();
+  const lastOfStep = db.prepare(`SELECT max(id) FROM (SELECT e.id FROM ${events}.events e WHERE e.id > ? ORDER BY e.id LIMIT ${LINES_PER_COMMIT})`).pluck();
   // The text goes from the blocks into the index without becoming a row in JavaScript.
   const add = db.prepare(`INSERT INTO fts.events_fts (rowid, text)
-    SELECT e.id, coalesce(${lineSql('e', events)}, '') FROM ${events}.events e
-    WHERE e.id > ? ORDER BY e.id LIMIT ${LINES_PER_COMMIT}`);
+    SELECT e.id, coalesce(${lineSql('e', events)}, '') FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
   // The same rows' fields, in the same transaction.
   const addFields = db.prepare(`INSERT INTO fts.events_fields (rowid, fields)
-    SELECT e.id, ${fieldsSql('e')} FROM ${events}.events e WHERE e.id > ? ORDER BY e.id LIMIT ${LINES_PER_COMMIT}`);
+    SELECT e.id, ${fieldsSql('e')} FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
+  const setThrough = db.prepare('UPDATE fts.lines_indexed SET through = ?');
   const step = db.transaction(() => {
     lock.run();
     const after = indexedThrough.get() as number;
-    const n = add.run(after).changes;
-    addFields.run(after);
+    const upTo = lastOfStep.get(after) as number | null;
+    if (upTo === null) return 0;
+    const n = add.run(after, upTo).changes;
+    addFields.run(after, upTo);
+    setThrough.run(upTo);
     return n;
   });
   let added = 0;
@@ -200,47 +203,41 @@ export function addMissingLines(db: Db, events = 'main'): number {
 }
 
 /**
- * Removes from the index the lines listed in fts_deleted. The index's transaction commits first:
- * stopped in between, the same lines are looked at again next time, and a line events_fts no
- * longer holds is left alone (events_fields, which has no sizes per row to tell, would be damaged
- * by removing one twice: both tables hold the same rows).
+ * Removes from the index the lines listed in fts_deleted, each by its text and fields. The index's
+ * transaction commits first: stopped in between, the same lines are removed again next time, which
+ * leaves the index as it was (a row FTS5 no longer holds loses nothing).
  *
- * When at least half of the index goes (a big file read again from its start, a big source removed)
- * it is emptied instead, and the lines that stay are added again by the next sync like new ones:
- * removing lines one by one cost 28 µs each (a 1M-line file replaced: 27.7 s of 94), adding one
- * about 8 µs, on the second core in a big run.
+ * When at least half of the index goes (a big file read again from its start, a big source removed),
+ * or a line's text was not kept (see listDeletedLines), it is emptied instead, and the lines that
+ * stay are added again by the next sync like new ones: removing lines one by one cost 28 µs each
+ * (a 1M-line file replaced: 27.7 s of 94), adding one about 8 µs, on the second core in a big run.
  */
 export function removeDeletedLines(db: Db): void {
   const deleted = db.prepare('SELECT count(*) FROM main.fts_deleted').pluck().get() as number;
   if (deleted === 0) return;
-  const indexed = db.prepare('SELECT count(*) FROM fts.events_fts_docsize').pluck().get() as number;
-  if (deleted * 2 >= indexed) {
+  const untold = db.prepare('SELECT 1 FROM main.fts_deleted WHERE text IS NULL LIMIT 1').get();
+  if (untold || deleted * 2 >= indexedLines(db)) {
     db.transaction(() => {
       db.prepare("INSERT INTO fts.events_fts (events_fts) VALUES ('delete-all')").run();
       db.prepare("INSERT INTO fts.events_fields (events_fields) VALUES ('delete-all')").run();
+      db.prepare('UPDATE fts.lines_indexed SET through = 0').run();
     })();
     db.prepare('DELETE FROM main.fts_deleted').run();
     return;
   }
-  const page = db.prepare('SELECT id, fields FROM main.fts_deleted ORDER BY id LIMIT 50000').raw();
-  // The index's write lock first, as in addMissingLines: a transaction that reads first cannot wait
-  // for it (SQLITE_BUSY at once while the full-text thread adds lines), and a line the thread is
-  // adding would be seen as not held, its removal skipped, and it would stay in the index.
-  const lock = db.prepare('UPDATE fts.owner SET id = id');
-  const held = db.prepare('SELECT 1 FROM fts.events_fts_docsize WHERE id = ?').pluck();
-  const removeText = db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?');
+  const page = db.prepare('SELECT id, fields, text FROM main.fts_deleted ORDER BY id LIMIT 20000').raw();
+  const removeText = db.prepare("INSERT INTO fts.events_fts (events_fts, rowid, text) VALUES ('delete', ?, ?)");
   const removeFields = db.prepare("INSERT INTO fts.events_fields (events_fields, rowid, fields) VALUES ('delete', ?, ?)");
   const forget = db.prepare('DELETE FROM main.fts_deleted WHERE id <= ?');
   for (;;) {
-    const rows = page.all() as [number, string | null][];
+    const rows = page.all() as [number, string, string][];
     if (!rows.length) return;
+    // Its first statement writes: the transaction waits for the index's write lock (the full-text
+    // thread's) rather than failing at once, as one that read first would.
     db.transaction(() => {
-      lock.run();
-      for (const [id, fields] of rows) {
-        if (!held.get(id)) continue;
-        removeText.run(id);
-        // No tokens: listed before events_fields was filled from the rows, which it then left out.
-        if (fields !== null) removeFields.run(id, fields);
+      for (const [id, fields, text] of rows) {
+        removeText.run(id, text);
+        removeFields.run(id, fields);
       }
     })();
     forget.run(rows[rows.length - 1]![0]);

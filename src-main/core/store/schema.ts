@@ -428,6 +428,9 @@ export const MIGRATIONS: readonly Migration[] = [
   'DROP INDEX IF EXISTS events_transfer_user; DROP INDEX IF EXISTS events_transfer_ip;',
   // 21: the plain transfers are walked in time order on the events' time index (store/plain-transfers.ts).
   'DROP INDEX IF EXISTS events_transfer_ts;',
+  // 22: the full-text index keeps no sizes per row (store/full-text.ts, FULL_TEXT_NO_SIZES_SCHEMA):
+  // a deleted row's line is removed by its text, kept until then. The index file is built again.
+  'ALTER TABLE fts_deleted ADD COLUMN text TEXT;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,16 @@
+/**
+ * The full-text index as a run still indexing, or one that stopped, leaves it (store/full-text.ts):
+ * its last lines in neither of its tables yet.
+ */
+import type { Db } from '../src-main/core/store/db.js';
+import { fieldsSql } from '../src-main/core/store/full-text.js';
+import { lineSql } from '../src-main/core/store/line-blocks.js';
+
+/** Takes the lines above `keep` out of the index, which holds every line now, and says so. */
+export function unindexLinesAbove(db: Db, keep: number): void {
+  db.transaction(() => {
+    db.prepare(`INSERT INTO events_fts (events_fts, rowid, text) SELECT 'delete', e.id, coalesce(${lineSql('e')}, '') FROM events e WHERE e.id > ?`).run(keep);
+    db.prepare(`INSERT INTO events_fields (events_fields, rowid, fields) SELECT 'delete', e.id, ${fieldsSql('e')} FROM events e WHERE e.id > ?`).run(keep);
+    db.prepare('UPDATE lines_indexed SET through = ?').run(keep);
+  })();
+}
