@@ -14,3 +14,9 @@ export function unindexLinesAbove(db: Db, keep: number): void {
     db.prepare('UPDATE lines_indexed SET through = ?').run(keep);
   })();
 }
+
+/** How many rows the index holds words of (it keeps no sizes per row to count, schema 22). */
+export function indexedLineCount(db: Db): number {
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.events_fts_rows USING fts5vocab(fts, events_fts, 'instance')");
+  return db.prepare('SELECT count(DISTINCT doc) FROM temp.events_fts_rows').pluck().get() as number;
+}

@@ -15,6 +15,7 @@ import { createHandlers, type ApiHandlers } from '../../src-main/api/handlers.js
 import { INPUTS } from '../../src-main/api/inputs.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
+import { indexedLineCount } from '../full-text-lag.js';
 
 type ClientModule = typeof import('../../src-main/worker/index-worker-client.js');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
@@ -156,7 +157,7 @@ function snapshot(db: Db) {
   return {
     tables: (db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'index') ORDER BY name").all() as { name: string }[]).map((r) => r.name),
     counts: ['sources', 'events', 'sessions', 'transfers', 'meta'].map(count),
-    fts: count('events_fts'),
+    fts: indexedLineCount(db),
   };
 }
 

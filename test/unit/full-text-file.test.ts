@@ -15,7 +15,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { fieldsSql, FULL_TEXT_SUFFIX, removeDeletedLines } from '../../src-main/core/store/full-text.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../../src-main/core/store/field-tokens.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
-import { deleteSourceRows } from '../../src-main/core/store/source-admin.js';
+import { deleteSourceRows, resetSource } from '../../src-main/core/store/source-admin.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { compileQuery } from '../../src-main/core/query/page.js';
 import { compileWhere } from '../../src-main/core/query/to-sql.js';
@@ -232,6 +232,34 @@ describe('lines leaving the index', () => {
   });
 });
 
+describe('lines leaving the index and coming back', () => {
+  it('the last file emptied and read again (new options), or replaced: its new rows take no id the index says it holds, every line is there once', async () => {
+    const file = path.join(dir, 'last-again.sqlite');
+    const firstLog = path.join(dir, 'first-again.log');
+    const lastLog = path.join(dir, 'last-again.log');
+    fs.writeFileSync(firstLog, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 12_000).join('\r\n') + '\r\n', 'latin1');
+    await generateEftW3c(lastLog, { lines: 2000, seed: 21, startMs: Date.UTC(2025, 2, 1) });
+    const db = openDatabase(file);
+    try {
+      await indexPaths(db, [firstLog, lastLog], { timeZone: 'UTC' });
+      expectEveryLineOnce(db);
+      const through = () => db.prepare('SELECT through FROM fts.lines_indexed').pluck().get() as number;
+      for (const how of ['options', 'replaced', 'options']) {
+        const held = through();
+        // Its rows had the highest ids, which its new rows could take again: emptied by new options
+        // (its lines leave the index before the next run reads it), or replaced by a shorter file.
+        if (how === 'options') resetSource(db, 2, { timeZone: 'UTC' });
+        else await generateEftW3c(lastLog, { lines: 1500, seed: 22, startMs: Date.UTC(2025, 2, 1) });
+        await indexPaths(db, [firstLog, lastLog], { timeZone: 'UTC' });
+        expect(db.prepare('SELECT min(id) FROM events WHERE source_id = 2').pluck().get()).toBeGreaterThan(held);
+        expectEveryLineOnce(db);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('events_fields answers the fields of events', () => {
   it('a user: over more strings than are listed reads each one\'s postings list: the rows and count of the column filter', async () => {
     const file = path.join(dir, 'many-users.sqlite');
@@ -267,16 +295,17 @@ describe('after a run that stopped', () => {
     await indexPaths(db, [log, other], { timeZone: 'UTC' });
     expectEveryLineOnce(db);
     // As a process killed after its commits would leave it: the last lines not in the index yet,
-    // and one file's rows deleted but their lines still in it (listed with their text, also the
-    // 500 the index does not hold: removing those removes nothing).
+    // and one file's rows deleted but their lines still in it (those it holds are listed, with their
+    // text: not the 500 it does not hold, whose words it must not be told to remove).
     const keep = (db.prepare('SELECT max(id) FROM events').pluck().get() as number) - 500;
     unindexLinesAbove(db, keep);
     const otherId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(other) as number;
-    const otherRows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(otherId);
+    const otherRows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(otherId) as number;
     db.transaction(() => deleteSourceRows(db, otherId))();
     db.prepare('UPDATE sources SET bytes_indexed = 0, lines_indexed = 0, parser_state = NULL WHERE id = ?').run(otherId);
     expect(otherRows).toBe(2004);
-    expect(db.prepare('SELECT count(*) FROM fts_deleted WHERE text IS NOT NULL').pluck().get()).toBe(otherRows);
+    expect(db.prepare('SELECT count(*) FROM fts_deleted WHERE text IS NOT NULL').pluck().get()).toBe(otherRows - 500);
+    expect(db.prepare('SELECT max(id) FROM fts_deleted').pluck().get()).toBe(keep);
     db.close();
     // The next run (of anything) puts the index right, and the file's lines come back once.
     db = openDatabase(file);

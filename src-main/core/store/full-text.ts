@@ -42,7 +42,8 @@ const TEXT_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${sch
 
 /** The highest id up to which the index holds every line (one row; both tables hold the same rows). */
 const THROUGH_TABLE = (schema: string) => `CREATE TABLE IF NOT EXISTS ${schema}.lines_indexed (through INTEGER NOT NULL);
-  INSERT INTO ${schema}.lines_indexed (through) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.lines_indexed);`;
+  INSERT INTO ${schema}.lines_indexed (through) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.lines_indexed);
+  CREATE TABLE IF NOT EXISTS ${schema}.lines_removed (id INTEGER PRIMARY KEY);`;
 
 /** SQL for the events_fields tokens of the row aliased `alias` (a column without a value has none). */
 export const fieldsSql = (alias: string) =>
@@ -127,7 +128,7 @@ export function bindFullText(db: Db, upgraded = false): void {
   const has = (name: string) => !!db.prepare('SELECT 1 FROM fts.sqlite_schema WHERE name = ?').get(name);
   if (!upgraded && owner === id && has('events_fields') && has('lines_indexed') && !has('events_fts_docsize')) return;
   db.exec(`DROP TABLE IF EXISTS fts.events_fts; DROP TABLE IF EXISTS fts.events_fields; DROP TABLE IF EXISTS fts.lines_indexed;
-    ${TABLE('fts')}`);
+    DROP TABLE IF EXISTS fts.lines_removed; ${TABLE('fts')}`);
   db.prepare('DELETE FROM fts.owner').run();
   db.prepare('INSERT INTO fts.owner (id) VALUES (?)').run(id);
 }
@@ -136,29 +137,33 @@ export function bindFullText(db: Db, upgraded = false): void {
 export const INDEXED_THROUGH_SQL = 'SELECT coalesce((SELECT through FROM lines_indexed), 0)';
 
 /**
- * The id for the next row: above every row and every row deleted since the index last removed
- * deleted lines, so that the index never holds a line of another row under it; and above every
- * transfer, which takes its first event's id (schema 17): a file emptied in a run leaves its
- * transfers until the analysis is rebuilt at the run's end, and a later batch's transfer must not
- * take one of their ids.
+ * The id for the next row: above every row, every row deleted since the index last removed deleted
+ * lines, and every id the index says it holds (`through`), so that a new row is never taken for a
+ * line the index holds, nor left out by it; and above every transfer, which takes its first
+ * event's id (schema 17): a file emptied in a run keeps its transfers until the analysis is
+ * rebuilt at the run's end, and a later batch's transfer must not take one of their ids.
  */
 export function nextEventId(db: Db): number {
   return (db.prepare(`SELECT max(coalesce((SELECT max(id) FROM events), 0), coalesce((SELECT max(id) FROM fts_deleted), 0),
-    coalesce((SELECT max(id) FROM transfers), 0)) + 1`).pluck().get() as number);
+    coalesce((SELECT max(id) FROM transfers), 0), (${INDEXED_THROUGH_SQL})) + 1`).pluck().get() as number);
 }
 
 /**
- * Lists the lines of a source's rows for removal from the index, with their text and fields (the
- * index removes a line by naming its tokens again); call in the transaction that deletes the rows,
- * and `removeDeletedLines` after it. A row the index does not hold yet is listed too: the full-text
- * thread may be adding it meanwhile, and naming the tokens of a row FTS5 does not hold removes
- * nothing (measured). The text of a source of half the index or more is not kept: the index is
- * then emptied and built again instead.
+ * Lists the lines of a source's rows that the index holds for removal, with their text and fields
+ * (the index removes a line by naming its tokens again); call in the transaction that deletes the
+ * rows, and `removeDeletedLines` after it. It takes the index's write lock, so that the full-text
+ * thread is not adding lines meanwhile: the rows up to `through` are exactly those it holds (a row
+ * never gets an id below one that exists), and it will never see the others. Naming the tokens of
+ * a row FTS5 does not hold can damage it. The text of a source of half the index or more is not
+ * kept: the index is then emptied and built again instead.
  */
 export function listDeletedLines(db: Db, sourceId: number): void {
-  const rows = db.prepare('SELECT count(*) FROM events WHERE source_id = ?').pluck().get(sourceId) as number;
-  const text = rows * 2 >= indexedLines(db) ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
-  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM events e WHERE e.source_id = ?`).run(sourceId);
+  db.prepare('UPDATE fts.lines_indexed SET through = through').run();
+  const through = indexedLines(db);
+  const rows = db.prepare('SELECT count(*) FROM events WHERE source_id = ? AND id <= ?').pluck().get(sourceId, through) as number;
+  const text = rows * 2 >= through ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
+  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM events e
+    WHERE e.source_id = ? AND e.id <= ?`).run(sourceId, through);
 }
 
 /** The highest id up to which the index holds every line: about how many it holds (rows deleted leave gaps). */
@@ -204,8 +209,8 @@ export function addMissingLines(db: Db, events = 'main'): number {
 
 /**
  * Removes from the index the lines listed in fts_deleted, each by its text and fields. The index's
- * transaction commits first: stopped in between, the same lines are removed again next time, which
- * leaves the index as it was (a row FTS5 no longer holds loses nothing).
+ * transaction commits first and records the ids it removed (`lines_removed`): stopped in between,
+ * the same lines are listed again next time and not removed twice, which can damage it.
  *
  * When at least half of the index goes (a big file read again from its start, a big source removed),
  * or a line's text was not kept (see listDeletedLines), it is emptied instead, and the lines that
@@ -221,27 +226,32 @@ export function removeDeletedLines(db: Db): void {
       db.prepare("INSERT INTO fts.events_fts (events_fts) VALUES ('delete-all')").run();
       db.prepare("INSERT INTO fts.events_fields (events_fields) VALUES ('delete-all')").run();
       db.prepare('UPDATE fts.lines_indexed SET through = 0').run();
+      db.prepare('DELETE FROM fts.lines_removed').run();
     })();
     db.prepare('DELETE FROM main.fts_deleted').run();
     return;
   }
   const page = db.prepare('SELECT id, fields, text FROM main.fts_deleted ORDER BY id LIMIT 20000').raw();
+  const removed = db.prepare('INSERT OR IGNORE INTO fts.lines_removed (id) VALUES (?)');
   const removeText = db.prepare("INSERT INTO fts.events_fts (events_fts, rowid, text) VALUES ('delete', ?, ?)");
   const removeFields = db.prepare("INSERT INTO fts.events_fields (events_fields, rowid, fields) VALUES ('delete', ?, ?)");
   const forget = db.prepare('DELETE FROM main.fts_deleted WHERE id <= ?');
   for (;;) {
     const rows = page.all() as [number, string, string][];
-    if (!rows.length) return;
+    if (!rows.length) break;
     // Its first statement writes: the transaction waits for the index's write lock (the full-text
     // thread's) rather than failing at once, as one that read first would.
     db.transaction(() => {
       for (const [id, fields, text] of rows) {
+        if (removed.run(id).changes === 0) continue;
         removeText.run(id, text);
         removeFields.run(id, fields);
       }
     })();
     forget.run(rows[rows.length - 1]![0]);
   }
+  // Ids are never given twice: the record of those removed is needed only until they are forgotten.
+  db.prepare('DELETE FROM fts.lines_removed WHERE id NOT IN (SELECT id FROM main.fts_deleted)').run();
 }
 
 /** Brings the index up to date with the database, on this connection. */
