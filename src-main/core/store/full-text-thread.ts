@@ -4,7 +4,7 @@
  * Electron.
  */
 import Database from 'better-sqlite3';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { busyTimeoutMs } from './db.js';
 import { addMissingLines, fullTextFile, type FromFullTextThread, type FullTextThreadData } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
@@ -28,11 +28,30 @@ if (parentPort && data?.role === 'xferlens-full-text') {
   const port = parentPort;
   const post = (m: FromFullTextThread) => port.postMessage(m);
   let db: Database.Database | undefined;
-  port.on('message', () => {
+  // Messages that arrive while lines are added are read between transactions: a stop ends the
+  // work there, and each sync is answered once the lines are added (they are the same work).
+  let stopAsked = false;
+  let syncs = 0;
+  const stopRequested = () => {
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+      if (m.message === 'stop') stopAsked = true;
+      else syncs++;
+    }
+    return stopAsked;
+  };
+  const end = () => {
+    // Closed cleanly between transactions, the thread ends.
+    db?.close();
+    port.close();
+  };
+  port.on('message', (m: 'sync' | 'stop') => {
+    if (m === 'stop' || stopAsked) return end();
     try {
       db ??= open(data);
-      addMissingLines(db, EVENTS);
-      post({ type: 'synced' });
+      syncs = 1;
+      addMissingLines(db, EVENTS, stopRequested);
+      if (stopAsked) return end();
+      for (; syncs > 0; syncs--) post({ type: 'synced' });
     } catch (err) {
       post({ type: 'failed', message: (err as Error)?.message ?? String(err), code: (err as { code?: string }).code });
     }

@@ -174,9 +174,9 @@ const indexedLines = (db: Db): number => db.prepare('SELECT through FROM fts.lin
  * transaction at a time, on one connection: the database with its index attached, or on the
  * full-text thread a connection to both. The index's write lock is taken before the rows are read:
  * lines deleted meanwhile are either not read or removed after (removeDeletedLines waits for that
- * lock). Returns how many lines were added.
+ * lock). Returns how many lines were added; `stopRequested` is asked between transactions.
  */
-export function addMissingLines(db: Db, events = 'main'): number {
+export function addMissingLines(db: Db, events = 'main', stopRequested: () => boolean = () => false): number {
   // Writes nothing, but takes the index's write lock (and only it: not BEGIN IMMEDIATE, which
   // would lock the database too, while the indexer writes it).
   const lock = db.prepare('UPDATE fts.lines_indexed SET through = through');
@@ -203,7 +203,7 @@ export function addMissingLines(db: Db, events = 'main'): number {
   for (;;) {
     const n = step();
     added += n;
-    if (n < LINES_PER_COMMIT) return added;
+    if (n < LINES_PER_COMMIT || stopRequested()) return added;
   }
 }
 
@@ -262,6 +262,9 @@ export function syncFullText(db: Db): void {
 
 const THREAD = new URL('./full-text-thread.js', import.meta.url);
 
+/** How long a thread asked to stop may take to finish what it is adding before it is terminated. */
+const STOP_GRACE_MS = 10_000;
+
 export interface FullTextThreadData {
   /** Marks the thread as this worker (the module is also imported for its types). */
   role: 'xferlens-full-text';
@@ -279,8 +282,11 @@ export class FullTextThread {
   private failure: Error | undefined;
   private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private pending = 0;
+  private stopping = false;
+  private readonly exited: Promise<void>;
 
   private constructor(private readonly worker: Worker) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: FromFullTextThread) => {
       if (m.type === 'synced') {
         this.pending--;
@@ -290,7 +296,9 @@ export class FullTextThread {
       }
     });
     worker.on('error', (err) => this.fail(err));
-    worker.on('exit', (code) => this.fail(new Error(`the full-text thread stopped (exit code ${code})`)));
+    worker.on('exit', (code) => {
+      if (!this.stopping) this.fail(new Error(`the full-text thread stopped (exit code ${code})`));
+    });
   }
 
   /**
@@ -327,10 +335,18 @@ export class FullTextThread {
     }
   }
 
-  /** Stops the thread now (what it has not added is added by the next sync). */
+  /**
+   * Stops the thread once its current transaction is done (what it has not added is added by the
+   * next sync). Asked, not terminated at once: a thread terminated while SQLite fails a statement
+   * (a full disk) aborts the whole process as better-sqlite3 throws into its dying isolate (`FATAL
+   * ERROR: v8::ToLocalChecked Empty MaybeLocal`, met by the tests of a full disk).
+   */
   async stop(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    this.stopping = true;
+    this.worker.postMessage('stop');
+    const grace = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(grace);
   }
 
   private settle(): void {
