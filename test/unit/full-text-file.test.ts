@@ -12,7 +12,7 @@ import { generateEftW3c } from '../bench/generate.js';
 import { REPO, tempDir } from '../helpers.js';
 import { unindexLinesAbove } from '../full-text-lag.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { fieldsSql, FULL_TEXT_SUFFIX, removeDeletedLines } from '../../src-main/core/store/full-text.js';
+import { addMissingLines, fieldsSql, FULL_TEXT_FILES, FULL_TEXT_SUFFIX, removeDeletedLines, syncFullText } from '../../src-main/core/store/full-text.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../../src-main/core/store/field-tokens.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { deleteSourceRows, resetSource } from '../../src-main/core/store/source-admin.js';
@@ -316,6 +316,34 @@ describe('after a run that stopped', () => {
       expect(m.index).toEqual(m.lines);
     } finally {
       db.close();
+    }
+  });
+
+  it('an index file lost while lines wait to leave it, or emptied by a run stopped before its list was: built again exact', async () => {
+    for (const how of ['file lost', 'emptied']) {
+      const db = await withOneFileDeleted(`waiting-${how.replace(' ', '-')}`, 9000, [20_000, 22_000]);
+      const file = db.name;
+      // As a run stopped before removing them leaves it: 2,004 lines listed with their text.
+      expect(db.prepare('SELECT count(*) FROM fts_deleted WHERE text IS NOT NULL').pluck().get()).toBe(2004);
+      if (how === 'emptied') {
+        // The index emptied (as for half of it or more) but the list's commit never came.
+        db.exec("UPDATE fts_deleted SET text = NULL; INSERT INTO fts.events_fts (events_fts) VALUES ('delete-all');"
+          + "INSERT INTO fts.events_fields (events_fields) VALUES ('delete-all'); UPDATE fts.lines_indexed SET through = 0");
+      }
+      db.close();
+      if (how === 'file lost') for (const f of FULL_TEXT_FILES) fs.rmSync(file + f, { force: true });
+      const again = openDatabase(file);
+      try {
+        // A new index file holds none of the lines listed: the list goes with the old file.
+        if (how === 'file lost') expect(again.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(0);
+        // The next big run's thread fills the index anew, then the run brings it up to date (removes
+        // the lines listed, adds what is missing): nothing the new index does not hold is named.
+        addMissingLines(again);
+        syncFullText(again);
+        expectEveryLineOnce(again);
+      } finally {
+        again.close();
+      }
     }
   });
 

@@ -103,7 +103,8 @@ export function attachFullText(db: Db, file: string, readonly: boolean): void {
   try {
     db.prepare('ATTACH ? AS fts').run(fullTextFile(file));
     const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
-    if (owner !== undefined && owner === readMeta(db, FULL_TEXT_OWNER_KEY)) return;
+    // Of an older shape (a writer's upgrade stopped before it built the index again): as missing.
+    if (owner !== undefined && owner === readMeta(db, FULL_TEXT_OWNER_KEY) && hasCurrentShape(db)) return;
     db.exec('DETACH fts');
   } catch {
     // Missing or unreadable: searched as empty.
@@ -125,12 +126,22 @@ export function bindFullText(db: Db, upgraded = false): void {
     writeMeta(db, FULL_TEXT_OWNER_KEY, id);
   }
   const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
+  if (!upgraded && owner === id && hasCurrentShape(db)) return;
+  // One transaction: a reader sees the old file or the new one. Lines listed for removal go too:
+  // the new index holds none of them, and naming their words to it would damage it.
+  db.transaction(() => {
+    db.exec(`DROP TABLE IF EXISTS fts.events_fts; DROP TABLE IF EXISTS fts.events_fields; DROP TABLE IF EXISTS fts.lines_indexed;
+      DROP TABLE IF EXISTS fts.lines_removed; ${TABLE('fts')}`);
+    db.prepare('DELETE FROM main.fts_deleted').run();
+    db.prepare('DELETE FROM fts.owner').run();
+    db.prepare('INSERT INTO fts.owner (id) VALUES (?)').run(id);
+  })();
+}
+
+/** Whether the attached index file has today's tables (events_fields, lines_indexed; no sizes per row). */
+function hasCurrentShape(db: Db): boolean {
   const has = (name: string) => !!db.prepare('SELECT 1 FROM fts.sqlite_schema WHERE name = ?').get(name);
-  if (!upgraded && owner === id && has('events_fields') && has('lines_indexed') && !has('events_fts_docsize')) return;
-  db.exec(`DROP TABLE IF EXISTS fts.events_fts; DROP TABLE IF EXISTS fts.events_fields; DROP TABLE IF EXISTS fts.lines_indexed;
-    DROP TABLE IF EXISTS fts.lines_removed; ${TABLE('fts')}`);
-  db.prepare('DELETE FROM fts.owner').run();
-  db.prepare('INSERT INTO fts.owner (id) VALUES (?)').run(id);
+  return has('events_fields') && has('lines_indexed') && !has('events_fts_docsize');
 }
 
 /** SQL for the highest id up to which the attached index (`fts`, or the temp one) holds every line. */
@@ -222,6 +233,9 @@ export function removeDeletedLines(db: Db): void {
   if (deleted === 0) return;
   const untold = db.prepare('SELECT 1 FROM main.fts_deleted WHERE text IS NULL LIMIT 1').get();
   if (untold || deleted * 2 >= indexedLines(db)) {
+    // Their text first: stopped after the index is emptied, the next removal must empty it again
+    // rather than name words to an index filled anew.
+    if (!untold) db.prepare('UPDATE main.fts_deleted SET text = NULL').run();
     db.transaction(() => {
       db.prepare("INSERT INTO fts.events_fts (events_fts) VALUES ('delete-all')").run();
       db.prepare("INSERT INTO fts.events_fields (events_fields) VALUES ('delete-all')").run();
@@ -262,8 +276,12 @@ export function syncFullText(db: Db): void {
 
 const THREAD = new URL('./full-text-thread.js', import.meta.url);
 
-/** How long a thread asked to stop may take to finish what it is adding before it is terminated. */
-const STOP_GRACE_MS = 10_000;
+/**
+ * How long a thread asked to stop may take to finish what it is adding before it is terminated:
+ * beyond its wait for the index's write lock (busy_timeout, 30 s unless XFERLENS_BUSY_TIMEOUT_MS
+ * says otherwise), so that it is not terminated inside SQLite.
+ */
+const STOP_GRACE_MS = 45_000;
 
 export interface FullTextThreadData {
   /** Marks the thread as this worker (the module is also imported for its types). */
