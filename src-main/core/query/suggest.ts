@@ -88,9 +88,9 @@ function suggestStringValues(db: Db, table: 'events' | 'transfers', column: Stri
     : onFields ? listed() : `SELECT 1 FROM ${table} WHERE ${column}_id = c.id`;
   // The transfers' users and IPs are counted in the rollup, when it is current: counting the plain
   // ones on the events' lists looked up each row (1M EFT lines, users starting with p: 98 ms).
-  const rolledUp = table === 'transfers' && onFields && (ROLLUP_DIMS as readonly string[]).includes(column) && rollupCurrent(db);
-  const count = rolledUp
-    ? `coalesce((SELECT v.transfers FROM event_values v WHERE v.dim = ${(ROLLUP_DIMS as readonly string[]).indexOf(column)} AND v.value_id = c.id), 0)`
+  const rollupDim = (ROLLUP_DIMS as readonly string[]).indexOf(column);
+  const count = table === 'transfers' && onFields && rollupDim >= 0 && rollupCurrent(db)
+    ? `coalesce((SELECT v.transfers FROM event_values v WHERE v.dim = ${rollupDim} AND v.value_id = c.id), 0)`
     : `(SELECT count(*) FROM (${rowsOf} LIMIT ${COUNT_CAP}))`;
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE

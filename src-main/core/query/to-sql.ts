@@ -352,13 +352,23 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const dim = spec.strings[column];
     if (!dim) return condition(`${a}.${column}`);
     if (!opts.stringIds) return stringCondition(a, column, dim, condition);
+    return onStrings(dim, condition, (ids, sql) =>
+      ids ? (ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0') : stringCondition(a, column, dim, () => sql));
+  };
+
+  /**
+   * The rows whose string of `dim` meets `condition`: `onColumn` tests a row's own column, given
+   * the strings' ids (null when too many to list) and the condition's SQL on `value`. A FIELD_TOKENS
+   * dim of events is met on the postings lists instead, and so are the plain transfers (events
+   * too), the transfer rows by their column (see perSide).
+   */
+  const onStrings = (dim: StringColumn, condition: (valueSql: string) => string, onColumn: (ids: readonly number[] | null, sql: string) => string): string => {
     const { sql, own, ids } = stringsMeeting(dim, condition);
-    if (ids && !ids.length) return '0';
     if (!ids) Object.assign(params, own);
-    const onColumn = () => (ids ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : stringCondition(a, column, dim, () => sql));
-    const listed = column in FIELD_TOKENS ? onPostings(column as FieldColumn, sql, own, ids, onColumn) : null;
-    if (listed === null) return onColumn();
-    return kind === 'transfers' ? perSide(onColumn(), listed) : listed;
+    const byColumn = () => onColumn(ids, sql);
+    const listed = !(dim in FIELD_TOKENS) ? null : ids && !ids.length ? '0' : onPostings(dim as FieldColumn, sql, own, ids, byColumn);
+    if (listed === null) return byColumn();
+    return kind === 'transfers' ? perSide(byColumn(), listed) : listed;
   };
 
   /**
@@ -462,11 +472,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
         // A transfer row's code is text; a plain transfer's is its event's status, on the postings lists.
         const onColumn = () => matchCode('t.code', v);
         if (!opts.stringIds || !opts.fieldIndex) return onColumn();
-        const { sql, own, ids } = stringsMeeting('status', (x) => matchCode(x, v));
-        if (ids && !ids.length) return perSide(onColumn(), '0');
-        if (!ids) Object.assign(params, own);
-        const listed = onPostings('status', sql, own, ids, onColumn);
-        return listed === null ? onColumn() : perSide(onColumn(), listed);
+        return onStrings('status', (x) => matchCode(x, v), onColumn);
       }
       case 'status':
         if (v.outcome === 'failed') return FAILED_SQL[kind];
