@@ -5,7 +5,7 @@
  * day and more are folded in JavaScript at local midnights (and Mondays, month starts), DST included.
  */
 import { timed, type Db } from '../store/db.js';
-import { ROLLUP_COLUMNS, ROLLUP_DIMS, rollupCurrent, type RollupDim } from '../store/rollup.js';
+import { ROLLUP_COLUMNS, ROLLUP_DIMS, TOP_INDEX_MIN_COUNT, rollupCurrent, type RollupDim } from '../store/rollup.js';
 import type { StringColumn } from '../store/strings.js';
 import { zonedPartsToUtc, zoneOffsetMs } from '../time.js';
 import type { QueryKind } from './columns.js';
@@ -224,11 +224,14 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
   function rollupTopLists(db: Db, n: number, count: 'events' | 'transfers'): Aggregates['top'] {
     const dim = (d: RollupDim) => ROLLUP_DIMS.indexOf(d);
     // A value only the other kind holds has a row with no count of this one.
-    const list = (d: RollupDim): TopEntry[] =>
-      n === 0
-        ? []
-        : (db.prepare(`SELECT s.value AS value, v.${count} AS count FROM event_values v JOIN strings s ON s.id = v.value_id
-            WHERE v.dim = ? AND v.${count} > 0 ORDER BY v.${count} DESC, s.value LIMIT ?`).all(dim(d), n) as TopEntry[]);
+    // Values met often are on the count index; the others are read only if those were too few.
+    const list = (d: RollupDim): TopEntry[] => {
+      if (n === 0) return [];
+      const top = (counts: string, limit: number) => db.prepare(`SELECT s.value AS value, v.${count} AS count FROM event_values v
+        JOIN strings s ON s.id = v.value_id WHERE v.dim = ? AND ${counts} ORDER BY v.${count} DESC, s.value LIMIT ?`).all(dim(d), limit) as TopEntry[];
+      const often = top(`v.${count} >= ${TOP_INDEX_MIN_COUNT}`, n);
+      return often.length < n ? often.concat(top(`v.${count} BETWEEN 1 AND ${TOP_INDEX_MIN_COUNT - 1}`, n - often.length)) : often;
+    };
     // User names are grouped regardless of case (as the user: filter matches them); a server has few.
     const users = (): TopEntry[] =>
       n === 0

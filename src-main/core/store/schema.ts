@@ -3,7 +3,7 @@ import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { matchKey } from './match-key.js';
 import { PLAIN_ROW_SQL, PLAIN_TRANSFER_INDEXES } from './plain-transfers.js';
 import { writeMeta } from './meta.js';
-import { rebuildTransferRollup, rollupCurrent } from './rollup.js';
+import { TOP_INDEXES_SQL, rebuildTransferRollup, rollupCurrent } from './rollup.js';
 import { EVENT_OPS, OUTCOMES, TRANSFER_OPS, wordColumn } from './op-codes.js';
 import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
 
@@ -431,6 +431,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // 22: the full-text index keeps no sizes per row (store/full-text.ts, FULL_TEXT_NO_SIZES_SCHEMA):
   // a deleted row's line is removed by its text, kept until then. The index file is built again.
   'ALTER TABLE fts_deleted ADD COLUMN text TEXT;',
+  // 23: the top lists' count indexes hold only the values met at least TOP_INDEX_MIN_COUNT times
+  // (store/rollup.ts): 1M EFT lines, 8.8 MB.
+  `DROP INDEX IF EXISTS event_values_top; DROP INDEX IF EXISTS transfer_values_top; ${TOP_INDEXES_SQL}`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
