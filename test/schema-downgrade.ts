@@ -4,12 +4,22 @@ import { matchName } from '../src-main/core/store/match-key.js';
 import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
 /**
- * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the column a later
- * migration adds (22's text of deleted lines), which it would add again.
+ * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the columns later
+ * migrations add (22's text of deleted lines, 24's spans of sessions' events), which they would add again.
  */
 export function undoTransferRollup(db: Database.Database): void {
   db.exec('DROP INDEX IF EXISTS transfer_values_top');
-  const columns = { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'], fts_deleted: ['text'] };
+  dropColumns(db, { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'], fts_deleted: ['text'] });
+  undoSessionSpans(db);
+}
+
+/** Schema 23's way of finding a session's events (an index), instead of 24's spans of their ids. */
+export function undoSessionSpans(db: Database.Database): void {
+  dropColumns(db, { sessions: ['first_event_id', 'last_event_id'] });
+  db.exec('CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL');
+}
+
+function dropColumns(db: Database.Database, columns: Record<string, string[]>): void {
   for (const [table, names] of Object.entries(columns)) {
     const has = new Set(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table));
     for (const name of names) if (has.has(name)) db.exec(`ALTER TABLE ${table} DROP COLUMN ${name}`);

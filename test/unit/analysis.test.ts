@@ -12,6 +12,7 @@ import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
 import { REPO, tempDir, writeLines } from '../helpers.js';
 import { eventsWide, TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
+import { expectSessionsFoundBySpans } from '../session-spans.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
 const LOGS = path.join(FIXTURES, 'logs');
@@ -90,6 +91,12 @@ function expectScenario() {
     const mine = transfers.filter((t) => t.session_id === s.id && t.status === 'success');
     expect([s.uploads, s.downloads, s.deletes, s.renames]).toEqual(['upload', 'download', 'delete', 'rename'].map((op) => mine.filter((t) => t.op === op).length));
     expect(s.bytes_up).toBe(mine.filter((t) => t.op === 'upload').reduce((n, t) => n + t.bytes, 0));
+  }
+  const db = openDatabase(dbFile, { readonly: true });
+  try {
+    expectSessionsFoundBySpans(db);
+  } finally {
+    db.close();
   }
   return { sessions, transfers };
 }

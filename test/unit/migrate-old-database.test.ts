@@ -14,6 +14,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { EFT_W3C_SAMPLE, REPO, runCli, tempDir } from '../helpers.js';
 import { ALL_TRANSFERS } from '../event-rows.js';
+import { expectSessionsFoundBySpans } from '../session-spans.js';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'db', 'schema4.sqlite');
 
@@ -217,7 +218,13 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
     // Its logs overlap (transfers_match exists: records are matched against rows): none is plain.
     expect(after.events.filter((e) => e.plain_transfer === 1)).toEqual([]);
     expect(old(after.transfers, ['op_code', 'status_code'])).toEqual(expected.transfers);
-    expect(after.sessions).toEqual(before.sessions);
+    // Schema 24 records where each session's events are (its own log's span in the row, the others' in `pending`).
+    const withoutSpans = (r: Row) => {
+      const { first_event_id: _f, last_event_id: _l, pending, ...rest } = r;
+      const { spans: _s, ...kept } = pending ? (JSON.parse(pending as string) as Record<string, unknown>) : {};
+      return { ...rest, pending: Object.keys(kept).length ? kept : null };
+    };
+    expect(after.sessions.map(withoutSpans)).toEqual(before.sessions.map((r) => ({ ...r, pending: r.pending ? JSON.parse(r.pending as string) : null })));
     expect(old(after.sources, [])).toEqual(before.sources);
     // The codes are what is stored: the words take no room in the rows.
     expect(after.events.filter((r) => r.op !== null).every((r) => typeof r.op_code === 'number')).toBe(true);
@@ -230,6 +237,13 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
     expect(countRows(db, 'transfers', 'dir:upload')).toBe(count(before.transfers, (t) => t.op === 'upload'));
     expect(countRows(db, 'events', 'dir:login status:failed')).toBe(count(before.events, (e) => e.op === 'login' && e.outcome === 'failed'));
     expect(countRows(db, 'events', 'alice')).toBeGreaterThan(0);
+  });
+
+  it("finds each session's events in the spans the upgrade recorded, also those other logs linked to it", () => {
+    expectSessionsFoundBySpans(db);
+    const ofOtherLogs = db.prepare(`SELECT count(DISTINCT e.session_id) FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.source_id <> s.source_id`).pluck().get() as number;
+    expect(ofOtherLogs).toBeGreaterThan(3);
+    expect(db.prepare(`SELECT count(*) FROM sessions WHERE pending LIKE '%"spans"%'`).pluck().get()).toBe(ofOtherLogs);
   });
 });
 

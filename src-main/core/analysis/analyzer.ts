@@ -72,6 +72,9 @@ interface SourceCounts {
   failedLogins: number;
 }
 
+/** The first and last id of a session's events in one log. */
+type EventSpan = [number, number];
+
 interface SessionState {
   id: number;
   connKey: string;
@@ -100,6 +103,12 @@ interface SessionState {
   open: boolean;
   /** Per source: commands, failures and failed logins each log saw; the session counts the largest. */
   perSource: Record<string, SourceCounts>;
+  /**
+   * Per source, the first and last id of the events it linked to the session: `session:N` reads
+   * those id ranges instead of an index on events.session_id (schema 24). Stored in the row's
+   * first_event_id and last_event_id for the log that opened it, in `pending` for others.
+   */
+  spans: Record<string, EventSpan>;
   renameFrom: string | null;
   awaiting: { activity: Activity; fields: EventFields } | null;
   dirty: boolean;
@@ -161,13 +170,14 @@ const TRANSFER_ROW = `SELECT t.id, t.session_id, t.ts, ${['user', 'client_ip', '
 function pendingState(s: SessionState): string | null {
   const sources = Object.keys(s.perSource);
   const ownCountsOnly = sources.length === 0 || (sources.length === 1 && sources[0] === String(s.sourceId));
-  if (ownCountsOnly && s.renameFrom === null && s.awaiting === null) return null;
-  return JSON.stringify({ perSource: s.perSource, renameFrom: s.renameFrom, awaiting: s.awaiting });
+  const ownSpanOnly = Object.keys(s.spans).every((k) => k === String(s.sourceId));
+  if (ownCountsOnly && ownSpanOnly && s.renameFrom === null && s.awaiting === null) return null;
+  return JSON.stringify({ perSource: s.perSource, renameFrom: s.renameFrom, awaiting: s.awaiting, spans: s.spans });
 }
 
 /** What a flush writes of a session, in the order of sessionState's values. */
 const SESSION_STATE = `server, start_ts, end_ts, client_ip, client_port, user, protocol, login, login_reason, login_code, commands,
-  uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_reason, open, pending`;
+  uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_reason, open, pending, first_event_id, last_event_id`;
 const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
 
 /** A session's row as flush writes it (SESSION_STATE), its counts the largest any one log saw. */
@@ -180,7 +190,16 @@ function sessionState(s: SessionState): unknown[] {
   }
   return [s.server, s.start, s.end, s.clientIp, s.clientPort, s.user, s.protocol, s.login, s.loginReason, s.loginCode, commands,
     s.uploads, s.downloads, s.deletes, s.renames, failures, failedLogins, s.bytesUp, s.bytesDown, s.events,
-    s.open ? null : s.endReason ?? 'unknown', s.open ? 1 : 0, pendingState(s)];
+    s.open ? null : s.endReason ?? 'unknown', s.open ? 1 : 0, pendingState(s), ...(s.spans[s.sourceId] ?? [null, null])];
+}
+
+/** Counts event `id` of log `sourceId` in the span of the session's events in that log. */
+function widenSpan(s: SessionState, sourceId: number, id: number): void {
+  const span = s.spans[sourceId];
+  if (!span) s.spans[sourceId] = [id, id];
+  else if (id < span[0]) span[0] = id;
+  else if (id > span[1]) span[1] = id;
+  s.dirty = true;
 }
 
 export class Analyzer {
@@ -260,7 +279,7 @@ export class Analyzer {
       // A transfer's records are within a matching window of its time (see findTransfer; each merge
       // may move it by one window): found on the time index, which every first index builds anyway.
       setEventsSession: db.prepare(`UPDATE events SET session_id = @session WHERE ts BETWEEN @ts - (@records + 1) * ${RECORD_REACH_MS}
-        AND @ts + (@records + 1) * ${RECORD_REACH_MS} AND transfer_id = @transfer AND session_id IS NULL`),
+        AND @ts + (@records + 1) * ${RECORD_REACH_MS} AND transfer_id = @transfer AND session_id IS NULL RETURNING id, source_id`).raw(),
     };
   }
 
@@ -350,6 +369,7 @@ export class Analyzer {
         }
       }
     }
+    if (session && eventId !== null) widenSpan(session, this.sourceId, eventId);
     return { sessionId: session?.id ?? null, transferId, plainTransfer, op, outcome };
   }
 
@@ -421,7 +441,9 @@ export class Analyzer {
     const s = this.sessionWithoutKey(t.ts, { clientIp: t.client_ip, ...(t.user ? { user: t.user } : {}) });
     if (!s) return false;
     this.stmt.setTransferSession.run(s.id, t.id);
-    s.events += this.stmt.setEventsSession.run({ session: s.id, transfer: t.id, ts: t.ts, records: t.records }).changes;
+    const linked = this.stmt.setEventsSession.all({ session: s.id, transfer: t.id, ts: t.ts, records: t.records }) as [number, number][];
+    s.events += linked.length;
+    for (const [id, sourceId] of linked) widenSpan(s, sourceId, id);
     this.countTransfer(s, t.op, t.status, t.bytes);
     return true;
   }
@@ -582,8 +604,8 @@ export class Analyzer {
     const s: SessionState = {
       id, connKey: key, format: this.format, sourceId: this.sourceId, server: f.server ?? null, start: t, end: t, clientIp: f.clientIp ?? null,
       clientPort: f.clientPort ?? null, user: null, protocol: null, login: 'none', loginReason: null, loginCode: null, uploads: 0, downloads: 0,
-      deletes: 0, renames: 0, bytesUp: 0, bytesDown: 0, events: 0, endReason: null, open: true, perSource: {}, renameFrom: null, awaiting: null,
-      dirty: true, stored: false,
+      deletes: 0, renames: 0, bytesUp: 0, bytesDown: 0, events: 0, endReason: null, open: true, perSource: {}, spans: {}, renameFrom: null,
+      awaiting: null, dirty: true, stored: false,
     };
     return this.cache(s);
   }
@@ -596,7 +618,7 @@ export class Analyzer {
 
   private fromRow(r: Record<string, unknown>): SessionState {
     const sourceId = r.source_id as number;
-    const pending = r.pending
+    const pending: Partial<SessionState> = r.pending
       ? (JSON.parse(r.pending as string) as Partial<SessionState>)
       : { perSource: { [sourceId]: { commands: r.commands as number, failures: r.failures as number, failedLogins: r.failed_logins as number } } };
     return {
@@ -608,6 +630,7 @@ export class Analyzer {
       bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, events: r.events as number,
       endReason: r.end_reason as EndReason | null, open: r.open === 1,
       perSource: pending.perSource ?? {}, renameFrom: pending.renameFrom ?? null, awaiting: pending.awaiting ?? null, dirty: false, stored: true,
+      spans: { ...(r.first_event_id != null ? { [sourceId]: [r.first_event_id as number, r.last_event_id as number] } : {}), ...pending.spans },
     };
   }
 

@@ -112,12 +112,12 @@ function fieldsOf(e: StoredEvent, strings: StringInterner): EventFields {
 }
 
 /**
- * Indexes on what a rebuild rewrites whole (every event's session, every transfer): dropped for it
+ * Indexes on what a rebuild rewrites whole (every transfer, every session): dropped for it
  * and built again at its end, as a bulk load does. The ones its own lookups use stay (the sessions'
  * by key, client IP and openness, transfers_ts and transfers_match for records of other logs,
  * transfers_unlinked, events_ts).
  */
-const REWRITTEN_INDEXES = ['events_session', 'transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session', ...SESSION_INDEX_NAMES];
+const REWRITTEN_INDEXES = ['transfers_user', 'transfers_ip', 'transfers_path', 'transfers_session', ...SESSION_INDEX_NAMES];
 
 /** The links of a header or unparsed line: none. */
 const NO_LINKS = { sessionId: null, transferId: null, plainTransfer: false, op: null, outcome: null } as const;

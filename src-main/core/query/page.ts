@@ -15,6 +15,7 @@ import { EVENT_KINDS } from './fields.js';
 import { parseQuery, type QueryNode } from './parser.js';
 import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, onSide, perSide, unionOfSides, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
+import { sessionEventSpans } from '../store/session-spans.js';
 import { orderedTextKeys } from './ordered-text.js';
 
 export interface CompileOptions {
@@ -93,6 +94,7 @@ export function compileQuery(db: Db, kind: QueryKind, query: string, opts: Compi
     mappedIpv4: someNode(node, (n) => n.type === 'field' && n.field === 'ip') ? hasMappedIpv4(db, kind) : false,
     stringIds: stringIdLookup(db, kind, fieldIndex),
     fieldIndex,
+    sessionSpans: (id) => sessionEventSpans(db, id),
     fewStrings: (column, sql, params) => {
       // Reading a postings list costs about as much as testing 70 rows for a count, and more for a
       // page (1M EFT lines: 94k paths under /inbound, each list read: count 1.9 s, page 3.3 s; every

@@ -4,6 +4,7 @@
  * docs/search.md.
  */
 import type { Db } from '../store/db.js';
+import type { EventSpan } from '../store/session-spans.js';
 import { lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
@@ -226,6 +227,8 @@ export interface CompileWhereOptions {
    * (events' user, IP, code) costs less than testing every row (see onFieldIndexByStrings).
    */
   fewStrings?: (column: StringColumn, conditionSql: string, params: Record<string, unknown>) => boolean;
+  /** The id ranges a session's events are in (store/session-spans.ts), or null: every row is tested. */
+  sessionSpans?: (sessionId: number) => readonly EventSpan[] | null;
 }
 
 /** A full-text match: an FTS5 expression on the lines' text (events_fts) or on their fields (events_fields). */
@@ -289,6 +292,14 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     if (pat.wildcard) return `(${tail} AND xl_basename(${expr}) LIKE ${p(like)} ESCAPE '\\')`;
     const len = [...pat.text].length;
     return `(${tail} AND (length(${expr}) = ${p(len)} OR substr(${expr}, ${p(-len - 1)}, 1) IN ('/', '\\')))`;
+  };
+
+  /** The events (or plain transfers) of a session: read in the id ranges they span, each row's session then tested. */
+  const eventsOfSession = (id: number): string => {
+    const spans = opts.sessionSpans?.(id) ?? null;
+    const ofSession = `${a}.session_id = ${p(id)}`;
+    if (!spans) return ofSession;
+    return `(${spans.map(([first, last]) => `${a}.id BETWEEN ${p(first)} AND ${p(last)}`).join(' OR ')}) AND ${ofSession}`;
   };
 
   const substring = (expr: string, text: string): string => `${expr} LIKE ${p('%' + globToLike(text) + '%')} ESCAPE '\\'`;
@@ -497,8 +508,11 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
           case 'rename': return 's.renames > 0';
           default: return sessionsWithTransfer(`op = ${p(v.op)}`);
         }
-      case 'session':
-        return `${kind === 'sessions' ? 's.id' : `${a}.session_id`} = ${p(v.id)}`;
+      case 'session': {
+        if (kind === 'sessions') return `s.id = ${p(v.id)}`;
+        const ofEvents = eventsOfSession(v.id);
+        return kind === 'transfers' ? perSide(`t.session_id = ${p(v.id)}`, ofEvents) : ofEvents;
+      }
       case 'format':
         return kind === 'sessions' ? matchText('s.format', v.pattern) : sourceIds(matchText('format', v.pattern));
       case 'source':
