@@ -5,18 +5,23 @@ import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
 /**
  * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the columns later
- * migrations add (22's text of deleted lines, 24's spans of sessions' events), which they would add again.
+ * migrations add (22's text of deleted lines, 24's and 25's spans of ids), which they would add again.
  */
 export function undoTransferRollup(db: Database.Database): void {
   db.exec('DROP INDEX IF EXISTS transfer_values_top');
   dropColumns(db, { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'], fts_deleted: ['text'] });
-  undoSessionSpans(db);
+  undoIdSpans(db);
 }
 
-/** Schema 23's way of finding a session's events (an index), instead of 24's spans of their ids. */
-export function undoSessionSpans(db: Database.Database): void {
+/**
+ * Schema 23's way of finding a session's events and a file's lines (indexes), instead of the spans
+ * of their ids that schemas 24 and 25 record.
+ */
+export function undoIdSpans(db: Database.Database): void {
   dropColumns(db, { sessions: ['first_event_id', 'last_event_id'] });
-  db.exec('CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL');
+  db.exec(`CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL;
+    DROP TABLE IF EXISTS line_spans;
+    CREATE UNIQUE INDEX IF NOT EXISTS events_source_line ON events(source_id, line_no);`);
 }
 
 function dropColumns(db: Database.Database, columns: Record<string, string[]>): void {

@@ -22,6 +22,7 @@ import { aggregate, countRows, queryHints, timeSpan, queryPage, rowsById, type Q
 import { suggestValues } from '../core/query/suggest.js';
 import { asDatabaseError, type Db } from '../core/store/db.js';
 import { lineSql } from '../core/store/line-blocks.js';
+import { sourceLinesFrom } from '../core/store/line-spans.js';
 import { readMeta } from '../core/store/meta.js';
 import { databaseStats, listSources } from '../core/store/stats.js';
 import type { SourceRow } from '../core/store/writer.js';
@@ -454,8 +455,8 @@ export function createHandlers(backend: ApiBackend): ApiHandlers {
       const sourceId = event.source_id as number, lineNo = event.line_no as number;
       const source = sourceById(sourceId);
       if (!source) throw new ApiError(`events/context: the source of event ${id} was removed`, { status: 404 });
-      const lines = (db.prepare(`SELECT id, line_no AS lineNo, ${lineSql('events')} AS raw, kind FROM events WHERE source_id = ? AND line_no BETWEEN ? AND ? ORDER BY line_no`)
-        .all(sourceId, lineNo - (before ?? 20), lineNo + (after ?? 20)) as { id: number; lineNo: number; raw: string; kind: number }[])
+      const lines = (db.prepare(`SELECT e.id, e.line_no AS lineNo, ${lineSql('e')} AS raw, e.kind FROM ${sourceLinesFrom('e')} ORDER BY e.line_no`)
+        .all({ source: sourceId, from: lineNo - (before ?? 20), to: lineNo + (after ?? 20) }) as { id: number; lineNo: number; raw: string; kind: number }[])
         .map((l) => ({ ...l, kind: (['event', 'directive', 'unparsed'] as const)[l.kind] ?? 'unparsed' }));
       return { event, source: toSourceInfo(source, backend.writer.followState()), lines, explanations: rowExplanations('events', event) };
     },

@@ -12,7 +12,7 @@ import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
 import { REPO, tempDir, writeLines } from '../helpers.js';
 import { eventsWide, TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
-import { expectSessionsFoundBySpans } from '../session-spans.js';
+import { expectSessionsFoundBySpans } from '../spans.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
 const LOGS = path.join(FIXTURES, 'logs');

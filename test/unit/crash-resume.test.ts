@@ -10,6 +10,7 @@ import { ensureLineFunctions } from '../../src-main/core/store/line-blocks.js';
 import { EVENT_INDEX_NAMES, SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { CLI, runCli, tempDir } from '../helpers.js';
 import { EVENTS_WIDE, TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
+import { expectLineSpansInStep } from '../spans.js';
 
 /** Kill points: seeded (XFERLENS_CRASH_SEED to try others), so a failure reproduces. */
 const SEED = Number(process.env.XFERLENS_CRASH_SEED ?? 20);
@@ -45,6 +46,7 @@ function fingerprint(dbFile: string) {
     return {
       events: checksum(db, `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_WIDE} e JOIN sources s ON s.id = e.source_id ORDER BY s.path, e.line_no`),
       sessions: checksum(db, 'SELECT * FROM sessions ORDER BY id'),
+      spans: checksum(db, 'SELECT * FROM line_spans ORDER BY first_id'),
       transfers: checksum(db, `SELECT * FROM ${TRANSFERS_WIDE} ORDER BY id`),
       fts: (db.prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2026\"'").get() as { n: number }).n,
       sources: db.prepare('SELECT path, bytes_indexed, lines_indexed, events, directives, unparsed, first_ts, last_ts, parser_state FROM sources ORDER BY path').all(),
@@ -91,6 +93,7 @@ function expectCleanPrefix(dbFile: string, cleanFile: string): number {
       (SELECT count(*) FROM events e WHERE e.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = e.session_id)) +
       (SELECT count(*) FROM events e WHERE e.transfer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ALL_TRANSFERS} t WHERE t.id = e.transfer_id)) AS n`).get() as { n: number };
     expect(dangling.n).toBe(0);
+    expectLineSpansInStep(db);
     return n;
   } finally {
     db.close();

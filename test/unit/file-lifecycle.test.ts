@@ -14,6 +14,8 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { CLI, EFT_W3C_SAMPLE, tempDir, writeLines } from '../helpers.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENTS_WIDE } from '../event-rows.js';
+import { expectLineSpansInStep } from '../spans.js';
+import { sourceLinesFrom } from '../../src-main/core/store/line-spans.js';
 
 let dir: string;
 /** Where the logs are (the database is next to it, in `dir`). */
@@ -69,6 +71,11 @@ function expectEveryLineOnce(file: string, content: Buffer = fs.readFileSync(fil
   // Compared in one go (a per-row expect on 30k rows is slow).
   expect(rows.map((r) => `${r.offset}:${r.raw}`)).toEqual(lines.map((l) => `${l.offset}:${l.raw}`));
   expect(db.prepare('SELECT lines_indexed FROM sources WHERE path = ?').get(file)).toEqual({ lines_indexed: lines.length });
+  // Its lines as the context of an event reads them: through the spans of ids they were stored under.
+  const source = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(file);
+  const spanned = db.prepare(`SELECT e.line_no FROM ${sourceLinesFrom('e')} ORDER BY e.line_no`).pluck().all({ source, from: 1, to: lines.length + 5 });
+  expect(spanned).toEqual(rows.map((r) => r.line_no));
+  expectLineSpansInStep(db);
 }
 
 const totalRows = () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;

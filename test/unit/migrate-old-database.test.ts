@@ -14,7 +14,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { EFT_W3C_SAMPLE, REPO, runCli, tempDir } from '../helpers.js';
 import { ALL_TRANSFERS } from '../event-rows.js';
-import { expectSessionsFoundBySpans } from '../session-spans.js';
+import { expectSessionsFoundBySpans } from '../spans.js';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'db', 'schema4.sqlite');
 

@@ -21,7 +21,7 @@ import { PLAIN_TRANSFER_INDEXES } from '../../src-main/core/store/plain-transfer
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { generateEftW3c } from '../bench/generate.js';
 import { ALL_TRANSFERS } from '../event-rows.js';
-import { undoSessionSpans, undoTransferRollup } from '../schema-downgrade.js';
+import { undoIdSpans, undoTransferRollup } from '../schema-downgrade.js';
 import { REPO, tempDir } from '../helpers.js';
 
 const PROFTPD = path.join(REPO, 'test', 'fixtures', 'proftpd');
@@ -176,7 +176,7 @@ describe('plain transfers', () => {
       CREATE INDEX events_transfer_ts ON events(ts) WHERE plain_transfer = 1;
       ALTER TABLE fts_deleted DROP COLUMN text;
       PRAGMA user_version = 19;`);
-    undoSessionSpans(db);
+    undoIdSpans(db);
     db.close();
     const upgraded = openDatabase(file);
     try {

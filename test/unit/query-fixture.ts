@@ -11,6 +11,7 @@ import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
 import { opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
 import { StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { storeSessionSpans } from '../../src-main/core/store/schema.js';
+import { storeLineSpans } from '../../src-main/core/store/line-spans.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
 
@@ -178,6 +179,7 @@ export function loadFixture(db: Db, f: Fixture): void {
         @bytes_up, @bytes_down, @open)`).run(s);
     }
     storeSessionSpans(db);
+    storeLineSpans(db);
     for (const t of f.transfers) {
       const ids = Object.fromEntries(TRANSFER_STRING_COLUMNS.map((c) => [`${c}_id`, strings.id(TRANSFER_STRING_DIMS[c], t[c])]));
       db.prepare(`INSERT INTO transfers (id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, op_code, path_id, path_to_id, bytes, status_code, code, source_id)

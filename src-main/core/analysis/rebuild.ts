@@ -7,6 +7,7 @@
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
+import { sourceLineBounds } from '../store/line-spans.js';
 import { STRING_COLUMNS, StringInterner, type StringColumn } from '../store/strings.js';
 import { indexExists, type Db } from '../store/db.js';
 import { deferredIndexSql, SESSION_INDEX_NAMES } from '../store/schema.js';
@@ -149,7 +150,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     // row may hold links to put right. The strings are read as ids and named through the
     // interner, which then knows their ids too.
     const page = db.prepare(`SELECT ${STORED_COLUMNS.map((c) => (c === 'header' ? `CASE WHEN kind = ${EventKind.directive} THEN ${lineSql('events')} END AS header` : c)).join(', ')}
-      FROM events WHERE source_id = ? AND line_no > ? ORDER BY line_no LIMIT ${PAGE}`).raw();
+      FROM events WHERE id > @after AND id <= @hi AND source_id = @source ORDER BY id LIMIT ${PAGE}`).raw();
     const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, plain_transfer = ?, op_code = ?, outcome_code = ? WHERE id = ?');
     // Events keep their marks as plain transfers until analysed again: when records of other logs
     // make the plain transfers rows, only those of the events analysed so far (sources in order,
@@ -157,13 +158,16 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     let at = { source: 0, line: 0 };
     analyzer.plainScope = () => `(source_id < ${at.source} OR (source_id = ${at.source} AND line_no <= ${at.line}))`;
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {
-      let after = 0;
+      // A file's lines in order are its rows in id order, between the ids of its first and last.
+      const bounds = sourceLineBounds(db, src.id);
+      if (!bounds) continue;
+      let after = bounds.lo - 1;
       at = { source: src.id, line: 0 };
       for (;;) {
-        const rows = (page.all(src.id, after) as unknown[][]).map(storedEvent);
+        const rows = (page.all({ after, hi: bounds.hi, source: src.id }) as unknown[][]).map(storedEvent);
         if (!rows.length) break;
         // As while indexing: transfers are looked for in other logs only where those have lines.
-        if (after === 0) analyzer.beginBatch(src.id, src.format, src.path, spanOf(rows));
+        if (after === bounds.lo - 1) analyzer.beginBatch(src.id, src.format, src.path, spanOf(rows));
         else analyzer.nextSpan(spanOf(rows));
         for (const e of rows) {
           if (e.kind === EventKind.directive) analyzer.directive(e.header ?? '', e.line_no);
@@ -174,7 +178,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
           }
           at.line = e.line_no;
         }
-        after = rows[rows.length - 1]!.line_no;
+        after = rows[rows.length - 1]!.id;
         analyzer.flush();
       }
     }

@@ -8,7 +8,8 @@
  * disorder, can no longer reach the best rows found: a page costs a few hundred lookups per file
  * instead of one per match. Exact, whatever the files' order in time and in the index.
  */
-import { indexExists, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
+import { sourceLineBounds } from '../store/line-spans.js';
 import type { FullTextMatch } from './to-sql.js';
 
 /** The schema version that added sources.ts_seen_max and ts_disorder_ms (store/schema.ts). */
@@ -42,24 +43,16 @@ interface FileStream {
 
 /**
  * The keys of the first `need` rows in `order` among the events with a time that `match` finds (an
- * FTS5 expression on their lines, or on their fields: a user:, ip: or code:), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files, a
- * file's time order is not known, or the files' line ranges cannot be found cheaply (the index on
- * source and line is missing while a bulk load runs).
+ * FTS5 expression on their lines, or on their fields: a user:, ip: or code:), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files or a
+ * file's time order is not known.
  */
 export function orderedTextKeys(db: Db, match: FullTextMatch, order: 'asc' | 'desc', need: number): TimeKey[] | null {
   // A reader of a database no writer of this version has opened yet: no time-order figures.
   if ((db.pragma('user_version', { simple: true }) as number) < TIME_ORDER_SCHEMA) return null;
-  if (!indexExists(db, 'events_source_line')) return null;
   const asc = order === 'asc';
-  const files = db
-    .prepare(
-      `SELECT s.id, s.ts_disorder_ms AS disorder,
-        (SELECT e.id FROM events e WHERE e.source_id = s.id ORDER BY e.line_no LIMIT 1) AS lo,
-        (SELECT e.id FROM events e WHERE e.source_id = s.id ORDER BY e.line_no DESC LIMIT 1) AS hi
-      FROM sources s`,
-    )
-    .all() as { id: number; disorder: number | null; lo: number | null; hi: number | null }[];
-  const withRows = files.filter((f) => f.lo !== null && f.hi !== null);
+  const files = (db.prepare('SELECT id, ts_disorder_ms AS disorder FROM sources').all() as { id: number; disorder: number | null }[])
+    .map((f) => ({ ...f, ...sourceLineBounds(db, f.id) }));
+  const withRows = files.filter((f): f is typeof f & { lo: number; hi: number } => f.lo !== undefined);
   if (withRows.length > MAX_FILES_READ_ONE_BY_ONE) return null;
   // A file whose time order is not known (see schema 4) cannot be read this way.
   if (withRows.some((f) => f.disorder === null)) return null;

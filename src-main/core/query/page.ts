@@ -16,6 +16,7 @@ import { parseQuery, type QueryNode } from './parser.js';
 import { compileWhere, ensureQueryFunctions, fromRows, ftsExpression, KIND_SPECS, onSide, perSide, unionOfSides, type CompiledWhere, type CompileWhereOptions, type FullTextMatch, type KindSpec } from './to-sql.js';
 import { FIELD_TOKENS, type FieldColumn } from '../store/field-tokens.js';
 import { sessionEventSpans } from '../store/session-spans.js';
+import { sourcesIdRanges } from '../store/line-spans.js';
 import { orderedTextKeys } from './ordered-text.js';
 
 export interface CompileOptions {
@@ -55,6 +56,8 @@ function hasMappedIpv4(db: Db, kind: QueryKind): boolean {
  */
 const LISTED_STRING_IDS = 64;
 const LISTED_FIELD_TOKENS = 250;
+/** Past this many id ranges, a source:/format: filter tests every row's source rather than listing its ranges. */
+const MAX_SOURCE_RANGES = 64;
 
 /** Looks up the strings a condition matches, once per condition for one compiled query. */
 function stringIdLookup(db: Db, kind: QueryKind, fieldIndex: CompileWhereOptions['fieldIndex']): NonNullable<CompileWhereOptions['stringIds']> {
@@ -95,6 +98,8 @@ export function compileQuery(db: Db, kind: QueryKind, query: string, opts: Compi
     stringIds: stringIdLookup(db, kind, fieldIndex),
     fieldIndex,
     sessionSpans: (id) => sessionEventSpans(db, id),
+    sourceRanges: (where, params) =>
+      sourcesIdRanges(db, db.prepare(`SELECT id FROM sources WHERE ${where}`).pluck().all(params) as number[], MAX_SOURCE_RANGES),
     fewStrings: (column, sql, params) => {
       // Reading a postings list costs about as much as testing 70 rows for a count, and more for a
       // page (1M EFT lines: 94k paths under /inbound, each list read: count 1.9 s, page 3.3 s; every

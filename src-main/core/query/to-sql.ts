@@ -4,7 +4,7 @@
  * docs/search.md.
  */
 import type { Db } from '../store/db.js';
-import type { EventSpan } from '../store/session-spans.js';
+import type { IdRange } from '../store/line-spans.js';
 import { lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
@@ -228,7 +228,12 @@ export interface CompileWhereOptions {
    */
   fewStrings?: (column: StringColumn, conditionSql: string, params: Record<string, unknown>) => boolean;
   /** The id ranges a session's events are in (store/session-spans.ts), or null: every row is tested. */
-  sessionSpans?: (sessionId: number) => readonly EventSpan[] | null;
+  sessionSpans?: (sessionId: number) => readonly IdRange[] | null;
+  /**
+   * The id ranges of the events of the sources meeting a condition (SQL on sources, with its
+   * parameters; store/line-spans.ts), or null when they are too many to list: every row is tested.
+   */
+  sourceRanges?: (sourcesWhere: string, params: Record<string, unknown>) => readonly IdRange[] | null;
 }
 
 /** A full-text match: an FTS5 expression on the lines' text (events_fts) or on their fields (events_fields). */
@@ -299,7 +304,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const spans = opts.sessionSpans?.(id) ?? null;
     const ofSession = `${a}.session_id = ${p(id)}`;
     if (!spans) return ofSession;
-    return `(${spans.map(([first, last]) => `${a}.id BETWEEN ${p(first)} AND ${p(last)}`).join(' OR ')}) AND ${ofSession}`;
+    return `(${idRanges(spans)}) AND ${ofSession}`;
   };
 
   const substring = (expr: string, text: string): string => `${expr} LIKE ${p('%' + globToLike(text) + '%')} ESCAPE '\\'`;
@@ -345,7 +350,18 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     return `(${expr} >= ${p(c.prefix)} AND ${expr} < ${p(next)} AND ${expr} GLOB ${p(c.prefix + '[0-9]'.repeat(c.length - c.prefix.length))})`;
   };
 
-  const sourceIds = (where: string) => `${a}.source_id IN (SELECT id FROM sources WHERE ${where})`;
+  /**
+   * Rows of the sources meeting `where` (SQL on sources): the events' (and plain transfers') are read
+   * in the id ranges the sources' lines were stored under, when those are listed.
+   */
+  const sourceIds = (where: string) => {
+    const ofSources = `${a}.source_id IN (SELECT id FROM sources WHERE ${where})`;
+    if (kind === 'sessions') return ofSources;
+    const ranges = opts.sourceRanges?.(where, target) ?? null;
+    const ofEvents = ranges === null ? ofSources : ranges.length ? `(${idRanges(ranges)}) AND ${ofSources}` : '0';
+    return kind === 'transfers' ? perSide(ofSources, ofEvents) : ofEvents;
+  };
+  const idRanges = (ranges: readonly IdRange[]) => ranges.map(([first, last]) => `${a}.id BETWEEN ${p(first)} AND ${p(last)}`).join(' OR ');
   const sessionsWithTransfer = (where: string) => `s.id IN (SELECT t.session_id FROM ${rowsWhere(KIND_SPECS.transfers, where)})`;
   /** Sessions with a transfer whose path meets `condition` (SQL on the path's value). */
   const sessionsWithPath = (condition: (valueSql: string) => string) => sessionsWithTransfer(stringCondition('t', 'path', 'path', condition));

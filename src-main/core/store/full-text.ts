@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { lineSql } from './line-blocks.js';
+import { sourceRowsFrom } from './line-spans.js';
 import { FIELD_TOKENS } from './field-tokens.js';
 import { readMeta, writeMeta } from './meta.js';
 
@@ -171,10 +172,10 @@ export function nextEventId(db: Db): number {
 export function listDeletedLines(db: Db, sourceId: number): void {
   db.prepare('UPDATE fts.lines_indexed SET through = through').run();
   const through = indexedLines(db);
-  const rows = db.prepare('SELECT count(*) FROM events WHERE source_id = ? AND id <= ?').pluck().get(sourceId, through) as number;
+  const rows = db.prepare(`SELECT count(*) FROM ${sourceRowsFrom('e')} AND e.id <= @through`).pluck().get({ source: sourceId, through }) as number;
   const text = rows * 2 >= through ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
-  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM events e
-    WHERE e.source_id = ? AND e.id <= ?`).run(sourceId, through);
+  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM ${sourceRowsFrom('e')}
+    AND e.id <= @through`).run({ source: sourceId, through });
 }
 
 /** The highest id up to which the index holds every line: about how many it holds (rows deleted leave gaps). */

@@ -7,15 +7,14 @@
  * the others theirs in `pending` (JSON, `spans`: source id → [first, last]).
  */
 import type { Db } from './db.js';
-
-export type EventSpan = readonly [first: number, last: number];
+import type { IdRange } from './line-spans.js';
 
 /** The id ranges holding session `id`'s events, or null when none is recorded (no such session, or no events). */
-export function sessionEventSpans(db: Db, id: number): EventSpan[] | null {
+export function sessionEventSpans(db: Db, id: number): IdRange[] | null {
   const row = db.prepare('SELECT first_event_id AS first, last_event_id AS last, pending FROM sessions WHERE id = ?').get(id) as
     { first: number | null; last: number | null; pending: string | null } | undefined;
   if (!row) return null;
-  const spans = new Map<string, EventSpan>();
+  const spans = new Map<string, IdRange>();
   if (row.first !== null && row.last !== null) spans.set(`${row.first},${row.last}`, [row.first, row.last]);
   const others = row.pending ? (JSON.parse(row.pending) as { spans?: Record<string, [number, number]> }).spans : undefined;
   for (const span of Object.values(others ?? {})) spans.set(`${span[0]},${span[1]}`, span);

@@ -7,6 +7,7 @@ import type { NamedLogFormat } from '../formats/types.js';
 import type { Db } from './db.js';
 import { listDeletedLines, removeDeletedLines } from './full-text.js';
 import { deleteSourceBlocks } from './line-blocks.js';
+import { deleteSourceEvents } from './line-spans.js';
 import { markRollupStale } from './rollup.js';
 
 /** The name under which a LogFormat given for one file is stored (the CLI's `--logformat NAME=`). */
@@ -34,7 +35,7 @@ export function deleteSourceRows(db: Db, sourceId: number): void {
   // Sessions and transfers may join this file's lines with other files': rebuilt afterwards.
   markAnalysisDirty(db);
   listDeletedLines(db, sourceId);
-  db.prepare('DELETE FROM events WHERE source_id = ?').run(sourceId);
+  deleteSourceEvents(db, sourceId);
   deleteSourceBlocks(db, sourceId);
   db.prepare('UPDATE sources SET ts_seen_max = NULL, ts_disorder_ms = NULL WHERE id = ?').run(sourceId);
   markRollupStale(db);

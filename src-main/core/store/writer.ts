@@ -7,6 +7,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import { markRollupStale, RollupTally, rebuildRollup, RollupWriter, TransferDeltas } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
+import { recordLineSpan, sourceRowsFrom } from './line-spans.js';
 import { opCode, outcomeCode } from './op-codes.js';
 import { StringInterner } from './strings.js';
 
@@ -201,6 +202,7 @@ export class IndexWriter {
       }
       analyzer.flush();
       this.lines.store(blocks);
+      if (rows.length) recordLineSpan(db, sourceId, firstId, rows[0]!.lineNo, rows.length);
       // In a bulk load, each batch marks the rollup stale again: another process opening the
       // database meanwhile may have rebuilt it without the rows still to come.
       if (this.bulk) markRollupStale(db);
@@ -366,6 +368,6 @@ export class IndexWriter {
   }
 
   hasLocalTimes(sourceId: number): boolean {
-    return !!this.db.prepare('SELECT 1 FROM events WHERE source_id = ? AND ts_local = 1 LIMIT 1').get(sourceId);
+    return !!this.db.prepare(`SELECT 1 FROM ${sourceRowsFrom('e')} AND e.ts_local = 1 LIMIT 1`).get({ source: sourceId });
   }
 }

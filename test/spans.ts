@@ -20,3 +20,15 @@ export function expectSessionsFoundBySpans(db: Db): void {
     expect(ids('transfers', `session:${id}`)).toEqual(linked(ALL_TRANSFERS, id));
   }
 }
+
+/**
+ * The line spans (schema 25) say where every event is: each event lies in one span of its source,
+ * at its line, no two spans overlap, and they count every row.
+ */
+export function expectLineSpansInStep(db: Db): void {
+  const misplaced = db.prepare(`SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM line_spans sp WHERE sp.first_id <= e.id
+    AND e.id < sp.first_id + sp.lines AND sp.source_id = e.source_id AND sp.first_line + (e.id - sp.first_id) = e.line_no)`).pluck().get();
+  expect(misplaced).toBe(0);
+  expect(db.prepare('SELECT coalesce(sum(lines), 0) FROM line_spans').pluck().get()).toBe(db.prepare('SELECT count(*) FROM events').pluck().get());
+  expect(db.prepare('SELECT count(*) FROM line_spans a JOIN line_spans b ON b.first_id > a.first_id AND b.first_id < a.first_id + a.lines').pluck().get()).toBe(0);
+}
