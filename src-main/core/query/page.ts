@@ -752,6 +752,10 @@ function countCompiled(db: Db, q: CompiledQuery): number {
     return db.prepare(`SELECT (SELECT coalesce(sum(transfers), 0) FROM event_minutes) + (SELECT count(*) FROM transfers WHERE ts IS NULL)
       + (SELECT count(*) FROM events WHERE ts IS NULL AND plain_transfer = 1)`).pluck().get() as number;
   }
+  if (q.where.soleSources !== undefined) {
+    // The lines of some files (source:, format:): their counters, as for every line.
+    return db.prepare(`SELECT coalesce(sum(events + directives + unparsed), 0) FROM sources WHERE ${q.where.soleSources}`).pluck().get(q.where.params) as number;
+  }
   const fts = q.kind === 'events' ? ftsExpression(q.node) : null;
   // A purely textual query is counted by the full-text index alone (every row has its line there).
   if (fts !== null) return (db.prepare('SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?').get(fts) as { n: number }).n;

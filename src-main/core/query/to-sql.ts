@@ -141,6 +141,8 @@ export interface CompiledWhere {
   params: Record<string, unknown>;
   /** Set when the whole WHERE is one full-text match in its 'in' form (such a query is counted on its index alone). */
   soleMatch?: FullTextMatch;
+  /** Set when the whole WHERE is the events of the sources meeting this SQL on sources (counted on their counters). */
+  soleSources?: string;
   /** How many full-text matches the WHERE holds (each has a form to choose: see ftsForm). */
   matches: number;
 }
@@ -354,12 +356,15 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
    * Rows of the sources meeting `where` (SQL on sources): the events' (and plain transfers') are read
    * in the id ranges the sources' lines were stored under, when those are listed.
    */
+  let lastSources: { sql: string; where: string } | undefined;
   const sourceIds = (where: string) => {
     const ofSources = `${a}.source_id IN (SELECT id FROM sources WHERE ${where})`;
     if (kind === 'sessions') return ofSources;
     const ranges = opts.sourceRanges?.(where, target) ?? null;
     const ofEvents = ranges === null ? ofSources : ranges.length ? `(${idRanges(ranges)}) AND ${ofSources}` : '0';
-    return kind === 'transfers' ? perSide(ofSources, ofEvents) : ofEvents;
+    if (kind === 'transfers') return perSide(ofSources, ofEvents);
+    lastSources = { sql: ofEvents, where };
+    return ofEvents;
   };
   const idRanges = (ranges: readonly IdRange[]) => ranges.map(([first, last]) => `${a}.id BETWEEN ${p(first)} AND ${p(last)}`).join(' OR ');
   const sessionsWithTransfer = (where: string) => `s.id IN (SELECT t.session_id FROM ${rowsWhere(KIND_SPECS.transfers, where)})`;
@@ -600,7 +605,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   }
 
   const sql = compile(node);
-  return { sql, params, matches, ...(lastMatch?.sql === sql && { soleMatch: lastMatch.m }) };
+  return { sql, params, matches, ...(lastMatch?.sql === sql && { soleMatch: lastMatch.m }), ...(lastSources?.sql === sql && { soleSources: lastSources.where }) };
 }
 
 /**
