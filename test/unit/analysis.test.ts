@@ -203,7 +203,8 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     const db = openDatabase(dbFile);
     // Links the analysis would not give: lost, wrong, and on lines that have none (headers, unparsed).
     const changed = db.prepare(`UPDATE events SET session_id = CASE WHEN id % 3 = 0 THEN NULL ELSE session_id + 1 END,
-      transfer_id = CASE WHEN id % 2 = 0 THEN NULL ELSE 999 END, op_code = CASE WHEN id % 5 = 0 THEN NULL ELSE 2 END, outcome_code = 1
+      transfer_id = CASE WHEN id % 2 = 0 THEN NULL ELSE 999 END,
+      flags = (flags & ~63) | (CASE WHEN id % 5 = 0 THEN 0 ELSE 3 END) | (2 << 4) -- op_code NULL or 2, outcome_code 1 (store/op-codes.ts)
       WHERE id % 4 != 1 OR kind != 0`).run().changes;
     expect(changed).toBeGreaterThan(50);
     for (const kind of [1, 2]) expect(read('SELECT count(*) AS n FROM events WHERE kind = ? AND outcome_code IS NOT NULL', kind)[0].n).toBeGreaterThan(0);

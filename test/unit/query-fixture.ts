@@ -8,7 +8,7 @@ import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
 import { fieldsSql } from '../../src-main/core/store/full-text.js';
 import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
-import { opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
+import { eventFlags, opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
 import { StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { storeSessionSpans } from '../../src-main/core/store/schema.js';
 import { storeLineSpans } from '../../src-main/core/store/line-spans.js';
@@ -162,9 +162,10 @@ export function loadFixture(db: Db, f: Fixture): void {
     const strings = new StringInterner(db);
     for (const e of f.events) {
       const ids = Object.fromEntries((['server', 'client_ip', 'user', 'protocol', 'verb', 'path', 'status', 'message'] as const).map((c) => [`${c}_id`, strings.id(c, e[c])]));
-      db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, kind, server_id, client_ip_id, user_id, protocol_id, verb_id, path_id,
-        status_id, bytes, message_id, session_id, op_code, outcome_code) VALUES (@id, @source_id, @line_no, 0, @ts, @kind, @server_id, @client_ip_id, @user_id,
-        @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @op_code, @outcome_code)`).run({ ...e, ...ids, op_code: opCode(e.op as EventOp | null), outcome_code: outcomeCode(e.outcome as Outcome | null) });
+      db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, server_id, client_ip_id, user_id, protocol_id, verb_id, path_id,
+        status_id, bytes, message_id, session_id, flags) VALUES (@id, @source_id, @line_no, 0, @ts, @server_id, @client_ip_id, @user_id,
+        @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @flags)`)
+        .run({ ...e, ...ids, flags: eventFlags(e.kind, opCode(e.op as EventOp | null), outcomeCode(e.outcome as Outcome | null), false, false) });
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);
     }
     db.exec(`INSERT INTO events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM events e`);

@@ -13,7 +13,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { aggregate } from '../../src-main/core/query/index.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { outcomeCode } from '../../src-main/core/store/op-codes.js';
+import { eventFlags, outcomeCode } from '../../src-main/core/store/op-codes.js';
 import { RollupTally, RollupWriter, TOP_INDEX_MIN_COUNT, rebuildRollup, rollupCurrent } from '../../src-main/core/store/rollup.js';
 import { STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
@@ -166,7 +166,7 @@ describe('event rollup', () => {
         // Another writer's line, between two of the load's batches: the load's count misses it.
         other = openDatabase(path.join(t.dir, 'index.sqlite'));
         const source = other.prepare('INSERT INTO sources (path, added_at) VALUES (?, 0)').run(path.join(t.dir, 'other.log')).lastInsertRowid;
-        other.prepare('INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes) VALUES (?, 1, 0, 2, ?, 7)').run(source, Date.UTC(2026, 0, 8));
+        other.prepare('INSERT INTO events (source_id, line_no, byte_offset, flags, ts, bytes) VALUES (?, 1, 0, ?, ?, 7)').run(source, eventFlags(2, null, null, false, false), Date.UTC(2026, 0, 8));
       },
     });
     other?.close();
@@ -180,8 +180,8 @@ describe('event rollup', () => {
         const k = order === 'forward' ? i : order === 'backward' ? 30_000 - i : (i * 7919) % 30_000;
         return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0 };
       });
-    const insert = t.db.prepare(`INSERT INTO events (source_id, line_no, byte_offset, kind, ts, bytes, outcome_code, user_id, client_ip_id, path_id, status_id)
-      VALUES (?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = t.db.prepare(`INSERT INTO events (source_id, line_no, byte_offset, ts, bytes, flags, user_id, client_ip_id, path_id, status_id)
+      VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`);
     const source = Number(t.db.prepare("INSERT INTO sources (path, added_at) VALUES ('tally.log', 0)").run().lastInsertRowid);
     // Each column's values, the empty string among them (never counted), as string ids.
     const string = t.db.prepare('INSERT INTO strings (dim, value) VALUES (?, ?)');
@@ -194,7 +194,7 @@ describe('event rollup', () => {
       const tally = new RollupTally();
       rows(order).forEach((r, i) => {
         const v = [pick(users, i), pick(ips, i * 3), pick(paths, i), pick(codes, i * 11)] as const;
-        insert.run(source, i + 1, r.ts, r.bytes, r.failed ? outcomeCode('failed') : null, ...v);
+        insert.run(source, i + 1, r.ts, r.bytes, eventFlags(0, null, r.failed ? outcomeCode('failed') : null, false, false), ...v);
         tally.add(r.ts, r.bytes, r.failed, ...v);
       });
       expect(tally.write(t.db), order).toBe(true);

@@ -13,7 +13,7 @@ import { indexExists, type Db } from '../store/db.js';
 import { deferredIndexSql, SESSION_INDEX_NAMES } from '../store/schema.js';
 import { withSortCache } from '../store/sort-cache.js';
 import { writeMeta } from '../store/meta.js';
-import { opCode, outcomeCode } from '../store/op-codes.js';
+import { eventFlags, opCode, outcomeCode } from '../store/op-codes.js';
 import { rebuildRollup } from '../store/rollup.js';
 
 /** Bump when classification or matching rules change: databases rebuild their sessions once. */
@@ -59,12 +59,13 @@ interface StoredEvent extends StringIds {
   duration_ms: number | null;
   pid: number | null;
   extra: string | null;
+  ts_local: number | null;
 }
 
 /** The columns a rebuild reads of each event, in StoredEvent's names. */
 const STORED_COLUMNS = [
   'id', 'kind', 'session_id', 'transfer_id', 'plain_transfer', 'op_code', 'outcome_code', 'header', 'line_no', 'ts', ...STRING_COLUMNS.map((c) => `${c}_id` as const),
-  'client_port', 'server_port', 'bytes', 'duration_ms', 'pid', 'extra',
+  'client_port', 'server_port', 'bytes', 'duration_ms', 'pid', 'extra', 'ts_local',
 ] as const satisfies readonly (keyof StoredEvent)[];
 
 /** Where each column is in a row read as an array. */
@@ -83,7 +84,7 @@ function storedEvent(r: unknown[]): StoredEvent {
     user_id: v(AT.user_id), client_ip_id: v(AT.client_ip_id), path_id: v(AT.path_id), status_id: v(AT.status_id),
     verb_id: v(AT.verb_id), message_id: v(AT.message_id), server_id: v(AT.server_id), protocol_id: v(AT.protocol_id),
     session_key_id: v(AT.session_key_id), client_port: v(AT.client_port), server_port: v(AT.server_port), bytes: v(AT.bytes),
-    duration_ms: v(AT.duration_ms), pid: v(AT.pid), extra: v(AT.extra),
+    duration_ms: v(AT.duration_ms), pid: v(AT.pid), extra: v(AT.extra), ts_local: v(AT.ts_local),
   };
 }
 
@@ -151,7 +152,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     // interner, which then knows their ids too.
     const page = db.prepare(`SELECT ${STORED_COLUMNS.map((c) => (c === 'header' ? `CASE WHEN kind = ${EventKind.directive} THEN ${lineSql('events')} END AS header` : c)).join(', ')}
       FROM events WHERE id > @after AND id <= @hi AND source_id = @source ORDER BY id LIMIT ${PAGE}`).raw();
-    const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, plain_transfer = ?, op_code = ?, outcome_code = ? WHERE id = ?');
+    const link = db.prepare('UPDATE events SET session_id = ?, transfer_id = ?, flags = ? WHERE id = ?');
     // Events keep their marks as plain transfers until analysed again: when records of other logs
     // make the plain transfers rows, only those of the events analysed so far (sources in order,
     // each line by line) are.
@@ -174,7 +175,7 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
           const l = e.kind === EventKind.event ? analyzer.analyse(e.ts, fieldsOf(e, strings), e.id) : NO_LINKS;
           const op = opCode(l.op), outcome = outcomeCode(l.outcome), plain = l.plainTransfer ? 1 : 0;
           if (l.sessionId !== e.session_id || l.transferId !== e.transfer_id || plain !== e.plain_transfer || op !== e.op_code || outcome !== e.outcome_code) {
-            link.run(l.sessionId, l.transferId, plain, op, outcome, e.id);
+            link.run(l.sessionId, l.transferId, eventFlags(e.kind, op, outcome, plain === 1, e.ts_local === 1), e.id);
           }
           at.line = e.line_no;
         }

@@ -42,3 +42,43 @@ function wordsSql(column: string, words: readonly string[]): string {
 export function wordColumn(name: string, codeColumn: string, words: readonly string[]): string {
   return `${name} TEXT GENERATED ALWAYS AS (${wordsSql(codeColumn, words)}) VIRTUAL`;
 }
+
+/**
+ * An event's operation, outcome, plain-transfer mark, kind and local-time mark in one integer
+ * (schema 26, `events.flags`), read back through VIRTUAL generated columns of their old names: each
+ * was a column of its own, and every column costs every row a byte of its record's header. The
+ * bits most rows set come first, so that the value mostly fits the one byte SQLite stores up to 127:
+ * bits 0–3 the operation's code + 1 (0: none), 4–5 the outcome's + 1, 6 plain transfer, 7–8 the
+ * kind, 9 a local time.
+ */
+export const PLAIN_TRANSFER_FLAG = 1 << 6;
+
+export function eventFlags(kind: number, op: number | null, outcome: number | null, plainTransfer: boolean, tsLocal: boolean): number {
+  return (op === null ? 0 : op + 1) | ((outcome === null ? 0 : outcome + 1) << 4) | (plainTransfer ? PLAIN_TRANSFER_FLAG : 0) | (kind << 7) | (tsLocal ? 1 << 9 : 0);
+}
+
+/** SQL of eventFlags over the unpacked columns (schema 26 copies the rows with it). */
+export const EVENT_FLAGS_SQL = `(coalesce(op_code + 1, 0) | (coalesce(outcome_code + 1, 0) << 4) | (CASE WHEN plain_transfer = 1 THEN ${PLAIN_TRANSFER_FLAG} ELSE 0 END)
+  | (kind << 7) | (CASE WHEN ts_local = 1 THEN 512 ELSE 0 END))`;
+
+/** The generated columns reading `flags` (and `more`, the JSON of a row's rare fields) under their old names. */
+export const PACKED_EVENT_COLUMNS = `kind           INTEGER GENERATED ALWAYS AS ((flags >> 7) & 3) VIRTUAL,
+    ts_local       INTEGER GENERATED ALWAYS AS (nullif((flags >> 9) & 1, 0)) VIRTUAL,
+    op_code        INTEGER GENERATED ALWAYS AS (nullif(flags & 15, 0) - 1) VIRTUAL,
+    outcome_code   INTEGER GENERATED ALWAYS AS (nullif((flags >> 4) & 3, 0) - 1) VIRTUAL,
+    plain_transfer INTEGER GENERATED ALWAYS AS ((flags >> 6) & 1) VIRTUAL,
+    ${wordColumn('op', 'op_code', EVENT_OPS)},
+    ${wordColumn('outcome', 'outcome_code', OUTCOMES)},
+    duration_ms    INTEGER GENERATED ALWAYS AS (more ->> 'd') VIRTUAL,
+    pid            INTEGER GENERATED ALWAYS AS (more ->> 'p') VIRTUAL,
+    extra          TEXT GENERATED ALWAYS AS (more ->> 'x') VIRTUAL`;
+
+/** The JSON of a row's rare fields (`more`), or null when it has none. */
+export function eventMore(durationMs: number | null | undefined, pid: number | null | undefined, extra: string | null): string | null {
+  if ((durationMs === null || durationMs === undefined) && (pid === null || pid === undefined) && extra === null) return null;
+  return JSON.stringify({ ...(durationMs != null && { d: durationMs }), ...(pid != null && { p: pid }), ...(extra !== null && { x: extra }) });
+}
+
+/** SQL of eventMore over the unpacked columns. */
+export const EVENT_MORE_SQL = `CASE WHEN duration_ms IS NULL AND pid IS NULL AND extra IS NULL THEN NULL
+  ELSE json_patch('{}', json_object('d', duration_ms, 'p', pid, 'x', extra)) END`;

@@ -15,6 +15,7 @@
  * built): while that index exists no transfer is plain.
  */
 import type { Db } from './db.js';
+import { PLAIN_TRANSFER_FLAG } from './op-codes.js';
 
 /** A transfer's rate from its bytes and duration (the transfers' generated column rate_bps). */
 export const rateSql = (bytes: string, durationMs: string) => `CASE WHEN ${durationMs} > 0 AND ${bytes} IS NOT NULL THEN ${bytes} * 1000 / ${durationMs} END`;
@@ -75,7 +76,7 @@ export const PLAIN_TRANSFER_TIME_INDEX = 'events_ts';
 export function storePlainTransfersAsRows(db: Db, scope = '1'): number {
   const columns = 'id, session_id, ts, server_id, user_id, client_ip_id, protocol_id, op_code, path_id, path_to_id, bytes, duration_ms, status_code, code, source_id, records, record_sources, match_key';
   const moved = db.prepare(`INSERT INTO transfers (${columns}) SELECT ${columns} FROM ${plainTransfers()} t WHERE t.id IN (SELECT id FROM events WHERE plain_transfer = 1 AND ${scope})`).run().changes;
-  if (moved) db.exec(`UPDATE events SET plain_transfer = 0 WHERE plain_transfer = 1 AND ${scope}`);
+  if (moved) db.exec(`UPDATE events SET flags = flags & ~${PLAIN_TRANSFER_FLAG} WHERE plain_transfer = 1 AND ${scope}`);
   return moved;
 }
 

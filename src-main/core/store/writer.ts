@@ -8,7 +8,7 @@ import { markRollupStale, RollupTally, rebuildRollup, RollupWriter, TransferDelt
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
 import { recordLineSpan, sourceRowsFrom } from './line-spans.js';
-import { opCode, outcomeCode } from './op-codes.js';
+import { eventFlags, eventMore, opCode, outcomeCode } from './op-codes.js';
 import { StringInterner } from './strings.js';
 
 /** A source row as stored. */
@@ -80,10 +80,9 @@ export class ConcurrentIndexError extends Error {
   }
 }
 
-const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, ts_local, kind, server_id, client_ip_id,
-  client_port, server_port, user_id, protocol_id, session_key_id, verb_id, path_id, status_id, bytes, duration_ms, message_id, pid, extra,
-  session_id, transfer_id, plain_transfer, op_code, outcome_code)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, server_id, client_ip_id, client_port, server_port,
+  user_id, protocol_id, session_key_id, verb_id, path_id, status_id, bytes, message_id, session_id, transfer_id, flags, more)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * A run into a database holding rows is a bulk load when it reads at least this share of the bytes
@@ -191,11 +190,11 @@ export class IndexWriter {
         const str = this.strings;
         const userId = str.id('user', f.user), clientIpId = str.id('client_ip', f.clientIp), pathId = str.id('path', f.path), statusId = str.id('status', f.status);
         this.insertEvent.run(
-          id, sourceId, r.lineNo, r.offset, r.ts ?? null, f.tsLocal ? 1 : null, r.kind, str.id('server', f.server),
-          clientIpId, f.clientPort ?? null, f.serverPort ?? null, userId, str.id('protocol', f.protocol),
-          str.id('session_key', f.sessionKey), str.id('verb', f.verb), pathId, statusId, f.bytes ?? null,
-          f.durationMs ?? null, str.id('message', f.message), f.pid ?? null, f.extra ? JSON.stringify(f.extra) : null,
-          links?.sessionId ?? null, links?.transferId ?? null, links?.plainTransfer ? 1 : 0, opCode(links?.op), outcomeCode(links?.outcome),
+          id, sourceId, r.lineNo, r.offset, r.ts ?? null, str.id('server', f.server), clientIpId, f.clientPort ?? null, f.serverPort ?? null,
+          userId, str.id('protocol', f.protocol), str.id('session_key', f.sessionKey), str.id('verb', f.verb), pathId, statusId,
+          f.bytes ?? null, str.id('message', f.message), links?.sessionId ?? null, links?.transferId ?? null,
+          eventFlags(r.kind, opCode(links?.op), outcomeCode(links?.outcome), links?.plainTransfer === true, f.tsLocal === true),
+          eventMore(f.durationMs, f.pid, f.extra ? JSON.stringify(f.extra) : null),
         );
         this.bulk?.add(r.ts ?? null, f.bytes ?? null, links?.outcome === 'failed', userId, clientIpId, pathId, statusId);
         id++;
