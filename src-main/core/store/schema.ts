@@ -8,20 +8,14 @@ import { TOP_INDEXES_SQL, rebuildTransferRollup, rollupCurrent } from './rollup.
 import { EVENT_FLAGS_SQL, EVENT_MORE_SQL, EVENT_OPS, OUTCOMES, PACKED_EVENT_COLUMNS, TRANSFER_OPS, wordColumn } from './op-codes.js';
 import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
 
-/**
- * One row per line of every source. kind: 0 event, 1 directive, 2 unparsed. The line's text is in
- * line_blocks, its repeated strings in strings (`<column>_id`); what is left is numbers. `ops`:
- * what the line does and how it ended as words (schemas 6–13) or as codes (14, store/op-codes.ts).
- */
-const EVENTS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${name} (
-    id             INTEGER PRIMARY KEY,
+/** The columns of an event's place (file, line, time) and values, in every shape of the events table. */
+const EVENT_PLACE_COLUMNS = `    id             INTEGER PRIMARY KEY,
     source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     line_no        INTEGER NOT NULL,
     byte_offset    INTEGER NOT NULL,
     ts             INTEGER,
-    ts_local       INTEGER,
-    kind           INTEGER NOT NULL,
-    user_id        INTEGER,
+`;
+const EVENT_VALUE_COLUMNS = `    user_id        INTEGER,
     client_ip_id   INTEGER,
     path_id        INTEGER,
     status_id      INTEGER,
@@ -33,7 +27,17 @@ const EVENTS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${n
     client_port    INTEGER,
     server_port    INTEGER,
     bytes          INTEGER,
-    duration_ms    INTEGER,
+`;
+
+/**
+ * One row per line of every source. kind: 0 event, 1 directive, 2 unparsed. The line's text is in
+ * line_blocks, its repeated strings in strings (`<column>_id`); what is left is numbers. `ops`:
+ * what the line does and how it ended as words (schemas 6–13) or as codes (14, store/op-codes.ts).
+ */
+const EVENTS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${name} (
+${EVENT_PLACE_COLUMNS}    ts_local       INTEGER,
+    kind           INTEGER NOT NULL,
+${EVENT_VALUE_COLUMNS}    duration_ms    INTEGER,
     pid            INTEGER,
     extra          TEXT,
     session_id     INTEGER,
@@ -77,24 +81,7 @@ const TRANSFERS_TABLE = (name: string, ops: 'words' | 'codes', ids: 'own' | 'eve
 
 /** The events as schema 26 packs them (store/op-codes.ts: eventFlags, eventMore). */
 const EVENTS_TABLE_26 = (name: string) => `CREATE TABLE ${name} (
-    id             INTEGER PRIMARY KEY,
-    source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
-    line_no        INTEGER NOT NULL,
-    byte_offset    INTEGER NOT NULL,
-    ts             INTEGER,
-    user_id        INTEGER,
-    client_ip_id   INTEGER,
-    path_id        INTEGER,
-    status_id      INTEGER,
-    verb_id        INTEGER,
-    message_id     INTEGER,
-    server_id      INTEGER,
-    protocol_id    INTEGER,
-    session_key_id INTEGER,
-    client_port    INTEGER,
-    server_port    INTEGER,
-    bytes          INTEGER,
-    session_id     INTEGER,
+${EVENT_PLACE_COLUMNS}${EVENT_VALUE_COLUMNS}    session_id     INTEGER,
     transfer_id    INTEGER,
     flags          INTEGER NOT NULL,
     more           TEXT,
