@@ -213,6 +213,29 @@ describe('sessions and transfers from the real ProFTPD logs', () => {
     expect([read('SELECT * FROM sessions ORDER BY id'), read(`SELECT * FROM ${ALL_TRANSFERS} ORDER BY id`), read(links), read(indexes)]).toEqual(before);
   });
 
+  it("two processes indexing at once (taking turns per batch): each session's events are found by the spans both recorded", async () => {
+    // One indexes the logs with connection keys, the other the keyless ones, whose lines join the
+    // first one's sessions: a writer's cached sessions must not overwrite what the other wrote since.
+    const keyed = ['system.log', 'ext-custom.log', 'sftp.log', 'tls.log', 'ext-auth.log'].map((f) => path.join(LOGS, f));
+    const keyless = ['xferlog', 'ext-default.log', 'ext-write.log'].map((f) => path.join(LOGS, f));
+    const a = openDatabase(dbFile), b = openDatabase(dbFile);
+    try {
+      const opts = { timeZone: 'UTC', logFormats: [CUSTOM], batchBytes: 200 };
+      await Promise.all([indexPaths(a, keyed, opts), indexPaths(b, keyless, opts)]);
+    } finally {
+      a.close();
+      b.close();
+    }
+    const db = openDatabase(dbFile, { readonly: true });
+    try {
+      const linkedFromOtherLogs = db.prepare('SELECT count(*) FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.source_id <> s.source_id').pluck().get() as number;
+      expect(linkedFromOtherLogs).toBeGreaterThan(10);
+      expectSessionsFoundBySpans(db);
+    } finally {
+      db.close();
+    }
+  });
+
   it('re-indexing a replaced file rebuilds the sessions without duplicates', async () => {
     const copy = path.join(dir, 'logs');
     fs.cpSync(LOGS, copy, { recursive: true });

@@ -7,7 +7,7 @@
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from './analyzer.js';
 import { lineSql } from '../store/line-blocks.js';
-import { sourceLineBounds } from '../store/line-spans.js';
+import { sourcesIdRanges } from '../store/line-spans.js';
 import { STRING_COLUMNS, StringInterner, type StringColumn } from '../store/strings.js';
 import { indexExists, type Db } from '../store/db.js';
 import { deferredIndexSql, SESSION_INDEX_NAMES } from '../store/schema.js';
@@ -159,17 +159,17 @@ export function rebuildAnalysis(db: Db): { sessions: number; transfers: number; 
     let at = { source: 0, line: 0 };
     analyzer.plainScope = () => `(source_id < ${at.source} OR (source_id = ${at.source} AND line_no <= ${at.line}))`;
     for (const src of db.prepare('SELECT id, path, format FROM sources ORDER BY id').all() as { id: number; path: string; format: string | null }[]) {
-      // A file's lines in order are its rows in id order, between the ids of its first and last.
-      const bounds = sourceLineBounds(db, src.id);
-      if (!bounds) continue;
-      let after = bounds.lo - 1;
+      // A file's lines in order are its rows in id order, in the id ranges they were stored under
+      // (files indexed side by side interleave theirs).
       at = { source: src.id, line: 0 };
-      for (;;) {
-        const rows = (page.all({ after, hi: bounds.hi, source: src.id }) as unknown[][]).map(storedEvent);
+      let first = true;
+      for (const [lo, hi] of sourcesIdRanges(db, [src.id])!) for (let after = lo - 1; ; ) {
+        const rows = (page.all({ after, hi, source: src.id }) as unknown[][]).map(storedEvent);
         if (!rows.length) break;
         // As while indexing: transfers are looked for in other logs only where those have lines.
-        if (after === bounds.lo - 1) analyzer.beginBatch(src.id, src.format, src.path, spanOf(rows));
+        if (first) analyzer.beginBatch(src.id, src.format, src.path, spanOf(rows));
         else analyzer.nextSpan(spanOf(rows));
+        first = false;
         for (const e of rows) {
           if (e.kind === EventKind.directive) analyzer.directive(e.header ?? '', e.line_no);
           const l = e.kind === EventKind.event ? analyzer.analyse(e.ts, fieldsOf(e, strings), e.id) : NO_LINKS;

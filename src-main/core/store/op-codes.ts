@@ -54,6 +54,8 @@ export function wordColumn(name: string, codeColumn: string, words: readonly str
 export const PLAIN_TRANSFER_FLAG = 1 << 6;
 
 export function eventFlags(kind: number, op: number | null, outcome: number | null, plainTransfer: boolean, tsLocal: boolean): number {
+  // Each in its bits: a value past them would spill into the next field (a programming error).
+  if (kind > 3 || (op ?? 0) > 14 || (outcome ?? 0) > 2) throw new Error(`no room in an event's flags for kind ${kind}, operation ${op}, outcome ${outcome}`);
   return (op === null ? 0 : op + 1) | ((outcome === null ? 0 : outcome + 1) << 4) | (plainTransfer ? PLAIN_TRANSFER_FLAG : 0) | (kind << 7) | (tsLocal ? 1 << 9 : 0);
 }
 

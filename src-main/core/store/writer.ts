@@ -121,6 +121,8 @@ export class IndexWriter {
   readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
   private readonly sourcePaths = new Map<number, string>();
+  /** SQLite's data_version at this writer's last transaction (see forgetIfOthersWrote). */
+  private dataVersion: number | undefined;
 
   constructor(private readonly db: Db) {
     this.strings = new StringInterner(db);
@@ -152,6 +154,7 @@ export class IndexWriter {
       if (!stored || stored.bytesIndexed !== cp.after.bytesIndexed || stored.linesIndexed !== cp.after.linesIndexed) {
         throw new ConcurrentIndexError(this.sourcePath(sourceId));
       }
+      this.forgetIfOthersWrote();
       if (reset) this.clearSource(sourceId);
       this.strings.catchUp();
       // The deflate thread (in a big run) compresses the lines while the rows are analysed and stored.
@@ -285,11 +288,26 @@ export class IndexWriter {
     await thread?.stop();
   }
 
+  /**
+   * Two processes indexing into one database take turns per batch: when another one committed since
+   * this writer's last transaction (SQLite's data_version moves only for other connections' commits),
+   * the sessions the analysis keeps in memory may be older than their rows (their counts, their
+   * spans of events), and are read again from them. Called with the write lock held.
+   */
+  private forgetIfOthersWrote(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.dataVersion !== undefined && version !== this.dataVersion) this.analyzer.reset();
+    this.dataVersion = version;
+  }
+
   /** After a run: links transfers that only keyless logs recorded to the session now known around them. */
   relinkTransfers(): number {
     if (!this.analyzer.relinkPending()) return 0; // a run that read nothing new stays a read
     try {
-      return this.db.transaction(() => this.analyzer.relinkTransfers().linked)();
+      return this.db.transaction(() => {
+        this.forgetIfOthersWrote();
+        return this.analyzer.relinkTransfers().linked;
+      })();
     } catch (err) {
       this.analyzer.reset();
       throw err;
