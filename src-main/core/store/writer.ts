@@ -305,6 +305,9 @@ export class IndexWriter {
     if (!this.analyzer.relinkPending()) return 0; // a run that read nothing new stays a read
     try {
       return this.db.transaction(() => {
+        // An UPDATE takes the write lock even when it matches no row (none is named ''), as the
+        // batches' first write does: no commit of another process falls between check and relink.
+        this.db.prepare("UPDATE meta SET value = value WHERE key = ''").run();
         this.forgetIfOthersWrote();
         return this.analyzer.relinkTransfers().linked;
       })();
