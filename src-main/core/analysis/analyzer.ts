@@ -26,6 +26,7 @@ import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { storePlainTransfersAsRows } from '../store/plain-transfers.js';
 import { matchKey, matchName } from '../store/match-key.js';
 import { opCode, outcomeCode } from '../store/op-codes.js';
+import type { IdRange } from '../store/line-spans.js';
 import type { TransferCounter } from '../store/rollup.js';
 import { stringSql, type StringInterner } from '../store/strings.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
@@ -72,9 +73,6 @@ interface SourceCounts {
   failedLogins: number;
 }
 
-/** The first and last id of a session's events in one log. */
-type EventSpan = [number, number];
-
 interface SessionState {
   id: number;
   connKey: string;
@@ -108,7 +106,7 @@ interface SessionState {
    * those id ranges instead of an index on events.session_id (schema 24). Stored in the row's
    * first_event_id and last_event_id for the log that opened it, in `pending` for others.
    */
-  spans: Record<string, EventSpan>;
+  spans: Record<string, IdRange>;
   renameFrom: string | null;
   awaiting: { activity: Activity; fields: EventFields } | null;
   dirty: boolean;

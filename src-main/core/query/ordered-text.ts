@@ -9,7 +9,7 @@
  * instead of one per match. Exact, whatever the files' order in time and in the index.
  */
 import type { Db } from '../store/db.js';
-import { sourceLineBounds } from '../store/line-spans.js';
+import { sourcesIdRanges } from '../store/line-spans.js';
 import type { FullTextMatch } from './to-sql.js';
 
 /** The schema version that added sources.ts_seen_max and ts_disorder_ms (store/schema.ts). */
@@ -50,9 +50,11 @@ export function orderedTextKeys(db: Db, match: FullTextMatch, order: 'asc' | 'de
   // A reader of a database no writer of this version has opened yet: no time-order figures.
   if ((db.pragma('user_version', { simple: true }) as number) < TIME_ORDER_SCHEMA) return null;
   const asc = order === 'asc';
-  const files = (db.prepare('SELECT id, ts_disorder_ms AS disorder FROM sources').all() as { id: number; disorder: number | null }[])
-    .map((f) => ({ ...f, ...sourceLineBounds(db, f.id) }));
-  const withRows = files.filter((f): f is typeof f & { lo: number; hi: number } => f.lo !== undefined);
+  // A file's rows lie between the first id of its first range and the last of its last.
+  const withRows = (db.prepare('SELECT id, ts_disorder_ms AS disorder FROM sources').all() as { id: number; disorder: number | null }[])
+    .map((f) => ({ ...f, ranges: sourcesIdRanges(db, [f.id])! }))
+    .filter((f) => f.ranges.length > 0)
+    .map(({ ranges, ...f }) => ({ ...f, lo: ranges[0]![0], hi: ranges[ranges.length - 1]![1] }));
   if (withRows.length > MAX_FILES_READ_ONE_BY_ONE) return null;
   // A file whose time order is not known (see schema 4) cannot be read this way.
   if (withRows.some((f) => f.disorder === null)) return null;

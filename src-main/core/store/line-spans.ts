@@ -48,21 +48,6 @@ export function sourcesIdRanges(db: Db, sourceIds: readonly number[], most = Inf
   return ranges;
 }
 
-/** The ids of lines fromLine…toLine of a source, as ranges in line order. */
-export function lineIdRanges(db: Db, sourceId: number, fromLine: number, toLine: number): IdRange[] {
-  return db.prepare(`SELECT first_id + max(@from - first_line, 0), first_id + min(@to - first_line, lines - 1) FROM line_spans
-    WHERE source_id = @source AND first_line <= @to AND first_line + lines > @from ORDER BY first_line`)
-    .raw().all({ source: sourceId, from: fromLine, to: toLine }) as IdRange[];
-}
-
-/** The ids of a source's first and last line, or null when it has none. */
-export function sourceLineBounds(db: Db, sourceId: number): { lo: number; hi: number } | null {
-  const row = db.prepare(`SELECT (SELECT first_id FROM line_spans WHERE source_id = @s ORDER BY first_line LIMIT 1) AS lo,
-    (SELECT first_id + lines - 1 FROM line_spans WHERE source_id = @s ORDER BY first_line DESC LIMIT 1) AS hi`).get({ s: sourceId }) as
-    { lo: number | null; hi: number | null };
-  return row.lo === null || row.hi === null ? null : { lo: row.lo, hi: row.hi };
-}
-
 /**
  * SQL joining the rows of source `@source` (a parameter the caller binds) as `alias`: each of its
  * spans is a rowid range of events. Ends in a WHERE that more `AND` terms may follow.

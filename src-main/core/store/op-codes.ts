@@ -49,26 +49,28 @@ export function wordColumn(name: string, codeColumn: string, words: readonly str
  * was a column of its own, and every column costs every row a byte of its record's header. The
  * bits most rows set come first, so that the value mostly fits the one byte SQLite stores up to 127:
  * bits 0–3 the operation's code + 1 (0: none), 4–5 the outcome's + 1, 6 plain transfer, 7–8 the
- * kind, 9 a local time.
+ * kind, 9 a local time. One layout, written here for eventFlags, its SQL twin and the columns.
  */
-export const PLAIN_TRANSFER_FLAG = 1 << 6;
+const OUTCOME_SHIFT = 4, PLAIN_SHIFT = 6, KIND_SHIFT = 7, TS_LOCAL_SHIFT = 9;
+export const PLAIN_TRANSFER_FLAG = 1 << PLAIN_SHIFT;
 
 export function eventFlags(kind: number, op: number | null, outcome: number | null, plainTransfer: boolean, tsLocal: boolean): number {
   // Each in its bits: a value past them would spill into the next field (a programming error).
   if (kind > 3 || (op ?? 0) > 14 || (outcome ?? 0) > 2) throw new Error(`no room in an event's flags for kind ${kind}, operation ${op}, outcome ${outcome}`);
-  return (op === null ? 0 : op + 1) | ((outcome === null ? 0 : outcome + 1) << 4) | (plainTransfer ? PLAIN_TRANSFER_FLAG : 0) | (kind << 7) | (tsLocal ? 1 << 9 : 0);
+  return (op === null ? 0 : op + 1) | ((outcome === null ? 0 : outcome + 1) << OUTCOME_SHIFT) | (plainTransfer ? PLAIN_TRANSFER_FLAG : 0)
+    | (kind << KIND_SHIFT) | (tsLocal ? 1 << TS_LOCAL_SHIFT : 0);
 }
 
 /** SQL of eventFlags over the unpacked columns (schema 26 copies the rows with it). */
-export const EVENT_FLAGS_SQL = `(coalesce(op_code + 1, 0) | (coalesce(outcome_code + 1, 0) << 4) | (CASE WHEN plain_transfer = 1 THEN ${PLAIN_TRANSFER_FLAG} ELSE 0 END)
-  | (kind << 7) | (CASE WHEN ts_local = 1 THEN 512 ELSE 0 END))`;
+export const EVENT_FLAGS_SQL = `(coalesce(op_code + 1, 0) | (coalesce(outcome_code + 1, 0) << ${OUTCOME_SHIFT})
+  | (CASE WHEN plain_transfer = 1 THEN ${PLAIN_TRANSFER_FLAG} ELSE 0 END) | (kind << ${KIND_SHIFT}) | (CASE WHEN ts_local = 1 THEN ${1 << TS_LOCAL_SHIFT} ELSE 0 END))`;
 
 /** The generated columns reading `flags` (and `more`, the JSON of a row's rare fields) under their old names. */
-export const PACKED_EVENT_COLUMNS = `kind           INTEGER GENERATED ALWAYS AS ((flags >> 7) & 3) VIRTUAL,
-    ts_local       INTEGER GENERATED ALWAYS AS (nullif((flags >> 9) & 1, 0)) VIRTUAL,
+export const PACKED_EVENT_COLUMNS = `kind           INTEGER GENERATED ALWAYS AS ((flags >> ${KIND_SHIFT}) & 3) VIRTUAL,
+    ts_local       INTEGER GENERATED ALWAYS AS (nullif((flags >> ${TS_LOCAL_SHIFT}) & 1, 0)) VIRTUAL,
     op_code        INTEGER GENERATED ALWAYS AS (nullif(flags & 15, 0) - 1) VIRTUAL,
-    outcome_code   INTEGER GENERATED ALWAYS AS (nullif((flags >> 4) & 3, 0) - 1) VIRTUAL,
-    plain_transfer INTEGER GENERATED ALWAYS AS ((flags >> 6) & 1) VIRTUAL,
+    outcome_code   INTEGER GENERATED ALWAYS AS (nullif((flags >> ${OUTCOME_SHIFT}) & 3, 0) - 1) VIRTUAL,
+    plain_transfer INTEGER GENERATED ALWAYS AS ((flags >> ${PLAIN_SHIFT}) & 1) VIRTUAL,
     ${wordColumn('op', 'op_code', EVENT_OPS)},
     ${wordColumn('outcome', 'outcome_code', OUTCOMES)},
     duration_ms    INTEGER GENERATED ALWAYS AS (more ->> 'd') VIRTUAL,
