@@ -39,6 +39,12 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Writes into `file` the big log's lines of each [from, to) slice, in order (a slice from 0 keeps its header). */
+function writeBigLines(file: string, ...slices: [number, number][]): void {
+  const text = fs.readFileSync(big, 'latin1').split('\r\n');
+  fs.writeFileSync(file, slices.flatMap((s) => text.slice(...s)).join('\r\n') + '\r\n', 'latin1');
+}
+
 /** unicode61's tokens of a line, near enough for these logs: letters and digits, split on the rest. */
 const tokens = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
 
@@ -74,10 +80,9 @@ function expectEveryLineOnce(db: Db): void {
  * indexed in one run, the second file's rows then deleted: listed for removal from the index.
  */
 async function withOneFileDeleted(name: string, keepLines: number, gone: [number, number]): Promise<Db> {
-  const text = fs.readFileSync(big, 'latin1').split('\r\n');
   const keepLog = path.join(dir, `${name}-keep.log`), goneLog = path.join(dir, `${name}-gone.log`);
-  fs.writeFileSync(keepLog, text.slice(0, keepLines).join('\r\n') + '\r\n', 'latin1');
-  fs.writeFileSync(goneLog, text.slice(0, 4).concat(text.slice(...gone)).join('\r\n') + '\r\n', 'latin1');
+  writeBigLines(keepLog, [0, keepLines]);
+  writeBigLines(goneLog, [0, 4], gone);
   const db = openDatabase(path.join(dir, `${name}.sqlite`));
   await indexPaths(db, [keepLog, goneLog], { timeZone: 'UTC' });
   const goneId = db.prepare('SELECT id FROM sources WHERE path = ?').pluck().get(goneLog) as number;
@@ -237,7 +242,7 @@ describe('lines leaving the index and coming back', () => {
     const file = path.join(dir, 'last-again.sqlite');
     const firstLog = path.join(dir, 'first-again.log');
     const lastLog = path.join(dir, 'last-again.log');
-    fs.writeFileSync(firstLog, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 12_000).join('\r\n') + '\r\n', 'latin1');
+    writeBigLines(firstLog, [0, 12_000]);
     await generateEftW3c(lastLog, { lines: 2000, seed: 21, startMs: Date.UTC(2025, 2, 1) });
     const db = openDatabase(file);
     try {
@@ -289,8 +294,8 @@ describe('after a run that stopped', () => {
     const file = path.join(dir, 'stopped.sqlite');
     const log = path.join(dir, 'small.log');
     const other = path.join(dir, 'other.log');
-    fs.writeFileSync(log, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 3000).join('\r\n') + '\r\n', 'latin1');
-    fs.writeFileSync(other, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 4).concat(fs.readFileSync(big, 'latin1').split('\r\n').slice(5000, 7000)).join('\r\n') + '\r\n', 'latin1');
+    writeBigLines(log, [0, 3000]);
+    writeBigLines(other, [0, 4], [5000, 7000]);
     let db = openDatabase(file);
     await indexPaths(db, [log, other], { timeZone: 'UTC' });
     expectEveryLineOnce(db);
@@ -395,7 +400,7 @@ describe('after a run that stopped', () => {
 
   it('an index file of an older shape (without events_fields, or with sizes per row) is built again: every line once', async () => {
     const log = path.join(dir, 'older-shape.log');
-    fs.writeFileSync(log, fs.readFileSync(big, 'latin1').split('\r\n').slice(0, 12_000).join('\r\n') + '\r\n', 'latin1');
+    writeBigLines(log, [0, 12_000]);
     const older = {
       'no events_fields': 'DROP TABLE fts.events_fields',
       // Schemas 12 to 21: contentless_delete, whose sizes per row a removal read.
