@@ -1,16 +1,17 @@
-import { lineSql } from '../src-main/core/store/line-blocks.js';
+import { lineOffsetSql, lineSql } from '../src-main/core/store/line-blocks.js';
 import { STRING_COLUMNS, stringSql, TRANSFER_STRING_COLUMNS } from '../src-main/core/store/strings.js';
 import { everyTransfer } from '../src-main/core/store/plain-transfers.js';
 
 /**
- * The events with their text columns named as before the lean store (user, client_ip, path, …, and
- * raw unless `withRaw` is false) for tests' SQL: `FROM ${eventsWide()} e`. `schema` names an attached
- * database. Reading raw needs the line functions (openDatabase, or ensureLineFunctions on a bare
- * connection).
+ * The events with their text columns named as before the lean store (user, client_ip, path, …) and,
+ * unless `withLines` is false, the line's text (raw) and byte offset as the line blocks hold them,
+ * for tests' SQL: `FROM ${eventsWide()} e`. `schema` names an attached database. Reading the lines
+ * needs the line functions (openDatabase, or ensureLineFunctions on a bare connection).
  */
-export function eventsWide(schema = 'main', withRaw = true): string {
+export function eventsWide(schema = 'main', withLines = true): string {
   const text = STRING_COLUMNS.map((c) => `${stringSql('e', c, schema)} AS ${c}`).join(', ');
-  return `(SELECT e.*, ${text}${withRaw ? `, ${lineSql('e', schema)} AS raw` : ''} FROM ${schema}.events e)`;
+  const lines = withLines ? `, ${lineSql('e', schema)} AS raw, ${lineOffsetSql('e', schema)} AS byte_offset` : '';
+  return `(SELECT e.*, ${text}${lines} FROM ${schema}.events e)`;
 }
 
 export const EVENTS_WIDE = eventsWide();

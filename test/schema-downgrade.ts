@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import { ensureLineFunctions, lineSql } from '../src-main/core/store/line-blocks.js';
+import { ensureLineFunctions, lineOffsetSql, lineSql } from '../src-main/core/store/line-blocks.js';
 import { matchName } from '../src-main/core/store/match-key.js';
 import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 
 /**
  * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the columns later
- * migrations add (22's text of deleted lines, 24's and 25's spans of ids), which they would add again.
+ * migrations add (22's text of deleted lines, 24's and 25's spans of ids, 27's offsets in the line
+ * blocks), which they would add again.
  */
 export function undoTransferRollup(db: Database.Database): void {
   db.exec('DROP INDEX IF EXISTS transfer_values_top');
@@ -18,10 +19,22 @@ export function undoTransferRollup(db: Database.Database): void {
  * of their ids that schemas 24 and 25 record.
  */
 export function undoIdSpans(db: Database.Database): void {
+  undoBlockOffsets(db);
   dropColumns(db, { sessions: ['first_event_id', 'last_event_id'] });
   db.exec(`CREATE INDEX IF NOT EXISTS events_session ON events(session_id, ts) WHERE session_id IS NOT NULL;
     DROP TABLE IF EXISTS line_spans;
     CREATE UNIQUE INDEX IF NOT EXISTS events_source_line ON events(source_id, line_no);`);
+}
+
+/** Schema 26's byte offset in every event's row instead of in its line block (schema 27). */
+export function undoBlockOffsets(db: Database.Database): void {
+  ensureLineFunctions(db);
+  const has = new Set(db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all());
+  if (!has.has('byte_offset')) {
+    db.exec(`ALTER TABLE events ADD COLUMN byte_offset INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET byte_offset = coalesce(${lineOffsetSql('events')}, 0);`);
+  }
+  dropColumns(db, { line_blocks: ['offsets'] });
 }
 
 function dropColumns(db: Database.Database, columns: Record<string, string[]>): void {

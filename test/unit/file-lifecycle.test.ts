@@ -12,7 +12,7 @@ import { generateEftW3c } from '../bench/generate.js';
 import { indexPaths, type IndexOptions, type IndexSummary } from '../../src-main/core/ingest/indexer.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { CLI, EFT_W3C_SAMPLE, tempDir, writeLines } from '../helpers.js';
-import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { lineOffsetSql, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENTS_WIDE } from '../event-rows.js';
 import { expectLineSpansInStep } from '../spans.js';
 import { sourceLinesFrom } from '../../src-main/core/store/line-spans.js';
@@ -63,7 +63,7 @@ function completeLines(bytes: Buffer): { raw: string; offset: number }[] {
 
 /** The source stored for `file` holds each complete line of `content` once, in order, at its offset. */
 function expectEveryLineOnce(file: string, content: Buffer = fs.readFileSync(file)): void {
-  const rows = db.prepare(`SELECT e.line_no, e.byte_offset AS offset, ${lineSql('e')} AS raw FROM events e JOIN sources s ON s.id = e.source_id
+  const rows = db.prepare(`SELECT e.line_no, ${lineOffsetSql('e')} AS offset, ${lineSql('e')} AS raw FROM events e JOIN sources s ON s.id = e.source_id
     WHERE s.path = ? ORDER BY e.line_no`).all(file) as { line_no: number; offset: number; raw: string }[];
   const lines = completeLines(content);
   expect(rows.length).toBe(lines.length);

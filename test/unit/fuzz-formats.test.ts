@@ -17,7 +17,7 @@ import { readLineBatches, MAX_LINE_BYTES } from '../../src-main/core/ingest/line
 import type { Encoding } from '../../src-main/core/ingest/encoding.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { tempDir } from '../helpers.js';
-import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { lineOffsetSql, lineSql } from '../../src-main/core/store/line-blocks.js';
 
 /** FC_SCALE multiplies the number of runs (for a longer search than the suite's). */
 const runs = (n: number) => Math.round(n * Number(process.env.FC_SCALE ?? 1));
@@ -193,7 +193,7 @@ describe('indexing hostile files', () => {
   async function indexFresh(file: string): Promise<{ db: Db; rows: StoredRow[]; lines: number; errors: unknown[] }> {
     const db = openDatabase(path.join(dir, `db-${++n}.sqlite`));
     const s = await indexPaths(db, [file], { timeZone: 'UTC' });
-    const rows = db.prepare(`SELECT line_no, byte_offset, kind, ${lineSql('events')} AS raw, extra FROM events ORDER BY line_no`).all() as StoredRow[];
+    const rows = db.prepare(`SELECT line_no, ${lineOffsetSql('events')} AS byte_offset, kind, ${lineSql('events')} AS raw, extra FROM events ORDER BY line_no`).all() as StoredRow[];
     return { db, rows, lines: s.lines, errors: s.errors };
   }
 
@@ -234,7 +234,7 @@ describe('indexing hostile files', () => {
           fs.appendFileSync(grown, bytes.subarray(cut));
           const second = await indexPaths(twice.db, [grown], { timeZone: 'UTC' });
           expect(second.errors).toEqual([]);
-          const rows = twice.db.prepare(`SELECT line_no, byte_offset, kind, ${lineSql('events')} AS raw, extra FROM events ORDER BY line_no`).all() as StoredRow[];
+          const rows = twice.db.prepare(`SELECT line_no, ${lineOffsetSql('events')} AS byte_offset, kind, ${lineSql('events')} AS raw, extra FROM events ORDER BY line_no`).all() as StoredRow[];
           expectRoundTrip(rows, bytes);
         } finally {
           twice.db.close();
@@ -400,7 +400,7 @@ describe('a line of 10 MB', () => {
     db = openDatabase(path.join(dir, 'a.sqlite'));
     const s = await indexPaths(db, [file], { timeZone: 'UTC' });
     expect(s).toMatchObject({ lines: 5, events: 2, unparsed: 1, errors: [] });
-    const rows = db.prepare(`SELECT line_no, byte_offset, kind, extra, ${lineSql('events')} AS raw FROM events ORDER BY line_no`).all() as StoredRow[];
+    const rows = db.prepare(`SELECT line_no, ${lineOffsetSql('events')} AS byte_offset, kind, extra, ${lineSql('events')} AS raw FROM events ORDER BY line_no`).all() as StoredRow[];
     const cut = rows[3]!;
     expect(cut.kind).toBe(2);
     expect(JSON.parse(cut.extra!)).toEqual({ truncated: Buffer.byteLength(long) });

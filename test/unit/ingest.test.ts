@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { generateEftW3c } from '../bench/generate.js';
 import { EFT_W3C_SAMPLE, writeLines } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
-import { lineSql } from '../../src-main/core/store/line-blocks.js';
+import { lineOffsetSql, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { EVENTS_WIDE } from '../event-rows.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 
@@ -24,7 +24,7 @@ describe('indexing a file', () => {
     expect(s).toMatchObject({ files: 1, lines: 12, events: 7, directives: 4, unparsed: 1, formats: { w3c: 1 }, errors: [] });
     expect(s.lines).toBe(s.events + s.directives + s.unparsed);
     expect(s.bytes).toBe(fs.statSync(file).size);
-    const all = rows(`SELECT line_no, byte_offset, kind, ${lineSql('events')} AS raw FROM events ORDER BY line_no`);
+    const all = rows(`SELECT line_no, ${lineOffsetSql('events')} AS byte_offset, kind, ${lineSql('events')} AS raw FROM events ORDER BY line_no`);
     const bytes = fs.readFileSync(file);
     for (const r of all) {
       // The raw text is exactly the bytes at the stored offset (the CR of CRLF is not part of it).
@@ -144,7 +144,7 @@ describe('encodings and line endings', () => {
     const f = path.join(t.dir, 'u_ex.log');
     fs.writeFileSync(f, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.join('\r\n') + '\r\n')]));
     await expectMuller(f, 'utf-8-bom');
-    expect(t.db.prepare('SELECT byte_offset FROM events WHERE line_no = 1').get()).toEqual({ byte_offset: 3 });
+    expect(t.db.prepare(`SELECT ${lineOffsetSql('events')} AS byte_offset FROM events WHERE line_no = 1`).get()).toEqual({ byte_offset: 3 });
   });
   it('UTF-16LE with BOM', async () => {
     const f = path.join(t.dir, 'ex.log');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { countRows, iterateRows } from '../../src-main/core/query/index.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { ensureLineFunctions, lineOffsetSql } from '../../src-main/core/store/line-blocks.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { EFT_W3C_SAMPLE, REPO, runCli, tempDir } from '../helpers.js';
 import { ALL_TRANSFERS } from '../event-rows.js';
@@ -169,11 +170,13 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
   let db: Db;
   const read = (f: string) => {
     const d = new Database(f, { readonly: true });
+    ensureLineFunctions(d);
     try {
       const version = d.pragma('user_version', { simple: true }) as number;
       return {
         version,
-        events: d.prepare('SELECT * FROM events ORDER BY id').all() as Row[],
+        // From schema 27 a line's byte offset is in its line block.
+        events: d.prepare(version >= 27 ? `SELECT e.*, ${lineOffsetSql('e')} AS byte_offset FROM events e ORDER BY id` : 'SELECT * FROM events ORDER BY id').all() as Row[],
         // From schema 18 most transfers are their events (store/plain-transfers.ts): read them all.
         transfers: d.prepare(`SELECT * FROM ${version >= 18 ? ALL_TRANSFERS : 'transfers'} ORDER BY id`).all() as Row[],
         sessions: d.prepare('SELECT * FROM sessions ORDER BY id').all() as Row[],

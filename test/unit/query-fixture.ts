@@ -162,8 +162,8 @@ export function loadFixture(db: Db, f: Fixture): void {
     const strings = new StringInterner(db);
     for (const e of f.events) {
       const ids = Object.fromEntries((['server', 'client_ip', 'user', 'protocol', 'verb', 'path', 'status', 'message'] as const).map((c) => [`${c}_id`, strings.id(c, e[c])]));
-      db.prepare(`INSERT INTO events (id, source_id, line_no, byte_offset, ts, server_id, client_ip_id, user_id, protocol_id, verb_id, path_id,
-        status_id, bytes, message_id, session_id, flags) VALUES (@id, @source_id, @line_no, 0, @ts, @server_id, @client_ip_id, @user_id,
+      db.prepare(`INSERT INTO events (id, source_id, line_no, ts, server_id, client_ip_id, user_id, protocol_id, verb_id, path_id,
+        status_id, bytes, message_id, session_id, flags) VALUES (@id, @source_id, @line_no, @ts, @server_id, @client_ip_id, @user_id,
         @protocol_id, @verb_id, @path_id, @status_id, @bytes, @message_id, @session_id, @flags)`)
         .run({ ...e, ...ids, flags: eventFlags(e.kind, opCode(e.op as EventOp | null), outcomeCode(e.outcome as Outcome | null), false, false) });
       db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)').run(e.id, e.raw);

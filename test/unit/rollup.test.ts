@@ -166,7 +166,7 @@ describe('event rollup', () => {
         // Another writer's line, between two of the load's batches: the load's count misses it.
         other = openDatabase(path.join(t.dir, 'index.sqlite'));
         const source = other.prepare('INSERT INTO sources (path, added_at) VALUES (?, 0)').run(path.join(t.dir, 'other.log')).lastInsertRowid;
-        other.prepare('INSERT INTO events (source_id, line_no, byte_offset, flags, ts, bytes) VALUES (?, 1, 0, ?, ?, 7)').run(source, eventFlags(2, null, null, false, false), Date.UTC(2026, 0, 8));
+        other.prepare('INSERT INTO events (source_id, line_no, flags, ts, bytes) VALUES (?, 1, ?, ?, 7)').run(source, eventFlags(2, null, null, false, false), Date.UTC(2026, 0, 8));
       },
     });
     other?.close();
@@ -180,8 +180,8 @@ describe('event rollup', () => {
         const k = order === 'forward' ? i : order === 'backward' ? 30_000 - i : (i * 7919) % 30_000;
         return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0 };
       });
-    const insert = t.db.prepare(`INSERT INTO events (source_id, line_no, byte_offset, ts, bytes, flags, user_id, client_ip_id, path_id, status_id)
-      VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = t.db.prepare(`INSERT INTO events (source_id, line_no, ts, bytes, flags, user_id, client_ip_id, path_id, status_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const source = Number(t.db.prepare("INSERT INTO sources (path, added_at) VALUES ('tally.log', 0)").run().lastInsertRowid);
     // Each column's values, the empty string among them (never counted), as string ids.
     const string = t.db.prepare('INSERT INTO strings (dim, value) VALUES (?, ?)');

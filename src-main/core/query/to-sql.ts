@@ -5,7 +5,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { IdRange } from '../store/line-spans.js';
-import { lineSql } from '../store/line-blocks.js';
+import { lineOffsetSql, lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
 import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
@@ -105,7 +105,7 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   events: {
     alias: 'e', fromCount: 'events e', sides: [oneSide('events', 'e', 'events_ts')], id: 'e.id', time: 'e.ts',
     columns: columnMap('events', 'e', {
-      format: 'src.format', source_path: 'src.path', explanation: null, raw: lineSql('e'),
+      format: 'src.format', source_path: 'src.path', explanation: null, raw: lineSql('e'), byte_offset: lineOffsetSql('e'),
       ...Object.fromEntries(STRING_COLUMNS.map((c) => [c, stringSql('e', c)])),
     }),
     notNull: new Set(['id', 'kind', 'source_id', 'line_no', 'byte_offset', 'raw']),

@@ -11,6 +11,11 @@
  * cache does not hold it, so a page or an export decompresses each block once. `gen` changes whenever
  * a block is written (the last block of a source grows as lines are appended), which tells a cached
  * copy from the current one.
+ *
+ * A block also holds where each of its lines starts in its file (`offsets`, schema 27; before, a
+ * column of every event: 4.9 MB of 1M EFT lines). A line mostly starts where the one before ended,
+ * plus its newline, so what is stored is the first line's offset and, per line, how far it is from
+ * that (0 in a UTF-8 file with LF, 1 with CRLF), as runs of equal values: a few bytes a block.
  */
 import zlib from 'node:zlib';
 import type { Db } from './db.js';
@@ -23,13 +28,24 @@ const SOURCE_SHIFT = 2 ** 32;
 /** The rowid of the block holding a source's line. */
 export const blockId = (sourceId: number, lineNo: number): number => sourceId * SOURCE_SHIFT + Math.floor((lineNo - 1) / LINES_PER_BLOCK);
 
+/** The FROM and WHERE that find the block of the row aliased `alias` (which has source_id and line_no). */
+const blockOfRow = (alias: string, schema: string) =>
+  `FROM ${schema}.line_blocks b WHERE b.id = (${alias}.source_id << 32) + ((${alias}.line_no - 1) >> ${BLOCK_SHIFT})`;
+
 /**
  * SQL for the text of the line of the row aliased `alias` (which has source_id and line_no): a
  * scalar subquery, so it costs nothing unless selected. `schema` names an attached database.
  */
 export function lineSql(alias: string, schema = 'main'): string {
-  return `(SELECT xl_line(b.id, b.gen, CASE WHEN xl_line_block_cached(b.id, b.gen) THEN NULL ELSE b.data END, ${alias}.line_no)
-    FROM ${schema}.line_blocks b WHERE b.id = (${alias}.source_id << 32) + ((${alias}.line_no - 1) >> ${BLOCK_SHIFT}))`;
+  // coalesce stops at its first value: a cached block's line costs one call, and its blob is not read.
+  return `(SELECT coalesce(xl_cached_line(b.id, b.gen, ${alias}.line_no), xl_line(b.id, b.gen, b.data, ${alias}.line_no))
+    ${blockOfRow(alias, schema)})`;
+}
+
+/** SQL for the byte offset in its file of the line of the row aliased `alias`, as lineSql. */
+export function lineOffsetSql(alias: string, schema = 'main'): string {
+  return `(SELECT coalesce(xl_cached_line_offset(b.id, b.gen, ${alias}.line_no), xl_line_offset(b.id, b.gen, b.data, b.offsets, ${alias}.line_no))
+    ${blockOfRow(alias, schema)})`;
 }
 
 export function decompressLines(data: Uint8Array): string[] {
@@ -50,11 +66,13 @@ interface CachedBlock {
   text: Buffer;
   /** Where each line starts, and one past the last line's end (filled on first use). */
   starts: Uint32Array | null;
+  /** Each line's byte offset in its file (filled on first use). */
+  offsets: Float64Array | null;
 }
 
 const NEWLINE = 0x0a;
 
-function lineOf(block: CachedBlock, index: number): string | null {
+function lineStarts(block: CachedBlock): Uint32Array {
   if (!block.starts) {
     const starts = new Uint32Array(LINES_PER_BLOCK + 1);
     let n = 0;
@@ -67,47 +85,156 @@ function lineOf(block: CachedBlock, index: number): string | null {
     starts.fill(block.text.length + 1, n);
     block.starts = starts;
   }
-  const from = block.starts[index]!, to = block.starts[index + 1]!;
+  return block.starts;
+}
+
+function lineOf(block: CachedBlock, index: number): string | null {
+  const starts = lineStarts(block);
+  const from = starts[index]!, to = starts[index + 1]!;
   return from > block.text.length ? null : block.text.toString('utf8', from, to - 1);
 }
+
+function pushVarint(out: number[], n: number): void {
+  for (; n >= 128; n = Math.floor(n / 128)) out.push((n % 128) + 128);
+  out.push(n);
+}
+
+// Offsets reach past 2^32 (a file of several GB): arithmetic, not 32-bit operators.
+const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
+const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+
+/**
+ * The stored form of a block's offsets: the first, then runs of (residual, count), a residual being
+ * how far a line starts from where the line before it ended plus one byte. `byteLengths[i]` is the
+ * UTF-8 length of line i as the block holds it.
+ */
+export function encodeOffsets(offsets: ArrayLike<number>, byteLengths: ArrayLike<number>): Buffer {
+  const out: number[] = [];
+  pushVarint(out, offsets[0] ?? 0);
+  let residual = NaN, run = 0;
+  const endRun = () => {
+    if (run === 0) return;
+    pushVarint(out, zigzag(residual));
+    pushVarint(out, run);
+  };
+  for (let i = 1; i < offsets.length; i++) {
+    const r = offsets[i]! - offsets[i - 1]! - byteLengths[i - 1]! - 1;
+    if (r === residual) {
+      run++;
+    } else {
+      endRun();
+      residual = r;
+      run = 1;
+    }
+  }
+  endRun();
+  return Buffer.from(out);
+}
+
+/** The offsets of a block's `count` lines from their stored form (encodeOffsets). */
+export function decodeOffsets(data: Uint8Array, byteLengths: ArrayLike<number>, count: number): Float64Array {
+  const offsets = new Float64Array(count);
+  let at = 0;
+  const varint = () => {
+    let n = 0;
+    for (let scale = 1; ; scale *= 128) {
+      const byte = data[at++];
+      if (byte === undefined) throw new Error('line block offsets end early');
+      n += (byte % 128) * scale;
+      if (byte < 128) return n;
+    }
+  };
+  offsets[0] = varint();
+  for (let i = 1; i < count; ) {
+    const residual = unzigzag(varint());
+    for (let run = varint(); run > 0 && i < count; run--, i++) offsets[i] = offsets[i - 1]! + byteLengths[i - 1]! + 1 + residual;
+  }
+  return offsets;
+}
+
+/** The UTF-8 lengths of a cached block's lines. */
+function blockByteLengths(block: CachedBlock): Uint32Array {
+  const starts = lineStarts(block);
+  const lengths = new Uint32Array(LINES_PER_BLOCK);
+  for (let i = 0; i < LINES_PER_BLOCK; i++) lengths[i] = starts[i + 1]! - starts[i]! - 1;
+  return lengths;
+}
+
+const lineCount = (block: CachedBlock) => lineStarts(block).findIndex((at) => at > block.text.length);
 
 const withLineFunctions = new WeakSet<Db>();
 
 /**
- * Registers the functions `lineSql` calls; every connection gets them when it is opened. A
- * connection that reads lines in order (the full-text thread) needs only a few blocks cached.
+ * Registers the functions `lineSql` and `lineOffsetSql` call; every connection gets them when it
+ * is opened. A connection that reads lines in order (the full-text thread) needs only a few blocks
+ * cached.
  */
 export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void {
   if (withLineFunctions.has(db)) return;
   // Insertion order is recency: a hit moves the block to the end, the first is the oldest.
   const cache = new Map<number, CachedBlock>();
+  // The block asked for last: rows read in line order ask for one block 1,024 times in a row.
+  let lastId = NaN;
+  let last: CachedBlock | undefined;
+  /** The block if cached, made the most recent. */
   const cached = (id: number, gen: number) => {
+    if (id === lastId && last!.gen === gen) return last;
     const hit = cache.get(id);
-    return hit !== undefined && hit.gen === gen ? hit : undefined;
+    if (hit === undefined || hit.gen !== gen) return undefined;
+    cache.delete(id);
+    cache.set(id, hit);
+    lastId = id;
+    last = hit;
+    return hit;
   };
-  db.function('xl_line_block_cached', { deterministic: false }, (id: unknown, gen: unknown) =>
-    cached(Number(id), Number(gen)) ? 1 : 0,
-  );
+  /** The block, from the cache or inflated from `data` (null: not cached, and no data given). */
+  const blockOf = (id: number, gen: number, data: unknown): CachedBlock | null => {
+    const hit = cached(id, gen);
+    if (hit) return hit;
+    if (!(data instanceof Uint8Array)) return null;
+    const block: CachedBlock = { gen, text: zlib.inflateRawSync(data), starts: null, offsets: null };
+    cache.delete(id); // an older copy
+    if (cache.size >= cachedBlocks) cache.delete(cache.keys().next().value!);
+    cache.set(id, block);
+    lastId = id;
+    last = block;
+    return block;
+  };
+  const lineIndex = (lineNo: unknown) => (Number(lineNo) - 1) % LINES_PER_BLOCK;
+  /** The block's offsets, decoded on first use (null: the block holds none). */
+  const offsetsOf = (block: CachedBlock, stored: unknown) => {
+    if (!block.offsets && stored instanceof Uint8Array) block.offsets = decodeOffsets(stored, blockByteLengths(block), lineCount(block));
+    return block.offsets;
+  };
+  // The cached_ functions answer from the cache (null: not there); the others are given the blobs.
+  db.function('xl_cached_line', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
+    const block = cached(Number(id), Number(gen));
+    return block && lineNo !== null ? lineOf(block, lineIndex(lineNo)) : null;
+  });
   db.function('xl_line', { deterministic: false }, (id: unknown, gen: unknown, data: unknown, lineNo: unknown) => {
     if (id === null || lineNo === null) return null;
-    const key = Number(id), g = Number(gen);
-    let block = cached(key, g);
-    if (block) {
-      cache.delete(key);
-    } else {
-      if (!(data instanceof Uint8Array)) return null;
-      block = { gen: g, text: zlib.inflateRawSync(data), starts: null };
-      if (cache.size >= cachedBlocks) cache.delete(cache.keys().next().value!);
-    }
-    cache.set(key, block);
-    return lineOf(block, (Number(lineNo) - 1) % LINES_PER_BLOCK);
+    const block = blockOf(Number(id), Number(gen), data);
+    return block && lineOf(block, lineIndex(lineNo));
+  });
+  db.function('xl_cached_line_offset', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
+    const offsets = cached(Number(id), Number(gen))?.offsets;
+    return offsets && lineNo !== null ? (offsets[lineIndex(lineNo)] ?? null) : null;
+  });
+  db.function('xl_line_offset', { deterministic: false }, (id: unknown, gen: unknown, data: unknown, stored: unknown, lineNo: unknown) => {
+    if (id === null || lineNo === null) return null;
+    const block = blockOf(Number(id), Number(gen), data);
+    return (block && offsetsOf(block, stored)?.[lineIndex(lineNo)]) ?? null;
   });
   withLineFunctions.add(db);
 }
 
+/** UTF-8 lengths of lines given as strings (as a block will hold them). */
+const byteLengthsOf = (lines: readonly string[]) => lines.map((l) => Buffer.byteLength(l, 'utf8'));
+
 /**
  * Writes lines into blocks, inside the caller's transaction. Lines arrive in order; a batch that
- * starts inside a block (the previous batch ended mid-block) completes that block.
+ * starts inside a block (the previous batch ended mid-block) completes that block. `offsets`
+ * 'text only' writes no offsets (migration 5, before line_blocks had them).
  */
 export class LineBlockWriter {
   private readonly read;
@@ -115,9 +242,11 @@ export class LineBlockWriter {
   private nextGen = Math.floor(Math.random() * 2 ** 40);
   private deflater: DeflateThread | undefined;
 
-  constructor(db: Db) {
-    this.read = db.prepare('SELECT data FROM line_blocks WHERE id = ?').pluck();
-    this.write = db.prepare('INSERT OR REPLACE INTO line_blocks (id, gen, data) VALUES (?, ?, ?)');
+  constructor(db: Db, private readonly withOffsets: 'offsets' | 'text only' = 'offsets') {
+    this.read = db.prepare(`SELECT data, ${withOffsets === 'offsets' ? 'offsets' : 'NULL AS offsets'} FROM line_blocks WHERE id = ?`);
+    this.write = withOffsets === 'offsets'
+      ? db.prepare('INSERT OR REPLACE INTO line_blocks (id, gen, data, offsets) VALUES (?, ?, ?, ?)')
+      : db.prepare('INSERT OR REPLACE INTO line_blocks (id, gen, data) VALUES (?, ?, ?)');
   }
 
   /** Blocks are deflated on `thread` from now on (none: on the caller's thread). */
@@ -126,15 +255,16 @@ export class LineBlockWriter {
   }
 
   /** Stores `lines`, the first being line `firstLineNo` of the source (the ones before it are stored). */
-  append(sourceId: number, firstLineNo: number, lines: readonly string[]): void {
-    this.store(this.prepare(sourceId, firstLineNo, lines));
+  append(sourceId: number, firstLineNo: number, lines: readonly string[], offsets: readonly number[]): void {
+    this.store(this.prepare(sourceId, firstLineNo, lines, offsets));
   }
 
   /**
    * The first half of append, in the same transaction as `store`: the blocks' text, handed to the
-   * deflate thread (if any) to compress while the caller does other work.
+   * deflate thread (if any) to compress while the caller does other work. `offsets[i]` is where
+   * `lines[i]` starts in its file.
    */
-  prepare(sourceId: number, firstLineNo: number, lines: readonly string[]): PreparedBlock[] {
+  prepare(sourceId: number, firstLineNo: number, lines: readonly string[], offsets: readonly number[]): PreparedBlock[] {
     const blocks: PreparedBlock[] = [];
     let i = 0;
     let lineNo = firstLineNo;
@@ -143,14 +273,18 @@ export class LineBlockWriter {
       const offset = (lineNo - 1) % LINES_PER_BLOCK;
       const take = Math.min(LINES_PER_BLOCK - offset, lines.length - i);
       let blockLines = lines.slice(i, i + take);
+      let blockOffsets = offsets.slice(i, i + take);
       if (offset > 0) {
-        const stored = this.read.get(id) as Buffer | undefined;
-        const before = stored ? decompressLines(stored) : [];
+        const stored = this.read.get(id) as { data: Buffer; offsets: Buffer | null } | undefined;
+        const before = stored ? decompressLines(stored.data) : [];
         if (before.length !== offset) throw new Error(`line block ${id} holds ${before.length} lines where ${offset} were expected`);
+        const beforeOffsets = stored?.offsets ? Array.from(decodeOffsets(stored.offsets, byteLengthsOf(before), offset)) : before.map(() => 0);
         blockLines = before.concat(blockLines);
+        blockOffsets = beforeOffsets.concat(blockOffsets);
       }
       const text = blockLines.join('\n');
-      blocks.push({ id, text, job: this.deflater?.submit(text) });
+      const encoded = this.withOffsets === 'offsets' ? encodeOffsets(blockOffsets, byteLengthsOf(blockLines)) : null;
+      blocks.push({ id, text, offsets: encoded, job: this.deflater?.submit(text) });
       i += take;
       lineNo += take;
     }
@@ -161,7 +295,8 @@ export class LineBlockWriter {
   store(blocks: readonly PreparedBlock[]): void {
     for (const b of blocks) {
       const data = b.job !== undefined && this.deflater ? this.deflater.take(b.job, b.text) : deflateBlock(b.text);
-      this.write.run(b.id, this.nextGen++, data);
+      if (this.withOffsets === 'offsets') this.write.run(b.id, this.nextGen++, data, b.offsets);
+      else this.write.run(b.id, this.nextGen++, data);
     }
   }
 }
@@ -170,6 +305,8 @@ export class LineBlockWriter {
 export interface PreparedBlock {
   id: number;
   text: string;
+  /** Its lines' offsets as stored (encodeOffsets); null where blocks hold none. */
+  offsets: Buffer | null;
   job: number | undefined;
 }
 
@@ -177,30 +314,36 @@ export interface PreparedBlock {
  * Builds blocks from lines given one by one in (source, line) order, whatever their numbers: a line
  * number never given is stored as an empty line, so that every line keeps its place. For lines that
  * were stored some other way (a migration, test fixtures); the indexer's lines go through
- * LineBlockWriter.
+ * LineBlockWriter. A line given without its offset, or never given, starts where the one before it
+ * ended (plus a newline).
  */
 export class LineBlockBuilder {
   private readonly writer: LineBlockWriter;
-  private block: { sourceId: number; id: number; first: number; lines: string[] } | undefined;
+  private block: { sourceId: number; id: number; first: number; lines: string[]; offsets: number[] } | undefined;
 
-  constructor(db: Db) {
-    this.writer = new LineBlockWriter(db);
+  constructor(db: Db, withOffsets: 'offsets' | 'text only' = 'offsets') {
+    this.writer = new LineBlockWriter(db, withOffsets);
   }
 
-  add(sourceId: number, lineNo: number, text: string): void {
+  add(sourceId: number, lineNo: number, text: string, offset?: number): void {
     const id = blockId(sourceId, lineNo);
     if (this.block?.id !== id) {
       this.finish();
-      this.block = { sourceId, id, first: lineNo - ((lineNo - 1) % LINES_PER_BLOCK), lines: [] };
+      this.block = { sourceId, id, first: lineNo - ((lineNo - 1) % LINES_PER_BLOCK), lines: [], offsets: [] };
     }
     const b = this.block!;
-    while (b.first + b.lines.length < lineNo) b.lines.push('');
+    const next = () => (b.lines.length ? b.offsets[b.offsets.length - 1]! + Buffer.byteLength(b.lines[b.lines.length - 1]!, 'utf8') + 1 : 0);
+    while (b.first + b.lines.length < lineNo) {
+      b.offsets.push(next());
+      b.lines.push('');
+    }
+    b.offsets.push(offset ?? next());
     b.lines.push(text);
   }
 
   /** Writes the block being filled. */
   finish(): void {
-    if (this.block) this.writer.append(this.block.sourceId, this.block.first, this.block.lines);
+    if (this.block) this.writer.append(this.block.sourceId, this.block.first, this.block.lines, this.block.offsets);
     this.block = undefined;
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import { LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
+import { blockId, decodeOffsets, decompressLines, encodeOffsets, LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { LINE_SPANS_SCHEMA, storeLineSpans } from './line-spans.js';
 import { matchKey } from './match-key.js';
 import { PLAIN_ROW_SQL, PLAIN_TRANSFER_INDEXES } from './plain-transfers.js';
@@ -9,11 +9,10 @@ import { EVENT_FLAGS_SQL, EVENT_MORE_SQL, EVENT_OPS, OUTCOMES, PACKED_EVENT_COLU
 import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
 
 /** The columns of an event's place (file, line, time) and values, in every shape of the events table. */
-const EVENT_PLACE_COLUMNS = `    id             INTEGER PRIMARY KEY,
+const EVENT_PLACE_COLUMNS = (offset: 'byte_offset' | 'in blocks' = 'byte_offset') => `    id             INTEGER PRIMARY KEY,
     source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     line_no        INTEGER NOT NULL,
-    byte_offset    INTEGER NOT NULL,
-    ts             INTEGER,
+${offset === 'byte_offset' ? '    byte_offset    INTEGER NOT NULL,\n' : ''}    ts             INTEGER,
 `;
 const EVENT_VALUE_COLUMNS = `    user_id        INTEGER,
     client_ip_id   INTEGER,
@@ -35,7 +34,7 @@ const EVENT_VALUE_COLUMNS = `    user_id        INTEGER,
  * what the line does and how it ended as words (schemas 6–13) or as codes (14, store/op-codes.ts).
  */
 const EVENTS_TABLE = (name: string, ops: 'words' | 'codes') => `CREATE TABLE ${name} (
-${EVENT_PLACE_COLUMNS}    ts_local       INTEGER,
+${EVENT_PLACE_COLUMNS()}    ts_local       INTEGER,
     kind           INTEGER NOT NULL,
 ${EVENT_VALUE_COLUMNS}    duration_ms    INTEGER,
     pid            INTEGER,
@@ -79,18 +78,23 @@ const TRANSFERS_TABLE = (name: string, ops: 'words' | 'codes', ids: 'own' | 'eve
     match_key      INTEGER NOT NULL DEFAULT 0 -- operation + file name, as records of other logs are compared (store/match-key.ts)
   );`;
 
-/** The events as schema 26 packs them (store/op-codes.ts: eventFlags, eventMore). */
-const EVENTS_TABLE_26 = (name: string) => `CREATE TABLE ${name} (
-${EVENT_PLACE_COLUMNS}${EVENT_VALUE_COLUMNS}    session_id     INTEGER,
+/**
+ * The events as schema 26 packs them (store/op-codes.ts: eventFlags, eventMore); from schema 27 a
+ * line's byte offset is in its line block.
+ */
+const EVENTS_TABLE_26 = (name: string, offset: 'byte_offset' | 'in blocks' = 'byte_offset') => `CREATE TABLE ${name} (
+${EVENT_PLACE_COLUMNS(offset)}${EVENT_VALUE_COLUMNS}    session_id     INTEGER,
     transfer_id    INTEGER,
     flags          INTEGER NOT NULL,
     more           TEXT,
     ${PACKED_EVENT_COLUMNS}
   );`;
 
-/** The columns schema 26 copies as they are. */
-const EVENT_COLUMNS_26 = `id, source_id, line_no, byte_offset, ts, user_id, client_ip_id, path_id, status_id, verb_id, message_id, server_id,
+/** The columns schema 27 copies as they are. */
+const EVENT_COLUMNS_27 = `id, source_id, line_no, ts, user_id, client_ip_id, path_id, status_id, verb_id, message_id, server_id,
     protocol_id, session_key_id, client_port, server_port, bytes, session_id, transfer_id`;
+/** The columns schema 26 copies as they are. */
+const EVENT_COLUMNS_26 = EVENT_COLUMNS_27.replace('line_no, ts', 'line_no, byte_offset, ts');
 
 /** The columns schema 14 copies as they are. */
 const EVENT_COLUMNS_14 = `id, source_id, line_no, byte_offset, ts, ts_local, kind, user_id, client_ip_id, path_id, status_id, verb_id, message_id,
@@ -475,6 +479,16 @@ export const MIGRATIONS: readonly Migration[] = [
   INSERT INTO events_v26 (${EVENT_COLUMNS_26}, flags, more) SELECT ${EVENT_COLUMNS_26}, ${EVENT_FLAGS_SQL}, ${EVENT_MORE_SQL} FROM events ORDER BY id;
   DROP TABLE events;
   ALTER TABLE events_v26 RENAME TO events;`,
+  // 27: a line's byte offset is kept in its line block (store/line-blocks.ts: encodeOffsets), a few
+  // bytes a block instead of a column of every row (1M EFT lines: 4.9 MB).
+  (db) => {
+    db.exec('ALTER TABLE line_blocks ADD COLUMN offsets BLOB');
+    moveOffsetsToBlocks(db);
+    db.exec(`${EVENTS_TABLE_26('events_v27', 'in blocks')}
+      INSERT INTO events_v27 (${EVENT_COLUMNS_27}, flags, more) SELECT ${EVENT_COLUMNS_27}, flags, more FROM events ORDER BY id;
+      DROP TABLE events;
+      ALTER TABLE events_v27 RENAME TO events;`);
+  },
 ];
 
 /**
@@ -575,11 +589,53 @@ const KEPT_IN_BULK_LOADS = new Set(['events_failed', 'events_transfer_failed', '
 /** The indexes a bulk load drops and builds at its end. */
 export const DEFERRED_INDEX_NAMES = DEFERRED_INDEXES.map(indexName).filter((name) => !KEPT_IN_BULK_LOADS.has(name));
 
+/**
+ * Migration 27: each block's offsets from its rows' byte_offset. Rows are read in id order, in which
+ * each file's lines come in order (files read side by side interleave), so a block is written when
+ * its file's next row is in another block; one met again (it should not be) is merged with what
+ * it holds. A line without a row starts where the one before it ended.
+ */
+function moveOffsetsToBlocks(db: Db): void {
+  const page = db.prepare('SELECT id, source_id, line_no, byte_offset FROM events WHERE id > ? ORDER BY id LIMIT ?').raw();
+  const read = db.prepare('SELECT data, offsets FROM line_blocks WHERE id = ?');
+  const write = db.prepare('UPDATE line_blocks SET offsets = ? WHERE id = ?');
+  const open = new Map<number, { id: number; offsets: Float64Array }>();
+  const flush = (block: { id: number; offsets: Float64Array }) => {
+    const stored = read.get(block.id) as { data: Buffer; offsets: Buffer | null } | undefined;
+    if (!stored) return;
+    const lines = decompressLines(stored.data);
+    const lengths = lines.map((l) => Buffer.byteLength(l, 'utf8'));
+    const before = stored.offsets ? decodeOffsets(stored.offsets, lengths, lines.length) : undefined;
+    const offsets = new Float64Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const known = block.offsets[i]!;
+      offsets[i] = !Number.isNaN(known) ? known : before ? before[i]! : i === 0 ? 0 : offsets[i - 1]! + lengths[i - 1]! + 1;
+    }
+    write.run(encodeOffsets(offsets, lengths), block.id);
+  };
+  for (let after = 0; ; ) {
+    const rows = page.all(after, MOVE_PAGE) as [number, number, number, number][];
+    if (!rows.length) break;
+    for (const [, sourceId, lineNo, offset] of rows) {
+      const id = blockId(sourceId, lineNo);
+      let block = open.get(sourceId);
+      if (block?.id !== id) {
+        if (block) flush(block);
+        block = { id, offsets: new Float64Array(LINES_PER_BLOCK).fill(NaN) };
+        open.set(sourceId, block);
+      }
+      block.offsets[(lineNo - 1) % LINES_PER_BLOCK] = offset;
+    }
+    after = rows[rows.length - 1]![0];
+  }
+  for (const block of open.values()) flush(block);
+}
+
 /** Rows read at a time while moving the lines' text into blocks. */
 const MOVE_PAGE = 16 * LINES_PER_BLOCK;
 
 function moveRawTextToBlocks(db: Db): void {
-  const blocks = new LineBlockBuilder(db);
+  const blocks = new LineBlockBuilder(db, 'text only');
   const page = db.prepare('SELECT source_id AS sourceId, line_no AS lineNo, raw FROM events WHERE (source_id, line_no) > (?, ?) ORDER BY source_id, line_no LIMIT ?');
   let after = { sourceId: -1, lineNo: 0 };
   for (;;) {

@@ -80,9 +80,9 @@ export class ConcurrentIndexError extends Error {
   }
 }
 
-const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, byte_offset, ts, server_id, client_ip_id, client_port, server_port,
+const INSERT_EVENT = `INSERT INTO events (id, source_id, line_no, ts, server_id, client_ip_id, client_port, server_port,
   user_id, protocol_id, session_key_id, verb_id, path_id, status_id, bytes, message_id, session_id, transfer_id, flags, more)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * A run into a database holding rows is a bulk load when it reads at least this share of the bytes
@@ -158,7 +158,7 @@ export class IndexWriter {
       if (reset) this.clearSource(sourceId);
       this.strings.catchUp();
       // The deflate thread (in a big run) compresses the lines while the rows are analysed and stored.
-      const blocks = rows.length ? this.lines.prepare(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw)) : [];
+      const blocks = rows.length ? this.lines.prepare(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw), rows.map((r) => r.offset)) : [];
       const analyzer = this.analyzer;
       let min = Infinity, max = -Infinity;
       // How far this file's times fall behind the latest one before them, in line order (schema 4).
@@ -193,7 +193,7 @@ export class IndexWriter {
         const str = this.strings;
         const userId = str.id('user', f.user), clientIpId = str.id('client_ip', f.clientIp), pathId = str.id('path', f.path), statusId = str.id('status', f.status);
         this.insertEvent.run(
-          id, sourceId, r.lineNo, r.offset, r.ts ?? null, str.id('server', f.server), clientIpId, f.clientPort ?? null, f.serverPort ?? null,
+          id, sourceId, r.lineNo, r.ts ?? null, str.id('server', f.server), clientIpId, f.clientPort ?? null, f.serverPort ?? null,
           userId, str.id('protocol', f.protocol), str.id('session_key', f.sessionKey), str.id('verb', f.verb), pathId, statusId,
           f.bytes ?? null, str.id('message', f.message), links?.sessionId ?? null, links?.transferId ?? null,
           eventFlags(r.kind, opCode(links?.op), outcomeCode(links?.outcome), links?.plainTransfer === true, f.tsLocal === true),
