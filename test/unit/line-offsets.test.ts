@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { iterateRows } from '../../src-main/core/query/index.js';
 import { openDatabase } from '../../src-main/core/store/db.js';
-import { decodeOffsets, encodeOffsets, LINES_PER_BLOCK } from '../../src-main/core/store/line-blocks.js';
+import { decodeOffsets, encodeOffsets, lineOffsetSql, LINES_PER_BLOCK } from '../../src-main/core/store/line-blocks.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { undoBlockOffsets } from '../schema-downgrade.js';
 import { tempDatabasePerTest } from '../temp-db.js';
@@ -32,7 +32,7 @@ describe('offsets as a block stores them', () => {
       [2 ** 33, 2 ** 33 + 1, 2 ** 33 + 4, 2 ** 33 + 8, 2 ** 33 + 309, 2 ** 33 + 310, 2 ** 33 + 311],
     ];
     for (const offsets of cases) {
-      const stored = encodeOffsets(offsets, lengths);
+      const stored = encodeOffsets(offsets, lengths.slice(0, offsets.length));
       expect(Array.from(decodeOffsets(stored, lengths, offsets.length))).toEqual(offsets);
     }
   });
@@ -47,8 +47,11 @@ describe('offsets as a block stores them', () => {
     expect(Array.from(decodeOffsets(stored, lengths, offsets.length))).toEqual(offsets);
   });
 
-  it('refuse a stored form that ends early', () => {
+  it('refuse a stored form that ends early, and offsets that are not one whole number per line', () => {
     expect(() => decodeOffsets(Buffer.from([0x80]), [1], 1)).toThrow(/end early/);
+    expect(() => encodeOffsets([0, 5], [4])).toThrow(/2 offsets for 1 lines/);
+    expect(() => encodeOffsets([0, NaN], [4, 4])).toThrow(/line 1 of a block has no valid offset/);
+    expect(() => encodeOffsets([-1], [4])).toThrow(/no valid offset/);
   });
 });
 
@@ -64,56 +67,71 @@ function lineStarts(bytes: Buffer, newline: Buffer): number[] {
   return starts;
 }
 
+/** Each row's file, line and offset, by file and line (files grown side by side interleave their ids). */
 const storedOffsets = (db = t.db) =>
-  [...iterateRows(db, 'events', '', { sort: 'id', columns: ['source_path', 'line_no', 'byte_offset'] })].map((r) => `${path.basename(r.source_path as string)}:${r.line_no}:${r.byte_offset}`);
+  [...iterateRows(db, 'events', '', { sort: 'id', columns: ['source_path', 'line_no', 'byte_offset'] })]
+    .sort((a, b) => String(a.source_path).localeCompare(String(b.source_path)) || (a.line_no as number) - (b.line_no as number))
+    .map((r) => `${path.basename(r.source_path as string)}:${r.line_no}:${r.byte_offset}`);
+
+/** What the offsets of `files` should be: where each line starts in its bytes, in storedOffsets' shape. */
+function offsetsInFiles(files: string[], newline: Buffer = Buffer.from('\n'), first = 0): string[] {
+  return files.flatMap((f) => lineStarts(fs.readFileSync(f), newline).map((at, i) => `${path.basename(f)}:${i + 1}:${i === 0 ? first : at}`));
+}
+
+const FIELDS = '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port';
+const w3cLine = (i: number) => `2026-01-01 00:${String(i % 60).padStart(2, '0')}:00 10.0.0.${i % 9} - user${i % 5} [${i}]sent /in/f${i}-é.txt - 226 ${i} - - - 21`;
+/** Lines ending in LF and CRLF in turns. */
+const mixedLines = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => w3cLine(from + k) + (k % 3 === 0 ? '\r\n' : '\n')).join('');
 
 describe('offsets of indexed lines', () => {
-  it('are where each line starts in its file, also in blocks that later runs complete, in UTF-16 and with mixed line ends', async () => {
+  it('are where each line starts in its file, read again after later runs complete a block, in UTF-16 and with mixed line ends', async () => {
     const mixed = path.join(t.dir, 'mixed.log');
-    const line = (i: number) => `2026-01-01 00:${String(i % 60).padStart(2, '0')}:00 10.0.0.${i % 9} - user${i % 5} [${i}]sent /in/f${i}-é.txt - 226 ${i} - - - 21`;
-    const head = ['#Software: x', '#Fields: date time c-ip c-port cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs-bytes s-name s-port'];
-    // Lines ending in LF and CRLF in turns; written in three parts, the first two ending inside a block.
-    const part = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => line(from + k) + (k % 3 === 0 ? '\r\n' : '\n')).join('');
-    fs.writeFileSync(mixed, head.join('\r\n') + '\r\n' + part(0, 1500));
+    // Written in three parts, the first two ending inside a block; read after each run on the same
+    // connection (which caches the block the next run rewrites).
+    fs.writeFileSync(mixed, `#Software: x\r\n${FIELDS}\r\n${mixedLines(0, 1500)}`);
     await index([mixed]);
-    fs.appendFileSync(mixed, part(1500, 2100));
+    expect(storedOffsets()).toEqual(offsetsInFiles([mixed]));
+    fs.appendFileSync(mixed, mixedLines(1500, 2100));
     await index([mixed]);
-    fs.appendFileSync(mixed, part(2100, 2110));
+    expect(storedOffsets()).toEqual(offsetsInFiles([mixed]));
+    fs.appendFileSync(mixed, mixedLines(2100, 2110));
     await index([mixed]);
+    expect(storedOffsets()).toEqual(offsetsInFiles([mixed]));
 
     const utf16 = path.join(t.dir, 'wide.log');
-    const wideText = '\ufeff' + [...head, ...Array.from({ length: 1100 }, (_, i) => line(i))].join('\r\n') + '\r\n';
+    const wideText = '\ufeff' + ['#Software: x', FIELDS, ...Array.from({ length: 1100 }, (_, i) => w3cLine(i))].join('\r\n') + '\r\n';
     fs.writeFileSync(utf16, Buffer.from(wideText, 'utf16le'));
     await index([utf16]);
-
-    const want = [
-      ...lineStarts(fs.readFileSync(mixed), Buffer.from('\n')).map((at, i) => `mixed.log:${i + 1}:${at}`),
-      ...lineStarts(fs.readFileSync(utf16), Buffer.from('\n\0')).map((at, i) => `wide.log:${i + 1}:${i === 0 ? 2 : at}`),
-    ];
+    const want = [...offsetsInFiles([mixed]), ...offsetsInFiles([utf16], Buffer.from('\n\0'), 2)];
     expect(storedOffsets()).toEqual(want);
     expect(want.length).toBe(2 + 2110 + 2 + 1100);
-    // The rows hold no offset of their own.
+    // The rows hold no offset of their own, and an offset reads as an integer, as the column did.
     expect(t.db.prepare("SELECT name FROM pragma_table_info('events') WHERE name = 'byte_offset'").get()).toBeUndefined();
+    expect(t.db.prepare(`SELECT typeof(${lineOffsetSql('e')}) FROM events e WHERE e.line_no = 5`).pluck().all()).toEqual(['integer', 'integer']);
   });
 
-  it('are moved from the rows into the blocks by the upgrade to schema 27, the same for every line', async () => {
-    const log = path.join(t.dir, 'u_ex260101.log');
-    const lines = ['#Fields: date time c-ip cs-username cs-method cs-uri-stem sc-status', ...Array.from({ length: 2500 }, (_, i) =>
-      i % 400 === 7 ? `not a W3C line ${'€'.repeat(i % 5)}` : `2026-01-01 01:02:03 10.1.2.${i % 200} bob STOR /up/${i}.csv 226`)];
-    fs.writeFileSync(log, lines.join('\r\n') + '\r\n');
-    await index([log]);
-    const want = storedOffsets();
+  it('are moved from the rows into the blocks by the upgrade to schema 27: files grown side by side, a row gone', async () => {
+    // Two files grown in turns: their rows' ids interleave, and each run continues a block of each.
+    const logs = ['u_ex260101.log', 'u_ex260102.log'].map((name) => path.join(t.dir, name));
+    for (const log of logs) fs.writeFileSync(log, `${FIELDS}\r\nnot a W3C line €\r\n`);
+    for (let round = 0; round < 4; round++) {
+      for (const [k, log] of logs.entries()) fs.appendFileSync(log, mixedLines(round * 700 + k, round * 700 + k + 650));
+      await index(logs);
+    }
+    const want = offsetsInFiles(logs);
+    expect(storedOffsets()).toEqual(want);
     const file = t.file;
     t.db.close();
     const old = new Database(file);
     undoBlockOffsets(old);
     old.pragma('user_version = 26');
-    // The old rows' own column is what the upgrade reads.
-    expect(old.prepare('SELECT byte_offset FROM events WHERE line_no = 3').pluck().get()).toBe(Buffer.byteLength(lines[0]! + '\r\n' + lines[1]! + '\r\n'));
+    // The rows' own column is what the upgrade reads; a line whose row is gone keeps its neighbours right.
+    expect(old.prepare('SELECT byte_offset FROM events WHERE line_no = 3 ORDER BY id').pluck().all()).toEqual(logs.map(() => FIELDS.length + 2 + Buffer.byteLength('not a W3C line €') + 2));
+    expect(old.prepare('DELETE FROM events WHERE source_id = 1 AND line_no = 1000').run().changes).toBe(1);
     old.close();
     t.db = openDatabase(file);
     expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(storedOffsets()).toEqual(want);
-    expect(want).toHaveLength(2501);
+    expect(storedOffsets()).toEqual(want.filter((o) => o !== want.find((w) => w.startsWith('u_ex260101.log:1000:'))));
+    expect(want).toHaveLength(2 * (2 + 4 * 650));
   });
 });

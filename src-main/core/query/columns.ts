@@ -41,7 +41,8 @@ const EVENT_COLUMNS: readonly ColumnDef[] = [
   col('source_id', 'Source ID', 'int'),
   col('source_path', 'Source', 'text'),
   col('line_no', 'Line', 'int'),
-  col('byte_offset', 'Byte offset', 'int'),
+  // Read from its line block row by row (schema 27); within a file it is the order of `line_no`.
+  col('byte_offset', 'Byte offset', 'int', false),
 ];
 
 const SESSION_COLUMNS: readonly ColumnDef[] = [

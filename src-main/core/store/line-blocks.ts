@@ -44,8 +44,9 @@ export function lineSql(alias: string, schema = 'main'): string {
 
 /** SQL for the byte offset in its file of the line of the row aliased `alias`, as lineSql. */
 export function lineOffsetSql(alias: string, schema = 'main'): string {
-  return `(SELECT coalesce(xl_cached_line_offset(b.id, b.gen, ${alias}.line_no), xl_line_offset(b.id, b.gen, b.data, b.offsets, ${alias}.line_no))
-    ${blockOfRow(alias, schema)})`;
+  // A JavaScript number comes back to SQLite as a REAL: cast, as the column was an INTEGER.
+  return `(SELECT CAST(coalesce(xl_cached_line_offset(b.id, b.gen, ${alias}.line_no),
+    xl_line_offset(b.id, b.gen, b.data, b.offsets, ${alias}.line_no)) AS INTEGER) ${blockOfRow(alias, schema)})`;
 }
 
 export function decompressLines(data: Uint8Array): string[] {
@@ -109,6 +110,10 @@ const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
  * UTF-8 length of line i as the block holds it.
  */
 export function encodeOffsets(offsets: ArrayLike<number>, byteLengths: ArrayLike<number>): Buffer {
+  if (offsets.length !== byteLengths.length) throw new Error(`${offsets.length} offsets for ${byteLengths.length} lines`);
+  for (let i = 0; i < offsets.length; i++) {
+    if (!Number.isSafeInteger(offsets[i]) || offsets[i]! < 0) throw new Error(`line ${i} of a block has no valid offset (${offsets[i]})`);
+  }
   const out: number[] = [];
   pushVarint(out, offsets[0] ?? 0);
   let residual = NaN, run = 0;

@@ -592,8 +592,9 @@ export const DEFERRED_INDEX_NAMES = DEFERRED_INDEXES.map(indexName).filter((name
 /**
  * Migration 27: each block's offsets from its rows' byte_offset. Rows are read in id order, in which
  * each file's lines come in order (files read side by side interleave), so a block is written when
- * its file's next row is in another block; one met again (it should not be) is merged with what
- * it holds. A line without a row starts where the one before it ended.
+ * its file's next row is in another block, or when more than OPEN_BLOCKS files have one open (it
+ * is the one touched least recently); one met again is merged with what it holds. A line without a
+ * row starts where the one before it ended.
  */
 function moveOffsetsToBlocks(db: Db): void {
   const page = db.prepare('SELECT id, source_id, line_no, byte_offset FROM events WHERE id > ? ORDER BY id LIMIT ?').raw();
@@ -619,17 +620,26 @@ function moveOffsetsToBlocks(db: Db): void {
     for (const [, sourceId, lineNo, offset] of rows) {
       const id = blockId(sourceId, lineNo);
       let block = open.get(sourceId);
+      open.delete(sourceId); // the Map's order is recency
       if (block?.id !== id) {
         if (block) flush(block);
         block = { id, offsets: new Float64Array(LINES_PER_BLOCK).fill(NaN) };
-        open.set(sourceId, block);
+        if (open.size >= OPEN_BLOCKS) {
+          const [oldest, stale] = open.entries().next().value!;
+          flush(stale);
+          open.delete(oldest);
+        }
       }
+      open.set(sourceId, block);
       block.offsets[(lineNo - 1) % LINES_PER_BLOCK] = offset;
     }
     after = rows[rows.length - 1]![0];
   }
   for (const block of open.values()) flush(block);
 }
+
+/** Files whose current block moveOffsetsToBlocks keeps (8 KB each): 10k daily logs would hold 80 MB. */
+const OPEN_BLOCKS = 64;
 
 /** Rows read at a time while moving the lines' text into blocks. */
 const MOVE_PAGE = 16 * LINES_PER_BLOCK;
