@@ -7,6 +7,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { Analyzer } from '../../src-main/core/analysis/analyzer.js';
 import { StringInterner } from '../../src-main/core/store/strings.js';
+import { SESSION_KEY_IS } from '../../src-main/core/store/schema.js';
 import { matchName } from '../../src-main/core/store/match-key.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
@@ -307,6 +308,30 @@ describe('EFT W3C sessions', () => {
       { op: 'login', outcome: 'success' }, { op: 'login', outcome: 'failed' }, { op: 'download', outcome: 'success' },
       { op: 'download', outcome: 'failed' }, { op: 'login', outcome: 'success' }, { op: 'login', outcome: 'success' },
     ]);
+  });
+
+  it('keeps apart the connections of two servers whose keys end alike (the sessions index holds only their ends)', async () => {
+    // The same client and connection number in two servers' folders that end alike: their keys
+    // (`w3c|FOLDER|IP|N`) share their last 16 characters, which is what sessions_conn indexes.
+    const files = ['east', 'west'].map((site) => path.join(dir, site, 'logs', 'u_ex260302.log'));
+    for (const [k, file] of files.entries()) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const user = `partner${k + 1}`;
+      writeLines(file, [
+        ...W3C_HEADER,
+        `2026-03-02 08:00:01 10.0.0.5 - ${user} [1]user ${user} - 331 - - - 21`,
+        `2026-03-02 08:00:02 10.0.0.5 - ${user} [1]pass ******* - 230 - - - 21`,
+        `2026-03-02 08:00:0${5 + k} 10.0.0.5 - ${user} [1]sent /out/${user}.txt - 226 12 - - 21`,
+        `2026-03-02 08:00:09 10.0.0.5 - ${user} [1]quit - - 221 - - - 21`,
+      ]);
+    }
+    await index([files[0]!]);
+    await index([files[1]!]);
+    const s = read('SELECT conn_key, user, events, downloads, end_reason FROM sessions ORDER BY id');
+    expect(s.map((x) => x.conn_key.slice(-16))).toEqual(['/logs|10.0.0.5|1', '/logs|10.0.0.5|1']);
+    expect(s.map((x) => [x.user, x.events, x.downloads, x.end_reason])).toEqual([['partner1', 4, 1, 'quit'], ['partner2', 4, 1, 'quit']]);
+    const plan = read(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`, s[0].conn_key, s[0].conn_key);
+    expect(plan.map((r) => r.detail).join('; ')).toMatch(/USING INDEX sessions_conn/);
   });
 
   it('continues a session that is open at the end of a file when the rest arrives, and from one daily file into the next', async () => {

@@ -26,6 +26,7 @@ import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { storePlainTransfersAsRows } from '../store/plain-transfers.js';
 import { matchKey, matchName } from '../store/match-key.js';
 import { opCode, outcomeCode } from '../store/op-codes.js';
+import { SESSION_KEY_IS } from '../store/schema.js';
 import type { IdRange } from '../store/line-spans.js';
 import type { TransferCounter } from '../store/rollup.js';
 import { stringSql, type StringInterner } from '../store/strings.js';
@@ -249,8 +250,8 @@ export class Analyzer {
       insertSession: db.prepare(`INSERT INTO sessions (id, conn_key, format, source_id, ${SESSION_STATE}) VALUES (?, ?, ?, ?, ${placeholders(SESSION_STATE)})`),
       updateSession: db.prepare(`UPDATE sessions SET (${SESSION_STATE}) = (${placeholders(SESSION_STATE)}) WHERE id = ?`),
       maxSessionId: db.prepare('SELECT coalesce(max(id), 0) FROM sessions').pluck(),
-      latestByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? ORDER BY start_ts DESC LIMIT 1'),
-      coveringByKey: db.prepare('SELECT * FROM sessions WHERE conn_key = ? AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1'),
+      latestByKey: db.prepare(`SELECT * FROM sessions WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`),
+      coveringByKey: db.prepare(`SELECT * FROM sessions WHERE ${SESSION_KEY_IS} AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1`),
       byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
       otherSourceNear: db.prepare('SELECT 1 FROM sources WHERE id != ? AND events > 0 AND first_ts <= ? AND last_ts >= ? LIMIT 1'),
       openW3c: db.prepare("SELECT * FROM sessions WHERE open = 1 AND format = 'w3c'"),
@@ -539,7 +540,7 @@ export class Analyzer {
     const key = a.connKey!;
     let s: SessionState | undefined = this.byKey.get(key);
     if (!s) {
-      const row = this.stmt.latestByKey.get(key) as Record<string, unknown> | undefined;
+      const row = this.stmt.latestByKey.get(key, key) as Record<string, unknown> | undefined;
       if (row) s = this.cache(this.fromRow(row));
     }
     if (s && ts !== null) {
@@ -556,7 +557,7 @@ export class Analyzer {
         let earlier: Record<string, unknown> | undefined;
         if (ts < s.start) {
           this.storeNewSessions();
-          earlier = this.stmt.coveringByKey.get(key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined;
+          earlier = this.stmt.coveringByKey.get(key, key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined;
         }
         s = earlier ? this.byId.get(earlier.id as number) ?? this.cache(this.fromRow(earlier), false) : undefined;
       }
