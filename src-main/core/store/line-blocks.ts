@@ -234,7 +234,18 @@ export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void 
 }
 
 /** UTF-8 lengths of lines given as strings (as a block will hold them). */
-const byteLengthsOf = (lines: readonly string[]) => lines.map((l) => Buffer.byteLength(l, 'utf8'));
+export const byteLengthsOf = (lines: readonly string[]): number[] => lines.map((l) => Buffer.byteLength(l, 'utf8'));
+
+/**
+ * `offsets` with each unknown one (NaN) where the line before it ended plus a newline (the first
+ * line's: 0): a line no row holds (never given to LineBlockBuilder, or in a block stored without
+ * offsets) is never read, but every line of a block has an offset.
+ */
+export function followingOffsets(offsets: ArrayLike<number>, byteLengths: ArrayLike<number>): number[] {
+  const out = Array.from(offsets);
+  for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i])) out[i] = i === 0 ? 0 : out[i - 1]! + byteLengths[i - 1]! + 1;
+  return out;
+}
 
 /**
  * Writes lines into blocks, inside the caller's transaction. Lines arrive in order; a batch that
@@ -278,17 +289,22 @@ export class LineBlockWriter {
       const offset = (lineNo - 1) % LINES_PER_BLOCK;
       const take = Math.min(LINES_PER_BLOCK - offset, lines.length - i);
       let blockLines = lines.slice(i, i + take);
-      let blockOffsets = offsets.slice(i, i + take);
+      const blockOffsets = offsets.slice(i, i + take);
+      let stored: { data: Buffer; offsets: Buffer | null } | undefined;
       if (offset > 0) {
-        const stored = this.read.get(id) as { data: Buffer; offsets: Buffer | null } | undefined;
+        stored = this.read.get(id) as typeof stored;
         const before = stored ? decompressLines(stored.data) : [];
         if (before.length !== offset) throw new Error(`line block ${id} holds ${before.length} lines where ${offset} were expected`);
-        const beforeOffsets = stored?.offsets ? Array.from(decodeOffsets(stored.offsets, byteLengthsOf(before), offset)) : before.map(() => 0);
         blockLines = before.concat(blockLines);
-        blockOffsets = beforeOffsets.concat(blockOffsets);
+      }
+      let encoded: Buffer | null = null;
+      if (this.withOffsets === 'offsets') {
+        const lengths = byteLengthsOf(blockLines);
+        // The lines before this batch's: their stored offsets, or where each follows the one before.
+        const before = stored?.offsets ? Array.from(decodeOffsets(stored.offsets, lengths, offset)) : followingOffsets(new Array<number>(offset).fill(NaN), lengths);
+        encoded = encodeOffsets(before.concat(blockOffsets), lengths);
       }
       const text = blockLines.join('\n');
-      const encoded = this.withOffsets === 'offsets' ? encodeOffsets(blockOffsets, byteLengthsOf(blockLines)) : null;
       blocks.push({ id, text, offsets: encoded, job: this.deflater?.submit(text) });
       i += take;
       lineNo += take;
@@ -337,18 +353,21 @@ export class LineBlockBuilder {
       this.block = { sourceId, id, first: lineNo - ((lineNo - 1) % LINES_PER_BLOCK), lines: [], offsets: [] };
     }
     const b = this.block!;
-    const next = () => (b.lines.length ? b.offsets[b.offsets.length - 1]! + Buffer.byteLength(b.lines[b.lines.length - 1]!, 'utf8') + 1 : 0);
+    // Unknown (NaN) until the block is written: each then follows the line before it.
     while (b.first + b.lines.length < lineNo) {
-      b.offsets.push(next());
+      b.offsets.push(NaN);
       b.lines.push('');
     }
-    b.offsets.push(offset ?? next());
+    b.offsets.push(offset ?? NaN);
     b.lines.push(text);
   }
 
   /** Writes the block being filled. */
   finish(): void {
-    if (this.block) this.writer.append(this.block.sourceId, this.block.first, this.block.lines, this.block.offsets);
+    if (this.block) {
+      const { sourceId, first, lines, offsets } = this.block;
+      this.writer.append(sourceId, first, lines, followingOffsets(offsets, byteLengthsOf(lines)));
+    }
     this.block = undefined;
   }
 }

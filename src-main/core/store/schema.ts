@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import { blockId, decodeOffsets, decompressLines, encodeOffsets, LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
+import { blockId, byteLengthsOf, decodeOffsets, decompressLines, encodeOffsets, followingOffsets, LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { LINE_SPANS_SCHEMA, storeLineSpans } from './line-spans.js';
 import { matchKey } from './match-key.js';
 import { PLAIN_ROW_SQL, PLAIN_TRANSFER_INDEXES } from './plain-transfers.js';
@@ -618,14 +618,10 @@ function moveOffsetsToBlocks(db: Db): void {
     const stored = read.get(block.id) as { data: Buffer; offsets: Buffer | null } | undefined;
     if (!stored) return;
     const lines = decompressLines(stored.data);
-    const lengths = lines.map((l) => Buffer.byteLength(l, 'utf8'));
+    const lengths = byteLengthsOf(lines);
     const before = stored.offsets ? decodeOffsets(stored.offsets, lengths, lines.length) : undefined;
-    const offsets = new Float64Array(lines.length);
-    for (let i = 0; i < lines.length; i++) {
-      const known = block.offsets[i]!;
-      offsets[i] = !Number.isNaN(known) ? known : before ? before[i]! : i === 0 ? 0 : offsets[i - 1]! + lengths[i - 1]! + 1;
-    }
-    write.run(encodeOffsets(offsets, lengths), block.id);
+    const known = Array.from(lines, (_, i) => (Number.isNaN(block.offsets[i]!) && before ? before[i]! : block.offsets[i]!));
+    write.run(encodeOffsets(followingOffsets(known, lengths), lengths), block.id);
   };
   for (let after = 0; ; ) {
     const rows = page.all(after, MOVE_PAGE) as [number, number, number, number][];
