@@ -51,6 +51,13 @@ export interface ParseProgress {
   saved: SavedState;
 }
 
+/** Takes a batch's rows as they are parsed: row `index` of the batch, and a later time for one of them. */
+export interface RowSink {
+  add(index: number, row: EventRow): void;
+  /** A header line's time, known from a line after it. */
+  setTs(index: number, ts: number): void;
+}
+
 export class BatchParser {
   private format: FormatDefinition | undefined;
   private parser: LineParser | undefined;
@@ -70,6 +77,13 @@ export class BatchParser {
 
   /** The rows of the batch's lines, in order, numbered after the lines before. */
   parse(batch: LineBatch): EventRow[] {
+    const rows: EventRow[] = new Array(batch.lines.length);
+    this.parseInto(batch, { add: (i, row) => (rows[i] = row), setTs: (i, ts) => (rows[i]!.ts = ts) });
+    return rows;
+  }
+
+  /** The same rows, each handed to `sink` as soon as it is parsed (so that it can die young). */
+  parseInto(batch: LineBatch, sink: RowSink): void {
     const { ctx } = this.start;
     this.collectorPrefix ??= hasCollectorPrefix(batch.lines);
     const splits = this.collectorPrefix ? batch.lines.map(splitCollectorPrefix) : undefined;
@@ -84,7 +98,6 @@ export class BatchParser {
     }
     this.fallbackLines += batch.fallbackLines;
     const parser = this.parser;
-    const rows: EventRow[] = new Array(batch.lines.length);
     const undatedDirectives: number[] = [];
     let headerTs: number | undefined;
     for (let i = 0; i < batch.lines.length; i++) {
@@ -110,7 +123,7 @@ export class BatchParser {
       if (fields.ts !== undefined && !(Number.isSafeInteger(fields.ts) && Math.abs(fields.ts) <= MAX_TIME_MS)) delete fields.ts;
       if (kind === EventKind.event && fields.ts !== undefined) this.lastTs = fields.ts;
       if (kind !== EventKind.unparsed && fields.ts !== undefined) {
-        for (const j of undatedDirectives) rows[j]!.ts = fields.ts;
+        for (const j of undatedDirectives) sink.setTs(j, fields.ts);
         undatedDirectives.length = 0;
       }
       // Header lines (W3C #Version, #Fields…) belong to the lines after them: a header block takes
@@ -118,10 +131,9 @@ export class BatchParser {
       // follows yet) of the last one before it.
       if (kind !== EventKind.directive) headerTs = undefined;
       else if (fields.ts !== undefined) headerTs = fields.ts;
-      rows[i] = { lineNo: ++this.lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? headerTs ?? this.lastTs, fields, raw };
+      sink.add(i, { lineNo: ++this.lineNo, offset: batch.offsets[i]!, kind, ts: fields.ts ?? headerTs ?? this.lastTs, fields, raw });
       if (kind === EventKind.directive && fields.ts === undefined && headerTs === undefined) undatedDirectives.push(i);
     }
-    return rows;
   }
 
   /** Where the parsing stands after the batches so far. */

@@ -6,14 +6,14 @@ import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type NamedLogFormat } from '../formats/types.js';
 import { isStorageFailure, type Db } from '../store/db.js';
 import { FULL_TEXT_FILES } from '../store/full-text.js';
-import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
+import { IndexWriter, type BatchStrings, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
 import { boundHeapGrowth } from './heap-growth.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
-import { readLineBatches } from './line-reader.js';
+import { parseBatches, parseThreadAvailable } from './parse-thread.js';
 import { BatchParser, type ParseProgress, type ParseStart, type SavedState } from './batch-parser.js';
 
 export type { IndexProgress, IndexSummary } from './index-types.js';
@@ -38,6 +38,12 @@ const HELPER_THREADS_BYTES = 4 << 20;
  * into that database (too small for a bulk load) peaked at 298–308 MB with 4 MiB, 235–257 MB with 2.
  */
 const INDEXED_BATCH_BYTES = 2 << 20;
+
+/**
+ * Above this many bytes to read, a file is read and parsed on a thread of its own (parse-thread.ts;
+ * its start-up takes ~40 ms of CPU).
+ */
+const PARSE_THREAD_BYTES = 8 << 20;
 
 /** Bytes hashed to recognise a file again (and to notice it was replaced). */
 const FINGERPRINT_BYTES = 4096;
@@ -72,6 +78,8 @@ export interface IndexOptions {
   bulkLoadBytes?: number;
   /** Bytes read per batch outside a bulk load (default INDEXED_BATCH_BYTES; tests lower it). */
   batchBytes?: number;
+  /** Above this many bytes to read, a file is parsed on a thread of its own (default PARSE_THREAD_BYTES; tests set it). */
+  parseThreadBytes?: number;
   /** How far into a big run its helper threads start (default: see IndexWriter.beginFullTextThread; tests lower it). */
   helperThreadsAfterMs?: number;
 }
@@ -340,9 +348,9 @@ async function indexFile(
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
-  const commit = (rows: readonly EventRow[], end: number, reset: boolean, p: ParseProgress): KindCounts => {
+  const commit = (rows: readonly EventRow[], end: number, reset: boolean, p: ParseProgress, strings?: BatchStrings): KindCounts => {
     const cp = checkpoint(end, p);
-    const stored = writer.commitBatch(source.id, rows, cp, reset);
+    const stored = writer.commitBatch(source.id, rows, cp, reset, strings);
     after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
     return stored;
   };
@@ -350,13 +358,15 @@ async function indexFile(
   let pendingReset = reset;
   let readUpTo = start;
   const batchSize = writer.bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: fresh };
-  const parser = new BatchParser(parseStart);
-  let progress = parser.progress();
-  for await (const batch of readLineBatches(file, { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize })) {
-    const rows = parser.parse(batch);
-    progress = parser.progress();
+  const read = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
+  let progress = new BatchParser(parseStart).progress();
+  // A big file is parsed on a thread of its own (a compressed log holds several times its size).
+  const threaded = (head.gzip ? size * 4 : size - start) > (opts.parseThreadBytes ?? PARSE_THREAD_BYTES) && parseThreadAvailable();
+  for await (const batch of parseBatches(file, read, parseStart, threaded)) {
+    const { rows } = batch;
+    progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).
-    const stored = commit(rows, batch.end, pendingReset, progress);
+    const stored = commit(rows, batch.end, pendingReset, progress, batch.strings);
     summary.events += stored[EventKind.event];
     summary.directives += stored[EventKind.directive];
     summary.unparsed += stored[EventKind.unparsed];

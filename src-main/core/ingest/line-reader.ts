@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { isAscii } from 'node:buffer';
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { decodeLine8, decodeUtf16, type Encoding } from './encoding.js';
 
@@ -39,6 +40,11 @@ export interface ReadOptions {
   smallFirstBatch?: boolean;
   /** Default MAX_LINE_BYTES (smaller in tests). */
   maxLineBytes?: number;
+  /**
+   * A descriptor of the file, open for reading, to read instead of opening the path again (a file
+   * rotated meanwhile is read whole all the same); the caller closes it.
+   */
+  fd?: number;
 }
 
 /**
@@ -57,30 +63,42 @@ const FIRST_BATCH_BYTES = 64 << 10;
 /** Byte chunks of the (decompressed) file starting at `start`. */
 async function* chunks(file: string, opts: ReadOptions): AsyncGenerator<Buffer> {
   const size = opts.chunkSize ?? DEFAULT_CHUNK;
-  if (opts.gzip) {
+  // Read-only, shared: the server keeps writing the file while we read it.
+  const own = opts.fd === undefined ? await fs.promises.open(file, 'r') : undefined;
+  const { fd } = opts;
+  const readAt: ReadAt = own
+    ? async (buf, position) => (await own.read(buf, 0, buf.length, position)).bytesRead
+    : (buf, position) => new Promise((resolve, reject) => fs.read(fd!, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
+  try {
+    if (!opts.gzip) return yield* fileChunks(readAt, opts.start, size);
     // A .gz stream cannot seek: decompress from the start and skip to `start`.
     let pos = 0;
-    const stream = fs.createReadStream(file, { flags: 'r', highWaterMark: size }).pipe(zlib.createGunzip({ chunkSize: size }));
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const chunkEnd = pos + chunk.length;
-      if (chunkEnd > opts.start) yield pos < opts.start ? chunk.subarray(opts.start - pos) : chunk;
-      pos = chunkEnd;
-    }
-    return;
-  }
-  // Read-only, shared: the server keeps writing the file while we read it.
-  const fd = await fs.promises.open(file, 'r');
-  try {
-    let pos = opts.start;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(size);
-      const { bytesRead } = await fd.read(buf, 0, size, pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      yield buf.subarray(0, bytesRead);
+    const source = Readable.from(fileChunks(readAt, 0, size), { objectMode: false });
+    try {
+      for await (const chunk of source.pipe(zlib.createGunzip({ chunkSize: size })) as AsyncIterable<Buffer>) {
+        const chunkEnd = pos + chunk.length;
+        if (chunkEnd > opts.start) yield pos < opts.start ? chunk.subarray(opts.start - pos) : chunk;
+        pos = chunkEnd;
+      }
+    } finally {
+      source.destroy(); // its reads stop when the reader stops early
     }
   } finally {
-    await fd.close();
+    await own?.close();
+  }
+}
+
+/** Reads into `buf` the file's bytes at `position`; gives how many it read (0 at its end). */
+type ReadAt = (buf: Buffer, position: number) => Promise<number>;
+
+/** The file's bytes from `position` on, read where they are (a descriptor's own position is not used). */
+async function* fileChunks(readAt: ReadAt, position: number, size: number): AsyncGenerator<Buffer> {
+  for (;;) {
+    const buf = Buffer.allocUnsafe(size);
+    const bytesRead = await readAt(buf, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buf.subarray(0, bytesRead);
   }
 }
 

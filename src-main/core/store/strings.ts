@@ -131,6 +131,13 @@ export class StringInterner {
     return id;
   }
 
+  /** `value`, whose id is `id`, is the one of its column met last (see id()): given without a lookup. */
+  metLast(column: StringColumn, value: string, id: number): void {
+    const dim = STRING_DIMS[column];
+    this.lastValue[dim] = value;
+    this.lastId[dim] = id;
+  }
+
   /**
    * The value of a stored string id of `column`, remembered both ways: a rebuild reads the rows'
    * ids and hands their values to the analysis, whose id() then finds them without a lookup.

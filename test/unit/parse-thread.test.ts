@@ -1,0 +1,214 @@
+/**
+ * Parsing on a thread of its own (ingest/parse-thread.ts): a big file's batches are read and parsed
+ * on a second thread and cross to the writer as columns (ingest/row-columns.ts). What the new design
+ * can get wrong: a field lost or changed on the way, a batch continued from the wrong line or byte,
+ * a header line's time given later, strings given once per batch mapped to the wrong ids, a file
+ * rotated between the first batch (parsed here) and the rest, a stop in the middle.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEftW3c } from '../bench/generate.js';
+import { EVENTS_WIDE, TRANSFERS_WIDE } from '../event-rows.js';
+import { REPO, tempDir } from '../helpers.js';
+import { FORMATS } from '../../src-main/core/formats/registry.js';
+import { BatchParser } from '../../src-main/core/ingest/batch-parser.js';
+import { ColumnsBuilder, fromColumns, toColumns, transferablesOf } from '../../src-main/core/ingest/row-columns.js';
+import type { LineBatch } from '../../src-main/core/ingest/line-reader.js';
+import type { IndexOptions } from '../../src-main/core/ingest/indexer.js';
+import type { Db } from '../../src-main/core/store/db.js';
+
+// The thread runs only from compiled JavaScript (`npm test` builds first).
+const dist = (p: string) => path.join(REPO, 'dist', 'src-main', 'core', p);
+const built = {
+  db: () => import(dist('store/db.js')) as Promise<typeof import('../../src-main/core/store/db.js')>,
+  indexer: () => import(dist('ingest/indexer.js')) as Promise<typeof import('../../src-main/core/ingest/indexer.js')>,
+  thread: () => import(dist('ingest/parse-thread.js')) as Promise<typeof import('../../src-main/core/ingest/parse-thread.js')>,
+};
+
+const lineBatch = (lines: string[], truncated = new Map<number, number>()): LineBatch => {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const l of lines) {
+    offsets.push(at);
+    at += Buffer.byteLength(l) + 1;
+  }
+  return { lines, offsets, end: at, fallbackLines: 0, truncated };
+};
+
+/** What crosses to the writer: the columns as a message clones them, their buffers moved. */
+const crossed = <T>(value: T, transfer: ArrayBuffer[]): T => structuredClone(value, { transfer });
+
+describe('rows as columns', () => {
+  it.each(FORMATS.map((f) => [f.id, f] as const))('%s: its samples come back as they were parsed', (_, format) => {
+    const lines = [
+      ...format.samples.map((s) => s.line),
+      '', // a blank line (a directive)
+      'not a line of any format 2026-03-01 12:00:00', // unparsed, dated
+      'x'.repeat(40), // cut at its limit below: unparsed, with its full length
+    ];
+    const batch = lineBatch(lines, new Map([[lines.length - 1, 5000]]));
+    const start = { file: 'sample.log', formatId: format.id, namedFormatId: null, ctx: { timeZone: 'Europe/Berlin', fileMtimeMs: Date.UTC(2026, 5, 1) }, saved: { parser: undefined }, lineNo: 7 };
+    const rows = new BatchParser(start).parse(batch);
+    expect(rows.some((r) => r.kind === 0)).toBe(true); // the samples parsed
+    const columns = toColumns(rows);
+    const back = fromColumns(crossed(columns, transferablesOf(columns)));
+    expect(back.rows).toEqual(rows);
+    // The same, built row by row while parsing (header lines' times are given later there).
+    const builder = new ColumnsBuilder(batch.lines.length);
+    new BatchParser(start).parseInto(batch, builder);
+    expect(fromColumns(builder.finish()).rows).toEqual(rows);
+  });
+
+  it('gives each distinct string once, and rows that share a value share the string', () => {
+    const start = { file: 'u_ex.log', formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 0 };
+    const w3c = FORMATS.find((f) => f.id === 'w3c')!;
+    const lines = w3c.samples.map((s) => s.line);
+    const rows = new BatchParser(start).parse(lineBatch([...lines, ...lines]));
+    const { rows: back, strings } = fromColumns(toColumns(rows));
+    expect(new Set(strings.values).size).toBe(strings.values.length);
+    const users = back.filter((r) => r.fields.user !== undefined);
+    expect(users.length).toBeGreaterThan(2);
+    const half = back.length / 2;
+    for (let i = 0; i < half; i++) for (const key of ['user', 'clientIp', 'path', 'verb'] as const) {
+      if (back[i]!.fields[key] !== undefined) expect(Object.is(back[i]!.fields[key], back[i + half]!.fields[key])).toBe(true);
+    }
+    // refs name the strings the rows hold, field by field, in the writer's order
+    expect(strings.refs.length).toBe(back.length * 9);
+  });
+
+  it('a header line dated by a later line gets that time in the columns too', () => {
+    const start = { file: 'u_ex.log', formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 0 };
+    const lines = ['#Software: Microsoft Internet Information Services 10.0', '#Version: 1.0', '#Fields: date time s-ip cs-method cs-uri-stem sc-status', '2026-02-03 04:05:06 10.0.0.1 GET /a 200'];
+    const builder = new ColumnsBuilder(lines.length);
+    new BatchParser(start).parseInto(lineBatch(lines), builder);
+    const { rows } = fromColumns(builder.finish());
+    expect(rows.map((r) => r.ts)).toEqual(lines.map(() => Date.UTC(2026, 1, 3, 4, 5, 6)));
+  });
+});
+
+describe('a big file parsed on the thread', () => {
+  let dir: string;
+  let log: string;
+  beforeAll(async () => {
+    dir = tempDir();
+    log = path.join(dir, 'u_ex260301.log');
+    await generateEftW3c(log, { lines: 16_000, seed: 21 });
+    // A line in Windows-1252 and a line cut at its limit are read on the thread too.
+    fs.appendFileSync(log, Buffer.concat([Buffer.from('2026-03-02 00:00:01 10.1.1.1 - caf'), Buffer.from([0xe9]), Buffer.from(' [9]user x - 331 - - - 21\r\n')]));
+    fs.appendFileSync(log, `#Note: ${'z'.repeat(70_000)}\r\n`);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Everything a query reads, by value (string ids may be given in another order). */
+  const contents = (db: Db) => ({
+    events: db.prepare(`SELECT id, source_id, line_no, ts, server, client_ip, client_port, server_port, user, protocol, session_key, verb, path, status, bytes, message, session_id, transfer_id, flags, more, raw, byte_offset FROM ${EVENTS_WIDE} e ORDER BY id`).all(),
+    sessions: db.prepare('SELECT * FROM sessions ORDER BY id').all(),
+    transfers: db.prepare(`SELECT id, session_id, ts, server, user, client_ip, protocol, op_code, path, path_to, bytes, duration_ms, status_code, code, records FROM ${TRANSFERS_WIDE} t ORDER BY id`).all(),
+    strings: db.prepare('SELECT dim, value FROM strings ORDER BY dim, value').all(),
+    sources: db.prepare('SELECT path, size, bytes_indexed, lines_indexed, events, directives, unparsed, parser_state, format, format_detail, encoding, first_ts, last_ts FROM sources ORDER BY id').all(),
+    minutes: db.prepare('SELECT * FROM event_minutes ORDER BY minute').all(),
+    words: db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'partner*'").pluck().get(),
+  });
+
+  async function indexInto(name: string, files: string[], opts: IndexOptions) {
+    const { openDatabase } = await built.db();
+    const { indexPaths } = await built.indexer();
+    const db = openDatabase(path.join(dir, name));
+    const summary = await indexPaths(db, files, { timeZone: 'UTC', batchBytes: 256 << 10, ...opts });
+    return { db, summary };
+  }
+
+  it('stores what parsing here stores, a .gz copy too', async () => {
+    const { threadBatches } = await built.thread();
+    const gz = path.join(dir, 'u_ex260228.log.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(log)));
+    const here = await indexInto('here.sqlite', [log, gz], { parseThreadBytes: Infinity });
+    const before = threadBatches.count;
+    const threaded = await indexInto('thread.sqlite', [log, gz], { parseThreadBytes: 1 });
+    try {
+      expect(threaded.summary.errors).toEqual([]);
+      expect(threadBatches.count - before).toBeGreaterThanOrEqual(8); // both files, past their first batch
+      expect(threaded.summary.lines).toBe(here.summary.lines);
+      expect(contents(threaded.db)).toEqual(contents(here.db));
+    } finally {
+      here.db.close();
+      threaded.db.close();
+    }
+  });
+
+  it('a file rotated after its first batch is read whole from the file it was', async () => {
+    const copy = path.join(dir, 'u_ex260302.log');
+    fs.copyFileSync(log, copy);
+    let rotated = false;
+    const { db, summary } = await indexInto('rotated.sqlite', [copy], {
+      parseThreadBytes: 1,
+      onBatch: () => {
+        if (rotated) return;
+        rotated = true;
+        // The server rotates: the file gets another name, a new one takes its place.
+        fs.renameSync(copy, `${copy}.1`);
+        fs.writeFileSync(copy, '2026-03-03 00:00:00 10.9.9.9 - newfile [1]user newfile - 331 - - - 21\r\n');
+      },
+    });
+    try {
+      expect(rotated).toBe(true);
+      expect(summary.errors).toEqual([]);
+      const want = fs.readFileSync(log, 'latin1').split('\r\n').slice(0, -1);
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(want.length);
+      const raws = db.prepare(`SELECT raw FROM ${EVENTS_WIDE} e ORDER BY id`).pluck().all() as string[];
+      expect(raws.at(-3)).toBe(want.at(-3));
+      expect(raws.some((r) => r.includes('newfile'))).toBe(false);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an error on the thread is reported by name and reason, as when parsing here', async () => {
+    // A compressed log damaged past its first batch: the thread's reading fails.
+    const gz = path.join(dir, 'u_ex260227.log.gz');
+    const bytes = zlib.gzipSync(fs.readFileSync(log));
+    bytes.fill(0xff, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64);
+    fs.writeFileSync(gz, bytes);
+    const { threadBatches } = await built.thread();
+    const here = await indexInto('damaged-here.sqlite', [gz], { parseThreadBytes: Infinity });
+    const before = threadBatches.count;
+    const threaded = await indexInto('damaged-thread.sqlite', [gz], { parseThreadBytes: 1 });
+    try {
+      expect(here.summary.errors).toHaveLength(1);
+      expect(here.summary.errors[0]!.reason).toMatch(/invalid|incorrect|unexpected/i);
+      expect(threaded.summary.errors).toEqual(here.summary.errors);
+      expect(threadBatches.count - before).toBeGreaterThan(0);
+      expect(threaded.summary.lines).toBe(here.summary.lines);
+    } finally {
+      here.db.close();
+      threaded.db.close();
+    }
+  });
+
+  it('a run stopped while the thread reads ends it, and the next run continues exactly', async () => {
+    const controller = new AbortController();
+    let batches = 0;
+    const first = await indexInto('stopped.sqlite', [log], {
+      parseThreadBytes: 1,
+      onBatch: () => {
+        if (++batches === 4) controller.abort();
+      },
+      signal: controller.signal,
+    });
+    const stoppedAt = first.db.prepare('SELECT lines_indexed FROM sources').pluck().get() as number;
+    first.db.close();
+    expect(stoppedAt).toBeGreaterThan(0);
+    const expectedLines = fs.readFileSync(log, 'latin1').split('\r\n').length - 1;
+    expect(stoppedAt).toBeLessThan(expectedLines);
+    const again = await indexInto('stopped.sqlite', [log], { parseThreadBytes: 1 });
+    const here = await indexInto('whole.sqlite', [log], { parseThreadBytes: Infinity });
+    try {
+      expect(contents(again.db).events).toEqual(contents(here.db).events);
+    } finally {
+      again.db.close();
+      here.db.close();
+    }
+  });
+});
