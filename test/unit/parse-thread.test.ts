@@ -116,7 +116,7 @@ describe('a big file parsed on the thread', () => {
     const { openDatabase } = await built.db();
     const { indexPaths } = await built.indexer();
     const db = openDatabase(path.join(dir, name));
-    const summary = await indexPaths(db, files, { timeZone: 'UTC', batchBytes: 256 << 10, ...opts });
+    const summary = await indexPaths(db, files, { timeZone: 'UTC', batchBytes: 256 << 10, helperThreadsAfterMs: 0, ...opts });
     return { db, summary };
   }
 
@@ -136,6 +136,31 @@ describe('a big file parsed on the thread', () => {
       here.db.close();
       threaded.db.close();
     }
+  });
+
+  it('hands over to the thread after any batch here: the same rows, each line once', async () => {
+    const { parseBatches, threadBatches } = await built.thread();
+    const read = { encoding: 'utf-8' as const, start: 0, gzip: false, chunkSize: 64 << 10 };
+    const start = { file: log, formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 0 };
+    const all = async (threadFrom: number | null, slow: boolean) => {
+      const rows = [];
+      const ends = [];
+      for await (const batch of parseBatches(log, read, start, threadFrom)) {
+        rows.push(...batch.rows);
+        ends.push(batch.end);
+        if (slow) await new Promise((r) => setTimeout(r, 5));
+      }
+      return { rows, ends };
+    };
+    const here = await all(null, false);
+    const before = threadBatches.count;
+    const handedOver = await all(performance.now() + 40, true);
+    const fromThread = threadBatches.count - before;
+    expect(fromThread).toBeGreaterThan(0);
+    expect(handedOver.ends.length - fromThread).toBeGreaterThan(1); // several batches here first
+    expect(handedOver.rows.length).toBe(here.rows.length);
+    expect(handedOver.rows).toEqual(here.rows);
+    expect(handedOver.ends.at(-1)).toBe(fs.statSync(log).size);
   });
 
   it('a file rotated after its first batch is read whole from the file it was', async () => {

@@ -360,9 +360,11 @@ async function indexFile(
   const batchSize = writer.bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: fresh };
   const read = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
   let progress = new BatchParser(parseStart).progress();
-  // A big file is parsed on a thread of its own (a compressed log holds several times its size).
+  // A big file is parsed on a thread of its own (a compressed log holds several times its size),
+  // which starts with the run's other helper threads.
   const threaded = (head.gzip ? size * 4 : size - start) > (opts.parseThreadBytes ?? PARSE_THREAD_BYTES) && parseThreadAvailable();
-  for await (const batch of parseBatches(file, read, parseStart, threaded)) {
+  const threadFrom = threaded ? (writer.helpersDueAt ?? performance.now()) : null;
+  for await (const batch of parseBatches(file, read, parseStart, threadFrom)) {
     const { rows } = batch;
     progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).

@@ -59,21 +59,27 @@ export const threadBatches = { count: 0 };
 export const parseThreadAvailable = (): boolean => THREAD.protocol === 'file:' && fs.existsSync(fileURLToPath(THREAD));
 
 /**
- * The parsed batches of `file`: the first one here (the thread's start-up would delay the first rows
- * a user sees), the rest on a thread when `threaded`, continuing from where the first left off as a
- * later run continues from a checkpoint. Both read one open descriptor: a file rotated meanwhile is
- * read whole, as when one thread read it.
+ * The parsed batches of `file`: parsed here until `threadFrom` (a time of performance.now(); null:
+ * always here), the rest on a thread, which goes on from where the last batch here left off as a
+ * later run goes on from a checkpoint. The thread's start-up (~40 ms of CPU) waits like the other
+ * helper threads': at once, it delayed the first rows the app shows (Chromium, the server and the
+ * writer share the two cores then). Both read one open descriptor: a file rotated meanwhile is read
+ * whole, as when one thread read it.
  */
-export async function* parseBatches(file: string, read: Read, start: ParseStart, threaded: boolean): AsyncGenerator<ParsedBatch> {
-  if (!threaded) return yield* parseHere(file, read, start);
+export async function* parseBatches(file: string, read: Read, start: ParseStart, threadFrom: number | null): AsyncGenerator<ParsedBatch> {
+  if (threadFrom === null) return yield* parseHere(file, read, start);
   const handle = await fs.promises.open(file, 'r');
   try {
     const here = parseHere(file, { ...read, fd: handle.fd }, start);
-    const first = await here.next();
+    let last: ParsedBatch | undefined;
+    for (;;) {
+      const next = await here.next();
+      if (next.done) return;
+      yield (last = next.value);
+      if (performance.now() >= threadFrom) break;
+    }
     await here.return(undefined);
-    if (first.done) return;
-    yield first.value;
-    const { end, progress } = first.value;
+    const { end, progress } = last;
     const rest: Read = { ...read, start: end, smallFirstBatch: false, fd: handle.fd };
     yield* parseOnThread(file, rest, { ...start, formatId: progress.formatId, saved: progress.saved, lineNo: progress.lineNo });
   } finally {

@@ -303,6 +303,11 @@ export class IndexWriter {
     this.helpersAfterMs = afterMs;
   }
 
+  /** When (performance.now()) this run's helper threads start, or null when it has none. */
+  get helpersDueAt(): number | null {
+    return this.fullTextWantedAt === null ? null : this.fullTextWantedAt + this.helpersAfterMs;
+  }
+
   /**
    * The run's deflate thread (started with the full-text thread) stops, once its batches are stored:
    * before the indexes are built at a bulk load's end, the run's peak of memory. Blocks are deflated
