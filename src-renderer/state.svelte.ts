@@ -231,7 +231,9 @@ export class AppState {
       if (this.liveTimer) clearTimeout(this.liveTimer);
       this.liveTimer = null;
       this.revision++;
-      void this.refreshSources();
+      // After the views have asked for their rows (their effects run first): the server answers in
+      // the order asked, and the first rows are what the user waits for.
+      setTimeout(() => void this.refreshSources());
       return;
     }
     this.liveTimer ??= setTimeout(
