@@ -361,10 +361,11 @@ async function indexFile(
   const read = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
   let progress = new BatchParser(parseStart).progress();
   // A big file is parsed on a thread of its own (a compressed log holds several times its size),
-  // which starts with the run's other helper threads.
+  // which starts with the run's other helper threads (a run too small for them has none).
   const threaded = (head.gzip ? size * 4 : size - start) > (opts.parseThreadBytes ?? PARSE_THREAD_BYTES) && parseThreadAvailable();
-  const threadFrom = threaded ? (writer.helpersDueAt ?? performance.now()) : null;
-  for await (const batch of parseBatches(file, read, parseStart, threadFrom)) {
+  const due = writer.helpersDueAt;
+  const handOver = threaded && due !== null ? () => performance.now() >= due : null;
+  for await (const batch of parseBatches(file, read, parseStart, handOver)) {
     const { rows } = batch;
     progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).

@@ -40,6 +40,8 @@ export interface ReadOptions {
   smallFirstBatch?: boolean;
   /** Default MAX_LINE_BYTES (smaller in tests). */
   maxLineBytes?: number;
+  /** A final line without LF is returned too (a compressed file, which is complete). */
+  flushLast?: boolean;
   /**
    * A descriptor of the file, open for reading, to read instead of opening the path again (a file
    * rotated meanwhile is read whole all the same); the caller closes it.
@@ -74,14 +76,19 @@ async function* chunks(file: string, opts: ReadOptions): AsyncGenerator<Buffer> 
     // A .gz stream cannot seek: decompress from the start and skip to `start`.
     let pos = 0;
     const source = Readable.from(fileChunks(readAt, 0, size), { objectMode: false });
+    const gunzip = zlib.createGunzip({ chunkSize: size });
+    // A read error (a network share dropping) reaches the reader, as the file's error: piped, it
+    // was thrown on its own, uncaught.
+    source.on('error', (err) => gunzip.destroy(err));
     try {
-      for await (const chunk of source.pipe(zlib.createGunzip({ chunkSize: size })) as AsyncIterable<Buffer>) {
+      for await (const chunk of source.pipe(gunzip) as AsyncIterable<Buffer>) {
         const chunkEnd = pos + chunk.length;
         if (chunkEnd > opts.start) yield pos < opts.start ? chunk.subarray(opts.start - pos) : chunk;
         pos = chunkEnd;
       }
     } finally {
       source.destroy(); // its reads stop when the reader stops early
+      gunzip.destroy();
     }
   } finally {
     await own?.close();
@@ -248,7 +255,7 @@ function longLine(scanned: Buffer, length: number, head: Buffer, endedWithCr: bo
  * FIRST_BATCH_BYTES). With `flushLast`, a final line without LF is also returned (used for
  * compressed files).
  */
-export async function* readLineBatches(file: string, opts: ReadOptions & { flushLast?: boolean }): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(file: string, opts: ReadOptions): AsyncGenerator<LineBatch> {
   const { encoding } = opts;
   const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const unit = unitBytes(encoding);

@@ -12,7 +12,8 @@ import { Worker, workerData, parentPort } from 'node:worker_threads';
 import { BatchParser, type ParseProgress, type ParseStart } from './batch-parser.js';
 import { readLineBatches, type ReadOptions } from './line-reader.js';
 import { ColumnsBuilder, fromColumns, transferablesOf, type RowColumns } from './row-columns.js';
-import type { BatchStrings, EventRow } from '../store/writer.js';
+import type { BatchStrings } from '../store/row-strings.js';
+import type { EventRow } from '../store/writer.js';
 
 /** A batch of rows, parsed: what the indexer commits. */
 export interface ParsedBatch {
@@ -24,12 +25,10 @@ export interface ParsedBatch {
   strings?: BatchStrings;
 }
 
-type Read = ReadOptions & { flushLast?: boolean };
-
 interface ParseThreadData {
   role: 'xferlens-parse';
   file: string;
-  read: Read;
+  read: ReadOptions;
   start: ParseStart;
 }
 
@@ -49,6 +48,8 @@ const AHEAD = 1;
  * keeps the process's peak RSS down (1M EFT lines: 2 MB 242 MB, 4 MB 249–258 MB, as fast).
  */
 const YOUNG_GENERATION_MB = 2;
+/** Its old generation: a batch and the parser's state (a line is at most MAX_LINE_BYTES). */
+const OLD_GENERATION_MB = 64;
 
 const THREAD = new URL('./parse-thread.js', import.meta.url);
 
@@ -59,36 +60,37 @@ export const threadBatches = { count: 0 };
 export const parseThreadAvailable = (): boolean => THREAD.protocol === 'file:' && fs.existsSync(fileURLToPath(THREAD));
 
 /**
- * The parsed batches of `file`: parsed here until `threadFrom` (a time of performance.now(); null:
- * always here), the rest on a thread, which goes on from where the last batch here left off as a
- * later run goes on from a checkpoint. The thread's start-up (~40 ms of CPU) waits like the other
- * helper threads': at once, it delayed the first rows the app shows (Chromium, the server and the
- * writer share the two cores then). Both read one open descriptor: a file rotated meanwhile is read
- * whole, as when one thread read it.
+ * The parsed batches of `file`: parsed here until `handOver()` says (asked after each batch; null:
+ * never), the rest on a thread, which goes on from where the last batch here left off as a later
+ * run goes on from a checkpoint. The indexer hands over when the run's other helper threads start,
+ * a second in: at once, the thread's start-up delayed the first rows the app shows (Chromium, the
+ * server and the writer share the two cores then). Both read one open descriptor: a file rotated
+ * meanwhile is read whole, as when one thread read it.
  */
-export async function* parseBatches(file: string, read: Read, start: ParseStart, threadFrom: number | null): AsyncGenerator<ParsedBatch> {
-  if (threadFrom === null) return yield* parseHere(file, read, start);
+export async function* parseBatches(file: string, read: ReadOptions, start: ParseStart, handOver: (() => boolean) | null): AsyncGenerator<ParsedBatch> {
+  if (handOver === null) return yield* parseHere(file, read, start);
   const handle = await fs.promises.open(file, 'r');
+  const here = parseHere(file, { ...read, fd: handle.fd }, start);
   try {
-    const here = parseHere(file, { ...read, fd: handle.fd }, start);
     let last: ParsedBatch | undefined;
     for (;;) {
       const next = await here.next();
       if (next.done) return;
       yield (last = next.value);
-      if (performance.now() >= threadFrom) break;
+      if (handOver()) break;
     }
     await here.return(undefined);
     const { end, progress } = last;
-    const rest: Read = { ...read, start: end, smallFirstBatch: false, fd: handle.fd };
+    const rest: ReadOptions = { ...read, start: end, smallFirstBatch: false, fd: handle.fd };
     yield* parseOnThread(file, rest, { ...start, formatId: progress.formatId, saved: progress.saved, lineNo: progress.lineNo });
   } finally {
+    await here.return(undefined); // its reads end before their file is closed
     await handle.close();
   }
 }
 
 /** The batches parsed on this thread. */
-async function* parseHere(file: string, read: Read, start: ParseStart): AsyncGenerator<ParsedBatch> {
+async function* parseHere(file: string, read: ReadOptions, start: ParseStart): AsyncGenerator<ParsedBatch> {
   const parser = new BatchParser(start);
   for await (const batch of readLineBatches(file, read)) {
     const rows = parser.parse(batch);
@@ -98,11 +100,12 @@ async function* parseHere(file: string, read: Read, start: ParseStart): AsyncGen
 
 /**
  * The batches parsed on a thread. Leaving the loop early (a stop, an error) ends the thread. A read
- * error arrives as the error the reading raised (its code kept).
+ * error arrives as the error the reading raised (its code kept). A thread that cannot start (or
+ * dies before its first batch) leaves the file to this thread.
  */
-async function* parseOnThread(file: string, read: Read, start: ParseStart): AsyncGenerator<ParsedBatch> {
+async function* parseOnThread(file: string, read: ReadOptions, start: ParseStart): AsyncGenerator<ParsedBatch> {
   const data: ParseThreadData = { role: 'xferlens-parse', file, read, start };
-  const worker = new Worker(THREAD, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  const worker = new Worker(THREAD, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB } });
   const queue: Message[] = [];
   let wake: (() => void) | undefined;
   let failure: unknown;
@@ -110,26 +113,30 @@ async function* parseOnThread(file: string, read: Read, start: ParseStart): Asyn
     wake?.();
     wake = undefined;
   };
+  const failed = (err: unknown) => {
+    failure ??= err;
+    arrived();
+  };
   worker.on('message', (m: Message) => {
     queue.push(m);
     arrived();
   });
-  worker.on('error', (err) => {
-    failure = err;
-    arrived();
-  });
-  worker.on('exit', (code) => {
-    failure ??= new Error(`the thread reading the file stopped (exit code ${code})`);
-    arrived();
-  });
+  worker.on('messageerror', failed);
+  worker.on('error', failed);
+  worker.on('exit', (code) => failed(new Error(`the thread reading the file stopped (exit code ${code})`)));
+  let received = false;
   try {
     for (;;) {
       const m = queue.shift();
       if (!m) {
-        if (failure) throw failure;
+        if (failure) {
+          if (received) throw failure;
+          break; // parsed here instead, below
+        }
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
+      received = true;
       if ('done' in m) return;
       if ('error' in m) throw Object.assign(new Error(m.error.message), m.error);
       worker.postMessage('next');
@@ -141,6 +148,7 @@ async function* parseOnThread(file: string, read: Read, start: ParseStart): Asyn
     worker.on('error', () => {}); // a late error of a thread being ended is of no interest
     await worker.terminate(); // before the file it reads is closed
   }
+  yield* parseHere(file, read, start);
 }
 
 const data = workerData as ParseThreadData | undefined;
@@ -155,13 +163,18 @@ if (parentPort && data?.role === 'xferlens-parse') {
   });
   const run = async () => {
     const parser = new BatchParser(data.start);
-    for await (const lines of readLineBatches(data.file, data.read)) {
+    const batches = readLineBatches(data.file, data.read);
+    for (;;) {
+      // A batch is read only once the writer has taken the one before: one batch ahead, no more.
+      while (credits === 0) await new Promise<void>((r) => (resume = r));
+      const next = await batches.next();
+      if (next.done) break;
+      const lines = next.value;
       // Each row becomes columns as soon as it is parsed: rows kept for the whole batch outlived
       // the small young generation (1M lines through this thread alone: 5.7 → 4.2 s).
       const builder = new ColumnsBuilder(lines.lines.length);
       parser.parseInto(lines, builder);
       const batch = builder.finish();
-      while (credits === 0) await new Promise<void>((r) => (resume = r));
       credits--;
       const m: Message = { batch, end: lines.end, progress: parser.progress() };
       port.postMessage(m, transferablesOf(batch));

@@ -6,7 +6,8 @@
  * string already carries after its first lookup.
  */
 import type { EventFields } from '../formats/types.js';
-import { ROW_STRING_FIELDS, type BatchStrings, type EventRow } from '../store/writer.js';
+import { ROW_STRING_FIELDS, type BatchStrings } from '../store/row-strings.js';
+import type { EventRow } from '../store/writer.js';
 
 /** The fields held as strings, in the order of RowColumns.refs (the writer's). */
 const STRING_FIELDS = ROW_STRING_FIELDS.map(([field]) => field);

@@ -9,7 +9,10 @@ import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
 import { recordLineSpan, sourceRowsFrom } from './line-spans.js';
 import { eventFlags, eventMore, opCode, outcomeCode } from './op-codes.js';
-import { StringInterner, type StringColumn } from './strings.js';
+import { ROW_STRING_FIELDS, type BatchStrings, type RowStringColumn } from './row-strings.js';
+import { StringInterner } from './strings.js';
+
+export type { BatchStrings } from './row-strings.js';
 
 /** A source row as stored. */
 export interface SourceRow {
@@ -50,22 +53,7 @@ export interface EventRow {
   raw: string;
 }
 
-/** The events' string fields with the columns holding their ids, in the order of BatchStrings.refs. */
-export const ROW_STRING_FIELDS = [
-  ['server', 'server'], ['clientIp', 'client_ip'], ['user', 'user'], ['protocol', 'protocol'], ['sessionKey', 'session_key'],
-  ['verb', 'verb'], ['path', 'path'], ['status', 'status'], ['message', 'message'],
-] as const satisfies readonly (readonly [keyof EventFields, StringColumn])[];
-const FIELD_OF = Object.fromEntries(ROW_STRING_FIELDS.map(([, column], k) => [column, k])) as Record<(typeof ROW_STRING_FIELDS)[number][1], number>;
-
-/**
- * A batch's distinct strings, each given once (rows parsed on another thread, ingest/row-columns.ts):
- * row i's field k (ROW_STRING_FIELDS) is `values[refs[i * ROW_STRING_FIELDS.length + k]]`, -1 when
- * absent. The rows' fields hold the same values.
- */
-export interface BatchStrings {
-  refs: Int32Array;
-  values: readonly string[];
-}
+const FIELD_OF = Object.fromEntries(ROW_STRING_FIELDS.map(([, column], k) => [column, k])) as Record<RowStringColumn, number>;
 
 /**
  * The string ids of a batch's rows: each distinct (column, value) looked up once, not once per row
@@ -79,7 +67,7 @@ class BatchStringIds {
     this.ids = new Int32Array(batch.values.length * ROW_STRING_FIELDS.length);
   }
 
-  id(row: number, column: (typeof ROW_STRING_FIELDS)[number][1]): number | null {
+  id(row: number, column: RowStringColumn): number | null {
     const k = FIELD_OF[column];
     const ref = this.batch.refs[row * ROW_STRING_FIELDS.length + k]!;
     if (ref < 0) return null;
@@ -224,7 +212,7 @@ export class IndexWriter {
       const str = this.strings;
       const given = batchStrings && new BatchStringIds(str, batchStrings);
       let i = 0;
-      const ids = (column: (typeof ROW_STRING_FIELDS)[number][1], value: string | undefined) => (given ? given.id(i, column) : str.id(column, value));
+      const ids = (column: RowStringColumn, value: string | undefined) => (given ? given.id(i, column) : str.id(column, value));
       for (; i < rows.length; i++) {
         const r = rows[i]!;
         counts[r.kind] += 1;
