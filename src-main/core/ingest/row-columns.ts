@@ -1,7 +1,7 @@
 /**
  * A batch of parsed rows as columns, to cross from the parsing thread to the writer's (see
- * parse-thread.ts). Rows cloned as objects cost the receiver about as much as parsing them; as
- * typed arrays they move without a copy. Each distinct string of the batch crosses once and every
+ * parse-thread.ts). Rows cloned as objects cost the receiver about as much as parsing them; typed
+ * arrays are copied at memcpy speed. Each distinct string of the batch crosses once and every
  * row naming it gets that one string object, so the writer's string ids are found by hashes the
  * string already carries after its first lookup.
  */
@@ -48,10 +48,6 @@ export interface RowColumns {
   /** The lines, joined by LF (which no line holds). */
   text: string;
 }
-
-/** The ArrayBuffers of `c`, to transfer rather than copy. */
-export const transferablesOf = (c: RowColumns): ArrayBuffer[] =>
-  [c.kinds, c.flags, c.rowTs, c.fieldTs, c.offsets, c.refs, c.numbers].map((a) => a.buffer as ArrayBuffer);
 
 /** `rows` (consecutive lines) as columns. */
 export function toColumns(rows: readonly EventRow[]): RowColumns {
