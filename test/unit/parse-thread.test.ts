@@ -126,7 +126,7 @@ describe('a big file parsed on the thread', () => {
     const { indexPaths } = await built.indexer();
     const db = openDatabase(path.join(dir, name));
     // A run big enough for helper threads (the parsing thread starts with them), at once.
-    const summary = await indexPaths(db, files, { timeZone: 'UTC', batchBytes: 256 << 10, bulkLoadBytes: 1, helperThreadsAfterMs: 0, ...opts });
+    const summary = await indexPaths(db, files, { timeZone: 'UTC', batchBytes: 256 << 10, bulkLoadBytes: 1, helperThreadsAfterMs: 0, waitForParseThread: true, ...opts });
     return { db, summary };
   }
 
@@ -152,12 +152,12 @@ describe('a big file parsed on the thread', () => {
     const { parseBatches, threadBatches } = await built.thread();
     const read = { encoding: 'utf-8' as const, start: 0, gzip: false, chunkSize: 256 << 10 };
     const start = { file: log, formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 0 };
-    const all = async (handOverAfter: number | null) => {
+    const all = async (handOverAfter: number | null, waitForThread = true) => {
       const rows = [];
       const ends = [];
       let here = 0;
       const before = threadBatches.count;
-      for await (const batch of parseBatches(log, read, start, handOverAfter === null ? null : () => ++here >= handOverAfter)) {
+      for await (const batch of parseBatches(log, read, start, handOverAfter === null ? null : () => ++here >= handOverAfter, waitForThread)) {
         rows.push(...batch.rows);
         ends.push(batch.end);
       }
@@ -173,6 +173,12 @@ describe('a big file parsed on the thread', () => {
       expect(handedOver.rows).toEqual(here.rows);
       expect(handedOver.ends.at(-1)).toBe(fs.statSync(log).size);
     }
+    // Not waiting, batches are parsed here while the thread starts up; it takes over (or the file
+    // ends first and it is ended): either way every row once.
+    const unwaited = await all(1, false);
+    expect(unwaited.fromThread).toBeLessThanOrEqual(here.ends.length - 1);
+    expect(unwaited.rows).toEqual(here.rows);
+    expect(unwaited.ends.at(-1)).toBe(fs.statSync(log).size);
   });
 
   it('a file rotated after its first batch is read whole from the file it was', async () => {

@@ -80,6 +80,8 @@ export interface IndexOptions {
   batchBytes?: number;
   /** Above this many bytes to read, a file is parsed on a thread of its own (default PARSE_THREAD_BYTES; tests set it). */
   parseThreadBytes?: number;
+  /** Wait for the parsing thread's start-up instead of parsing on meanwhile (tests: it then takes over when due). */
+  waitForParseThread?: boolean;
   /** How far into a big run its helper threads start (default: see IndexWriter.beginFullTextThread; tests lower it). */
   helperThreadsAfterMs?: number;
 }
@@ -364,8 +366,8 @@ async function indexFile(
   // which starts with the run's other helper threads (a run too small for them has none).
   const threaded = (head.gzip ? size * 4 : size - start) > (opts.parseThreadBytes ?? PARSE_THREAD_BYTES) && parseThreadAvailable();
   const due = writer.helpersDueAt;
-  const handOver = threaded && due !== null ? () => performance.now() >= due : null;
-  for await (const batch of parseBatches(file, read, parseStart, handOver)) {
+  const threadMayStart = threaded && due !== null ? () => performance.now() >= due : null;
+  for await (const batch of parseBatches(file, read, parseStart, threadMayStart, opts.waitForParseThread)) {
     const { rows } = batch;
     progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).

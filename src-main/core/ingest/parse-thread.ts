@@ -27,12 +27,17 @@ export interface ParsedBatch {
 
 interface ParseThreadData {
   role: 'xferlens-parse';
+}
+
+/** What the thread is told once it is ready: where to go on from. */
+interface Begin {
   file: string;
   read: ReadOptions;
   start: ParseStart;
 }
 
 type Message =
+  | { ready: true }
   | { batch: RowColumns; end: number; progress: ParseProgress }
   | { error: { message: string; code?: string; name?: string } }
   | { done: true };
@@ -60,31 +65,52 @@ export const threadBatches = { count: 0 };
 export const parseThreadAvailable = (): boolean => THREAD.protocol === 'file:' && fs.existsSync(fileURLToPath(THREAD));
 
 /**
- * The parsed batches of `file`: parsed here until `handOver()` says (asked after each batch; null:
- * never), the rest on a thread, which goes on from where the last batch here left off as a later
- * run goes on from a checkpoint. The indexer hands over when the run's other helper threads start,
- * a second in: at once, the thread's start-up delayed the first rows the app shows (Chromium, the
- * server and the writer share the two cores then). Both read one open descriptor: a file rotated
- * meanwhile is read whole, as when one thread read it.
+ * The parsed batches of `file`: parsed here until a thread takes over, which goes on from where the
+ * last batch here left off as a later run goes on from a checkpoint. `mayStart()` (asked as each
+ * batch is parsed; null: never a thread) says when the thread may start: the indexer's says so when
+ * the run's other helper threads start, a second in (at once, the thread's start-up delayed the
+ * first rows the app shows: Chromium, the server and the writer share the two cores then). Batches
+ * are parsed here while the thread starts up (appending 100k lines to 10M, the writer waited
+ * 450 ms for it), unless `waitForThread` (tests: a hand-over after a known batch). The thread is
+ * told where to begin before that batch is yielded, so that it parses the next while the writer
+ * stores this one. Both read one open descriptor: a file rotated meanwhile is read whole, as when
+ * one thread read it.
  */
-export async function* parseBatches(file: string, read: ReadOptions, start: ParseStart, handOver: (() => boolean) | null): AsyncGenerator<ParsedBatch> {
-  if (handOver === null) return yield* parseHere(file, read, start);
+export async function* parseBatches(
+  file: string,
+  read: ReadOptions,
+  start: ParseStart,
+  mayStart: (() => boolean) | null,
+  waitForThread = false,
+): AsyncGenerator<ParsedBatch> {
+  if (mayStart === null) return yield* parseHere(file, read, start);
   const handle = await fs.promises.open(file, 'r');
   const here = parseHere(file, { ...read, fd: handle.fd }, start);
+  let thread: ParseThread | undefined;
   try {
-    let last: ParsedBatch | undefined;
+    let begun: ParsedBatch | undefined;
     for (;;) {
       const next = await here.next();
       if (next.done) return;
-      yield (last = next.value);
-      if (handOver()) break;
+      const batch = next.value;
+      if (!thread && mayStart()) {
+        thread = new ParseThread();
+        if (waitForThread) await thread.started;
+      }
+      if (thread?.ready) {
+        const rest: ReadOptions = { ...read, start: batch.end, smallFirstBatch: false, fd: handle.fd };
+        const { formatId, saved, lineNo } = batch.progress;
+        thread.begin({ file, read: rest, start: { ...start, formatId, saved, lineNo } });
+        begun = batch;
+      }
+      yield batch;
+      if (begun) break;
     }
     await here.return(undefined);
-    const { end, progress } = last;
-    const rest: ReadOptions = { ...read, start: end, smallFirstBatch: false, fd: handle.fd };
-    yield* parseOnThread(file, rest, { ...start, formatId: progress.formatId, saved: progress.saved, lineNo: progress.lineNo });
+    yield* thread!.batches();
   } finally {
     await here.return(undefined); // its reads end before their file is closed
+    await thread?.end(); // and the thread's
     await handle.close();
   }
 }
@@ -99,56 +125,90 @@ async function* parseHere(file: string, read: ReadOptions, start: ParseStart): A
 }
 
 /**
- * The batches parsed on a thread. Leaving the loop early (a stop, an error) ends the thread. A read
- * error arrives as the error the reading raised (its code kept). A thread that cannot start (or
- * dies before its first batch) leaves the file to this thread.
+ * A parsing thread: started at once, told where to begin once it is ready. A thread that cannot
+ * start is never ready (the file is parsed here); one that dies before its first batch leaves the
+ * rest to this thread.
  */
-async function* parseOnThread(file: string, read: ReadOptions, start: ParseStart): AsyncGenerator<ParsedBatch> {
-  const data: ParseThreadData = { role: 'xferlens-parse', file, read, start };
-  const worker = new Worker(THREAD, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB } });
-  const queue: Message[] = [];
-  let wake: (() => void) | undefined;
-  let failure: unknown;
-  const arrived = () => {
-    wake?.();
-    wake = undefined;
-  };
-  const failed = (err: unknown) => {
-    failure ??= err;
-    arrived();
-  };
-  worker.on('message', (m: Message) => {
-    queue.push(m);
-    arrived();
-  });
-  worker.on('messageerror', failed);
-  worker.on('error', failed);
-  worker.on('exit', (code) => failed(new Error(`the thread reading the file stopped (exit code ${code})`)));
-  let received = false;
-  try {
-    for (;;) {
-      const m = queue.shift();
-      if (!m) {
-        if (failure) {
-          if (received) throw failure;
-          break; // parsed here instead, below
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
+class ParseThread {
+  private readonly worker: Worker;
+  private readonly queue: Message[] = [];
+  private wake: (() => void) | undefined;
+  private failure: unknown;
+  private beginning: Begin | undefined;
+  ready = false;
+  /** Settles when the thread is ready or has failed. */
+  readonly started: Promise<void>;
+
+  constructor() {
+    const data: ParseThreadData = { role: 'xferlens-parse' };
+    this.worker = new Worker(THREAD, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB } });
+    let started!: () => void;
+    this.started = new Promise<void>((resolve) => (started = resolve));
+    const arrived = () => {
+      this.wake?.();
+      this.wake = undefined;
+    };
+    const failed = (err: unknown) => {
+      this.failure ??= err;
+      started();
+      arrived();
+    };
+    this.worker.on('message', (m: Message) => {
+      if ('ready' in m) {
+        this.ready = this.failure === undefined;
+        started();
+        return;
       }
-      received = true;
-      if ('done' in m) return;
-      if ('error' in m) throw Object.assign(new Error(m.error.message), m.error);
-      worker.postMessage('next');
-      threadBatches.count++;
-      yield { ...fromColumns(m.batch), end: m.end, progress: m.progress };
-    }
-  } finally {
-    worker.removeAllListeners();
-    worker.on('error', () => {}); // a late error of a thread being ended is of no interest
-    await worker.terminate(); // before the file it reads is closed
+      this.queue.push(m);
+      arrived();
+    });
+    this.worker.on('messageerror', failed);
+    this.worker.on('error', failed);
+    this.worker.on('exit', (code) => failed(new Error(`the thread reading the file stopped (exit code ${code})`)));
   }
-  yield* parseHere(file, read, start);
+
+  begin(b: Begin): void {
+    this.beginning = b;
+    this.worker.postMessage(b);
+  }
+
+  /**
+   * The batches it parses. Leaving the loop early (a stop, an error) ends it. A read error arrives
+   * as the error the reading raised (its code kept).
+   */
+  async *batches(): AsyncGenerator<ParsedBatch> {
+    const b = this.beginning!;
+    let received = false;
+    try {
+      for (;;) {
+        const m = this.queue.shift();
+        if (!m) {
+          if (this.failure) {
+            if (received) throw this.failure;
+            break; // parsed here instead, below
+          }
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
+        }
+        received = true;
+        if ('done' in m) return;
+        if ('error' in m) throw Object.assign(new Error(m.error.message), m.error);
+        if (!('batch' in m)) continue;
+        this.worker.postMessage('next');
+        threadBatches.count++;
+        yield { ...fromColumns(m.batch), end: m.end, progress: m.progress };
+      }
+    } finally {
+      await this.end(); // before the file it reads is closed
+    }
+    yield* parseHere(b.file, b.read, b.start);
+  }
+
+  async end(): Promise<void> {
+    this.worker.removeAllListeners();
+    this.worker.on('error', () => {}); // a late error of a thread being ended is of no interest
+    await this.worker.terminate();
+  }
 }
 
 const data = workerData as ParseThreadData | undefined;
@@ -156,14 +216,9 @@ if (parentPort && data?.role === 'xferlens-parse') {
   const port = parentPort;
   let credits = AHEAD;
   let resume: (() => void) | undefined;
-  port.on('message', () => {
-    credits++;
-    resume?.();
-    resume = undefined;
-  });
-  const run = async () => {
-    const parser = new BatchParser(data.start);
-    const batches = readLineBatches(data.file, data.read);
+  const run = async (b: Begin) => {
+    const parser = new BatchParser(b.start);
+    const batches = readLineBatches(b.file, b.read);
     for (;;) {
       // A batch is read only once the writer has taken the one before: one batch ahead, no more.
       while (credits === 0) await new Promise<void>((r) => (resume = r));
@@ -184,13 +239,22 @@ if (parentPort && data?.role === 'xferlens-parse') {
     }
     port.postMessage({ done: true } satisfies Message);
   };
-  run().then(
-    () => port.close(),
-    (err: unknown) => {
-      const e = err as NodeJS.ErrnoException;
-      const m: Message = { error: { message: e?.message ?? String(err), ...(e?.code ? { code: e.code } : {}), ...(e?.name ? { name: e.name } : {}) } };
-      port.postMessage(m);
-      port.close();
-    },
-  );
+  port.on('message', (m: Begin | 'next') => {
+    if (m !== 'next') {
+      run(m).then(
+        () => port.close(),
+        (err: unknown) => {
+          const e = err as NodeJS.ErrnoException;
+          const failure: Message = { error: { message: e?.message ?? String(err), ...(e?.code ? { code: e.code } : {}), ...(e?.name ? { name: e.name } : {}) } };
+          port.postMessage(failure);
+          port.close();
+        },
+      );
+      return;
+    }
+    credits++;
+    resume?.();
+    resume = undefined;
+  });
+  port.postMessage({ ready: true } satisfies Message);
 }
