@@ -117,6 +117,45 @@ describe('StringInterner in a bulk load (no index until its end)', () => {
     expect(stored()).toEqual([{ v: '0|alice', n: 1 }, { v: '0|bob', n: 1 }, { v: '0|carol', n: 1 }]);
   });
 
+  it('grows its table as values come, and past its largest size goes on with the index: each value once', () => {
+    // Tables of 1,024 slots doubling up to 4,096: grown at 768 and 1,536 values, ended past 3,584.
+    const strings = new StringInterner(db, { first: 1 << 10, max: 1 << 12 });
+    strings.beginBulkLoad();
+    const ids = new Map<string, number>();
+    const seen: boolean[] = [];
+    for (let batch = 0; batch < 5; batch++) {
+      db.transaction(() => {
+        strings.catchUp();
+        for (let i = 0; i < 1000; i++) {
+          const v = `/in/batch${batch}/F${i}.csv`;
+          ids.set(v, strings.id('path', v)!);
+        }
+        // Values of earlier batches, long out of the interner's memory of the last values, are
+        // found again in the grown table (or, past it, on the index).
+        for (let i = 0; i < 5000; i += 7) {
+          const v = `/in/batch${i % (batch + 1)}/F${i % 1000}.csv`;
+          expect(strings.id('path', v)).toBe(ids.get(v));
+        }
+      })();
+      seen.push(hasIndex());
+    }
+    expect(seen).toEqual([false, false, false, true, true]);
+    strings.endBulkLoad();
+    expect(stored().every((r) => r.n === 1)).toBe(true);
+    expect(stored()).toHaveLength(5000);
+  });
+
+  it('does not start with an id too big for its table: the index stays and is used', () => {
+    db.prepare("INSERT INTO strings (id, dim, value) VALUES (5000000, 0, 'alice')").run();
+    const strings = new StringInterner(db);
+    strings.beginBulkLoad();
+    expect(hasIndex()).toBe(true);
+    db.transaction(() => {
+      expect(strings.id('user', 'alice')).toBe(5000000);
+      expect(strings.id('user', 'bob')).toBe(5000001);
+    })();
+  });
+
   it('after a rolled-back batch, goes back to the index and adds again what the rollback removed', () => {
     const strings = new StringInterner(db);
     strings.beginBulkLoad();

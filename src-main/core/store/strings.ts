@@ -68,9 +68,20 @@ const REMEMBERED = 20_000;
 /** The strings' index, which a bulk load builds at its end (see StringInterner.beginBulkLoad). */
 export const STRING_INDEX = 'CREATE INDEX IF NOT EXISTS strings_value ON strings(dim, value COLLATE NOCASE)';
 
-/** Slots of the bulk load's table of value hashes: 8 MB, for up to BULK_MAX_VALUES values. */
-const HASH_SLOTS = 1 << 20;
-const BULK_MAX_VALUES = Math.floor(HASH_SLOTS * 0.7);
+/**
+ * The bulk load's table of value hashes: one Int32 a slot, a value's id in its low ID_BITS bits and
+ * its hash's high bits above them (0: an empty slot). It starts at FIRST_HASH_SLOTS (4 MB) and
+ * doubles when GROW_AT of it is used, up to MAX_HASH_SLOTS (16 MB), which it fills up to
+ * FULL_AT: 3.67M values. At 1 << 20 slots of two Int32 arrays it held 734k values, and a 10M-line
+ * EFT log (3.5M values, nearly all paths) went on from its 2.1 millionth line with the index,
+ * whose random inserts wrote most of the run's 36 GB: 231.7 → 181.7 s with room for them all.
+ */
+const ID_BITS = 22;
+const ID_MASK = (1 << ID_BITS) - 1;
+const FIRST_HASH_SLOTS = 1 << 20;
+const MAX_HASH_SLOTS = 1 << 22;
+const GROW_AT = 0.75;
+const FULL_AT = 0.875;
 
 /** FNV-1a over the UTF-16 code units, seeded by the dim: a 32-bit hash of (dim, value). */
 function valueHash(dim: number, value: string): number {
@@ -87,7 +98,7 @@ function valueHash(dim: number, value: string): number {
  * In a bulk load the index is not kept up to date value by value: a table of the hashes of every
  * value in `strings` tells a new value without a lookup (a hash met before is checked against the
  * row it names), and the index is built once at the end (300k EFT lines, 130k distinct values:
- * interning 1.64 → 0.96 s of CPU, commits 0.92 → 0.50 s). Past BULK_MAX_VALUES the index is
+ * interning 1.64 → 0.96 s of CPU, commits 0.92 → 0.50 s). Past what the table holds the index is
  * built and used as usual.
  */
 export class StringInterner {
@@ -105,10 +116,14 @@ export class StringInterner {
    */
   private readonly lastValue: (string | undefined)[] = STRING_COLUMNS.map(() => undefined);
   private readonly lastId: number[] = STRING_COLUMNS.map(() => 0);
-  /** In a bulk load: hash → slot; ids of the values with that hash (0: empty slot). */
-  private hashes: { keys: Int32Array; ids: Int32Array; count: number; lastId: number } | undefined;
+  /** In a bulk load: the table of value hashes (see ID_BITS), the values it holds and the highest id. */
+  private hashes: { slots: Int32Array; count: number; lastId: number } | undefined;
 
-  constructor(private readonly db: Db) {
+  /** `hashSlots`: the table's first and largest sizes in a bulk load (tests lower them). */
+  constructor(
+    private readonly db: Db,
+    private readonly hashSlots = { first: FIRST_HASH_SLOTS, max: MAX_HASH_SLOTS },
+  ) {
     this.find = db.prepare('SELECT id, value FROM strings WHERE dim = ? AND value = ? COLLATE NOCASE');
     this.add = db.prepare('INSERT INTO strings (dim, value) VALUES (?, ?)');
     this.valueOf = db.prepare('SELECT dim, value FROM strings WHERE id = ?');
@@ -173,35 +188,57 @@ export class StringInterner {
   }
 
   private hashedId(dim: number, value: string): number {
-    const t = this.hashes!;
+    const slots = this.hashes!.slots;
     const h = valueHash(dim, value);
-    let slot = h & (HASH_SLOTS - 1);
-    for (; t.ids[slot] !== 0; slot = (slot + 1) & (HASH_SLOTS - 1)) {
-      if (t.keys[slot] !== h) continue;
-      const row = this.valueOf.get(t.ids[slot]) as { dim: number; value: string } | undefined;
-      if (row && row.dim === dim && row.value === value) return t.ids[slot]!;
+    const tag = h & ~ID_MASK;
+    const mask = slots.length - 1;
+    for (let slot = h & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      if ((slots[slot]! & ~ID_MASK) !== tag) continue;
+      const id = slots[slot]! & ID_MASK;
+      const row = this.valueOf.get(id) as { dim: number; value: string } | undefined;
+      if (row && row.dim === dim && row.value === value) return id;
     }
     const id = Number(this.add.run(dim, value).lastInsertRowid);
-    this.remember(slot, h, id);
+    if (this.place(h, id)) this.growIfFull();
+    else this.endBulkLoad();
     return id;
   }
 
-  private remember(slot: number, hash: number, id: number): void {
+  /** Puts a value's id in the table; false when the id is too big for it (the bulk load must end: the index again). */
+  private place(hash: number, id: number): boolean {
     const t = this.hashes!;
-    t.keys[slot] = hash;
-    t.ids[slot] = id;
+    if (id > ID_MASK) return false;
+    const mask = t.slots.length - 1;
+    let slot = hash & mask;
+    while (t.slots[slot] !== 0) slot = (slot + 1) & mask;
+    t.slots[slot] = (hash & ~ID_MASK) | id;
+    t.count++;
     t.lastId = Math.max(t.lastId, id);
-    if (++t.count > BULK_MAX_VALUES) this.endBulkLoad(); // more would make long probes: the index again
+    return true;
   }
 
-  private hashAll(rows: Iterable<unknown>): void {
-    for (const [id, dim, value] of rows as Iterable<[number, number, string]>) {
-      if (!this.hashes) return;
-      const h = valueHash(dim, value);
-      let slot = h & (HASH_SLOTS - 1);
-      while (this.hashes.ids[slot] !== 0) slot = (slot + 1) & (HASH_SLOTS - 1);
-      this.remember(slot, h, id);
+  /** A table used past GROW_AT doubles (its values are read again), one of MAX_HASH_SLOTS past FULL_AT ends. */
+  private growIfFull(): void {
+    const t = this.hashes;
+    if (!t || t.count <= t.slots.length * GROW_AT) return;
+    if (t.slots.length >= this.hashSlots.max) {
+      if (t.count > t.slots.length * FULL_AT) this.endBulkLoad(); // more would make long probes: the index again
+      return;
     }
+    this.hashes = { slots: new Int32Array(t.slots.length * 2), count: 0, lastId: 0 };
+    this.hashAll(this.newer.iterate(0));
+  }
+
+  /**
+   * Puts each row's value in the table (neither growing nor ending meanwhile: the rows are being
+   * read, and no other statement may run).
+   */
+  private hashAll(rows: Iterable<unknown>): void {
+    let fits = true;
+    for (const [id, dim, value] of rows as Iterable<[number, number, string]>) {
+      if (!(fits = this.place(valueHash(dim, value), id))) break;
+    }
+    if (!fits) this.endBulkLoad();
   }
 
   /**
@@ -211,9 +248,12 @@ export class StringInterner {
   beginBulkLoad(): void {
     if (this.hashes) return;
     const count = this.db.prepare('SELECT count(*) FROM strings').pluck().get() as number;
-    if (count > BULK_MAX_VALUES / 2) return;
-    this.hashes = { keys: new Int32Array(HASH_SLOTS), ids: new Int32Array(HASH_SLOTS), count: 0, lastId: 0 };
+    let size = this.hashSlots.first;
+    while (count > size * GROW_AT && size < this.hashSlots.max) size *= 2;
+    if (count > size * GROW_AT) return;
+    this.hashes = { slots: new Int32Array(size), count: 0, lastId: 0 };
     this.hashAll(this.newer.iterate(0));
+    if (!this.hashes) return;
     this.db.exec('DROP INDEX IF EXISTS strings_value');
   }
 
@@ -222,7 +262,9 @@ export class StringInterner {
    * turns) join the table, so that none is added twice.
    */
   catchUp(): void {
-    if (this.hashes) this.hashAll(this.newer.iterate(this.hashes.lastId));
+    if (!this.hashes) return;
+    this.hashAll(this.newer.iterate(this.hashes.lastId));
+    this.growIfFull();
   }
 
   /** The bulk load ends (or has too many values): the index is built and used again. */
