@@ -152,14 +152,16 @@ describe('a big file parsed on the thread', () => {
     const { parseBatches, threadBatches } = await built.thread();
     const read = { encoding: 'utf-8' as const, start: 0, gzip: false, chunkSize: 256 << 10 };
     const start = { file: log, formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 0 };
-    const all = async (handOverAfter: number | null, waitForThread = true) => {
+    const all = async (handOverAfter: number | null, waitForThread = true, chunkSize = read.chunkSize, storeMs = 0) => {
       const rows = [];
       const ends = [];
       let here = 0;
       const before = threadBatches.count;
-      for await (const batch of parseBatches(log, read, start, handOverAfter === null ? null : () => ++here >= handOverAfter, waitForThread)) {
+      const mayStart = handOverAfter === null ? null : () => ++here >= handOverAfter;
+      for await (const batch of parseBatches(log, { ...read, chunkSize }, start, mayStart, waitForThread)) {
         rows.push(...batch.rows);
         ends.push(batch.end);
+        if (storeMs) await new Promise((r) => setTimeout(r, storeMs)); // as the writer takes its time
       }
       return { rows, ends, fromThread: threadBatches.count - before };
     };
@@ -173,12 +175,16 @@ describe('a big file parsed on the thread', () => {
       expect(handedOver.rows).toEqual(here.rows);
       expect(handedOver.ends.at(-1)).toBe(fs.statSync(log).size);
     }
-    // Not waiting, batches are parsed here while the thread starts up; it takes over (or the file
-    // ends first and it is ended): either way every row once.
-    const unwaited = await all(1, false);
-    expect(unwaited.fromThread).toBeLessThanOrEqual(here.ends.length - 1);
+    // Not waiting, batches are parsed here while the thread starts up; it takes over when ready:
+    // every row once. A writer storing each of 100 small batches in 10 ms gives it a second.
+    const unwaited = await all(1, false, 16 << 10, 10);
     expect(unwaited.rows).toEqual(here.rows);
     expect(unwaited.ends.at(-1)).toBe(fs.statSync(log).size);
+    expect(unwaited.fromThread).toBeGreaterThan(0);
+    expect(unwaited.fromThread).toBeLessThan(unwaited.ends.length - 1);
+    // The file ends before the thread is ready: it is ended, every row parsed here.
+    const ended = await all(1, false, 1 << 20);
+    expect(ended.rows).toEqual(here.rows);
   });
 
   it('a file rotated after its first batch is read whole from the file it was', async () => {

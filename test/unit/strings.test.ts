@@ -117,32 +117,50 @@ describe('StringInterner in a bulk load (no index until its end)', () => {
     expect(stored()).toEqual([{ v: '0|alice', n: 1 }, { v: '0|bob', n: 1 }, { v: '0|carol', n: 1 }]);
   });
 
-  it('grows its table as values come, and past its largest size goes on with the index: each value once', () => {
-    // Tables of 1,024 slots doubling up to 4,096: grown at 768 and 1,536 values, ended past 3,584.
-    const strings = new StringInterner(db, { first: 1 << 10, max: 1 << 12 });
+  it('grows its table as values come (and as another writer adds them), and past its largest size goes on with the index: each value once', () => {
+    // Tables of 4,096 slots doubling up to 32,768: grown at 3,072, 6,144 and 12,288 values, ended
+    // at 28,672. More values than the interner remembers (20,000 a column), so that earlier ones are
+    // found in the table itself.
+    const strings = new StringInterner(db, { first: 1 << 12, max: 1 << 15 });
     strings.beginBulkLoad();
     const ids = new Map<string, number>();
     const seen: boolean[] = [];
-    for (let batch = 0; batch < 5; batch++) {
+    const other = db.prepare('INSERT INTO strings (dim, value) VALUES (2, ?)');
+    for (let batch = 0; batch < 6; batch++) {
+      // Another process adds 2,000 values between two batches: more than the first table has room for.
+      db.transaction(() => {
+        for (let i = 0; i < 2000; i++) ids.set(`/other/${batch}/F${i}.csv`, Number(other.run(`/other/${batch}/F${i}.csv`).lastInsertRowid));
+      })();
       db.transaction(() => {
         strings.catchUp();
-        for (let i = 0; i < 1000; i++) {
+        for (let i = 0; i < 4000; i++) {
           const v = `/in/batch${batch}/F${i}.csv`;
           ids.set(v, strings.id('path', v)!);
         }
-        // Values of earlier batches, long out of the interner's memory of the last values, are
-        // found again in the grown table (or, past it, on the index).
-        for (let i = 0; i < 5000; i += 7) {
-          const v = `/in/batch${i % (batch + 1)}/F${i % 1000}.csv`;
-          expect(strings.id('path', v)).toBe(ids.get(v));
-        }
+        // Values of every earlier batch, and the other process's, are found again.
+        for (const [v, id] of [...ids].filter((_, k) => k % 97 === 0)) expect(strings.id('path', v), v).toBe(id);
       })();
       seen.push(hasIndex());
     }
-    expect(seen).toEqual([false, false, false, true, true]);
+    expect(seen).toEqual([false, false, false, false, true, true]);
     strings.endBulkLoad();
     expect(stored().every((r) => r.n === 1)).toBe(true);
-    expect(stored()).toHaveLength(5000);
+    expect(stored()).toHaveLength(36_000);
+  });
+
+  it('a batch rolled back after the load ended in it (its table full) builds the index again', () => {
+    const strings = new StringInterner(db, { first: 1 << 10, max: 1 << 10 });
+    strings.beginBulkLoad();
+    expect(() =>
+      db.transaction(() => {
+        for (let i = 0; i < 1000; i++) strings.id('path', `/f${i}`); // full at 896: the index is built in this transaction
+        expect(hasIndex()).toBe(true);
+        throw new Error('disk full');
+      })(),
+    ).toThrow('disk full');
+    expect(hasIndex()).toBe(false); // rolled back with it
+    strings.reset();
+    expect(hasIndex()).toBe(true);
   });
 
   it('does not start with an id too big for its table: the index stays and is used', () => {

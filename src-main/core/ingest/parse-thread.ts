@@ -67,7 +67,7 @@ export const parseThreadAvailable = (): boolean => THREAD.protocol === 'file:' &
 /**
  * The parsed batches of `file`: parsed here until a thread takes over, which goes on from where the
  * last batch here left off as a later run goes on from a checkpoint. `mayStart()` (asked as each
- * batch is parsed; null: never a thread) says when the thread may start: the indexer's says so when
+ * batch is parsed, until it says yes; null: never a thread) says when the thread may start: the indexer's says so when
  * the run's other helper threads start, a second in (at once, the thread's start-up delayed the
  * first rows the app shows: Chromium, the server and the writer share the two cores then). Batches
  * are parsed here while the thread starts up (appending 100k lines to 10M, the writer waited
@@ -86,7 +86,7 @@ export async function* parseBatches(
   if (mayStart === null) return yield* parseHere(file, read, start);
   const handle = await fs.promises.open(file, 'r');
   const here = parseHere(file, { ...read, fd: handle.fd }, start);
-  let thread: ParseThread | undefined;
+  let thread: ParseThread | null | undefined; // null: it could not start
   try {
     let begun: ParsedBatch | undefined;
     for (;;) {
@@ -94,8 +94,8 @@ export async function* parseBatches(
       if (next.done) return;
       const batch = next.value;
       if (!thread && mayStart()) {
-        thread = new ParseThread();
-        if (waitForThread) await thread.started;
+        thread = ParseThread.start();
+        if (waitForThread) await thread?.started;
       }
       if (thread?.ready) {
         const rest: ReadOptions = { ...read, start: batch.end, smallFirstBatch: false, fd: handle.fd };
@@ -126,10 +126,18 @@ async function* parseHere(file: string, read: ReadOptions, start: ParseStart): A
 
 /**
  * A parsing thread: started at once, told where to begin once it is ready. A thread that cannot
- * start is never ready (the file is parsed here); one that dies before its first batch leaves the
- * rest to this thread.
+ * start is never ready, or not made (the file is parsed here); one that dies before its first
+ * batch leaves the rest to this thread.
  */
 class ParseThread {
+  static start(): ParseThread | null {
+    try {
+      return new ParseThread();
+    } catch {
+      return null; // no thread (its resource limits refused, say): parsed here
+    }
+  }
+
   private readonly worker: Worker;
   private readonly queue: Message[] = [];
   private wake: (() => void) | undefined;
@@ -139,7 +147,7 @@ class ParseThread {
   /** Settles when the thread is ready or has failed. */
   readonly started: Promise<void>;
 
-  constructor() {
+  private constructor() {
     const data: ParseThreadData = { role: 'xferlens-parse' };
     this.worker = new Worker(THREAD, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB } });
     let started!: () => void;

@@ -74,7 +74,7 @@ export const STRING_INDEX = 'CREATE INDEX IF NOT EXISTS strings_value ON strings
  * doubles when GROW_AT of it is used, up to MAX_HASH_SLOTS (16 MB), which it fills up to
  * FULL_AT: 3.67M values. At 1 << 20 slots of two Int32 arrays it held 734k values, and a 10M-line
  * EFT log (3.5M values, nearly all paths) went on from its 2.1 millionth line with the index,
- * whose random inserts wrote most of the run's 36 GB: 231.7 → 181.7 s with room for them all.
+ * whose new entries land on random pages: 235.6, 230.1 → 186.9, 179.8 s with room for them all.
  */
 const ID_BITS = 22;
 const ID_MASK = (1 << ID_BITS) - 1;
@@ -119,11 +119,15 @@ export class StringInterner {
   /** In a bulk load: the table of value hashes (see ID_BITS), the values it holds and the highest id. */
   private hashes: { slots: Int32Array; count: number; lastId: number } | undefined;
 
-  /** `hashSlots`: the table's first and largest sizes in a bulk load (tests lower them). */
+  /** `hashSlots`: the table's first and largest sizes in a bulk load (powers of two; tests lower them). */
   constructor(
     private readonly db: Db,
     private readonly hashSlots = { first: FIRST_HASH_SLOTS, max: MAX_HASH_SLOTS },
   ) {
+    const powerOfTwo = (n: number) => Number.isInteger(Math.log2(n));
+    if (!powerOfTwo(hashSlots.first) || !powerOfTwo(hashSlots.max) || hashSlots.max < hashSlots.first) {
+      throw new RangeError(`the string table's sizes must be powers of two, the first no larger: ${JSON.stringify(hashSlots)}`);
+    }
     this.find = db.prepare('SELECT id, value FROM strings WHERE dim = ? AND value = ? COLLATE NOCASE');
     this.add = db.prepare('INSERT INTO strings (dim, value) VALUES (?, ?)');
     this.valueOf = db.prepare('SELECT dim, value FROM strings WHERE id = ?');
@@ -192,6 +196,7 @@ export class StringInterner {
     const h = valueHash(dim, value);
     const tag = h & ~ID_MASK;
     const mask = slots.length - 1;
+    // It ends at an empty slot: the table is never more than FULL_AT full (see place).
     for (let slot = h & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
       if ((slots[slot]! & ~ID_MASK) !== tag) continue;
       const id = slots[slot]! & ID_MASK;
@@ -199,46 +204,51 @@ export class StringInterner {
       if (row && row.dim === dim && row.value === value) return id;
     }
     const id = Number(this.add.run(dim, value).lastInsertRowid);
-    if (this.place(h, id)) this.growIfFull();
-    else this.endBulkLoad();
+    const placed = this.place(h, id);
+    if (placed !== 'placed') this.makeRoom(placed);
+    else if (this.hashes!.count > this.hashes!.slots.length * GROW_AT && this.hashes!.slots.length < this.hashSlots.max) this.makeRoom('full');
     return id;
   }
 
-  /** Puts a value's id in the table; false when the id is too big for it (the bulk load must end: the index again). */
-  private place(hash: number, id: number): boolean {
+  /**
+   * Puts a value's id in the table, unless the id is too big for it or the table is FULL_AT full
+   * (its probes would grow long, and a full one would never end): then makeRoom.
+   */
+  private place(hash: number, id: number): 'placed' | 'full' | 'id too big' {
     const t = this.hashes!;
-    if (id > ID_MASK) return false;
+    if (id > ID_MASK) return 'id too big';
+    if (t.count >= t.slots.length * FULL_AT) return 'full';
     const mask = t.slots.length - 1;
     let slot = hash & mask;
     while (t.slots[slot] !== 0) slot = (slot + 1) & mask;
     t.slots[slot] = (hash & ~ID_MASK) | id;
     t.count++;
     t.lastId = Math.max(t.lastId, id);
-    return true;
+    return 'placed';
   }
 
-  /** A table used past GROW_AT doubles (its values are read again), one of MAX_HASH_SLOTS past FULL_AT ends. */
-  private growIfFull(): void {
+  /**
+   * A table that is full enough doubles, its values read again (its hashes are not kept whole), up
+   * to the largest size; past that, or for an id too big for it, the bulk load ends: the index again.
+   */
+  private makeRoom(why: 'full' | 'id too big'): void {
     const t = this.hashes;
-    if (!t || t.count <= t.slots.length * GROW_AT) return;
-    if (t.slots.length >= this.hashSlots.max) {
-      if (t.count > t.slots.length * FULL_AT) this.endBulkLoad(); // more would make long probes: the index again
-      return;
-    }
+    if (!t) return;
+    if (why === 'id too big' || t.slots.length >= this.hashSlots.max) return this.endBulkLoad();
     this.hashes = { slots: new Int32Array(t.slots.length * 2), count: 0, lastId: 0 };
     this.hashAll(this.newer.iterate(0));
   }
 
   /**
-   * Puts each row's value in the table (neither growing nor ending meanwhile: the rows are being
-   * read, and no other statement may run).
+   * Puts each row's value in the table. Making room waits until the rows have been read: no other
+   * statement may run meanwhile (better-sqlite3), and growing reads them all again anyway.
    */
   private hashAll(rows: Iterable<unknown>): void {
-    let fits = true;
+    let placed: ReturnType<StringInterner['place']> = 'placed';
     for (const [id, dim, value] of rows as Iterable<[number, number, string]>) {
-      if (!(fits = this.place(valueHash(dim, value), id))) break;
+      if ((placed = this.place(valueHash(dim, value), id)) !== 'placed') break;
     }
-    if (!fits) this.endBulkLoad();
+    if (placed !== 'placed') this.makeRoom(placed);
   }
 
   /**
@@ -262,9 +272,7 @@ export class StringInterner {
    * turns) join the table, so that none is added twice.
    */
   catchUp(): void {
-    if (!this.hashes) return;
-    this.hashAll(this.newer.iterate(this.hashes.lastId));
-    this.growIfFull();
+    if (this.hashes) this.hashAll(this.newer.iterate(this.hashes.lastId));
   }
 
   /** The bulk load ends (or has too many values): the index is built and used again. */
@@ -273,12 +281,16 @@ export class StringInterner {
     this.db.exec(STRING_INDEX);
   }
 
-  /** Forgets the remembered ids: a rolled-back transaction may have added some of them. */
+  /**
+   * Forgets the remembered ids: a rolled-back transaction may have added some of them. Its table
+   * too: the index is the truth again (built again if the rolled-back transaction had built it,
+   * ending the bulk load).
+   */
   reset(): void {
     for (const m of this.known) m.clear();
     for (const m of this.names) m.clear();
     this.lastValue.fill(undefined);
     this.lastId.fill(0);
-    if (this.hashes) this.endBulkLoad(); // its table too: the index is the truth again
+    this.endBulkLoad();
   }
 }
