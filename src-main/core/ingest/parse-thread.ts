@@ -88,7 +88,7 @@ export async function* parseBatches(
   const here = parseHere(file, { ...read, fd: handle.fd }, start);
   let thread: ParseThread | null | undefined; // null: it could not start
   try {
-    let begun: ParsedBatch | undefined;
+    let handedOver = false;
     for (;;) {
       const next = await here.next();
       if (next.done) return;
@@ -101,10 +101,10 @@ export async function* parseBatches(
         const rest: ReadOptions = { ...read, start: batch.end, smallFirstBatch: false, fd: handle.fd };
         const { formatId, saved, lineNo } = batch.progress;
         thread.begin({ file, read: rest, start: { ...start, formatId, saved, lineNo } });
-        begun = batch;
+        handedOver = true;
       }
       yield batch;
-      if (begun) break;
+      if (handedOver) break;
     }
     await here.return(undefined);
     yield* thread!.batches();
@@ -139,7 +139,8 @@ class ParseThread {
   }
 
   private readonly worker: Worker;
-  private readonly queue: Message[] = [];
+  /** Its messages but `ready` (which the listener takes). */
+  private readonly queue: Exclude<Message, { ready: true }>[] = [];
   private wake: (() => void) | undefined;
   private failure: unknown;
   private beginning: Begin | undefined;
@@ -201,7 +202,6 @@ class ParseThread {
         received = true;
         if ('done' in m) return;
         if ('error' in m) throw Object.assign(new Error(m.error.message), m.error);
-        if (!('batch' in m)) continue;
         this.worker.postMessage('next');
         threadBatches.count++;
         yield { ...fromColumns(m.batch), end: m.end, progress: m.progress };

@@ -205,19 +205,19 @@ export class StringInterner {
     }
     const id = Number(this.add.run(dim, value).lastInsertRowid);
     const placed = this.place(h, id);
-    if (placed !== 'placed') this.makeRoom(placed);
-    else if (this.hashes!.count > this.hashes!.slots.length * GROW_AT && this.hashes!.slots.length < this.hashSlots.max) this.makeRoom('full');
+    if (placed !== 'placed') this.makeRoom(placed); // which puts it in the grown table, or ends
     return id;
   }
 
   /**
-   * Puts a value's id in the table, unless the id is too big for it or the table is FULL_AT full
-   * (its probes would grow long, and a full one would never end): then makeRoom.
+   * Puts a value's id in the table, unless the id is too big for it or the table is full enough:
+   * GROW_AT of it below the largest size (it doubles), FULL_AT at it (its probes would grow long,
+   * and a full one would never end). Then makeRoom.
    */
   private place(hash: number, id: number): 'placed' | 'full' | 'id too big' {
     const t = this.hashes!;
     if (id > ID_MASK) return 'id too big';
-    if (t.count >= t.slots.length * FULL_AT) return 'full';
+    if (t.count >= t.slots.length * (t.slots.length < this.hashSlots.max ? GROW_AT : FULL_AT)) return 'full';
     const mask = t.slots.length - 1;
     let slot = hash & mask;
     while (t.slots[slot] !== 0) slot = (slot + 1) & mask;

@@ -12,8 +12,6 @@ import { eventFlags, eventMore, opCode, outcomeCode } from './op-codes.js';
 import { ROW_STRING_FIELDS, type BatchStrings, type RowStringColumn } from './row-strings.js';
 import { StringInterner } from './strings.js';
 
-export type { BatchStrings } from './row-strings.js';
-
 /** A source row as stored. */
 export interface SourceRow {
   id: number;
