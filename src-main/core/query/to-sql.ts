@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { IdRange } from '../store/line-spans.js';
 import { lineOffsetSql, lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
-import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
+import { FIELD_TOKENS, fieldToken, folderToken, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
 import { everyTransfer, PLAIN_TRANSFER_TIME_INDEX, plainTransfers } from '../store/plain-transfers.js';
 
@@ -171,6 +171,12 @@ export function globToLike(glob: string): string {
 
 const literalPrefix = (glob: string) => glob.slice(0, glob.search(/[*?]/));
 
+/** What a `path:` without wildcards names: the path itself or a folder, without its trailing separators (a root stays itself). */
+const pathOrFolder = (text: string) => (text.length > 1 ? text.replace(/[/\\]+$/, '') || text : text);
+
+/** The folder above which a `path:` glob's literal prefix ends ('' when it names none). */
+const globFolder = (glob: string) => literalPrefix(glob).replace(/[^/\\]*$/, '').replace(/[/\\]+$/, '');
+
 /**
  * Functions the generated SQL calls, registered once per connection: they only read their
  * arguments (deterministic), so they are safe in any statement.
@@ -282,7 +288,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   /** `path:`: a glob over the whole path; without wildcards the path itself or anything under it. */
   const matchPath = (expr: string, pat: Pattern): string => {
     if (pat.wildcard) return matchText(expr, pat);
-    const folder = pat.text.length > 1 ? pat.text.replace(/[/\\]+$/, '') || pat.text : pat.text;
+    const folder = pathOrFolder(pat.text);
     const range = `${expr} >= ${p(folder)} COLLATE NOCASE AND ${expr} < ${p(folder + MAX_CHAR)} COLLATE NOCASE`;
     if (/[/\\]$/.test(folder)) return `(${range})`;
     const len = [...folder].length; // characters, as SQLite counts them
@@ -384,8 +390,43 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const dim = spec.strings[column];
     if (!dim) return condition(`${a}.${column}`);
     if (!opts.stringIds) return stringCondition(a, column, dim, condition);
-    return onStrings(dim, condition, (ids, sql) =>
-      ids ? (ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0') : stringCondition(a, column, dim, () => sql));
+    return onStrings(dim, condition, (ids, sql) => columnCondition(column, dim, ids, sql));
+  };
+
+  /** Rows whose `column` (of `dim`) is one of `ids`, or when too many to list, one of the strings meeting `sql` (on `value`). */
+  const columnCondition = (column: string, dim: StringColumn, ids: readonly number[] | null, sql: string): string =>
+    ids ? (ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0') : stringCondition(a, column, dim, () => sql);
+
+  /**
+   * A path: on events_fields' folder tokens (store/field-tokens.ts), or null where they do not
+   * serve (no index here, sessions, no folder named). Without wildcards: the path itself (its
+   * spellings' tokens) or anything under it (its folder's token: one list, however many paths the
+   * folder holds). A glob whose paths are too many to list: the rows under the folder its literal
+   * prefix names, each then tested.
+   */
+  const pathOnFolders = (pat: Pattern, condition: (valueSql: string) => string): string | null => {
+    const index = opts.fieldIndex;
+    if (!index || kind === 'sessions' || !opts.stringIds) return null;
+    const exact = pat.wildcard ? null : pathTokens(pat);
+    const folder = pat.wildcard ? folderToken(globFolder(pat.text)) : null;
+    if (exact === null && folder === null) return null;
+    const { sql, own, ids } = stringsMeeting('path', condition);
+    if (pat.wildcard && ids) return null; // listed: their own lists
+    if (!ids) Object.assign(params, own);
+    const byColumn = () => columnCondition('path', 'path', ids, sql);
+    const listed = exact !== null
+      ? withRowsAboveIndex(match({ table: 'events_fields', expr: exact }), index, byColumn)
+      : `(${withRowsAboveIndex(match({ table: 'events_fields', expr: folder! }), index, () => '1')} AND ${byColumn()})`;
+    return kind === 'transfers' ? perSide(byColumn(), listed) : listed;
+  };
+
+  /** The events_fields expression of a path: without wildcards (see pathOnFolders), or null for a root or too many spellings. */
+  const pathTokens = (pat: Pattern): string | null => {
+    const folder = pathOrFolder(pat.text);
+    const token = folderToken(folder);
+    if (token === null) return null;
+    const { ids } = stringsMeeting('path', (x) => `${x} = ${p(folder)} COLLATE NOCASE`);
+    return ids ? [token, ...ids.map((id) => fieldToken('path', id))].join(' OR ') : null;
   };
 
   /**
@@ -473,6 +514,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       return items.every((i) => i !== null) ? items.map((i) => `(${i})`).join(node.type === 'and' ? ' AND ' : ' OR ') : null;
     }
     if (kind !== 'events' || !opts.fieldIndex?.complete || !opts.stringIds || node.type !== 'field') return null;
+    if (node.value.field === 'path' && !node.value.pattern.wildcard) return pathTokens(node.value.pattern);
     const found = fieldTarget(node.value);
     if (!found || !(found[0] in FIELD_TOKENS)) return null;
     const column = found[0] as FieldColumn;
@@ -494,7 +536,8 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       case 'path':
       case 'file': {
         const [column, condition] = fieldTarget(v)!;
-        return kind === 'sessions' ? sessionsWithPath(condition) : onText(column, condition);
+        if (kind === 'sessions') return sessionsWithPath(condition);
+        return (v.field === 'path' && pathOnFolders(v.pattern, condition)) || onText(column, condition);
       }
       case 'ip':
         return onText(...fieldTarget(v)!);

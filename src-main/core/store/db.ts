@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { attachFullText, bindFullText, FULL_TEXT_NO_SIZES_SCHEMA, FULL_TEXT_SUFFIX, syncFullText } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
+import { ensureFieldFunctions } from './field-tokens.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
 import { userDataDir } from '../paths.js';
@@ -244,6 +245,7 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
       return openDatabase(file, opts);
     }
     ensureLineFunctions(db);
+    ensureFieldFunctions(db);
     // Before the migrations: those of schemas before 12 name the index in the database's own file,
     // which SQLite looks in first.
     attachFullText(db, dataPath, opts.readonly ?? false);
