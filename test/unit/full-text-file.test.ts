@@ -297,7 +297,7 @@ describe('events_fields answers the fields of events', () => {
     const log = path.join(dir, 'u_ex260103.log');
     // 40k lines: thousands of paths under /inbound and /imports, a few hundred under /backup.
     await generateEftW3c(log, { lines: 40_000, seed: 5 });
-    const db = openDatabase(file);
+    let db = openDatabase(file);
     try {
       await indexPaths(db, [log], { timeZone: 'UTC' });
       const under = (folder: string) => db.prepare("SELECT count(*) FROM strings WHERE dim = 2 AND value LIKE ? || '/%'").pluck().get(folder) as number;
@@ -319,6 +319,25 @@ describe('events_fields answers the fields of events', () => {
         expect([...iterateRows(db, 'events', query, { sort: 'id', columns: ['id'] })].map((r) => r.id), query).toEqual(want);
         expect(countRows(db, 'events', query), query).toBe(want.length);
       }
+      // Sessions and transfers find their plain transfers' paths on the lists too: as a reader
+      // without the index file finds them on the rows.
+      const others = [['sessions', 'path:/inbound'], ['sessions', `path:${subfolder}`], ['sessions', 'path:/inbound/*.xml'], ['sessions', 'inbound'],
+        ['sessions', 'file:*.pdf'], ['transfers', 'path:/inbound'], ['transfers', `path:${subfolder}`], ['transfers', 'path:/inbound/*.xml']] as const;
+      const found = (d: Db) => others.map(([kind, query]) => ({ rows: [...iterateRows(d, kind, query, { sort: 'id', columns: ['id'] })].map((r) => r.id), count: countRows(d, kind, query) }));
+      const onLists = found(db);
+      db.close();
+      fs.renameSync(file + FULL_TEXT_SUFFIX, file + '.away');
+      const reader = openDatabase(file, { readonly: true });
+      try {
+        expect(compileQuery(reader, 'events', 'path:/inbound').whereOptions.fieldIndex).toBeNull();
+        expect(found(reader)).toEqual(onLists);
+      } finally {
+        reader.close();
+      }
+      for (const f of onLists) expect(f.count).toBe(f.rows.length);
+      expect(onLists.every((f) => f.count > 0)).toBe(true);
+      fs.renameSync(file + '.away', file + FULL_TEXT_SUFFIX);
+      db = openDatabase(file);
       // The lines the index does not hold yet are met by their column.
       const keep = (db.prepare('SELECT max(id) FROM events').pluck().get() as number) - 3000;
       unindexLinesAbove(db, keep);

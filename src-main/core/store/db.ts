@@ -266,7 +266,10 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
       db.pragma('wal_autocheckpoint = 16384');
       // After the migrations: one that rebuilds a table must not delete its rows row by row first.
       migrate(db, version, opts.onMigrate);
+      // Its own transactions, after the database's (schema 29 fills events_fields again here): a
+      // commit is atomic in one WAL file, not across two.
       bindFullText(db, version > 0 && version < FULL_TEXT_NO_SIZES_SCHEMA);
+      if (version > 0 && version < SCHEMA_VERSION) opts.onMigrate?.({ from: version, to: SCHEMA_VERSION, step: SCHEMA_VERSION - version + 1, steps: SCHEMA_VERSION - version });
       db.pragma('foreign_keys = ON');
       ensureIndexes(db);
       ensureRollup(db);
@@ -329,8 +332,8 @@ function migrate(db: Db, from: number, onMigrate?: OpenOptions['onMigrate']): vo
     }
   }
   // Steps that rebuild a table leave its old pages free: the file would stay as big as before.
+  // (The caller says the upgrade is done once the full-text index is bound.)
   if (steps > 0 && from > 0) compactIfMostlyFree(db);
-  if (steps > 0) report?.({ from, to: SCHEMA_VERSION, step: steps + 1, steps });
 }
 
 /** Gives free pages back to the file system when they are over `share` of the file (VACUUM), of the database or its attached `schema`. */

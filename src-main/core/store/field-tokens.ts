@@ -50,7 +50,10 @@ function folderHashes(path: string, hashes: Float64Array): number {
 
 const folderTokenOf = (hash: number) => 'f' + hash;
 
-/** The tokens of the folders above `path` (see folderHashes), separated by spaces ('' for none). */
+/**
+ * The tokens of the folders above `path` (see folderHashes), separated by spaces ('' for none):
+ * what folderTokensSql gives on the full-text thread, which the tests compare the lists with.
+ */
 export function folderTokens(path: string): string {
   const hashes = new Float64Array(FOLDER_TOKEN_DEPTH);
   return Array.from(hashes.subarray(0, Math.min(folderHashes(path, hashes), FOLDER_TOKEN_DEPTH)), folderTokenOf).join(' ');
@@ -93,6 +96,7 @@ export function ensureFieldFunctions(db: Db): void {
   const hashes = new Float64Array(FOLDER_TOKEN_DEPTH);
   let count = 0;
   let last: string | null = null;
+  // Neither is deterministic: xl_folder_hash(1) declared so would be computed once per statement.
   db.function('xl_path_folders', { deterministic: false }, (path: unknown) => {
     if (typeof path !== 'string') return 0;
     if (path !== last) {

@@ -131,7 +131,10 @@ export function bindFullText(db: Db, upgraded = false): void {
     id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     writeMeta(db, FULL_TEXT_OWNER_KEY, id);
   }
-  if (!upgraded && refillStaleFields(db)) return;
+  if (!upgraded && isOwnIndexFile(db, id)) {
+    if (fieldsShape(db) < FIELDS_SHAPE) refillFields(db);
+    return;
+  }
   // One transaction: a reader sees the old file or the new one. Lines listed for removal go too:
   // the new index holds none of them, and naming their words to it would damage it.
   db.transaction(() => {
@@ -152,25 +155,27 @@ export function bindFullText(db: Db, upgraded = false): void {
 const FIELDS_SHAPE = 1;
 const fieldsShape = (db: Db): number => db.pragma('fts.user_version', { simple: true }) as number;
 
+/** Whether the attached index file is this database's (`id`, FULL_TEXT_OWNER_KEY), with today's tables. */
+function isOwnIndexFile(db: Db, id: string): boolean {
+  return db.prepare('SELECT id FROM fts.owner').pluck().get() === id && hasCurrentTables(db);
+}
+
 /**
- * When the attached index file is this database's, of today's tables: fills its events_fields again
- * if it is of an older FIELDS_SHAPE (from the rows the index holds, in one transaction of the index
- * file under its write lock; the lines listed for removal are removed first, naming the tokens the
- * old lists hold). Answers whether the file is this database's, of today's tables.
+ * Fills events_fields again from the rows the index holds, for today's FIELDS_SHAPE, in one
+ * transaction of the index file under its write lock (another writer may have done it meanwhile).
+ * The lines listed for removal are removed first, naming the tokens the old lists hold. 1M EFT
+ * lines: 2.1 s; 10M: 25.5 s.
  */
-export function refillStaleFields(db: Db): boolean {
-  const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
-  if (owner === undefined || owner !== readMeta(db, FULL_TEXT_OWNER_KEY) || !hasCurrentTables(db)) return false;
-  if (fieldsShape(db) >= FIELDS_SHAPE) return true;
+function refillFields(db: Db): void {
   removeDeletedLines(db);
   db.transaction(() => {
     db.prepare('UPDATE fts.lines_indexed SET through = through').run();
+    if (fieldsShape(db) >= FIELDS_SHAPE) return;
     db.exec(`DROP TABLE fts.events_fields; ${FIELDS_TABLE('fts')}`);
     db.prepare(`INSERT INTO fts.events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM main.events e
       WHERE e.id <= (SELECT through FROM fts.lines_indexed) ORDER BY e.id`).run();
     db.pragma(`fts.user_version = ${FIELDS_SHAPE}`);
   })();
-  return true;
 }
 
 /** Whether the attached index file has today's tables (events_fields, lines_indexed; no sizes per row). */
@@ -210,8 +215,10 @@ export function listDeletedLines(db: Db, sourceId: number): void {
   db.prepare('UPDATE fts.lines_indexed SET through = through').run();
   const through = indexedLines(db);
   const rows = db.prepare(`SELECT count(*) FROM ${sourceRowsFrom('e')} AND e.id <= @through`).pluck().get({ source: sourceId, through }) as number;
-  const text = rows * 2 >= through ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
-  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM ${sourceRowsFrom('e')}
+  // Neither is needed then (the index is emptied), nor worth the writer's time (fields read paths).
+  const untold = rows * 2 >= through;
+  const text = untold ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
+  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${untold ? 'NULL' : fieldsSql('e')}, ${text} FROM ${sourceRowsFrom('e')}
     AND e.id <= @through`).run({ source: sourceId, through });
 }
 

@@ -4,7 +4,6 @@ import { LINE_SPANS_SCHEMA, storeLineSpans } from './line-spans.js';
 import { matchKey } from './match-key.js';
 import { PLAIN_ROW_SQL, PLAIN_TRANSFER_INDEXES } from './plain-transfers.js';
 import { writeMeta } from './meta.js';
-import { refillStaleFields } from './full-text.js';
 import { TOP_INDEXES_SQL, rebuildTransferRollup, rollupCurrent } from './rollup.js';
 import { EVENT_FLAGS_SQL, EVENT_MORE_SQL, EVENT_OPS, OUTCOMES, PACKED_EVENT_COLUMNS, TRANSFER_OPS, wordColumn } from './op-codes.js';
 import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
@@ -504,13 +503,9 @@ export const MIGRATIONS: readonly Migration[] = [
   `DROP INDEX IF EXISTS sessions_conn;
   CREATE INDEX sessions_conn ON sessions(${SESSION_KEY_TAIL}, start_ts);`,
   // 29: a path's rows, and a folder's, are found on events_fields' postings lists (store/field-tokens.ts,
-  // filled again here) instead of the events' path index (1M EFT lines: 13.6 MB, and the most pages
-  // an append rewrote of any index). An index file that is not this database's yet is built again
-  // whole by bindFullText.
-  (db) => {
-    db.exec('DROP INDEX IF EXISTS events_path');
-    refillStaleFields(db);
-  },
+  // which bindFullText fills again after the migrations) instead of the events' path index (1M EFT
+  // lines: 13.6 MB, and the most pages an append rewrote of any index).
+  'DROP INDEX IF EXISTS events_path',
 ];
 
 /**
@@ -551,8 +546,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  */
 export const EVENT_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS events_ts ON events(ts)',
-  // user:alice finds the ids of alice's spellings on the strings index, then her rows in the full-text
-  // file's events_fields (schema 15), as client IPs, codes and paths (schema 29: a folder's too).
+  // (user:alice finds the ids of alice's spellings on the strings index, then her rows in the full-text
+  // file's events_fields, schema 15, as client IPs, codes and paths, schema 29: a folder's too.)
   // Failures are few and looked for often (insights, `failed`): a small index of just them.
   "CREATE INDEX IF NOT EXISTS events_failed ON events(op, ts) WHERE outcome = 'failed'",
   ...PLAIN_TRANSFER_INDEXES,
