@@ -13,7 +13,8 @@ import { REPO, tempDir } from '../helpers.js';
 import { unindexLinesAbove } from '../full-text-lag.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { addMissingLines, fieldsSql, FULL_TEXT_FILES, FULL_TEXT_SUFFIX, removeDeletedLines, syncFullText } from '../../src-main/core/store/full-text.js';
-import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../../src-main/core/store/field-tokens.js';
+import { fieldToken } from '../../src-main/core/store/field-tokens.js';
+import { listedFieldTokens, rowsFieldTokens } from '../field-lists.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { deleteSourceRows, resetSource } from '../../src-main/core/store/source-admin.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
@@ -91,19 +92,11 @@ async function withOneFileDeleted(name: string, keepLines: number, gone: [number
 }
 
 /**
- * events_fields holds each row (up to `through`) once, under the tokens of its user, client IP, code
- * and path and no others.
+ * events_fields holds each row (up to `through`) once, under the tokens of its user, client IP, code,
+ * path and its path's folders, and no others.
  */
 function expectFieldsExact(db: Db, through = Number.MAX_SAFE_INTEGER): void {
-  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fields_vocab USING fts5vocab(fts, events_fields, 'row')");
-  const indexed = new Map((db.prepare('SELECT term, doc FROM temp.fields_vocab').raw().all() as [string, number][]));
-  const stored = new Map<string, number>();
-  for (const column of Object.keys(FIELD_TOKENS) as FieldColumn[]) {
-    for (const [id, n] of db.prepare(`SELECT ${column}_id, count(*) FROM events WHERE ${column}_id IS NOT NULL AND id <= ? GROUP BY 1`).raw().all(through) as [number, number][]) {
-      stored.set(fieldToken(column, id), n);
-    }
-  }
-  expect(indexed).toEqual(stored);
+  expect(listedFieldTokens(db)).toEqual(rowsFieldTokens(db, through));
   // FTS5's own check of its structure (a row removed twice leaves a stray entry).
   db.exec("INSERT INTO fts.events_fields (events_fields) VALUES ('integrity-check')");
   // Which rows: those of the most frequent client IP, and of a rare one.
@@ -287,6 +280,65 @@ describe('events_fields answers the fields of events', () => {
       db.close();
     }
   });
+
+  it('a path: finds the path itself and everything under it on one folder\'s list, a glob of many paths the rows under its folder: the rows and count of the column filter', async () => {
+    const file = path.join(dir, 'folders.sqlite');
+    const log = path.join(dir, 'u_ex260103.log');
+    // 40k lines: thousands of paths under /inbound and /imports, a few hundred under /backup.
+    await generateEftW3c(log, { lines: 40_000, seed: 5 });
+    let db = openDatabase(file);
+    try {
+      await indexPaths(db, [log], { timeZone: 'UTC' });
+      const under = (folder: string) => db.prepare("SELECT count(*) FROM strings WHERE dim = 2 AND value LIKE ? || '/%'").pluck().get(folder) as number;
+      expect(under('/inbound')).toBeGreaterThan(1000);
+      const some = db.prepare("SELECT s.value FROM events e JOIN strings s ON s.id = e.path_id WHERE s.value LIKE '/inbound/%/%' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").pluck().get() as string;
+      const subfolder = some.slice(0, some.lastIndexOf('/'));
+      const cases: [string, RegExp][] = [
+        ['path:/inbound', /events_fields MATCH/], ['path:/INBOUND/', /events_fields MATCH/], [`path:${subfolder.toUpperCase()}`, /events_fields MATCH/],
+        [`path:"${some}"`, /events_fields MATCH/], ['path:/inbound/*.xml', /events_fields MATCH .* AND .*LIKE/s], ['path:/in*', /LIKE/],
+        ['path:/', /.*/], ['path:/inbound user:* code:2xx', /events_fields MATCH/], ['path:/inbound OR path:/backup', /events_fields MATCH/],
+        ['-path:/inbound', /events_fields MATCH/], ['path:/nowhere', /events_fields MATCH/],
+      ];
+      for (const [query, plan] of cases) {
+        const q = compileQuery(db, 'events', query);
+        expect(q.where.sql, query).toMatch(plan);
+        const byColumns = compileWhere('events', q.node, { ...q.whereOptions, fieldIndex: null });
+        const want = db.prepare(`SELECT e.id FROM events e WHERE ${byColumns.sql} ORDER BY e.id`).pluck().all(byColumns.params) as number[];
+        if (!query.includes('nowhere')) expect(want.length, query).toBeGreaterThan(0);
+        expect([...iterateRows(db, 'events', query, { sort: 'id', columns: ['id'] })].map((r) => r.id), query).toEqual(want);
+        expect(countRows(db, 'events', query), query).toBe(want.length);
+      }
+      // Sessions and transfers find their plain transfers' paths on the lists too: as a reader
+      // without the index file finds them on the rows.
+      const others = [['sessions', 'path:/inbound'], ['sessions', `path:${subfolder}`], ['sessions', 'path:/inbound/*.xml'], ['sessions', 'inbound'],
+        ['sessions', 'file:*.pdf'], ['transfers', 'path:/inbound'], ['transfers', `path:${subfolder}`], ['transfers', 'path:/inbound/*.xml']] as const;
+      const found = (d: Db) => others.map(([kind, query]) => ({ rows: [...iterateRows(d, kind, query, { sort: 'id', columns: ['id'] })].map((r) => r.id), count: countRows(d, kind, query) }));
+      const onLists = found(db);
+      db.close();
+      fs.renameSync(file + FULL_TEXT_SUFFIX, file + '.away');
+      const reader = openDatabase(file, { readonly: true });
+      try {
+        expect(compileQuery(reader, 'events', 'path:/inbound').whereOptions.fieldIndex).toBeNull();
+        expect(found(reader)).toEqual(onLists);
+      } finally {
+        reader.close();
+      }
+      for (const f of onLists) expect(f.count).toBe(f.rows.length);
+      expect(onLists.every((f) => f.count > 0)).toBe(true);
+      fs.renameSync(file + '.away', file + FULL_TEXT_SUFFIX);
+      db = openDatabase(file);
+      // The lines the index does not hold yet are met by their column.
+      const keep = (db.prepare('SELECT max(id) FROM events').pluck().get() as number) - 3000;
+      unindexLinesAbove(db, keep);
+      const q = compileQuery(db, 'events', 'path:/inbound');
+      const byColumns = compileWhere('events', q.node, { ...q.whereOptions, fieldIndex: null });
+      const want = db.prepare(`SELECT e.id FROM events e WHERE ${byColumns.sql} ORDER BY e.id`).pluck().all(byColumns.params) as number[];
+      expect(want.filter((id) => id > keep).length).toBeGreaterThan(0);
+      expect(countRows(db, 'events', 'path:/inbound')).toBe(want.length);
+    } finally {
+      db.close();
+    }
+  });
 });
 
 describe('after a run that stopped', () => {
@@ -358,7 +410,9 @@ describe('after a run that stopped', () => {
       const listed = db.prepare('SELECT id, fields, text FROM fts_deleted').all() as { id: number; fields: string; text: string }[];
       expect(listed.length).toBe(2004);
       expect(listed.filter((l) => l.text.startsWith('2026-')).length).toBe(2000);
-      expect(listed.every((l) => /^(\w\d+( |$))*$/.test(l.fields))).toBe(true);
+      // A token per user, IP, code and path (a letter and an id), then one per folder (f and a hash in base 36).
+      expect(listed.every((l) => /^([uicp]\d+( |$))*(f[0-9a-z]+( |$))*$/.test(l.fields))).toBe(true);
+      expect(listed.some((l) => / f[0-9a-z]+/.test(l.fields))).toBe(true);
       expect(listed.filter((l) => l.fields !== '').length).toBe(2000);
       // Rows deleted but still in the index are not counted (a count on the index alone would).
       const user = db.prepare('SELECT u.value FROM events e JOIN strings u ON u.id = e.user_id GROUP BY 1 ORDER BY count(*) DESC LIMIT 1').pluck().get() as string;

@@ -11,11 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { countRows, iterateRows } from '../../src-main/core/query/index.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { ensureLineFunctions, lineOffsetSql } from '../../src-main/core/store/line-blocks.js';
+import { ensureLineFunctions, lineOffsetSql, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
+import { compileQuery } from '../../src-main/core/query/page.js';
+import { compileWhere } from '../../src-main/core/query/to-sql.js';
 import { EFT_W3C_SAMPLE, REPO, runCli, tempDir } from '../helpers.js';
 import { ALL_TRANSFERS } from '../event-rows.js';
 import { expectSessionsFoundBySpans } from '../spans.js';
+import { listedFieldTokens, rowsFieldTokens } from '../field-lists.js';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'db', 'schema4.sqlite');
 
@@ -276,4 +279,101 @@ describe('schema 17 on transfers that name no event, or one event twice (none is
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/** events_fields holds each row under the tokens of its user, client IP, code, path and the path's folders, and no others. */
+function expectFieldsOfRows(db: Db): void {
+  const stored = rowsFieldTokens(db);
+  expect([...stored.keys()].filter((t) => t.startsWith('f')).length).toBeGreaterThan(10);
+  expect(listedFieldTokens(db)).toEqual(stored);
+  db.exec("INSERT INTO fts.events_fields (events_fields) VALUES ('integrity-check')");
+}
+
+/**
+ * A database written by the release before schema 29 (test/fixtures/db/README.md), whose events kept
+ * a B-tree index on their paths: the upgrade drops it and fills events_fields again with each row's
+ * path and folders (store/field-tokens.ts), in the index file it had; path: then finds what the
+ * paths themselves say.
+ */
+describe('a schema 28 database (the events\' path index)', () => {
+  const FIXTURE_28 = path.join(REPO, 'test', 'fixtures', 'db', 'schema28.sqlite');
+  let dir: string;
+  let file: string;
+  let db: Db;
+  const textMatches = (d: Database.Database) => TERMS.map((term) => d.prepare('SELECT rowid FROM fts.events_fts WHERE events_fts MATCH ? ORDER BY rowid').pluck().all(`"${term}"`));
+  let before: { version: number; owner: unknown; matches: unknown[][]; events: number };
+
+  beforeAll(() => {
+    dir = tempDir();
+    file = path.join(dir, 'old28.sqlite');
+    fs.copyFileSync(FIXTURE_28, file);
+    fs.copyFileSync(`${FIXTURE_28}-fts`, `${file}-fts`);
+    const old = new Database(file, { readonly: true });
+    old.prepare('ATTACH ? AS fts').run(`${file}-fts`);
+    before = {
+      version: old.pragma('user_version', { simple: true }) as number,
+      owner: old.prepare('SELECT id FROM fts.owner').pluck().get(),
+      matches: textMatches(old),
+      events: old.prepare('SELECT count(*) FROM events').pluck().get() as number,
+    };
+    expect(old.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'events_path'").get()).toBeDefined();
+    for (const p of old.prepare('SELECT path FROM sources').pluck().all() as string[]) expect(fs.existsSync(p)).toBe(false);
+    old.close();
+    db = openDatabase(file);
+  });
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops the path index and keeps its full-text file, whose words are as they were', () => {
+    expect(before.version).toBe(28);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'events_path'").get()).toBeUndefined();
+    expect(db.prepare('SELECT id FROM fts.owner').pluck().get()).toBe(before.owner);
+    expect(textMatches(db)).toEqual(before.matches);
+    expect(before.matches.flat().length).toBeGreaterThan(100);
+  });
+
+  it("fills events_fields with each row's user, client IP, code, path and the path's folders, and nothing else", () => {
+    expectFieldsOfRows(db);
+  });
+
+  it('removes first the lines an older run listed for removal, by the tokens their lists held then', () => {
+    const other = path.join(dir, 'pending28.sqlite');
+    fs.copyFileSync(FIXTURE_28, other);
+    fs.copyFileSync(`${FIXTURE_28}-fts`, `${other}-fts`);
+    // As the release before listed a file's rows when it read the file again (store/full-text.ts).
+    const old = new Database(other);
+    ensureLineFunctions(old);
+    const source = old.prepare("SELECT id FROM sources WHERE path LIKE '%ext-default.log'").pluck().get() as number;
+    const gone = old.prepare(`INSERT INTO fts_deleted (id, fields, text) SELECT e.id, concat_ws(' ', 'u' || e.user_id, 'i' || e.client_ip_id, 'c' || e.status_id),
+      coalesce(${lineSql('e')}, '') FROM events e WHERE e.source_id = ? RETURNING id`).pluck().all(source) as number[];
+    old.prepare('DELETE FROM events WHERE source_id = ?').run(source);
+    old.close();
+    expect(gone.length).toBeGreaterThan(5);
+    const upgraded = openDatabase(other);
+    try {
+      expect(upgraded.prepare('SELECT count(*) FROM fts_deleted').pluck().get()).toBe(0);
+      expectFieldsOfRows(upgraded);
+      upgraded.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_rows USING fts5vocab(fts, events_fts, 'instance')");
+      const held = new Set(upgraded.prepare('SELECT DISTINCT doc FROM temp.text_rows').pluck().all() as number[]);
+      expect(gone.filter((id) => held.has(id))).toEqual([]);
+      expect(held.size).toBe(upgraded.prepare(`SELECT count(*) FROM events e WHERE coalesce(${lineSql('e')}, '') <> ''`).pluck().get());
+      upgraded.exec("INSERT INTO fts.events_fts (events_fts) VALUES ('integrity-check')");
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it.each(['path:/inbound', 'path:/INBOUND/', 'path:/home', 'path:/inbound/*.xml', 'file:*.csv', '-path:/exports', 'path:/var user:*'])(
+    '%s finds the rows whose paths say so', (query) => {
+      const q = compileQuery(db, 'events', query);
+      const byColumns = compileWhere('events', q.node, { ...q.whereOptions, fieldIndex: null });
+      const want = db.prepare(`SELECT e.id FROM events e WHERE ${byColumns.sql} ORDER BY e.id`).pluck().all(byColumns.params) as number[];
+      expect([...iterateRows(db, 'events', query, { sort: 'id', columns: ['id'] })].map((r) => r.id)).toEqual(want);
+      expect(countRows(db, 'events', query)).toBe(want.length);
+      if (!query.startsWith('path:/var')) expect(want.length).toBeGreaterThan(0);
+    },
+  );
 });

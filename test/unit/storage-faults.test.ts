@@ -127,7 +127,7 @@ function healthyOnFullVolume() {
 
 describe.skipIf(!!unavailable)('a full disk', () => {
   it('while indexing: one line naming the volume and the lines kept; after space is back the same command completes exactly', () => {
-    const v = volume(24);
+    const v = volume(16);
     const db = path.join(v.dir, 'index.sqlite');
     const r = runCli(['index', '--db', db, bigLog]);
     const line = expectOneLine(r, new RegExp(`^xferlens: ${db}: the disk is full\\. Free space on ${v.dir} and run again: the ([\\d,]+) lines indexed so far are kept\\.$`));
@@ -238,8 +238,8 @@ describe.skipIf(!!unavailable)('a full disk in the app and serve (the index work
   afterAll(() => void (retry === undefined ? delete process.env.XFERLENS_FULL_DISK_RETRY_MS : (process.env.XFERLENS_FULL_DISK_RETRY_MS = retry)));
 
   it('an index job stops with the message and goes on by itself once there is space, ending as a clean run', async () => {
-    // Smaller than the index of the 60k lines (22 + 5 MB, and its WAL): full part-way.
-    const v = volume(24);
+    // Smaller than the index of the 60k lines (11 + 5 MB, and its WAL): full part-way.
+    const v = volume(16);
     const db = path.join(v.dir, 'index.sqlite');
     const client = await startClient(db);
     try {

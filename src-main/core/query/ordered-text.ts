@@ -43,7 +43,7 @@ interface FileStream {
 
 /**
  * The keys of the first `need` rows in `order` among the events with a time that `match` finds (an
- * FTS5 expression on their lines, or on their fields: a user:, ip: or code:), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files or a
+ * FTS5 expression on their lines, or on their fields: a user:, ip:, code: or path:), or null when there are more than MAX_FILES_READ_ONE_BY_ONE files or a
  * file's time order is not known.
  */
 export function orderedTextKeys(db: Db, match: FullTextMatch, order: 'asc' | 'desc', need: number): TimeKey[] | null {

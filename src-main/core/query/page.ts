@@ -50,7 +50,7 @@ function hasMappedIpv4(db: Db, kind: QueryKind): boolean {
 
 /**
  * Up to this many string ids are written into a WHERE as a list (see CompileWhereOptions.stringIds);
- * as tokens of one full-text match (events' user, IP, code) more: an OR of FTS5 terms costs
+ * as tokens of one full-text match (user, IP, code, path on events_fields) more: an OR of FTS5 terms costs
  * about rows × terms (1,000 terms over 100k rows: 272 ms; 250 over 25k: 15 ms). Past it, each
  * string's postings list is read in turn.
  */
@@ -65,7 +65,7 @@ function stringIdLookup(db: Db, kind: QueryKind, fieldIndex: CompileWhereOptions
   return (column, sql, params) => {
     const key = `${column}\0${sql}\0${JSON.stringify(params)}`;
     if (!found.has(key)) {
-      const most = kind === 'events' && fieldIndex && column in FIELD_TOKENS ? LISTED_FIELD_TOKENS : LISTED_STRING_IDS;
+      const most = fieldIndex && column in FIELD_TOKENS ? LISTED_FIELD_TOKENS : LISTED_STRING_IDS;
       const ids = db.prepare(`SELECT id FROM strings WHERE dim = ${STRING_DIMS[column]} AND ${sql} LIMIT ${most + 1}`).pluck().all(params) as number[];
       found.set(key, ids.length > most ? null : ids);
     }
@@ -91,8 +91,9 @@ export function compileQuery(db: Db, kind: QueryKind, query: string, opts: Compi
   ensureQueryFunctions(db);
   if (opts.timeZone !== undefined) assertTimeZone(opts.timeZone);
   const node = parseQuery(query, { now: opts.now ?? Date.now(), timeZone: opts.timeZone ?? 'UTC' });
-  // The events' users, IPs and codes are on events_fields, and so are the plain transfers' (events too).
-  const fieldIndex = kind !== 'sessions' ? fieldIndexState(db) : null;
+  // The events' users, IPs, codes and paths are on events_fields, and so are the plain transfers'
+  // (events too), which sessions look into for their paths.
+  const fieldIndex = fieldIndexState(db);
   const whereOptions: CompileWhereOptions = {
     mappedIpv4: someNode(node, (n) => n.type === 'field' && n.field === 'ip') ? hasMappedIpv4(db, kind) : false,
     stringIds: stringIdLookup(db, kind, fieldIndex),
@@ -124,7 +125,7 @@ export interface SortSpec {
    * A column held as string ids: its value segment walks the strings' index in the values' order
    * and joins the rows by id (see segmentStatement), instead of naming every row and sorting them.
    */
-  strings: { idColumn: string; dim: StringColumn } | null;
+  strings: { idColumn: string; dim: StringColumn; column: string } | null;
 }
 
 export function resolveSort(kind: QueryKind, sort?: string, order?: 'asc' | 'desc'): SortSpec {
@@ -143,7 +144,7 @@ export function resolveSort(kind: QueryKind, sort?: string, order?: 'asc' | 'des
     order: order ?? (name === DEFAULT_SORT[kind].sort ? DEFAULT_SORT[kind].order : 'asc'),
     nullable: !spec.notNull.has(name),
     isId: name === 'id',
-    strings: dim ? { idColumn: `${spec.alias}.${name}_id`, dim } : null,
+    strings: dim ? { idColumn: `${spec.alias}.${name}_id`, dim, column: name } : null,
   };
 }
 
@@ -211,7 +212,7 @@ interface Base {
   byTime: boolean;
   /** Leave out the trailing sort value and id (a stream that makes no cursor reads fewer values; with two sides they stay). */
   withoutKeys?: boolean;
-  /** Where events_fields finds the rows of each user, IP and code (see compileQuery). */
+  /** Where events_fields finds the rows of each user, IP, code and path (see compileQuery). */
   fieldIndex?: CompileWhereOptions['fieldIndex'];
 }
 
@@ -225,19 +226,22 @@ function segmentStatement(
   const conds = [`(${where.sql})`];
   const params: Record<string, unknown> = { ...where.params };
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  // A string column's values come from the strings it joins (alias sk), in their index's order.
-  const joined = sort.strings && seg === 'value' ? sort.strings : null;
+  // A string column's values come from the strings it joins (alias sk), in their index's order;
+  // not those of a column found only on events_fields without that index here, whose rows each
+  // string would look for by reading the whole table: their rows are sorted instead.
+  const unlisted = !!sort.strings && sort.strings.column in FIELD_TOKENS && base.kind !== 'sessions' && where.sql === '1' && !base.fieldIndex;
+  const joined = sort.strings && seg === 'value' && !unlisted ? sort.strings : null;
   const value = joined ? 'sk.value' : sort.expr;
   if (joined) {
     conds.push(`sk.dim = ${STRING_DIMS[joined.dim]}`);
-    // Each string's rows from its postings list (events' user, IP, code have no B-tree index),
+    // Each string's rows from its postings list (events' user, IP, code, path have no B-tree index),
     // the strings walked in order. Only without a filter: a filter that drives the plan would read a
     // value's whole list again for each of its rows (code:550 sorted by user, 60k lines: 1.2 s);
     // its matches are sorted instead.
     // So are the plain transfers' (which are events), the transfer rows on their own index.
-    const index = base.kind !== 'sessions' && joined.dim in FIELD_TOKENS && where.sql === '1' ? base.fieldIndex : null;
+    const index = base.kind !== 'sessions' && joined.column in FIELD_TOKENS && where.sql === '1' ? base.fieldIndex : null;
     if (index) {
-      const listed = `${spec.id} IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[joined.dim as FieldColumn]}' || sk.id))`;
+      const listed = `${spec.id} IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[joined.column as FieldColumn]}' || sk.id))`;
       let cond = listed;
       if (!index.complete) {
         params.ft = index.through;

@@ -75,7 +75,7 @@ const COUNT_CAP = 5_000;
  */
 function suggestStringValues(db: Db, table: 'events' | 'transfers', column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
   const dim = STRING_DIMS[column];
-  // The events' user, IP and code rows are on events_fields' postings lists, and so are the plain
+  // The events' user, IP, code and path rows are on events_fields' postings lists, and so are the plain
   // transfers' (events too); without that index here, the newest rows are counted.
   const onFields = column in FIELD_TOKENS;
   if (onFields && !fieldIndexState(db)) indexed = false;

@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { IdRange } from '../store/line-spans.js';
 import { lineOffsetSql, lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
-import { FIELD_TOKENS, fieldToken, type FieldColumn } from '../store/field-tokens.js';
+import { FIELD_TOKENS, fieldToken, folderToken, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
 import { everyTransfer, PLAIN_TRANSFER_TIME_INDEX, plainTransfers } from '../store/plain-transfers.js';
 
@@ -80,7 +80,7 @@ export function unionOfSides(spec: KindSpec, statement: (side: Side) => string):
 }
 
 // A condition written one way for the transfer rows and another for the plain transfers (which find
-// users, IPs and codes on the events' postings lists, having no index of their own for them). SQL
+// users, IPs, codes and paths on the events' postings lists, having no index of their own for them). SQL
 // for the transfers holds it between these marks until a statement is written per side: by
 // unionOfSides, rowsWhere or a caller of onSide. They are control characters no SQL here holds
 // (values are parameters), and SQLite rejects them: a mark left unresolved fails loudly.
@@ -171,6 +171,12 @@ export function globToLike(glob: string): string {
 
 const literalPrefix = (glob: string) => glob.slice(0, glob.search(/[*?]/));
 
+/** What a `path:` without wildcards names: the path itself or a folder, without its trailing separators (a root stays itself). */
+const pathOrFolder = (text: string) => (text.length > 1 ? text.replace(/[/\\]+$/, '') || text : text);
+
+/** The folder above which a `path:` glob's literal prefix ends ('' when it names none). */
+const globFolder = (glob: string) => literalPrefix(glob).replace(/[^/\\]*$/, '').replace(/[/\\]+$/, '');
+
 /**
  * Functions the generated SQL calls, registered once per connection: they only read their
  * arguments (deterministic), so they are safe in any statement.
@@ -211,7 +217,7 @@ export interface CompileWhereOptions {
    */
   ftsForm?: (match: FullTextMatch) => 'in' | 'probe';
   /**
-   * How far events_fields holds the rows (store/full-text.ts): a user:, ip: or code: of
+   * How far events_fields holds the rows (store/full-text.ts): a user:, ip:, code: or path: of
    * events is then met by its postings lists, and rows above `through` (not in it yet: the
    * full-text thread is behind, or a run stopped) by their own column. null: no such index here
    * (a reader without the index file), every row by its column.
@@ -226,7 +232,7 @@ export interface CompileWhereOptions {
   stringIds?: (column: StringColumn, conditionSql: string, params: Record<string, unknown>) => readonly number[] | null;
   /**
    * Whether the strings too many to list are few enough that reading each one's postings list
-   * (events' user, IP, code) costs less than testing every row (see onFieldIndexByStrings).
+   * (events' user, IP, code, path) costs less than testing every row (see onFieldIndexByStrings).
    */
   fewStrings?: (column: StringColumn, conditionSql: string, params: Record<string, unknown>) => boolean;
   /** The id ranges a session's events are in (store/session-spans.ts), or null: every row is tested. */
@@ -282,7 +288,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   /** `path:`: a glob over the whole path; without wildcards the path itself or anything under it. */
   const matchPath = (expr: string, pat: Pattern): string => {
     if (pat.wildcard) return matchText(expr, pat);
-    const folder = pat.text.length > 1 ? pat.text.replace(/[/\\]+$/, '') || pat.text : pat.text;
+    const folder = pathOrFolder(pat.text);
     const range = `${expr} >= ${p(folder)} COLLATE NOCASE AND ${expr} < ${p(folder + MAX_CHAR)} COLLATE NOCASE`;
     if (/[/\\]$/.test(folder)) return `(${range})`;
     const len = [...folder].length; // characters, as SQLite counts them
@@ -368,8 +374,43 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   };
   const idRanges = (ranges: readonly IdRange[]) => ranges.map(([first, last]) => `${a}.id BETWEEN ${p(first)} AND ${p(last)}`).join(' OR ');
   const sessionsWithTransfer = (where: string) => `s.id IN (SELECT t.session_id FROM ${rowsWhere(KIND_SPECS.transfers, where)})`;
-  /** Sessions with a transfer whose path meets `condition` (SQL on the path's value). */
-  const sessionsWithPath = (condition: (valueSql: string) => string) => sessionsWithTransfer(stringCondition('t', 'path', 'path', condition));
+  /**
+   * Sessions with a transfer whose path meets `condition` (SQL on the path's value; `pat`: a path:):
+   * the transfer rows on their path index, the plain transfers on events_fields (plainWithPath).
+   */
+  const sessionsWithPath = (condition: (valueSql: string) => string, pat?: Pattern) => {
+    const rows = stringCondition('t', 'path', 'path', condition);
+    return sessionsWithTransfer(perSide(rows, plainWithPath(condition, rows, pat) ?? rows));
+  };
+
+  /**
+   * For sessions: the plain transfers (events, alias t) whose path meets `condition`, on
+   * events_fields (plainListed); null where the lists do not serve. `rows` meets the rows above the
+   * index.
+   */
+  const plainWithPath = (condition: (valueSql: string) => string, rows: string, pat?: Pattern): string | null => {
+    const index = opts.fieldIndex;
+    const listed = index && opts.stringIds ? plainListed(condition, pat) : null;
+    if (listed === null) return null;
+    return index!.complete ? listed : `(${listed} OR (t.id > ${p(index!.through)} AND ${rows}))`;
+  };
+
+  /**
+   * The plain transfers listed on events_fields with a path meeting `condition`: a path: that names a
+   * folder (pathTokens), the strings met when few enough to name, else each one's list in turn when
+   * they are few against the rows (a word of a free-text search met by 1,856 paths of 1M lines); or
+   * null.
+   */
+  const plainListed = (condition: (valueSql: string) => string, pat?: Pattern): string | null => {
+    const onLists = (expr: string) => `t.id IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ${p(expr)})`;
+    const folder = pat && !pat.wildcard ? pathTokens(pat) : null;
+    if (folder !== null) return onLists(folder);
+    const { sql, own, ids } = stringsMeeting('path', condition);
+    if (ids) return ids.length ? onLists(ids.map((id) => fieldToken('path', id)).join(' OR ')) : '0';
+    if (!opts.fewStrings?.('path', sql, own)) return null;
+    Object.assign(params, own);
+    return onListsOfStrings('t', 'path', sql);
+  };
 
   const notFor = (node: { field: string; col: number }, what = `does not apply to ${kind}`, hint?: string): never => {
     throw new QuerySyntaxError(`"${node.field}:" ${what}`, node.col, hint);
@@ -377,28 +418,74 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
 
   /**
    * A condition on a text column; where the kind holds it as string ids, it is met by their strings.
-   * The events' users, IPs and codes are met on their postings lists (events_fields), and so are
+   * The events' users, IPs, codes and paths are met on their postings lists (events_fields), and so are
    * the plain transfers', which are events; the transfer rows by their own column (see perSide).
    */
   const onText = (column: string, condition: (valueSql: string) => string): string => {
     const dim = spec.strings[column];
     if (!dim) return condition(`${a}.${column}`);
     if (!opts.stringIds) return stringCondition(a, column, dim, condition);
-    return onStrings(dim, condition, (ids, sql) =>
-      ids ? (ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0') : stringCondition(a, column, dim, () => sql));
+    return onStrings(dim, condition, (ids, sql) => columnCondition(column, dim, ids, sql), column);
+  };
+
+  /** Rows whose `column` (of `dim`) is one of `ids`, or when too many to list, one of the strings meeting `sql` (on `value`). */
+  const columnCondition = (column: string, dim: StringColumn, ids: readonly number[] | null, sql: string): string =>
+    ids ? (ids.length ? `${a}.${column}_id IN (${ids.map(p).join(', ')})` : '0') : stringCondition(a, column, dim, () => sql);
+
+  /**
+   * A path: on events_fields' folder tokens (store/field-tokens.ts), or null where they do not
+   * serve (no index here, sessions, no folder named). Without wildcards: the path itself (its
+   * spellings' tokens) or anything under it (its folder's token: one list, however many paths the
+   * folder holds). A glob whose paths are too many to list: the rows under the folder its literal
+   * prefix names, each then tested.
+   */
+  const pathOnFolders = (pat: Pattern, condition: (valueSql: string) => string): string | null => {
+    const index = opts.fieldIndex;
+    if (!index || kind === 'sessions' || !opts.stringIds) return null;
+    const onSides = (listed: string, byColumn: () => string) => (kind === 'transfers' ? perSide(byColumn(), listed) : listed);
+    if (!pat.wildcard) {
+      const exact = pathTokens(pat);
+      if (exact === null) return null;
+      // The path's own column: for the rows above the index, and the transfer rows.
+      const byColumn = () => {
+        const { sql, own, ids } = stringsMeeting('path', condition);
+        if (!ids) Object.assign(params, own);
+        return columnCondition('path', 'path', ids, sql);
+      };
+      return onSides(withRowsAboveIndex(match({ table: 'events_fields', expr: exact }), index, byColumn), byColumn);
+    }
+    const folder = folderToken(globFolder(pat.text));
+    if (folder === null) return null;
+    const { sql, own, ids } = stringsMeeting('path', condition);
+    if (ids) return null; // few enough to name: their own lists
+    Object.assign(params, own);
+    const byColumn = () => columnCondition('path', 'path', null, sql);
+    return onSides(`(${withRowsAboveIndex(match({ table: 'events_fields', expr: folder }), index, () => '1')} AND ${byColumn()})`, byColumn);
+  };
+
+  /** The events_fields expression of a path: without wildcards (see pathOnFolders), or null for a root or too many spellings. */
+  const pathTokens = (pat: Pattern): string | null => {
+    const folder = pathOrFolder(pat.text);
+    const token = folderToken(folder);
+    if (token === null) return null;
+    const { ids } = stringsMeeting('path', (x) => `${x} = ${p(folder)} COLLATE NOCASE`);
+    return ids ? [token, ...ids.map((id) => fieldToken('path', id))].join(' OR ') : null;
   };
 
   /**
    * The rows whose string of `dim` meets `condition`: `onColumn` tests a row's own column, given
-   * the strings' ids (null when too many to list) and the condition's SQL on `value`. A FIELD_TOKENS
-   * dim of events is met on the postings lists instead, and so are the plain transfers (events
-   * too), the transfer rows by their column (see perSide).
+   * the strings' ids (null when too many to list) and the condition's SQL on `value`. An events'
+   * `column` of FIELD_TOKENS (the dim's own column by default: a rename's target is a path, not on
+   * the lists) is met on the postings lists instead, and so are the plain transfers (events too),
+   * the transfer rows by their column (see perSide).
    */
-  const onStrings = (dim: StringColumn, condition: (valueSql: string) => string, onColumn: (ids: readonly number[] | null, sql: string) => string): string => {
+  const onStrings = (
+    dim: StringColumn, condition: (valueSql: string) => string, onColumn: (ids: readonly number[] | null, sql: string) => string, column: string = dim,
+  ): string => {
     const { sql, own, ids } = stringsMeeting(dim, condition);
     if (!ids) Object.assign(params, own);
     const byColumn = () => onColumn(ids, sql);
-    const listed = !(dim in FIELD_TOKENS) ? null : ids && !ids.length ? '0' : onPostings(dim as FieldColumn, sql, own, ids, byColumn);
+    const listed = !(column in FIELD_TOKENS) ? null : ids && !ids.length ? '0' : onPostings(column as FieldColumn, sql, own, ids, byColumn);
     if (listed === null) return byColumn();
     return kind === 'transfers' ? perSide(byColumn(), listed) : listed;
   };
@@ -444,11 +531,13 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
    * string's postings list in turn (paths, when they were among them: 2k paths of 1M lines, count
    * 237 → 51 ms, first page 189 → 104 ms), rather than every row tested.
    */
-  const onFieldIndexByStrings = (column: FieldColumn, conditionSql: string, index: FieldIndex, onColumn: () => string): string => {
-    const listed = `${a}.id IN (SELECT f.rowid FROM strings s JOIN events_fields f ON f.events_fields MATCH ('${FIELD_TOKENS[column]}' || s.id)
+  const onFieldIndexByStrings = (column: FieldColumn, conditionSql: string, index: FieldIndex, onColumn: () => string): string =>
+    withRowsAboveIndex(onListsOfStrings(a, column, conditionSql), index, onColumn);
+
+  /** The rows (alias `alias`) on the postings lists of each string of `column` meeting `conditionSql` (on `value`), read in turn. */
+  const onListsOfStrings = (alias: string, column: FieldColumn, conditionSql: string): string =>
+    `${alias}.id IN (SELECT f.rowid FROM strings s JOIN events_fields f ON f.events_fields MATCH ('${FIELD_TOKENS[column]}' || s.id)
       WHERE s.dim = ${STRING_DIMS[column]} AND ${conditionSql})`;
-    return withRowsAboveIndex(listed, index, onColumn);
-  };
 
   /** The string column and condition of a user:, path:, file:, ip: or code: (events_fields holds those of FIELD_TOKENS). */
   const fieldTarget = (v: FieldValue): [StringColumn, (valueSql: string) => string] | null => {
@@ -473,6 +562,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       return items.every((i) => i !== null) ? items.map((i) => `(${i})`).join(node.type === 'and' ? ' AND ' : ' OR ') : null;
     }
     if (kind !== 'events' || !opts.fieldIndex?.complete || !opts.stringIds || node.type !== 'field') return null;
+    if (node.value.field === 'path' && !node.value.pattern.wildcard) return pathTokens(node.value.pattern);
     const found = fieldTarget(node.value);
     if (!found || !(found[0] in FIELD_TOKENS)) return null;
     const column = found[0] as FieldColumn;
@@ -494,7 +584,8 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       case 'path':
       case 'file': {
         const [column, condition] = fieldTarget(v)!;
-        return kind === 'sessions' ? sessionsWithPath(condition) : onText(column, condition);
+        if (kind === 'sessions') return sessionsWithPath(condition, v.field === 'path' ? v.pattern : undefined);
+        return (v.field === 'path' && pathOnFolders(v.pattern, condition)) || onText(column, condition);
       }
       case 'ip':
         return onText(...fieldTarget(v)!);
@@ -587,7 +678,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
       case 'and': {
         if (kind !== 'events') return `(${node.items.map(compile).join(' AND ')})`;
         // All full-text parts of an AND become one MATCH (one index lookup instead of one per word),
-        // and so do its users, IPs and codes (one intersection of their postings lists).
+        // and so do its users, IPs, codes and paths (one intersection of their postings lists).
         const textual = node.items.filter((i) => ftsExpression(i.type === 'not' ? i.item : i) !== null);
         const merged = textual.some((i) => i.type !== 'not') && textual.length > 1 ? ftsExpression({ type: 'and', items: textual }) : null;
         let rest = merged !== null ? node.items.filter((i) => !textual.includes(i)) : node.items;

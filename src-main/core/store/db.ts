@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { attachFullText, bindFullText, FULL_TEXT_NO_SIZES_SCHEMA, FULL_TEXT_SUFFIX, syncFullText } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
+import { ensureFieldFunctions } from './field-tokens.js';
 import { ensureRollup } from './rollup.js';
 import { withSortCache } from './sort-cache.js';
 import { userDataDir } from '../paths.js';
@@ -244,6 +245,7 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
       return openDatabase(file, opts);
     }
     ensureLineFunctions(db);
+    ensureFieldFunctions(db);
     // Before the migrations: those of schemas before 12 name the index in the database's own file,
     // which SQLite looks in first.
     attachFullText(db, dataPath, opts.readonly ?? false);
@@ -264,7 +266,10 @@ function prepare(db: Db, file: string, opts: OpenOptions, dataPath = file): Db {
       db.pragma('wal_autocheckpoint = 16384');
       // After the migrations: one that rebuilds a table must not delete its rows row by row first.
       migrate(db, version, opts.onMigrate);
+      // Its own transactions, after the database's (schema 29 fills events_fields again here): a
+      // commit is atomic in one WAL file, not across two.
       bindFullText(db, version > 0 && version < FULL_TEXT_NO_SIZES_SCHEMA);
+      if (version > 0 && version < SCHEMA_VERSION) opts.onMigrate?.({ from: version, to: SCHEMA_VERSION, step: SCHEMA_VERSION - version + 1, steps: SCHEMA_VERSION - version });
       db.pragma('foreign_keys = ON');
       ensureIndexes(db);
       ensureRollup(db);
@@ -327,8 +332,8 @@ function migrate(db: Db, from: number, onMigrate?: OpenOptions['onMigrate']): vo
     }
   }
   // Steps that rebuild a table leave its old pages free: the file would stay as big as before.
+  // (The caller says the upgrade is done once the full-text index is bound.)
   if (steps > 0 && from > 0) compactIfMostlyFree(db);
-  if (steps > 0) report?.({ from, to: SCHEMA_VERSION, step: steps + 1, steps });
 }
 
 /** Gives free pages back to the file system when they are over `share` of the file (VACUUM), of the database or its attached `schema`. */

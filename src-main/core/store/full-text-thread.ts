@@ -8,6 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { busyTimeoutMs } from './db.js';
 import { addMissingLines, fullTextFile, type FromFullTextThread, type FullTextThreadData } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
+import { ensureFieldFunctions } from './field-tokens.js';
 import { yieldToWriter } from './helper-priority.js';
 
 /** The schema the database is attached as. */
@@ -19,6 +20,7 @@ function open(data: FullTextThreadData): Database.Database {
   db.prepare('ATTACH ? AS fts').run(fullTextFile(data.databasePath));
   db.pragma('fts.synchronous = NORMAL');
   ensureLineFunctions(db, 2); // lines are read in order
+  ensureFieldFunctions(db);
   return db;
 }
 

@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import { lineSql } from './line-blocks.js';
 import { sourceRowsFrom } from './line-spans.js';
-import { FIELD_TOKENS } from './field-tokens.js';
+import { FIELD_TOKENS, folderTokensSql } from './field-tokens.js';
 import { readMeta, writeMeta } from './meta.js';
 
 export const FULL_TEXT_SUFFIX = '-fts';
@@ -46,14 +46,19 @@ const THROUGH_TABLE = (schema: string) => `CREATE TABLE IF NOT EXISTS ${schema}.
   INSERT INTO ${schema}.lines_indexed (through) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ${schema}.lines_indexed);
   CREATE TABLE IF NOT EXISTS ${schema}.lines_removed (id INTEGER PRIMARY KEY);`;
 
-/** SQL for the events_fields tokens of the row aliased `alias` (a column without a value has none). */
-export const fieldsSql = (alias: string) =>
-  `concat_ws(' ', ${Object.entries(FIELD_TOKENS).map(([column, letter]) => `'${letter}' || ${alias}.${column}_id`).join(', ')})`;
+/**
+ * SQL for the events_fields tokens of the row aliased `alias`, an event of schema `events` (a column
+ * without a value has none), its path's folders' too: the connection needs ensureFieldFunctions.
+ */
+export const fieldsSql = (alias: string, events = 'main') =>
+  `concat_ws(' ', ${Object.entries(FIELD_TOKENS).map(([column, letter]) => `'${letter}' || ${alias}.${column}_id`).join(', ')},
+    ${folderTokensSql(`(SELECT value FROM ${events}.strings WHERE id = ${alias}.path_id)`)})`;
 
 /**
- * Which rows hold each user, client IP and code (store/field-tokens.ts), as postings lists of row ids
- * (issue 12: 1M EFT lines, with paths too 6.8 MB built in 1.3 s on the full-text thread; the B-tree
- * indexes on those columns were 53 MB, built in about 1.5 s on the writer's thread). detail=none:
+ * Which rows hold each user, client IP, code, path and folder (store/field-tokens.ts), as postings
+ * lists of row ids (issue 12: 1M EFT lines, users, IPs and codes 3.4 MB built on the full-text
+ * thread where their B-tree indexes were 53 MB built on the writer's; paths and folders 5.9 MB more
+ * where the path index was 13.6 MB, schema 29). detail=none:
  * a row holds a field once, no positions are needed. No sizes per row (columnsize=0, no contentless_delete: they
  * were 12.6 MB and 0.8 s more): a row is removed by naming its tokens again ('delete'), which the
  * rows' lists keep (fts_deleted.fields, schema 16). Same rows as events_fts, always.
@@ -72,8 +77,12 @@ export const FULL_TEXT_NO_SIZES_SCHEMA = 22;
 /** Names the database the index belongs to: the same value is kept in both files. */
 export const FULL_TEXT_OWNER_KEY = 'full_text_owner';
 
-/** Lines added per transaction of the index. */
-const LINES_PER_COMMIT = 8192;
+/**
+ * Lines added per transaction of the index. With the paths' millions of tokens in events_fields
+ * (schema 29), 8,192 took a thread's malloc arena to 63 MB: a 3M-line first index peaked at 338 MB
+ * (266 MB before schema 29), and 280 MB with 2,048.
+ */
+const LINES_PER_COMMIT = 2048;
 
 /** Opens the index's file on `db` as `fts` (created if missing, and bound to this database). */
 function attachWritable(db: Db, file: string): void {
@@ -126,24 +135,61 @@ export function bindFullText(db: Db, upgraded = false): void {
     id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     writeMeta(db, FULL_TEXT_OWNER_KEY, id);
   }
-  const owner = db.prepare('SELECT id FROM fts.owner').pluck().get();
-  if (!upgraded && owner === id && hasCurrentShape(db)) return;
+  if (!upgraded && isOwnIndexFile(db, id)) {
+    if (fieldsShape(db) < FIELDS_SHAPE) refillFields(db);
+    return;
+  }
   // One transaction: a reader sees the old file or the new one. Lines listed for removal go too:
   // the new index holds none of them, and naming their words to it would damage it.
   db.transaction(() => {
     db.exec(`DROP TABLE IF EXISTS fts.events_fts; DROP TABLE IF EXISTS fts.events_fields; DROP TABLE IF EXISTS fts.lines_indexed;
       DROP TABLE IF EXISTS fts.lines_removed; ${TABLE('fts')}`);
+    db.pragma(`fts.user_version = ${FIELDS_SHAPE}`);
     db.prepare('DELETE FROM main.fts_deleted').run();
     db.prepare('DELETE FROM fts.owner').run();
     db.prepare('INSERT INTO fts.owner (id) VALUES (?)').run(id);
   })();
 }
 
+/**
+ * What events_fields holds, as the index file's user_version: 0 its rows' users, client IPs and
+ * codes (schemas 15–28), 1 their paths and the paths' folders too (schema 29, which dropped the
+ * events' path index).
+ */
+const FIELDS_SHAPE = 1;
+const fieldsShape = (db: Db): number => db.pragma('fts.user_version', { simple: true }) as number;
+
+/** Whether the attached index file is this database's (`id`, FULL_TEXT_OWNER_KEY), with today's tables. */
+function isOwnIndexFile(db: Db, id: string): boolean {
+  return db.prepare('SELECT id FROM fts.owner').pluck().get() === id && hasCurrentTables(db);
+}
+
+/**
+ * Fills events_fields again from the rows the index holds, for today's FIELDS_SHAPE, in one
+ * transaction of the index file under its write lock (another writer may have done it meanwhile).
+ * The lines listed for removal are removed first, naming the tokens the old lists hold. 1M EFT
+ * lines: 2.1 s; 10M: 25.5 s.
+ */
+function refillFields(db: Db): void {
+  removeDeletedLines(db);
+  db.transaction(() => {
+    db.prepare('UPDATE fts.lines_indexed SET through = through').run();
+    if (fieldsShape(db) >= FIELDS_SHAPE) return;
+    db.exec(`DROP TABLE fts.events_fields; ${FIELDS_TABLE('fts')}`);
+    db.prepare(`INSERT INTO fts.events_fields (rowid, fields) SELECT e.id, ${fieldsSql('e')} FROM main.events e
+      WHERE e.id <= (SELECT through FROM fts.lines_indexed) ORDER BY e.id`).run();
+    db.pragma(`fts.user_version = ${FIELDS_SHAPE}`);
+  })();
+}
+
 /** Whether the attached index file has today's tables (events_fields, lines_indexed; no sizes per row). */
-function hasCurrentShape(db: Db): boolean {
+function hasCurrentTables(db: Db): boolean {
   const has = (name: string) => !!db.prepare('SELECT 1 FROM fts.sqlite_schema WHERE name = ?').get(name);
   return has('events_fields') && has('lines_indexed') && !has('events_fts_docsize');
 }
+
+/** Whether the attached index file is of today's shape: its tables, and what events_fields holds. */
+const hasCurrentShape = (db: Db): boolean => hasCurrentTables(db) && fieldsShape(db) >= FIELDS_SHAPE;
 
 /** SQL for the highest id up to which the attached index (`fts`, or the temp one) holds every line. */
 export const INDEXED_THROUGH_SQL = 'SELECT coalesce((SELECT through FROM lines_indexed), 0)';
@@ -173,8 +219,10 @@ export function listDeletedLines(db: Db, sourceId: number): void {
   db.prepare('UPDATE fts.lines_indexed SET through = through').run();
   const through = indexedLines(db);
   const rows = db.prepare(`SELECT count(*) FROM ${sourceRowsFrom('e')} AND e.id <= @through`).pluck().get({ source: sourceId, through }) as number;
-  const text = rows * 2 >= through ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
-  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${fieldsSql('e')}, ${text} FROM ${sourceRowsFrom('e')}
+  // Neither is needed then (the index is emptied), nor worth the writer's time (fields read paths).
+  const untold = rows * 2 >= through;
+  const text = untold ? 'NULL' : `coalesce(${lineSql('e')}, '')`;
+  db.prepare(`INSERT OR IGNORE INTO fts_deleted (id, fields, text) SELECT e.id, ${untold ? 'NULL' : fieldsSql('e')}, ${text} FROM ${sourceRowsFrom('e')}
     AND e.id <= @through`).run({ source: sourceId, through });
 }
 
@@ -199,7 +247,7 @@ export function addMissingLines(db: Db, events = 'main', stopRequested: () => bo
     SELECT e.id, coalesce(${lineSql('e', events)}, '') FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
   // The same rows' fields, in the same transaction.
   const addFields = db.prepare(`INSERT INTO fts.events_fields (rowid, fields)
-    SELECT e.id, ${fieldsSql('e')} FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
+    SELECT e.id, ${fieldsSql('e', events)} FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
   const setThrough = db.prepare('UPDATE fts.lines_indexed SET through = ?');
   const step = db.transaction(() => {
     lock.run();

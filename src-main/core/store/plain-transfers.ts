@@ -54,11 +54,11 @@ export function everyTransfer(where = '1', alias = 't', plainWhere = where): str
 }
 
 /**
- * Indexes of the plain transfers among the events. Their times, paths and sessions are found on the
+ * Indexes of the plain transfers among the events. Their times and sessions are found on the
  * events' own indexes (schema 21 dropped their time index, 9.1 MB of 1M EFT lines: a page in time
- * order walks the events' and passes the lines that are no transfer), their users, client IPs and
- * codes on the events' postings lists (events_fields: schema 20 dropped their two indexes, 21.6
- * MB). Their failures have their own, as the transfers do: SQLite, knowing no sizes, walked every
+ * order walks the events' and passes the lines that are no transfer), their users, client IPs,
+ * codes and paths on the events' postings lists (events_fields: schema 20 dropped their two
+ * indexes, 21.6 MB; schema 29 the events' path index). Their failures have their own, as the transfers do: SQLite, knowing no sizes, walked every
  * plain transfer rather than events_failed for them (`status:failed` counted in 413 ms at 1M EFT
  * lines and 2.6 s at 10M; 4.3 and 30 ms with it). Kept through bulk loads, as events_failed is.
  */

@@ -502,6 +502,10 @@ export const MIGRATIONS: readonly Migration[] = [
   // which repeats the log's folder (1M EFT lines: 5.3 → 3.0 MB; more with Windows' long folders).
   `DROP INDEX IF EXISTS sessions_conn;
   CREATE INDEX sessions_conn ON sessions(${SESSION_KEY_TAIL}, start_ts);`,
+  // 29: a path's rows, and a folder's, are found on events_fields' postings lists (store/field-tokens.ts,
+  // which bindFullText fills again after the migrations) instead of the events' path index (1M EFT
+  // lines: 13.6 MB, and the most pages an append rewrote of any index).
+  'DROP INDEX IF EXISTS events_path',
 ];
 
 /**
@@ -542,10 +546,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  */
 export const EVENT_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS events_ts ON events(ts)',
-  // user:alice finds the ids of alice's spellings on the strings index, then her rows in the full-text
-  // file's events_fields (schema 15), as client IPs and codes; a path's rows are found here (a folder
-  // is thousands of paths, each probed in this index).
-  'CREATE INDEX IF NOT EXISTS events_path ON events(path_id, ts) WHERE path_id IS NOT NULL',
+  // (user:alice finds the ids of alice's spellings on the strings index, then her rows in the full-text
+  // file's events_fields, schema 15, as client IPs, codes and paths, schema 29: a folder's too.)
   // Failures are few and looked for often (insights, `failed`): a small index of just them.
   "CREATE INDEX IF NOT EXISTS events_failed ON events(op, ts) WHERE outcome = 'failed'",
   ...PLAIN_TRANSFER_INDEXES,
