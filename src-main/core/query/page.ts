@@ -229,8 +229,8 @@ function segmentStatement(
   // A string column's values come from the strings it joins (alias sk), in their index's order;
   // not those of a column found only on events_fields without that index here, whose rows each
   // string would look for by reading the whole table: their rows are sorted instead.
-  const unlisted = !!sort.strings && sort.strings.column in FIELD_TOKENS && base.kind !== 'sessions' && where.sql === '1' && !base.fieldIndex;
-  const joined = sort.strings && seg === 'value' && !unlisted ? sort.strings : null;
+  const onLists = !!sort.strings && sort.strings.column in FIELD_TOKENS && base.kind !== 'sessions' && where.sql === '1';
+  const joined = sort.strings && seg === 'value' && !(onLists && !base.fieldIndex) ? sort.strings : null;
   const value = joined ? 'sk.value' : sort.expr;
   if (joined) {
     conds.push(`sk.dim = ${STRING_DIMS[joined.dim]}`);
@@ -239,7 +239,7 @@ function segmentStatement(
     // value's whole list again for each of its rows (code:550 sorted by user, 60k lines: 1.2 s);
     // its matches are sorted instead.
     // So are the plain transfers' (which are events), the transfer rows on their own index.
-    const index = base.kind !== 'sessions' && joined.column in FIELD_TOKENS && where.sql === '1' ? base.fieldIndex : null;
+    const index = onLists ? base.fieldIndex : null;
     if (index) {
       const listed = `${spec.id} IN (SELECT rowid FROM events_fields WHERE events_fields MATCH ('${FIELD_TOKENS[joined.column as FieldColumn]}' || sk.id))`;
       let cond = listed;

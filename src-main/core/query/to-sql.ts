@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { IdRange } from '../store/line-spans.js';
 import { lineOffsetSql, lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
-import { FIELD_TOKENS, fieldToken, folderToken, type FieldColumn } from '../store/field-tokens.js';
+import { anyFieldToken, FIELD_TOKENS, folderToken, type FieldColumn } from '../store/field-tokens.js';
 import { STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
 import { everyTransfer, PLAIN_TRANSFER_TIME_INDEX, plainTransfers } from '../store/plain-transfers.js';
 
@@ -406,7 +406,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const folder = pat && !pat.wildcard ? pathTokens(pat) : null;
     if (folder !== null) return onLists(folder);
     const { sql, own, ids } = stringsMeeting('path', condition);
-    if (ids) return ids.length ? onLists(ids.map((id) => fieldToken('path', id)).join(' OR ')) : '0';
+    if (ids) return ids.length ? onLists(anyFieldToken('path', ids)) : '0';
     if (!opts.fewStrings?.('path', sql, own)) return null;
     Object.assign(params, own);
     return onListsOfStrings('t', 'path', sql);
@@ -469,7 +469,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     const token = folderToken(folder);
     if (token === null) return null;
     const { ids } = stringsMeeting('path', (x) => `${x} = ${p(folder)} COLLATE NOCASE`);
-    return ids ? [token, ...ids.map((id) => fieldToken('path', id))].join(' OR ') : null;
+    return ids ? anyFieldToken('path', ids, [token]) : null;
   };
 
   /**
@@ -501,7 +501,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
   ): string | null => {
     const index = opts.fieldIndex;
     if (!index || kind === 'sessions') return null;
-    if (ids) return withRowsAboveIndex(match({ table: 'events_fields', expr: ids.map((id) => fieldToken(column, id)).join(' OR ') }), index, onColumn);
+    if (ids) return withRowsAboveIndex(match({ table: 'events_fields', expr: anyFieldToken(column, ids) }), index, onColumn);
     // Too many to list: the plain transfers are tested row by row, walking their time index for a
     // page (1M EFT lines, ip:10.0.0.0/8, 319k transfers: first page 136 ms reading each string's
     // list, 3.5 ms on the rows).
@@ -567,7 +567,7 @@ export function compileWhere(kind: QueryKind, node: QueryNode, opts: CompileWher
     if (!found || !(found[0] in FIELD_TOKENS)) return null;
     const column = found[0] as FieldColumn;
     const { ids } = stringsMeeting(column, found[1]);
-    return ids?.length ? ids.map((id) => fieldToken(column, id)).join(' OR ') : null;
+    return ids?.length ? anyFieldToken(column, ids) : null;
   };
 
   function field(node: Extract<QueryNode, { type: 'field' }>): string {

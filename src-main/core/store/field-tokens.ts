@@ -15,6 +15,10 @@ export type FieldColumn = keyof typeof FIELD_TOKENS;
 /** The token of the rows whose `column` is the string `id`. */
 export const fieldToken = (column: FieldColumn, id: number): string => FIELD_TOKENS[column] + id;
 
+/** An FTS5 expression for the rows whose `column` is any of the strings `ids` (and any of `more` tokens). */
+export const anyFieldToken = (column: FieldColumn, ids: readonly number[], more: readonly string[] = []): string =>
+  [...more, ...ids.map((id) => fieldToken(column, id))].join(' OR ');
+
 const SLASH = 47;
 const BACKSLASH = 92;
 
