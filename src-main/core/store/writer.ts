@@ -4,7 +4,7 @@ import { DeflateThread } from './deflate-thread.js';
 import { DEFERRED_INDEX_NAMES } from './schema.js';
 import { EventKind, type EventFields } from '../formats/types.js';
 import { Analyzer } from '../analysis/analyzer.js';
-import { markRollupStale, RollupTally, rebuildRollup, RollupWriter, TransferDeltas } from './rollup.js';
+import { markRollupStale, RollupDeltas, RollupTally, rebuildRollup } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
 import { recordLineSpan, sourceRowsFrom } from './line-spans.js';
@@ -130,11 +130,11 @@ export class IndexWriter {
   private readonly lines;
   private readonly strings;
   private readonly updateSource;
-  private readonly rollup;
   /** In a bulk load (see beginBulkLoad): its counts per minute and per value, tallied as the rows are stored. */
   private bulk: RollupTally | null = null;
-  /** Outside a bulk load: each batch's changes to the transfers' counts (see store/rollup.ts). */
-  private readonly transferDeltas: TransferDeltas;
+  /** Outside a bulk load: each batch's changes to the events' and the transfers' counts (see store/rollup.ts). */
+  private readonly eventDeltas: RollupDeltas;
+  private readonly transferDeltas: RollupDeltas;
   private readonly resetCounters;
   /** Adds committed lines to the full-text index during a big run (see full-text.ts). */
   private fullText: FullTextThread | undefined;
@@ -155,8 +155,8 @@ export class IndexWriter {
     this.strings = new StringInterner(db);
     this.analyzer = new Analyzer(db, this.strings);
     this.insertEvent = db.prepare(INSERT_EVENT);
-    this.rollup = new RollupWriter(db);
-    this.transferDeltas = new TransferDeltas(db);
+    this.eventDeltas = new RollupDeltas(db, 'events');
+    this.transferDeltas = new RollupDeltas(db, 'transfers');
     this.analyzer.transferCounter = this.transferDeltas;
     this.lines = new LineBlockWriter(db);
     this.resetCounters = db.prepare(
@@ -234,7 +234,9 @@ export class IndexWriter {
           eventFlags(r.kind, opCode(links?.op), outcomeCode(links?.outcome), links?.plainTransfer === true, f.tsLocal === true),
           eventMore(f.durationMs, f.pid, f.extra ? JSON.stringify(f.extra) : null),
         );
-        this.bulk?.add(r.ts ?? null, f.bytes ?? null, links?.outcome === 'failed', userId, clientIpId, pathId, statusId);
+        const failed = links?.outcome === 'failed';
+        if (this.bulk) this.bulk.add(r.ts ?? null, f.bytes ?? null, failed, userId, clientIpId, pathId, statusId);
+        else this.eventDeltas.count(1, r.ts ?? null, f.bytes ?? null, failed, userId, clientIpId, pathId, statusId);
         id++;
       }
       analyzer.flush();
@@ -244,7 +246,7 @@ export class IndexWriter {
       // database meanwhile may have rebuilt it without the rows still to come.
       if (this.bulk) markRollupStale(db);
       else {
-        this.rollup.add(firstId, id);
+        this.eventDeltas.flush();
         this.transferDeltas.flush();
       }
       this.updateSource.run({
@@ -269,6 +271,7 @@ export class IndexWriter {
         return counts;
       } catch (err) {
         this.bulk?.invalidate(); // it counted the rolled-back rows
+        this.eventDeltas.clear();
         this.transferDeltas.clear();
         this.analyzer.reset(); // its cached sessions may describe the rolled-back batch
         this.strings.reset(); // and the string ids it remembers may be gone
