@@ -18,18 +18,29 @@ const EVENTS = 'src';
 
 /**
  * Transactions (2,048 lines each) between two full collections of this thread's heap. Each block
- * of lines it reads is inflated into new Buffers (about 220 KB with zlib's chunks), dead once its
- * lines are added; V8 collects them only when the memory outside its heap grows by 64 MB, or at a
- * full collection of the heap, which this thread, allocating little that lives, rarely needs. A
+ * of lines it reads is inflated into new Buffers (about 220 KB with zlib's chunks); those that die
+ * young go at the next scavenge, but the blocks kept while their lines are read (ensureLineFunctions)
+ * are promoted, and V8 frees a promoted Buffer only at a full collection or once 64 MB have piled
+ * up outside its heap, which this thread, allocating little that lives, seldom reaches otherwise. A
  * 10M-line first index peaked at 356–371 MB; collecting every 16 transactions (about 7 MB of
  * Buffers; a collection of this small heap takes 2–3 ms, about 1 s in all at 10M lines) 314 MB.
  */
 const TRANSACTIONS_PER_COLLECTION = 16;
 
-/** This thread's full garbage collection (V8's `gc`, exposed to a context of its own). */
+/**
+ * This thread's full garbage collection: V8's `gc`, exposed to a context of its own (the flag is
+ * process-wide; a process started with --expose-gc already has it). Where V8 will not expose it,
+ * none: the Buffers are then freed as before.
+ */
 function garbageCollector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+  const given = (globalThis as { gc?: unknown }).gc;
+  if (typeof given === 'function') return given as () => void;
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return () => {};
+  }
 }
 
 function open(data: FullTextThreadData): Database.Database {
