@@ -48,15 +48,24 @@ export const TOP_INDEXES_SQL = `CREATE INDEX event_values_top ON event_values(di
 /** The rows of each kind, under the alias BYTES_SQL and FAILED_SQL use. */
 const ROWS_OF: Record<RolledUpKind, string> = { events: 'events e', transfers: `${everyTransfer()} t` };
 
-/** Adds the minutes of `kind`'s rows meeting `where` (their alias as in ROWS_OF) to its columns of event_minutes. */
-const minutesSql = (kind: RolledUpKind, where: string) => {
+/**
+ * Adds to `kind`'s columns of event_minutes the minutes `rows` gives (a SELECT or VALUES of the
+ * minute, then `others` — a new minute's other kind's columns, 0 — then the count, bytes and
+ * failures).
+ */
+const addMinutesSql = (kind: RolledUpKind, rows: (others: string) => string) => {
   const c = ROLLUP_COLUMNS[kind];
-  const a = kind === 'events' ? 'e' : 't';
   return `INSERT INTO event_minutes (minute, events, bytes, failures${kind === 'events' ? '' : `, ${c.count}, ${c.bytes}, ${c.failures}`})
-  SELECT CAST(${a}.ts AS INTEGER) / 60000, ${kind === 'events' ? '' : '0, 0, 0, '}count(*), total(${BYTES_SQL[kind]}), count(*) FILTER (WHERE ${FAILED_SQL[kind]})
-  FROM ${ROWS_OF[kind]} WHERE ${where} AND ${a}.ts IS NOT NULL GROUP BY 1
+  ${rows(kind === 'events' ? '' : '0, 0, 0, ')}
   ON CONFLICT (minute) DO UPDATE SET ${c.count} = ${c.count} + excluded.${c.count}, ${c.bytes} = ${c.bytes} + excluded.${c.bytes},
     ${c.failures} = ${c.failures} + excluded.${c.failures}`;
+};
+
+/** Adds the minutes of `kind`'s rows meeting `where` (their alias as in ROWS_OF) to its columns of event_minutes. */
+const minutesSql = (kind: RolledUpKind, where: string) => {
+  const a = kind === 'events' ? 'e' : 't';
+  return addMinutesSql(kind, (others) => `SELECT CAST(${a}.ts AS INTEGER) / 60000, ${others}count(*), total(${BYTES_SQL[kind]}), count(*) FILTER (WHERE ${FAILED_SQL[kind]})
+  FROM ${ROWS_OF[kind]} WHERE ${where} AND ${a}.ts IS NOT NULL GROUP BY 1`);
 };
 
 /** Minutes a bulk load's tally spans at most (2 years: 16 MB); a wider load groups its rows instead. */
@@ -231,14 +240,8 @@ export class TransferTally implements TransferCounter {
   }
 }
 
-/** Adds (or with negative counts takes out) a minute's rows of `kind` (a new minute's other columns 0). */
-const minuteDeltaSql = (kind: RolledUpKind) => {
-  const c = ROLLUP_COLUMNS[kind];
-  return `INSERT INTO event_minutes (minute, events, bytes, failures${kind === 'events' ? '' : `, ${c.count}, ${c.bytes}, ${c.failures}`})
-  VALUES (?, ${kind === 'events' ? '' : '0, 0, 0, '}?, ?, ?)
-  ON CONFLICT (minute) DO UPDATE SET ${c.count} = ${c.count} + excluded.${c.count}, ${c.bytes} = ${c.bytes} + excluded.${c.bytes},
-    ${c.failures} = ${c.failures} + excluded.${c.failures}`;
-};
+/** Adds (or with negative counts takes out) a minute's rows of `kind`: (minute, count, bytes, failures). */
+const minuteDeltaSql = (kind: RolledUpKind) => addMinutesSql(kind, (others) => `VALUES (?, ${others}?, ?, ?)`);
 const TRANSFER_MINUTE_SQL = minuteDeltaSql('transfers');
 
 /** The rollup's dim of a string id's dim (SQL on `dim`), for the dims it counts. */
@@ -303,11 +306,11 @@ export class RollupDeltas implements TransferCounter {
       this.addMinute.run(minute, n, bytes, failures);
       if (n < 0) this.dropEmptyMinute.run(minute);
     }
-    const changed = [...this.values].filter(([, n]) => n !== 0).map(([key, n]) => [key % ROLLUP_DIMS.length, Math.floor(key / ROLLUP_DIMS.length), n]);
+    const changed = [...this.values].filter(([, n]) => n !== 0).map(([key, n]): [number, number, number] => [key % ROLLUP_DIMS.length, Math.floor(key / ROLLUP_DIMS.length), n]);
     if (changed.length) {
       const values = JSON.stringify(changed);
       this.addValues.run({ values });
-      if (changed.some(([, , n]) => n! < 0)) this.dropEmptyValues.run({ values });
+      if (changed.some(([, , n]) => n < 0)) this.dropEmptyValues.run({ values });
     }
     this.clear();
   }
