@@ -6,12 +6,17 @@ import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
 /**
  * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the columns later
  * migrations add (22's text of deleted lines, 24's and 25's spans of ids, 27's offsets in the line
- * blocks), which they would add again.
+ * blocks, 30's report figures), which they would add again.
  */
 export function undoTransferRollup(db: Database.Database): void {
   db.exec('DROP INDEX IF EXISTS transfer_values_top');
   dropColumns(db, { event_values: ['transfers'], event_minutes: ['transfers', 'transfer_bytes', 'transfer_failures'], fts_deleted: ['text'] });
   undoIdSpans(db);
+}
+
+/** Schema 30's columns of the rollup: the figures of a report of every row. */
+export function undoReportFigures(db: Database.Database): void {
+  dropColumns(db, { event_minutes: ['logins_ok', 'logins_failed', 'uploads', 'upload_bytes', 'downloads', 'download_bytes', 'transfer_max_bytes'] });
 }
 
 /**
@@ -26,7 +31,7 @@ export function undoIdSpans(db: Database.Database): void {
     CREATE UNIQUE INDEX IF NOT EXISTS events_source_line ON events(source_id, line_no);`);
 }
 
-/** Schema 26's byte offset in every event's row instead of in its line block (schema 27). */
+/** Schema 26's byte offset in every event's row instead of in its line block (schema 27), and the later columns (30's). */
 export function undoBlockOffsets(db: Database.Database): void {
   ensureLineFunctions(db);
   const has = new Set(db.prepare("SELECT name FROM pragma_table_info('events')").pluck().all());
@@ -35,6 +40,7 @@ export function undoBlockOffsets(db: Database.Database): void {
       UPDATE events SET byte_offset = coalesce(${lineOffsetSql('events')}, 0);`);
   }
   dropColumns(db, { line_blocks: ['offsets'] });
+  undoReportFigures(db);
 }
 
 function dropColumns(db: Database.Database, columns: Record<string, string[]>): void {

@@ -6,6 +6,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { computeInsights, queryValue } from '../../src-main/core/analysis/insights.js';
 import { countRows } from '../../src-main/core/query/index.js';
 import { cliJson, runCli, tempDir, writeLines } from '../helpers.js';
+import { generateEftW3c } from '../bench/generate.js';
 
 let dir: string;
 let dbFile: string;
@@ -83,6 +84,26 @@ describe('insights', () => {
       'bob: 2 failed logins from 1 IPs', 'eve: 1 failed logins from 1 IPs', 'mallory: 1 failed logins from 1 IPs',
     ]);
   });
+
+  it('gives the largest transfers through the rollup exactly as reading every transfer does', async () => {
+    const day = Date.UTC(2026, 2, 1);
+    await generateEftW3c(path.join(dir, 'u_ex260301.log'), { lines: 20_000, seed: 4, startMs: day });
+    // Uploads of one size in several minutes: ties broken by the latest first, across the minutes.
+    const same = [...HEADER, ...[3, 7, 7, 12, 30].map((min, i) => `${t(min, i)} 10.0.0.9 - tie [9${i}]created /in/same${i}.bin - 226 - 777777777 - 21`)];
+    writeLines(path.join(dir, 'u_ex260302.log'), same);
+    const db = openDatabase(dbFile);
+    await indexPaths(db, [dir, path.resolve('test/fixtures/proftpd/logs')], { timeZone: 'UTC' });
+    const largest = (opts: { top: number; from?: number; to?: number }) => computeInsights(db, { ids: ['largest-transfers'], ...opts })[0]!.findings;
+    const cases = [{ top: 1 }, { top: 3 }, { top: 10 }, { top: 200 }, { top: 10, from: day + 3_600_000 + 1234, to: day + 7_200_000 - 1 },
+      { top: 5, from: Date.UTC(2026, 2, 2), to: Date.UTC(2026, 2, 3) }, { top: 3, from: Date.UTC(2026, 2, 2), to: Date.UTC(2026, 2, 3) }];
+    const viaRollup = cases.map(largest);
+    expect(viaRollup[5]!.map((f) => f.query)).toEqual([4, 3, 2, 1, 0].map((i) => `dir:upload path:/in/same${i}.bin user:tie`));
+    expect(viaRollup[6]).toEqual(viaRollup[5]!.slice(0, 3));
+    expect(viaRollup[3]!.length).toBe(200);
+    db.prepare("UPDATE meta SET value = '1' WHERE key = 'rollup_dirty'").run(); // stale: every transfer is read
+    expect(cases.map(largest)).toEqual(viaRollup);
+    db.close();
+  }, 60_000);
 
   it('quotes values that the search language would split', () => {
     expect(queryValue('10.0.0.1')).toBe('10.0.0.1');

@@ -13,6 +13,7 @@ import { renderReportHtml } from '../../src-main/core/report/html.js';
 import { buildReport, scopeQuery, shellQuote } from '../../src-main/core/report/report.js';
 import type { ReportData } from '../../src-main/core/report/report-types.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
+import { minuteSums } from '../../src-main/core/store/rollup.js';
 import { CLI, cliJson, runCli, tempDir } from '../helpers.js';
 import { BULK_TRANSFERS, FORMULA_USER, IMG_PATH, indexReportLogs, SCRIPT_USER, type ReportLogs } from '../report-fixtures.js';
 
@@ -73,6 +74,10 @@ describe('report figures', () => {
     expect(r.scopeQuery).toBe('after:2026-03-02T00:00:00.000Z before:2026-03-03T00:00:00.000Z');
     expect(r.period).toEqual({ from, to });
     expectFiguresMatch(r);
+    // Whole minutes of every row are the rollup's sums; a period within minutes groups the rows.
+    expect(minuteSums(db, from, to)).not.toBeNull();
+    expect(minuteSums(db, from + 1, to)).toBeNull();
+    expectFiguresMatch(report('', { from: from + 1, to: to - 1 }));
     expect(r.figures.find((f) => f.id === 'logins-failed')!.count).toBe(6);
     // Only the day's file among the files indexed (and files without times).
     expect(r.sources.list.map((s) => path.basename(s.path))).toContain('u_ex260302.log');

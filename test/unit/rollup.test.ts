@@ -10,17 +10,17 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { generateEftW3c } from '../bench/generate.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
-import { aggregate } from '../../src-main/core/query/index.js';
+import { aggregate, countRows, iterateRows } from '../../src-main/core/query/index.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { eventFlags, outcomeCode } from '../../src-main/core/store/op-codes.js';
-import { RollupDeltas, RollupTally, TOP_INDEX_MIN_COUNT, rebuildRollup, rollupCurrent } from '../../src-main/core/store/rollup.js';
+import { eventFlags, opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
+import { RollupDeltas, RollupTally, TOP_INDEX_MIN_COUNT, minuteSums, rebuildRollup, rollupCurrent } from '../../src-main/core/store/rollup.js';
 import { STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { removeSource } from '../../src-main/core/store/source-admin.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
-import { undoLeanStore, undoTransferRollup } from '../schema-downgrade.js';
+import { undoLeanStore, undoReportFigures, undoTransferRollup } from '../schema-downgrade.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { ALL_TRANSFERS, EVENTS_WIDE } from '../event-rows.js';
 
@@ -178,7 +178,10 @@ describe('event rollup', () => {
     const rows = (order: 'forward' | 'backward' | 'shuffled') =>
       Array.from({ length: 30_000 }, (_, i) => {
         const k = order === 'forward' ? i : order === 'backward' ? 30_000 - i : (i * 7919) % 30_000;
-        return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0 };
+        // Logins and transfers among them, ended well, badly or neither (the report's figures).
+        const op: EventOp | null = ([null, 'login', 'upload', 'download', 'logout'] as const)[k % 5 === 0 ? (k / 5) % 5 : k % 5]!;
+        const outcome: Outcome | null = k % 5 === 0 ? 'failed' : (['success', null, 'incomplete'] as const)[k % 3]!;
+        return { ts: k % 11 === 0 ? null : minute + Math.floor(k / 4) * 60_000 + (k % 60) * 1000, bytes: k % 13 === 0 ? null : k, failed: k % 5 === 0, op, outcome };
       });
     const insert = t.db.prepare(`INSERT INTO events (source_id, line_no, ts, bytes, flags, user_id, client_ip_id, path_id, status_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -194,27 +197,53 @@ describe('event rollup', () => {
       const tally = new RollupTally();
       rows(order).forEach((r, i) => {
         const v = [pick(users, i), pick(ips, i * 3), pick(paths, i), pick(codes, i * 11)] as const;
-        insert.run(source, i + 1, r.ts, r.bytes, eventFlags(0, null, r.failed ? outcomeCode('failed') : null, false, false), ...v);
-        tally.add(r.ts, r.bytes, r.failed, ...v);
+        insert.run(source, i + 1, r.ts, r.bytes, eventFlags(0, opCode(r.op), outcomeCode(r.outcome), false, false), ...v);
+        tally.add(r.ts, r.bytes, r.failed, r.op, r.outcome, ...v);
       });
       expect(tally.write(t.db), order).toBe(true);
       const kept = snapshot(t.db);
       // The same as the writer's counts of a batch's rows, and as a rebuild.
       t.db.exec('DELETE FROM event_minutes; DELETE FROM event_values');
       const deltas = new RollupDeltas(t.db, 'events');
-      rows(order).forEach((r, i) => deltas.count(1, r.ts, r.bytes, r.failed, pick(users, i), pick(ips, i * 3), pick(paths, i), pick(codes, i * 11)));
+      rows(order).forEach((r, i) => deltas.count(1, r.ts, r.bytes, r.failed, r.op, r.outcome, pick(users, i), pick(ips, i * 3), pick(paths, i), pick(codes, i * 11)));
       deltas.flush();
       expect(kept, order).toEqual(snapshot(t.db));
       rebuildRollup(t.db);
       expect(kept, order).toEqual(snapshot(t.db));
       expect(kept.minutes.length, order).toBeGreaterThan(7000);
+      const logins = kept.minutes.reduce((n: number, m) => n + (m as { logins_ok: number; logins_failed: number }).logins_ok + (m as { logins_failed: number }).logins_failed, 0);
+      expect(logins, order).toBe(rows(order).filter((r) => r.ts !== null && r.op === 'login' && (r.outcome === 'success' || r.outcome === 'failed')).length);
       expect(kept.values.length, order).toBe(2 + 2 + 500 + 2);
     }
     // Lines three years apart: the tally gives up (its arrays would be too big), the rows are grouped.
     const wide = new RollupTally();
-    wide.add(minute, 1, false, null, null, null, null);
-    wide.add(minute + 3 * 365 * 86_400_000, 1, false, null, null, null, null);
+    wide.add(minute, 1, false, null, null, null, null, null, null);
+    wide.add(minute + 3 * 365 * 86_400_000, 1, false, null, null, null, null, null, null);
     expect(wide.write(t.db)).toBe(false);
+  });
+
+  it("sums every row's figures as the search language counts them, rows without a time too", async () => {
+    await index([PROFTPD_LOGS]);
+    await index([await w3cLog('u_ex260111.log', 3_000, 11)]);
+    // A failed login and a failed upload without a time (in no minute), as the rows hold them.
+    const source = t.db.prepare('SELECT id FROM sources LIMIT 1').pluck().get() as number;
+    const add = t.db.prepare('INSERT INTO events (source_id, line_no, ts, bytes, flags) VALUES (?, 0, NULL, ?, ?)');
+    add.run(source, null, eventFlags(0, opCode('login'), outcomeCode('failed'), false, false));
+    add.run(source, 12_345, eventFlags(0, opCode('upload'), outcomeCode('failed'), true, false));
+    rebuildRollup(t.db);
+    const sums = minuteSums(t.db)!;
+    const count = (kind: 'events' | 'transfers', query: string) => countRows(t.db, kind, query, { timeZone: 'UTC' });
+    const bytes = (query: string) => [...iterateRows(t.db, 'transfers', query, {})].reduce((n, r) => n + ((r.bytes as number | null) ?? 0), 0);
+    expect(sums.events).toMatchObject({ logins_ok: count('events', 'dir:login status:success'), logins_failed: count('events', 'dir:login status:failed'),
+      failures: count('events', 'status:failed'), events: t.db.prepare('SELECT count(*) FROM events').pluck().get() });
+    expect(sums.transfers).toMatchObject({ uploads: count('transfers', 'dir:upload'), upload_bytes: bytes('dir:upload'), downloads: count('transfers', 'dir:download'),
+      download_bytes: bytes('dir:download'), transfer_failures: count('transfers', 'status:failed'), transfers: t.db.prepare(`SELECT count(*) FROM ${ALL_TRANSFERS}`).pluck().get() });
+    expect(sums.transfers.transfer_max_bytes).toBe(Math.max(...[...iterateRows(t.db, 'transfers', '', {})].map((r) => (r.bytes as number | null) ?? 0)));
+    expect(sums.events.logins_failed).toBeGreaterThan(1);
+    // Within minutes the rollup cannot say; a stale one says nothing.
+    expect(minuteSums(t.db, 1)).toBeNull();
+    t.db.prepare("UPDATE meta SET value = '1' WHERE key = 'rollup_dirty'").run();
+    expect(minuteSums(t.db)).toBeNull();
   });
 
   it('a time beyond what a Date holds is stored as no time, and charts and the rollup still work', async () => {
@@ -246,6 +275,23 @@ describe('event rollup', () => {
     expect(snapshot(t.db)).toEqual(want);
     expect(want.values.filter((v) => (v as { transfers: number }).transfers > 0).length).toBeGreaterThan(100);
     expectRollupInStep();
+  });
+
+  it("gains the report's figures from the rows when a schema 29 database is upgraded", async () => {
+    await index([PROFTPD_LOGS]);
+    await index([await w3cLog('u_ex260110.log', 3_000, 10)]);
+    const want = snapshot(t.db);
+    const sum = (c: string) => want.minutes.reduce((n: number, m) => n + (m as Record<string, number>)[c]!, 0);
+    for (const c of ['logins_ok', 'logins_failed', 'uploads', 'upload_bytes', 'downloads', 'download_bytes', 'transfer_max_bytes']) expect(sum(c), c).toBeGreaterThan(0);
+    t.db.close();
+    const raw = new Database(path.join(t.dir, 'index.sqlite'));
+    undoReportFigures(raw);
+    raw.pragma('user_version = 29');
+    raw.close();
+    t.db = openDatabase(path.join(t.dir, 'index.sqlite'));
+    expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(rollupCurrent(t.db)).toBe(true); // filled by the migration, not rebuilt
+    expect(snapshot(t.db)).toEqual(want);
   });
 
   it('is built when an older database gains it (schema 2 → 3)', async () => {

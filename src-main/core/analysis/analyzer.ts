@@ -715,7 +715,7 @@ export class Analyzer {
       rec.user === (own.user ?? null) && rec.clientIp === (own.clientIp ?? null) && rec.protocol === (own.protocol ?? null) &&
       server === (own.server ?? null) && rec.path === (own.path ?? null) && rec.pathTo === null && rec.bytes === (own.bytes ?? null) &&
       rec.durationMs === (own.durationMs ?? null) && rec.code === (own.status ?? null);
-    this.tallyTransfer(1, rec.ts, rec.bytes, rec.status, rec.user, rec.clientIp, rec.path, rec.code);
+    this.tallyTransfer(1, rec.ts, rec.bytes, rec.op, rec.status, rec.user, rec.clientIp, rec.path, rec.code);
     if (plain) return { id: this.eventId!, plain: true };
     const str = this.strings;
     const id = Number(
@@ -776,8 +776,8 @@ export class Analyzer {
       code: t.code !== null && /^\d+$/.test(t.code) ? t.code : rec.code ?? t.code,
       record_sources: `${t.record_sources}${this.sourceId},`,
     };
-    this.tallyTransfer(-1, t.ts, t.bytes, t.status, t.user, t.client_ip, t.path, t.code);
-    this.tallyTransfer(1, merged.ts, merged.bytes, merged.status, merged.user, merged.client_ip, merged.path, merged.code);
+    this.tallyTransfer(-1, t.ts, t.bytes, t.op, t.status, t.user, t.client_ip, t.path, t.code);
+    this.tallyTransfer(1, merged.ts, merged.bytes, merged.op, merged.status, merged.user, merged.client_ip, merged.path, merged.code);
     const str = this.strings;
     this.stmt.updateTransfer.run({
       id: merged.id, session_id: merged.session_id, ts: merged.ts, user_id: str.id('user', merged.user), client_ip_id: str.id('client_ip', merged.client_ip),
@@ -796,11 +796,11 @@ export class Analyzer {
   }
 
   /** Counts a transfer's figures in (1) or out (−1) of the rollup. */
-  private tallyTransfer(n: 1 | -1, ts: number | null, bytes: number | null, status: Outcome, user: string | null, clientIp: string | null,
+  private tallyTransfer(n: 1 | -1, ts: number | null, bytes: number | null, op: TransferOp, status: Outcome, user: string | null, clientIp: string | null,
     path: string | null, code: string | null): void {
     if (!this.transferCounter) return;
     const str = this.strings;
-    this.transferCounter.count(n, ts, bytes, status === 'failed', str.id('user', user), str.id('client_ip', clientIp), str.id('path', path), str.id('status', code));
+    this.transferCounter.count(n, ts, bytes, status === 'failed', op, status, str.id('user', user), str.id('client_ip', clientIp), str.id('path', path), str.id('status', code));
   }
 
   private keylessKey(f: EventFields): string {

@@ -49,78 +49,161 @@ export const TOP_INDEXES_SQL = `CREATE INDEX event_values_top ON event_values(di
 const ROWS_OF: Record<RolledUpKind, string> = { events: 'events e', transfers: `${everyTransfer()} t` };
 
 /**
+ * A column of event_minutes: the SQL that computes it from a kind's rows (aliased as in ROWS_OF),
+ * and whether a minute's values add up or keep the largest.
+ */
+interface MinuteColumn {
+  column: string;
+  sql: string;
+  largest?: true;
+}
+
+/**
+ * Each kind's columns of event_minutes, in the order every writer gives their values: the count,
+ * bytes and failures charts read (ROLLUP_COLUMNS), then the figures a report of every row shows
+ * (schema 30, report/report.ts), which took grouping millions of rows (10M EFT lines: 13 s of a
+ * 24 s report), and the most bytes one transfer moved, which bounds where the largest are
+ * (analysis/insights.ts). `rowFigures` computes the same for one row.
+ */
+export const MINUTE_COLUMNS: Record<RolledUpKind, readonly MinuteColumn[]> = {
+  events: [
+    { column: 'events', sql: 'count(*)' },
+    { column: 'bytes', sql: `total(${BYTES_SQL.events})` },
+    { column: 'failures', sql: `count(*) FILTER (WHERE ${FAILED_SQL.events})` },
+    { column: 'logins_ok', sql: "count(*) FILTER (WHERE e.op = 'login' AND e.outcome = 'success')" },
+    { column: 'logins_failed', sql: "count(*) FILTER (WHERE e.op = 'login' AND e.outcome = 'failed')" },
+  ],
+  transfers: [
+    { column: 'transfers', sql: 'count(*)' },
+    { column: 'transfer_bytes', sql: `total(${BYTES_SQL.transfers})` },
+    { column: 'transfer_failures', sql: `count(*) FILTER (WHERE ${FAILED_SQL.transfers})` },
+    { column: 'uploads', sql: "count(*) FILTER (WHERE t.op = 'upload')" },
+    { column: 'upload_bytes', sql: "total(t.bytes) FILTER (WHERE t.op = 'upload')" },
+    { column: 'downloads', sql: "count(*) FILTER (WHERE t.op = 'download')" },
+    { column: 'download_bytes', sql: "total(t.bytes) FILTER (WHERE t.op = 'download')" },
+    // 0 when no transfer moved more: a transfer taken out leaves it as it was (still at least the largest).
+    { column: 'transfer_max_bytes', sql: 'max(coalesce(max(t.bytes), 0), 0)', largest: true },
+  ],
+};
+
+/** The columns schema 30 added (the report's figures), which its migration fills from the rows. */
+export const FIGURE_COLUMNS: Record<RolledUpKind, readonly MinuteColumn[]> = {
+  events: MINUTE_COLUMNS.events.slice(3),
+  transfers: MINUTE_COLUMNS.transfers.slice(3),
+};
+
+/**
+ * Adds one row's figures to `kind`'s minute values in `into` from `at` (MINUTE_COLUMNS' order):
+ * `n` 1 counts it in, −1 takes it out. `failed` as FAILED_SQL counts it, `op` and `outcome` (a
+ * transfer's status) as the rows spell them. Positional: an object per row was garbage enough to
+ * grow the writer's heap.
+ */
+function addRowFigures(kind: RolledUpKind, into: { [i: number]: number }, at: number, n: number, bytes: number | null, failed: boolean, op: string | null, outcome: string | null): void {
+  into[at]! += n;
+  if (bytes) into[at + 1]! += n * bytes;
+  if (failed) into[at + 2]! += n;
+  if (kind === 'events') {
+    if (op === 'login' && outcome === 'success') into[at + 3]! += n;
+    else if (op === 'login' && outcome === 'failed') into[at + 4]! += n;
+    return;
+  }
+  if (op === 'upload' || op === 'download') {
+    const k = op === 'upload' ? at + 3 : at + 5;
+    into[k]! += n;
+    if (bytes) into[k + 1]! += n * bytes;
+  }
+  if (n > 0 && bytes !== null && bytes > into[at + 7]!) into[at + 7] = bytes;
+}
+
+/**
  * Adds to `kind`'s columns of event_minutes the minutes `rows` gives (a SELECT or VALUES of the
- * minute, then `others` — a new minute's other kind's columns, 0 — then the count, bytes and
- * failures).
+ * minute, then `others` — a new minute's other kind's counts, 0 — then the kind's MINUTE_COLUMNS).
  */
 const addMinutesSql = (kind: RolledUpKind, rows: (others: string) => string) => {
-  const c = ROLLUP_COLUMNS[kind];
-  return `INSERT INTO event_minutes (minute, events, bytes, failures${kind === 'events' ? '' : `, ${c.count}, ${c.bytes}, ${c.failures}`})
+  const columns = MINUTE_COLUMNS[kind];
+  const set = columns.map(({ column: c, largest }) => (largest ? `${c} = max(${c}, excluded.${c})` : `${c} = ${c} + excluded.${c}`));
+  return `INSERT INTO event_minutes (minute${kind === 'events' ? '' : ', events, bytes, failures'}, ${columns.map((c) => c.column).join(', ')})
   ${rows(kind === 'events' ? '' : '0, 0, 0, ')}
-  ON CONFLICT (minute) DO UPDATE SET ${c.count} = ${c.count} + excluded.${c.count}, ${c.bytes} = ${c.bytes} + excluded.${c.bytes},
-    ${c.failures} = ${c.failures} + excluded.${c.failures}`;
+  ON CONFLICT (minute) DO UPDATE SET ${set.join(', ')}`;
 };
 
 /** Adds the minutes of `kind`'s rows meeting `where` (their alias as in ROWS_OF) to its columns of event_minutes. */
 const minutesSql = (kind: RolledUpKind, where: string) => {
   const a = kind === 'events' ? 'e' : 't';
-  return addMinutesSql(kind, (others) => `SELECT CAST(${a}.ts AS INTEGER) / 60000, ${others}count(*), total(${BYTES_SQL[kind]}), count(*) FILTER (WHERE ${FAILED_SQL[kind]})
+  return addMinutesSql(kind, (others) => `SELECT CAST(${a}.ts AS INTEGER) / 60000, ${others}${MINUTE_COLUMNS[kind].map((c) => c.sql).join(', ')}
   FROM ${ROWS_OF[kind]} WHERE ${where} AND ${a}.ts IS NOT NULL GROUP BY 1`);
 };
+
+/**
+ * Fills the columns schema 30 added to a current rollup from the rows (one grouping per kind);
+ * a stale one is rebuilt whole after the upgrade.
+ */
+export function fillFigureColumns(db: Db): void {
+  if (!rollupCurrent(db)) return;
+  for (const kind of ['events', 'transfers'] as const) {
+    const a = kind === 'events' ? 'e' : 't';
+    const columns = FIGURE_COLUMNS[kind];
+    db.exec(`UPDATE event_minutes SET ${columns.map((c, i) => `${c.column} = g.v${i}`).join(', ')}
+      FROM (SELECT CAST(${a}.ts AS INTEGER) / 60000 AS minute, ${columns.map((c, i) => `${c.sql} AS v${i}`).join(', ')}
+        FROM ${ROWS_OF[kind]} WHERE ${a}.ts IS NOT NULL GROUP BY 1) g
+      WHERE event_minutes.minute = g.minute`);
+  }
+}
 
 /** Minutes a bulk load's tally spans at most (2 years: 16 MB); a wider load groups its rows instead. */
 const TALLY_MAX_MINUTES = 2 * 366 * 24 * 60;
 
 /**
- * Counts, bytes and failures per minute, in typed arrays indexed by minute, off the heap: live
- * objects in the heap let the whole heap grow before a full GC (a first version's maps per minute
- * and per client IP came with a 10M-line load peaking at 350 MB). False from add() once the span
- * is too wide to tally.
+ * A kind's MINUTE_COLUMNS per minute, in one typed array indexed by minute (each minute's values
+ * side by side), off the heap: live objects in the heap let the whole heap grow before a full GC (a
+ * first version's maps per minute and per client IP came with a 10M-line load peaking at 350 MB).
+ * False from add() once the span is too wide to tally.
  */
 class MinuteTally {
+  private readonly width: number;
   first = 0;
-  rows = new Int32Array(0);
-  failures = new Int32Array(0);
-  bytes = new Float64Array(0);
+  private slots = 0;
+  private values = new Float64Array(0);
 
-  /** Adds `n` rows (−1 takes one out) at `ts`; false when the tally cannot hold its minute. */
-  add(ts: number, bytes: number | null, failed: boolean, n = 1): boolean {
+  constructor(private readonly kind: RolledUpKind) {
+    this.width = MINUTE_COLUMNS[kind].length;
+  }
+
+  /** Adds a row (see addRowFigures); false when the tally cannot hold its minute. */
+  add(ts: number, n: number, bytes: number | null, failed: boolean, op: string | null, outcome: string | null): boolean {
     const minute = Math.trunc(ts / 60000);
     let i = minute - this.first;
-    if (i < 0 || i >= this.rows.length) {
+    if (i < 0 || i >= this.slots) {
       if (!this.cover(minute)) return false;
       i = minute - this.first;
     }
-    this.rows[i]! += n;
-    if (bytes) this.bytes[i]! += n * bytes;
-    if (failed) this.failures[i]! += n;
+    addRowFigures(this.kind, this.values, i * this.width, n, bytes, failed, op, outcome);
     return true;
   }
 
-  /** Widens the arrays to hold `minute` (doubling, so that a log read in order grows them rarely). */
+  /** Widens the array to hold `minute` (doubling, so that a log read in order grows it rarely). */
   private cover(minute: number): boolean {
-    const used = this.rows.length > 0;
+    const used = this.slots > 0;
     const lo = used ? Math.min(this.first, minute) : minute;
-    const hi = used ? Math.max(this.first + this.rows.length - 1, minute) : minute;
+    const hi = used ? Math.max(this.first + this.slots - 1, minute) : minute;
     if (hi - lo + 1 > TALLY_MAX_MINUTES) return false;
-    const size = Math.min(TALLY_MAX_MINUTES, Math.max(hi - lo + 1, 2 * this.rows.length, 1024));
+    const size = Math.min(TALLY_MAX_MINUTES, Math.max(hi - lo + 1, 2 * this.slots, 1024));
     // The room goes where the log is heading: below for an earlier minute, above otherwise.
     const first = used && minute < this.first ? hi - size + 1 : lo;
-    const move = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const grown = make(size);
-      if (used) grown.set(old, this.first - first);
-      return grown;
-    };
-    this.rows = move(this.rows, (n) => new Int32Array(n));
-    this.failures = move(this.failures, (n) => new Int32Array(n));
-    this.bytes = move(this.bytes, (n) => new Float64Array(n));
+    const grown = new Float64Array(size * this.width);
+    if (used) grown.set(this.values, (this.first - first) * this.width);
+    this.values = grown;
+    this.slots = size;
     this.first = first;
     return true;
   }
 
-  /** Each minute holding rows, as (minute, rows, bytes, failures). */
-  *entries(): Generator<[number, number, number, number]> {
-    for (let i = 0; i < this.rows.length; i++) if (this.rows[i]) yield [this.first + i, this.rows[i]!, this.bytes[i]!, this.failures[i]!];
+  /** Each minute holding rows, as [minute, ...its MINUTE_COLUMNS]. */
+  *entries(): Generator<number[]> {
+    for (let i = 0; i < this.slots; i++) {
+      const at = i * this.width;
+      if (this.values[at]) yield [this.first + i, ...this.values.subarray(at, at + this.width)];
+    }
   }
 }
 
@@ -131,7 +214,7 @@ class MinuteTally {
  * 1.5 s, the minutes 0.64 s of it. The analysis counts the load's transfers into `transfers`.
  */
 export class RollupTally {
-  private readonly minutes = new MinuteTally();
+  private readonly minutes = new MinuteTally('events');
   /** The rows' counts per user, client IP, path and code. */
   readonly values = new ValueTally();
   /** The transfers', given by the analysis (see TransferCounter). */
@@ -146,15 +229,16 @@ export class RollupTally {
     this.invalid = true;
   }
 
-  /** A row: its time, bytes, whether it failed, and its user, client IP, path and code as string ids. */
-  add(ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, status: number | null): void {
+  /** A row: its time, bytes, whether it failed, its operation and outcome, and its user, client IP, path and code as string ids. */
+  add(ts: number | null, bytes: number | null, failed: boolean, op: string | null, outcome: string | null,
+    user: number | null, clientIp: number | null, path: number | null, status: number | null): void {
     this.rows++;
     this.values.add(user);
     this.values.add(clientIp);
     this.values.add(path);
     this.values.add(status);
     if (ts === null || this.invalid) return;
-    if (!this.minutes.add(ts, bytes, failed)) this.invalidate();
+    if (!this.minutes.add(ts, 1, bytes, failed, op, outcome)) this.invalidate();
   }
 
   /**
@@ -170,8 +254,8 @@ export class RollupTally {
     const transfers = db.prepare('SELECT (SELECT count(*) FROM transfers) + (SELECT count(*) FROM events WHERE plain_transfer = 1)').pluck().get() as number;
     if (transfers !== this.transfers.transfers) return false;
     rebuildRollup(db, () => {
-      const insert = db.prepare('INSERT INTO event_minutes (minute, events, bytes, failures) VALUES (?, ?, ?, ?)');
-      for (const minute of this.minutes.entries()) insert.run(...minute);
+      const insert = db.prepare(EVENT_MINUTE_SQL);
+      for (const minute of this.minutes.entries()) insert.run(minute);
     }, this.values, this.transfers);
     return true;
   }
@@ -183,11 +267,12 @@ export class RollupTally {
  */
 export interface TransferCounter {
   /**
-   * `n` (1 or −1) transfers with this time, bytes, outcome and values as string ids (code: among the
-   * status codes). Positional, as RollupTally.add: an object per transfer was garbage enough to
-   * grow the writer's heap.
+   * `n` (1 or −1) transfers with this time, bytes, outcome (`failed`, and `status` as the rows spell
+   * it), operation and values as string ids (code: among the status codes). Positional, as
+   * RollupTally.add: an object per transfer was garbage enough to grow the writer's heap.
    */
-  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, code: number | null): void;
+  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, op: string | null, status: string | null,
+    user: number | null, clientIp: number | null, path: number | null, code: number | null): void;
 }
 
 /**
@@ -195,20 +280,21 @@ export interface TransferCounter {
  * the rows), written to the transfers' columns of the rollup.
  */
 export class TransferTally implements TransferCounter {
-  private readonly minutes = new MinuteTally();
+  private readonly minutes = new MinuteTally('transfers');
   private readonly values = new ValueTally();
   /** False once a transfer's minute was beyond what the tally holds: the minutes are then grouped from the rows. */
   private minutesValid = true;
   /** Transfers counted (created, less none: a merge takes one out and puts it back). */
   transfers = 0;
 
-  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, code: number | null): void {
+  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, op: string | null, status: string | null,
+    user: number | null, clientIp: number | null, path: number | null, code: number | null): void {
     this.transfers += n;
     this.values.add(user, n);
     this.values.add(clientIp, n);
     this.values.add(path, n);
     this.values.add(code, n);
-    if (ts !== null && this.minutesValid && !this.minutes.add(ts, bytes, failed, n)) this.minutesValid = false;
+    if (ts !== null && this.minutesValid && !this.minutes.add(ts, n, bytes, failed, op, status)) this.minutesValid = false;
   }
 
   /** Counts the transfers stored (both sides: rows and plain transfers). */
@@ -220,10 +306,11 @@ export class TransferTally implements TransferCounter {
       AND NOT EXISTS (SELECT 1 FROM strings s WHERE s.dim = ${STRING_DIMS.status} AND s.value = t.code COLLATE NOCASE AND s.value = t.code)`);
     // A row's code is text: the status code string of that spelling (an event's code, so stored).
     const codeId = `(SELECT s.id FROM strings s WHERE s.dim = ${STRING_DIMS.status} AND s.value = t.code COLLATE NOCASE AND s.value = t.code)`;
-    const rows = db.prepare(`SELECT t.ts, t.bytes, ${FAILED_SQL.transfers}, t.user_id, t.client_ip_id, t.path_id, ${codeId} FROM transfers t
-      UNION ALL SELECT ts, bytes, outcome_code = 1, user_id, client_ip_id, path_id, status_id FROM events WHERE plain_transfer = 1`).raw();
-    for (const [ts, bytes, failed, user, clientIp, path, code] of rows.iterate() as IterableIterator<[number | null, number | null, number, number | null, number | null, number | null, number | null]>) {
-      tally.count(1, ts, bytes, failed === 1, user, clientIp, path, code);
+    const rows = db.prepare(`SELECT t.ts, t.bytes, ${FAILED_SQL.transfers}, t.op, t.status, t.user_id, t.client_ip_id, t.path_id, ${codeId} FROM transfers t
+      UNION ALL SELECT ts, bytes, outcome_code = 1, op, outcome, user_id, client_ip_id, path_id, status_id FROM events WHERE plain_transfer = 1`).raw();
+    type Row = [number | null, number | null, number, string | null, string | null, number | null, number | null, number | null, number | null];
+    for (const [ts, bytes, failed, op, status, user, clientIp, path, code] of rows.iterate() as IterableIterator<Row>) {
+      tally.count(1, ts, bytes, failed === 1, op, status, user, clientIp, path, code);
     }
     return tally;
   }
@@ -232,7 +319,7 @@ export class TransferTally implements TransferCounter {
   write(db: Db): void {
     if (this.minutesValid) {
       const minute = db.prepare(TRANSFER_MINUTE_SQL);
-      for (const [m, n, bytes, failures] of this.minutes.entries()) minute.run(m, n, bytes, failures);
+      for (const values of this.minutes.entries()) minute.run(values);
     } else {
       db.exec(minutesSql('transfers', 'true')); // its columns are empty here: adding is setting
     }
@@ -240,8 +327,9 @@ export class TransferTally implements TransferCounter {
   }
 }
 
-/** Adds (or with negative counts takes out) a minute's rows of `kind`: (minute, count, bytes, failures). */
-const minuteDeltaSql = (kind: RolledUpKind) => addMinutesSql(kind, (others) => `VALUES (?, ${others}?, ?, ?)`);
+/** Adds (or with negative counts takes out) a minute's rows of `kind`: the minute, then its MINUTE_COLUMNS. */
+const minuteDeltaSql = (kind: RolledUpKind) => addMinutesSql(kind, (others) => `VALUES (?, ${others}${MINUTE_COLUMNS[kind].map(() => '?').join(', ')})`);
+const EVENT_MINUTE_SQL = minuteDeltaSql('events');
 const TRANSFER_MINUTE_SQL = minuteDeltaSql('transfers');
 
 /** The rollup's dim of a string id's dim (SQL on `dim`), for the dims it counts. */
@@ -256,14 +344,15 @@ const ROLLUP_DIM_SQL = `CASE dim ${ROLLUP_DIMS.map((c, i) => `WHEN ${STRING_DIMS
  * 10M, 414 ms of the writer's 5.4 s.
  */
 export class RollupDeltas implements TransferCounter {
-  private readonly minutes = new Map<number, [number, number, number]>();
+  /** Each minute's changes to the kind's MINUTE_COLUMNS. */
+  private readonly minutes = new Map<number, number[]>();
   private readonly values = new Map<number, number>();
   private readonly addMinute;
   private readonly addValues;
   private readonly dropEmptyMinute;
   private readonly dropEmptyValues;
 
-  constructor(db: Db, kind: RolledUpKind) {
+  constructor(db: Db, private readonly kind: RolledUpKind) {
     const count = ROLLUP_COLUMNS[kind].count;
     this.addMinute = db.prepare(minuteDeltaSql(kind));
     // @values: a JSON array of [rollup dim, string id, count]. The top lists count values neither
@@ -278,7 +367,8 @@ export class RollupDeltas implements TransferCounter {
       AND events = 0 AND transfers = 0`);
   }
 
-  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, user: number | null, clientIp: number | null, path: number | null, code: number | null): void {
+  count(n: 1 | -1, ts: number | null, bytes: number | null, failed: boolean, op: string | null, outcome: string | null,
+    user: number | null, clientIp: number | null, path: number | null, code: number | null): void {
     this.addValue(0, user, n);
     this.addValue(1, clientIp, n);
     this.addValue(2, path, n);
@@ -286,10 +376,8 @@ export class RollupDeltas implements TransferCounter {
     if (ts === null) return;
     const minute = Math.trunc(ts / 60000);
     let m = this.minutes.get(minute);
-    if (!m) this.minutes.set(minute, (m = [0, 0, 0]));
-    m[0] += n;
-    if (bytes) m[1] += n * bytes;
-    if (failed) m[2] += n;
+    if (!m) this.minutes.set(minute, (m = MINUTE_COLUMNS[this.kind].map(() => 0)));
+    addRowFigures(this.kind, m, 0, n, bytes, failed, op, outcome);
   }
 
   /** Counts a value of the rollup's dim `rdim` (its position in ROLLUP_DIMS), keyed by id and dim together. */
@@ -301,10 +389,10 @@ export class RollupDeltas implements TransferCounter {
 
   /** Writes the batch's changes (in its transaction) and starts again. */
   flush(): void {
-    for (const [minute, [n, bytes, failures]] of this.minutes) {
-      if (n === 0 && bytes === 0 && failures === 0) continue;
-      this.addMinute.run(minute, n, bytes, failures);
-      if (n < 0) this.dropEmptyMinute.run(minute);
+    for (const [minute, values] of this.minutes) {
+      if (values.every((v) => v === 0)) continue;
+      this.addMinute.run(minute, values);
+      if (values[0]! < 0) this.dropEmptyMinute.run(minute);
     }
     const changed = [...this.values].filter(([, n]) => n !== 0).map(([key, n]): [number, number, number] => [key % ROLLUP_DIMS.length, Math.floor(key / ROLLUP_DIMS.length), n]);
     if (changed.length) {
@@ -401,13 +489,54 @@ export function rebuildRollup(db: Db, writeMinutes = () => void db.exec(minutesS
   );
 }
 
-/** Recomputes the transfers' part of the rollup from the rows (schema 19 added it). */
-export function rebuildTransferRollup(db: Db): void {
-  withSortCache(db, () => {
-    db.exec('UPDATE event_minutes SET transfers = 0, transfer_bytes = 0, transfer_failures = 0 WHERE transfers <> 0; UPDATE event_values SET transfers = 0 WHERE transfers <> 0');
-    TransferTally.ofTransfers(db).write(db);
-    db.exec('DELETE FROM event_minutes WHERE events = 0 AND transfers = 0; DELETE FROM event_values WHERE events = 0 AND transfers = 0');
-  });
+/** Each kind's MINUTE_COLUMNS summed (the largest: the largest) over some minutes, by column. */
+export type MinuteSums = Record<RolledUpKind, Record<string, number>>;
+
+/**
+ * Both kinds' MINUTE_COLUMNS over every row from `from` to `to` (UTC ms, either open): the
+ * minutes between them, and when both are open the rows without a time (in no minute). Null when
+ * the rollup cannot answer: stale, or a bound within a minute. One read transaction, so that
+ * whether it is current and what it holds come from one snapshot.
+ */
+export function minuteSums(db: Db, from?: number, to?: number): MinuteSums | null {
+  if ((from !== undefined && from % 60000 !== 0) || (to !== undefined && to % 60000 !== 0)) return null;
+  const range = [from !== undefined ? `minute >= ${from / 60000}` : '', to !== undefined ? `minute < ${to / 60000}` : ''].filter(Boolean);
+  return db.transaction((): MinuteSums | null => {
+    if (!rollupCurrent(db)) return null;
+    const sums = {} as MinuteSums;
+    for (const kind of ['events', 'transfers'] as const) {
+      const columns = MINUTE_COLUMNS[kind];
+      const minutes = db.prepare(`SELECT ${columns.map((c) => `${c.largest ? 'max' : 'total'}(${c.column})`).join(', ')}
+        FROM event_minutes${range.length ? ` WHERE ${range.join(' AND ')}` : ''}`).raw().get() as (number | null)[];
+      const a = kind === 'events' ? 'e' : 't';
+      const untimed = range.length ? null : db.prepare(`SELECT ${columns.map((c) => c.sql).join(', ')} FROM ${ROWS_OF[kind]} WHERE ${a}.ts IS NULL`).raw().get() as (number | null)[];
+      sums[kind] = Object.fromEntries(columns.map((c, i) => {
+        const [m, u] = [minutes[i] ?? 0, untimed?.[i] ?? 0];
+        return [c.column, Math.round(c.largest ? Math.max(m, u) : m + u)];
+      }));
+    }
+    return sums;
+  })();
+}
+
+/**
+ * The first and last times (UTC ms) a minute of the rollup holds: a row's minute is its time divided
+ * by 60,000, truncated toward zero as SQLite's integer division does (so minute 0 holds a time on
+ * either side of 1970).
+ */
+export function minuteTimes(minute: number): [number, number] {
+  const start = minute * 60000;
+  return [minute > 0 ? start : start - 59999, minute < 0 ? start : start + 59999];
+}
+
+/**
+ * The minutes holding a time from `from` to `to` (UTC ms, both included) in which a transfer moved
+ * bytes, the one whose largest transfer moved most first, with at least that many bytes (the most
+ * a transfer of the minute moved, unless one that moved more went since).
+ */
+export function minutesByLargestTransfer(db: Db, from: number, to: number): { minute: number; maxBytes: number }[] {
+  return db.prepare(`SELECT minute, transfer_max_bytes AS maxBytes FROM event_minutes WHERE minute BETWEEN ? AND ? AND transfer_max_bytes > 0
+    ORDER BY transfer_max_bytes DESC`).all(Math.trunc(from / 60000), Math.trunc(to / 60000)) as { minute: number; maxBytes: number }[];
 }
 
 /** Until the next rebuild, the rollup is not to be read. */

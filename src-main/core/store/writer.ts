@@ -234,9 +234,9 @@ export class IndexWriter {
           eventFlags(r.kind, opCode(links?.op), outcomeCode(links?.outcome), links?.plainTransfer === true, f.tsLocal === true),
           eventMore(f.durationMs, f.pid, f.extra ? JSON.stringify(f.extra) : null),
         );
-        const failed = links?.outcome === 'failed';
-        if (this.bulk) this.bulk.add(r.ts ?? null, f.bytes ?? null, failed, userId, clientIpId, pathId, statusId);
-        else this.eventDeltas.count(1, r.ts ?? null, f.bytes ?? null, failed, userId, clientIpId, pathId, statusId);
+        const op = links?.op ?? null, outcome = links?.outcome ?? null, failed = outcome === 'failed';
+        if (this.bulk) this.bulk.add(r.ts ?? null, f.bytes ?? null, failed, op, outcome, userId, clientIpId, pathId, statusId);
+        else this.eventDeltas.count(1, r.ts ?? null, f.bytes ?? null, failed, op, outcome, userId, clientIpId, pathId, statusId);
         id++;
       }
       analyzer.flush();
