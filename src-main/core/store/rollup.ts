@@ -55,6 +55,8 @@ const ROWS_OF: Record<RolledUpKind, string> = { events: 'events e', transfers: `
 interface MinuteColumn {
   column: string;
   sql: string;
+  /** Bytes: past what 32 bits hold. */
+  bytes?: true;
   largest?: true;
 }
 
@@ -68,21 +70,21 @@ interface MinuteColumn {
 export const MINUTE_COLUMNS: Record<RolledUpKind, readonly MinuteColumn[]> = {
   events: [
     { column: 'events', sql: 'count(*)' },
-    { column: 'bytes', sql: `total(${BYTES_SQL.events})` },
+    { column: 'bytes', sql: `total(${BYTES_SQL.events})`, bytes: true },
     { column: 'failures', sql: `count(*) FILTER (WHERE ${FAILED_SQL.events})` },
     { column: 'logins_ok', sql: "count(*) FILTER (WHERE e.op = 'login' AND e.outcome = 'success')" },
     { column: 'logins_failed', sql: "count(*) FILTER (WHERE e.op = 'login' AND e.outcome = 'failed')" },
   ],
   transfers: [
     { column: 'transfers', sql: 'count(*)' },
-    { column: 'transfer_bytes', sql: `total(${BYTES_SQL.transfers})` },
+    { column: 'transfer_bytes', sql: `total(${BYTES_SQL.transfers})`, bytes: true },
     { column: 'transfer_failures', sql: `count(*) FILTER (WHERE ${FAILED_SQL.transfers})` },
     { column: 'uploads', sql: "count(*) FILTER (WHERE t.op = 'upload')" },
-    { column: 'upload_bytes', sql: "total(t.bytes) FILTER (WHERE t.op = 'upload')" },
+    { column: 'upload_bytes', sql: "total(t.bytes) FILTER (WHERE t.op = 'upload')", bytes: true },
     { column: 'downloads', sql: "count(*) FILTER (WHERE t.op = 'download')" },
-    { column: 'download_bytes', sql: "total(t.bytes) FILTER (WHERE t.op = 'download')" },
+    { column: 'download_bytes', sql: "total(t.bytes) FILTER (WHERE t.op = 'download')", bytes: true },
     // 0 when no transfer moved more: a transfer taken out leaves it as it was (still at least the largest).
-    { column: 'transfer_max_bytes', sql: 'max(coalesce(max(t.bytes), 0), 0)', largest: true },
+    { column: 'transfer_max_bytes', sql: 'max(coalesce(max(t.bytes), 0), 0)', bytes: true, largest: true },
   ],
 };
 
@@ -154,19 +156,32 @@ export function fillFigureColumns(db: Db): void {
 const TALLY_MAX_MINUTES = 2 * 366 * 24 * 60;
 
 /**
- * A kind's MINUTE_COLUMNS per minute, in one typed array indexed by minute (each minute's values
- * side by side), off the heap: live objects in the heap let the whole heap grow before a full GC (a
- * first version's maps per minute and per client IP came with a 10M-line load peaking at 350 MB).
- * False from add() once the span is too wide to tally.
+ * A kind's MINUTE_COLUMNS per minute in typed arrays indexed by minute (each minute's counts side by
+ * side in one, its bytes in another: 4 bytes a count, 8 for bytes), off the heap: live objects in
+ * the heap let the whole heap grow before a full GC (a first version's maps per minute and per
+ * client IP came with a 10M-line load peaking at 350 MB). False from add() once the span is too
+ * wide to tally.
  */
 class MinuteTally {
-  private readonly width: number;
+  private readonly columns: readonly MinuteColumn[];
+  /** Each column's place in `counts` or, for bytes, in `sums`. */
+  private readonly places: number[];
+  private readonly countWidth: number;
+  private readonly sumWidth: number;
+  /** One row's figures, as addRowFigures gives them (reused: no garbage per row). */
+  private readonly row: number[];
   first = 0;
   private slots = 0;
-  private values = new Float64Array(0);
+  private counts = new Int32Array(0);
+  private sums = new Float64Array(0);
 
   constructor(private readonly kind: RolledUpKind) {
-    this.width = MINUTE_COLUMNS[kind].length;
+    this.columns = MINUTE_COLUMNS[kind];
+    let counts = 0, sums = 0;
+    this.places = this.columns.map((c) => (c.bytes ? sums++ : counts++));
+    this.countWidth = counts;
+    this.sumWidth = sums;
+    this.row = this.columns.map(() => 0);
   }
 
   /** Adds a row (see addRowFigures); false when the tally cannot hold its minute. */
@@ -177,11 +192,23 @@ class MinuteTally {
       if (!this.cover(minute)) return false;
       i = minute - this.first;
     }
-    addRowFigures(this.kind, this.values, i * this.width, n, bytes, failed, op, outcome);
+    const row = this.row;
+    row.fill(0);
+    addRowFigures(this.kind, row, 0, n, bytes, failed, op, outcome);
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c]!;
+      if (v === 0) continue;
+      const column = this.columns[c]!;
+      if (!column.bytes) this.counts[i * this.countWidth + this.places[c]!]! += v;
+      else {
+        const at = i * this.sumWidth + this.places[c]!;
+        this.sums[at] = column.largest ? Math.max(this.sums[at]!, v) : this.sums[at]! + v;
+      }
+    }
     return true;
   }
 
-  /** Widens the array to hold `minute` (doubling, so that a log read in order grows it rarely). */
+  /** Widens the arrays to hold `minute` (doubling, so that a log read in order grows them rarely). */
   private cover(minute: number): boolean {
     const used = this.slots > 0;
     const lo = used ? Math.min(this.first, minute) : minute;
@@ -190,19 +217,23 @@ class MinuteTally {
     const size = Math.min(TALLY_MAX_MINUTES, Math.max(hi - lo + 1, 2 * this.slots, 1024));
     // The room goes where the log is heading: below for an earlier minute, above otherwise.
     const first = used && minute < this.first ? hi - size + 1 : lo;
-    const grown = new Float64Array(size * this.width);
-    if (used) grown.set(this.values, (this.first - first) * this.width);
-    this.values = grown;
+    const move = <T extends Int32Array | Float64Array>(old: T, width: number, make: (n: number) => T): T => {
+      const grown = make(size * width);
+      if (used) grown.set(old, (this.first - first) * width);
+      return grown;
+    };
+    this.counts = move(this.counts, this.countWidth, (n) => new Int32Array(n));
+    this.sums = move(this.sums, this.sumWidth, (n) => new Float64Array(n));
     this.slots = size;
     this.first = first;
     return true;
   }
 
-  /** Each minute holding rows, as [minute, ...its MINUTE_COLUMNS]. */
+  /** Each minute holding rows (a count in its first column), as [minute, ...its MINUTE_COLUMNS]. */
   *entries(): Generator<number[]> {
     for (let i = 0; i < this.slots; i++) {
-      const at = i * this.width;
-      if (this.values[at]) yield [this.first + i, ...this.values.subarray(at, at + this.width)];
+      if (!this.counts[i * this.countWidth]) continue;
+      yield [this.first + i, ...this.columns.map((c, k) => (c.bytes ? this.sums[i * this.sumWidth + this.places[k]!]! : this.counts[i * this.countWidth + this.places[k]!]!))];
     }
   }
 }
