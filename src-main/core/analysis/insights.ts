@@ -157,15 +157,17 @@ function attackedAccounts(attempts: { ts: number; ip: string; user: string | nul
 function newClients(db: Db, from: number, to: number, days: number, top: number): Insight {
   const since = Math.max(from, to - days * 86_400_000);
   // A user's IPs with their first successful session; "new" = first seen recently while the user
-  // already had sessions from somewhere else before.
+  // already had sessions from somewhere else before. The sessions are read in the table's order and
+  // grouped apart: walked on sessions_user (sorted already) each was a read at random (10M EFT lines,
+  // 932k sessions: 3.1–3.6 s against 2.0–2.3 s; the same at 1M).
   const rows = db
     .prepare(`WITH firsts AS (
-        SELECT user, client_ip, min(start_ts) AS first_ts, count(*) AS sessions FROM sessions
+        SELECT user, client_ip, min(start_ts) AS first_ts, count(*) AS sessions FROM sessions NOT INDEXED
         WHERE login = 'success' AND user IS NOT NULL AND client_ip IS NOT NULL AND start_ts <= ?
         GROUP BY user COLLATE NOCASE, client_ip)
       SELECT f.user, f.client_ip, f.first_ts, f.sessions FROM firsts f
       WHERE f.first_ts >= ? AND EXISTS (SELECT 1 FROM firsts o WHERE o.user = f.user COLLATE NOCASE AND o.first_ts < ?)
-      ORDER BY f.first_ts DESC LIMIT ?`)
+      ORDER BY f.first_ts DESC, f.user, f.client_ip LIMIT ?`)
     .all(to, since, since, top) as { user: string; client_ip: string; first_ts: number; sessions: number }[];
   return {
     id: 'new-clients', title: 'Clients seen for the first time', severity: rows.length ? 'warning' : 'info',
