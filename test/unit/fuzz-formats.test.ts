@@ -14,6 +14,7 @@ import { FORMATS } from '../../src-main/core/formats/registry.js';
 import type { EventFields, ParseContext } from '../../src-main/core/formats/types.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { readLineBatches, MAX_LINE_BYTES } from '../../src-main/core/ingest/line-reader.js';
+import { DETECT_SAMPLE_LINES } from '../../src-main/core/ingest/detect.js';
 import type { Encoding } from '../../src-main/core/ingest/encoding.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { tempDir } from '../helpers.js';
@@ -361,19 +362,29 @@ describe('readLineBatches', () => {
 
   it('gives the first lines of a big file in a small first batch, then every other line once, in order', async () => {
     const file = path.join(dir, 'big.log');
-    const lines = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}`);
+    // Blank lines among the first (detection does not count them), then lines of growing length.
+    const lines = Array.from({ length: 40_000 }, (_, i) => (i % 10 === 3 ? (i % 20 === 3 ? '' : ' \t') : `line ${i} ${'x'.repeat(i % 50)}`));
+    const notBlank = (ls: string[]) => ls.filter((l) => l.trim() !== '').length;
     fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
-    for (const gzip of [false, true]) {
-      const input = gzip ? file + '.gz' : file;
+    const utf16 = path.join(dir, 'big16.log');
+    fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf16le')]));
+    const long = path.join(dir, 'long.log');
+    const longLines = Array.from({ length: 2_000 }, (_, i) => `long ${i} ${'y'.repeat(900)}`);
+    fs.writeFileSync(long, longLines.join('\n') + '\n');
+    for (const [input, encoding, start, want] of [[file, 'utf-8', 0, lines], [file + '.gz', 'utf-8', 0, lines], [utf16, 'utf-16le', 2, lines], [long, 'utf-8', 0, longLines]] as const) {
+      const gzip = input.endsWith('.gz');
       if (gzip) fs.writeFileSync(input, zlib.gzipSync(fs.readFileSync(file)));
       const batches = [];
-      for await (const b of readLineBatches(input, { encoding: 'utf-8', start: 0, gzip })) batches.push(b);
-      expect(batches.length, `gzip ${gzip}`).toBeGreaterThan(2);
-      // The first batch ends within the first 64 KiB: those lines are stored (and shown) at once.
+      for await (const b of readLineBatches(input, { encoding, start, gzip })) batches.push(b);
+      expect(batches.length, input).toBeGreaterThan(2);
+      // The first batch holds the lines detection looks at, within the first 64 KiB: those lines are
+      // stored (and shown) at once.
       expect(batches[0]!.end).toBeLessThanOrEqual(64 << 10);
-      expect(batches[0]!.lines.length).toBeGreaterThan(100);
-      expect(batches.flatMap((b) => b.lines)).toEqual(lines);
-      expect(batches[batches.length - 1]!.end).toBe(fs.statSync(file).size);
+      // Long lines: as many as end within 64 KiB.
+      const within = longLines.reduce((a, l) => (a.bytes + l.length + 1 <= 64 << 10 ? { bytes: a.bytes + l.length + 1, n: a.n + 1 } : a), { bytes: 0, n: 0 }).n;
+      expect(notBlank(batches[0]!.lines), input).toBe(want === longLines ? within : DETECT_SAMPLE_LINES);
+      expect(batches.flatMap((b) => b.lines)).toEqual(want);
+      expect(batches[batches.length - 1]!.end).toBe(gzip ? fs.statSync(file).size : fs.statSync(input).size);
     }
   });
 });
