@@ -253,13 +253,17 @@ function noPdfReason(backend: Pick<ApiBackend, 'pdfUnavailable'>): string {
  * A report's request and how to make it, from the API's options (`report/start`, browser mode's
  * report ticket): a PDF without a printer, or a start after the end, is refused (400) here.
  */
-export function reportJob(backend: Pick<ApiBackend, 'printPdf' | 'pdfUnavailable'>, options: ReportOptions, method: string): { request: BuiltReportRequest; make: Omit<MakeReportOptions, 'signal' | 'onProgress'> } {
+export function reportJob(backend: Pick<ApiBackend, 'printPdf' | 'pdfUnavailable' | 'exportThreads'>, options: ReportOptions, method: string): { request: BuiltReportRequest; make: Omit<MakeReportOptions, 'signal' | 'onProgress'> } {
   const { format, paper, timeZone, ...rest } = options;
   if (rest.from !== undefined && rest.to !== undefined && rest.from >= rest.to) throw new ApiError(`${method}: from must be before to`, { status: 400 });
   if (format === 'pdf' && !backend.printPdf) throw new ApiError(`${method}: ${noPdfReason(backend)}`, { status: 400 });
   return {
     request: { ...rest, timeZone: timeZone ?? 'UTC' },
-    make: { format, ...(paper ? { paper } : {}), ...(backend.printPdf ? { printer: backend.printPdf } : {}) },
+    make: {
+      format, ...(paper ? { paper } : {}), ...(backend.printPdf ? { printer: backend.printPdf } : {}),
+      // The insights' worker opens the database with the build the export's does (see report/make.ts).
+      ...(backend.exportThreads?.nativeBinding ? { threads: { nativeBinding: backend.exportThreads.nativeBinding } } : {}),
+    },
   };
 }
 

@@ -7,14 +7,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, iterateRows, type QueryKind } from '../../src-main/core/query/index.js';
 import { renderReportHtml } from '../../src-main/core/report/html.js';
 import { buildReport, scopeQuery, shellQuote } from '../../src-main/core/report/report.js';
-import type { ReportData } from '../../src-main/core/report/report-types.js';
+import type { ReportData, ReportProgress, ReportRequest } from '../../src-main/core/report/report-types.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { minuteSums } from '../../src-main/core/store/rollup.js';
-import { CLI, cliJson, runCli, tempDir } from '../helpers.js';
+import { CLI, cliJson, REPO, runCli, tempDir } from '../helpers.js';
 import { BULK_TRANSFERS, FORMULA_USER, IMG_PATH, indexReportLogs, SCRIPT_USER, type ReportLogs } from '../report-fixtures.js';
 
 let logs: ReportLogs;
@@ -147,6 +148,39 @@ describe('report HTML', () => {
     expect(html).not.toContain(path.dirname(logs.db));
     // The logs it names are there, with their folder.
     expect(html).toContain(path.join(logs.logs, 'u_ex260302.log'));
+  });
+});
+
+describe('a report whose insights a worker reads', () => {
+  // The worker is compiled JavaScript (core/report/make.ts): the modules are loaded from dist here.
+  const dist = (p: string) => pathToFileURL(path.join(REPO, 'dist', 'src-main', 'core', p)).href;
+  type Make = typeof import('../../src-main/core/report/make.js');
+  type Store = typeof import('../../src-main/core/store/db.js');
+
+  it('is the report one thread makes, its progress told the same; a worker that fails fails the report', async () => {
+    const make = (await import(dist('report/make.js'))) as Make;
+    const store = (await import(dist('store/db.js'))) as Store;
+    const d = store.openDatabase(logs.db, { readonly: true });
+    try {
+      const made = async (req: ReportRequest, minEvents: number) => {
+        const steps: ReportProgress[] = [];
+        const { data } = await make.makeReport(d, req, { format: 'html', now: NOW, threads: { minEvents }, onProgress: (p) => steps.push(p) });
+        return { data, steps };
+      };
+      for (const req of [{ query: '', timeZone: 'UTC' }, { query: 'user:alice', timeZone: 'UTC', from: Date.UTC(2026, 0, 1), to: Date.UTC(2027, 0, 1) }]) {
+        const threaded = await made(req, 0);
+        const alone = await made(req, Number.MAX_SAFE_INTEGER);
+        expect(threaded).toEqual(alone);
+        // Insights of both threads fired, in their order.
+        expect(threaded.data.insights.map((i) => i.id)).toEqual(expect.arrayContaining(['failed-login-bursts', 'largest-transfers']));
+        expect(threaded.steps.map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      }
+      // The worker opens the database with the build it is given: a wrong one is the report's error.
+      await expect(make.makeReport(d, { query: '', timeZone: 'UTC' }, { format: 'html', threads: { minEvents: 0, nativeBinding: path.join(out, 'missing.node') } }))
+        .rejects.toThrow(/missing\.node/);
+    } finally {
+      d.close();
+    }
   });
 });
 

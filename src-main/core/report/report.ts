@@ -7,10 +7,11 @@
  * without a search), lists are LIMITed, so a report over millions of rows is read in seconds and
  * its size stays small.
  */
-import { computeInsights } from '../analysis/insights.js';
+import { computeInsights, type InsightId } from '../analysis/insights.js';
 import { rowExplanations } from '../explain/row.js';
 import { formatShort } from '../explain/index.js';
-import { aggregate, countRows, groupRows, queryPage, QuerySyntaxError, type QueryKind } from '../query/index.js';
+import { aggregate, countRows, groupRows, queryPage, QuerySyntaxError, timeSpan, type QueryKind } from '../query/index.js';
+import type { Insight } from '../analysis/insight-types.js';
 import { compileQuery } from '../query/page.js';
 import type { Db } from '../store/db.js';
 import { minuteSums } from '../store/rollup.js';
@@ -78,6 +79,23 @@ export interface BuildOptions {
   onProgress?(p: ReportProgress): void;
   /** "Now" for relative dates in the query and the report's date; default Date.now(). */
   now?: number;
+  /** The insights are computed elsewhere (make.ts): left empty, and their step not told as done. */
+  insightsElsewhere?: boolean;
+}
+
+/**
+ * The report's period: its range, or where the events its search selects begin and end (the end
+ * exclusive), null where there are none.
+ */
+export function reportPeriod(db: Db, req: ReportRequest, qopts: { now?: number; timeZone: string }): { from: number | null; to: number | null } {
+  const span = req.from !== undefined && req.to !== undefined ? null : timeSpan(db, 'events', scopeQuery(req), qopts);
+  return { from: req.from ?? span?.first ?? null, to: req.to ?? (span ? span.last + 1 : null) };
+}
+
+/** The insights that fired over a period (of every row: they take no search); `ids`: only these. */
+export function periodInsights(db: Db, period: { from: number | null; to: number | null }, ids?: readonly InsightId[]): Insight[] {
+  if (period.from === null || period.to === null) return [];
+  return computeInsights(db, { from: period.from, to: period.to - 1, ...(ids ? { ids } : {}) }).filter((i) => i.findings.length);
 }
 
 /**
@@ -120,7 +138,7 @@ export function buildReport(db: Db, req: ReportRequest, opts: BuildOptions = {})
 
   // Activity and top values: the events' chart of the search (the rollup answers it when unfiltered).
   const chart = aggregate(db, 'events', scope, { ...qopts, buckets: 60, top: 10, ...(req.from !== undefined ? { from: req.from } : {}), ...(req.to !== undefined ? { to: req.to } : {}) });
-  const period = { from: req.from ?? chart.from, to: req.to ?? chart.to };
+  const period = reportPeriod(db, req, qopts);
   const sources = reportSources(db, period);
   progress();
 
@@ -158,10 +176,8 @@ export function buildReport(db: Db, req: ReportRequest, opts: BuildOptions = {})
   }
   progress();
 
-  const insights = period.from !== null && period.to !== null
-    ? computeInsights(db, { from: period.from, to: period.to - 1 }).filter((i) => i.findings.length)
-    : [];
-  progress();
+  const insights = opts.insightsElsewhere ? [] : periodInsights(db, period);
+  if (!opts.insightsElsewhere) progress();
 
   return {
     title: req.title?.trim() || DEFAULT_TITLE,
