@@ -52,6 +52,17 @@ function expectRollupInStep(): void {
   expect(t.db.prepare('SELECT count(*) FROM event_values WHERE events = 0 AND transfers = 0').pluck().get()).toBe(0);
 }
 
+/** Turns the database back to schema `version` (`undo` takes out what later schemas add), then opens it: upgraded. */
+function reopenAsUpgraded(version: number, undo: (db: Database.Database) => void): void {
+  t.db.close();
+  const raw = new Database(path.join(t.dir, 'index.sqlite'));
+  undo(raw);
+  raw.pragma(`user_version = ${version}`);
+  raw.close();
+  t.db = openDatabase(path.join(t.dir, 'index.sqlite'));
+  expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+}
+
 async function w3cLog(name: string, lines: number, seed: number): Promise<string> {
   const file = path.join(t.dir, name);
   await generateEftW3c(file, { lines, seed, startMs: Date.UTC(2026, 0, seed) });
@@ -264,13 +275,7 @@ describe('event rollup', () => {
     await index([PROFTPD_LOGS]);
     await index([await w3cLog('u_ex260109.log', 3_000, 9)]);
     const want = snapshot(t.db);
-    t.db.close();
-    const raw = new Database(path.join(t.dir, 'index.sqlite'));
-    undoTransferRollup(raw);
-    raw.pragma('user_version = 18');
-    raw.close();
-    t.db = openDatabase(path.join(t.dir, 'index.sqlite'));
-    expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    reopenAsUpgraded(18, undoTransferRollup);
     expect(rollupCurrent(t.db)).toBe(true);
     expect(snapshot(t.db)).toEqual(want);
     expect(want.values.filter((v) => (v as { transfers: number }).transfers > 0).length).toBeGreaterThan(100);
@@ -283,13 +288,7 @@ describe('event rollup', () => {
     const want = snapshot(t.db);
     const sum = (c: string) => want.minutes.reduce((n: number, m) => n + (m as Record<string, number>)[c]!, 0);
     for (const c of ['logins_ok', 'logins_failed', 'uploads', 'upload_bytes', 'downloads', 'download_bytes', 'transfer_max_bytes']) expect(sum(c), c).toBeGreaterThan(0);
-    t.db.close();
-    const raw = new Database(path.join(t.dir, 'index.sqlite'));
-    undoReportFigures(raw);
-    raw.pragma('user_version = 29');
-    raw.close();
-    t.db = openDatabase(path.join(t.dir, 'index.sqlite'));
-    expect(t.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    reopenAsUpgraded(29, undoReportFigures);
     expect(rollupCurrent(t.db)).toBe(true); // filled by the migration, not rebuilt
     expect(snapshot(t.db)).toEqual(want);
   });
