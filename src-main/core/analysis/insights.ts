@@ -210,7 +210,7 @@ const LARGEST_MINUTES_READ = 1000;
  * first, then the latest). Each minute of the rollup holds the most bytes one of its transfers moved:
  * the minutes are read from the largest down until the next cannot hold one as large as the last of
  * the top, so that reading every transfer is left to a stale rollup or a range of many alike (10M EFT
- * lines: 4.0 s → a few ms). Call in a read transaction (the rollup and the rows of one snapshot).
+ * lines: 4.0 → 0.3 s). Call in a read transaction (the rollup and the rows of one snapshot).
  */
 function largestTransferRows(db: Db, from: number, to: number, top: number): LargeTransfer[] {
   const select = (where: string) => `SELECT id, ts, op, ${stringSql('t', 'user')} AS user, ${stringSql('t', 'path')} AS path, bytes

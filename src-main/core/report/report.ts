@@ -2,10 +2,11 @@
  * A report of one search over one period (docs/reports.md): its figures, activity over time, top
  * values, failed logins and transfers explained, the transfers themselves and the insights that fired.
  * Everything comes through the query layer with the search language: each figure carries the query
- * that counts it, so `xferlens search`/`transfers` with that query gives the same number. Reads are
- * bounded: counts and groups run on the indexes (and the rollup for the chart and the figures
- * without a search), lists are LIMITed, so a report over millions of rows is read in seconds and
- * its size stays small.
+ * that counts it, so `xferlens search`/`transfers` with that query gives the same number (without a
+ * search, the rollup's sums of the same rows: store/rollup.ts, minuteSums). Reads are bounded:
+ * counts and groups run on the indexes (and the rollup for the chart and the figures without a
+ * search), lists are LIMITed, so a report over millions of rows is read in seconds and its size
+ * stays small.
  */
 import { computeInsights, type InsightId } from '../analysis/insights.js';
 import { rowExplanations } from '../explain/row.js';

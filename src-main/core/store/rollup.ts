@@ -1,6 +1,7 @@
 /**
  * Pre-aggregated events (schema migration 3) and transfers (schema 19): counts per minute (rows,
- * bytes, failures) and per value of the columns the chart's top lists show. Charting every event or
+ * bytes, failures; and since schema 30 a report's figures and the most bytes one transfer moved:
+ * MINUTE_COLUMNS) and per value of the columns the chart's top lists show. Charting every event or
  * every transfer then reads a few thousand rollup rows, and a top list walks a count index, instead
  * of grouping millions of rows (src-main/core/query/aggregate.ts).
  *
@@ -65,7 +66,7 @@ interface MinuteColumn {
  * bytes and failures charts read (ROLLUP_COLUMNS), then the figures a report of every row shows
  * (schema 30, report/report.ts), which took grouping millions of rows (10M EFT lines: 13 s of a
  * 24 s report), and the most bytes one transfer moved, which bounds where the largest are
- * (analysis/insights.ts). `rowFigures` computes the same for one row.
+ * (analysis/insights.ts). addRowFigures computes the same for one row.
  */
 export const MINUTE_COLUMNS: Record<RolledUpKind, readonly MinuteColumn[]> = {
   events: [
@@ -530,7 +531,9 @@ export type MinuteSums = Record<RolledUpKind, Record<string, number>>;
  * whether it is current and what it holds come from one snapshot.
  */
 export function minuteSums(db: Db, from?: number, to?: number): MinuteSums | null {
-  if ((from !== undefined && from % 60000 !== 0) || (to !== undefined && to % 60000 !== 0)) return null;
+  // A bound at or before 1970 is not where a minute starts: minute 0 holds the minute before it too.
+  const wholeMinute = (t: number | undefined) => t === undefined || (t > 0 && t % 60000 === 0);
+  if (!wholeMinute(from) || !wholeMinute(to)) return null;
   const range = [from !== undefined ? `minute >= ${from / 60000}` : '', to !== undefined ? `minute < ${to / 60000}` : ''].filter(Boolean);
   return db.transaction((): MinuteSums | null => {
     if (!rollupCurrent(db)) return null;
