@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/core/store/db.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { computeInsights, queryValue } from '../../src-main/core/analysis/insights.js';
 import { countRows } from '../../src-main/core/query/index.js';
-import { cliJson, runCli, tempDir, writeLines } from '../helpers.js';
+import { cliJson, REPO, runCli, tempDir, writeLines } from '../helpers.js';
 import { generateEftW3c } from '../bench/generate.js';
 
 let dir: string;
@@ -104,6 +105,36 @@ describe('insights', () => {
     expect(cases.map(largest)).toEqual(viaRollup);
     db.close();
   }, 60_000);
+
+  it('read by a worker are the insights read here (the API and big reports read them so)', async () => {
+    writeLines(path.join(dir, 'u_ex260302.log'), eftDay());
+    const db = openDatabase(dbFile);
+    await indexPaths(db, [dir, path.resolve('test/fixtures/proftpd/logs')], { timeZone: 'UTC' });
+    db.close();
+    // The worker is compiled JavaScript: the modules are loaded from dist here.
+    const dist = (p: string) => pathToFileURL(path.join(REPO, 'dist', 'src-main', 'core', p)).href;
+    const thread = (await import(dist('analysis/insights-thread.js'))) as typeof import('../../src-main/core/analysis/insights-thread.js');
+    const store = (await import(dist('store/db.js'))) as typeof import('../../src-main/core/store/db.js');
+    const d = store.openDatabase(dbFile, { readonly: true });
+    try {
+      expect(thread.insightsThreadAvailable(d)).toBe(true);
+      for (const opts of [{}, { newClientDays: 0.25, burstFailures: 2 }, { ids: ['largest-transfers', 'new-clients'] as const, from: Date.UTC(2026, 2, 2, 8), to: Date.UTC(2026, 2, 2, 12) }]) {
+        const read = thread.insightsInThread(d, { ...opts, ids: opts.ids ? [...opts.ids] : undefined });
+        try {
+          const insights = await read.insights;
+          expect(insights).toEqual(computeInsights(d, { ...opts, ids: opts.ids ? [...opts.ids] : undefined }));
+          expect(insights.some((i) => i.findings.length)).toBe(true);
+        } finally {
+          await read.stop();
+        }
+      }
+      const cancelled = new AbortController();
+      cancelled.abort(new Error('cancelled'));
+      expect(() => thread.insightsInThread(d, {}, { signal: cancelled.signal })).toThrow('cancelled');
+    } finally {
+      d.close();
+    }
+  });
 
   it('quotes values that the search language would split', () => {
     expect(queryValue('10.0.0.1')).toBe('10.0.0.1');

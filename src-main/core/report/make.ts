@@ -2,14 +2,10 @@
  * A report as a file: read (report.ts), rendered as HTML (html.ts), printed to PDF when asked
  * (pdf.ts, or the desktop app's printer), and written as `FILE.partial` renamed when complete.
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { Insight } from '../analysis/insight-types.js';
+import { INSIGHTS_THREAD_MIN_EVENTS, insightsInThread, insightsThreadAvailable } from '../analysis/insights-thread.js';
 import { writeDocument, type ExportTarget } from '../export/output.js';
 import type { Db } from '../store/db.js';
 import { renderReportHtml } from './html.js';
-import type { FromInsightsWorker, InsightsWorkerData } from './insights-worker.js';
 import type { PdfPrinter } from './pdf.js';
 import { countRows, timeSpan } from '../query/index.js';
 import { INSIGHT_IDS, type InsightId } from '../analysis/insights.js';
@@ -30,7 +26,7 @@ export interface MakeReportOptions extends BuildOptions {
 export interface ReportThreads {
   /** The Electron build of better-sqlite3 (see electron/launch.ts), for the insights worker's connection. */
   nativeBinding?: string;
-  /** Events over the period from which a worker reads some insights (default INSIGHTS_WORKER_MIN_EVENTS). */
+  /** Events over the period from which a worker reads some insights (default INSIGHTS_THREAD_MIN_EVENTS). */
   minEvents?: number;
 }
 
@@ -60,20 +56,6 @@ export async function writeReport(db: Db, req: ReportRequest, out: ExportTarget,
   return { bytes: await writeDocument(out, document, opts.signal), data };
 }
 
-const INSIGHTS_WORKER = new URL('./insights-worker.js', import.meta.url);
-
-/** The worker is compiled JavaScript: run from TypeScript sources (the unit tests), the insights are read here. */
-function insightsWorkerAvailable(): boolean {
-  return INSIGHTS_WORKER.protocol === 'file:' && fs.existsSync(fileURLToPath(INSIGHTS_WORKER));
-}
-
-/**
- * Events over the report's period from which some insights are read by a worker. Starting one (a
- * thread, modules, a connection) costs about 0.1 s: a report of one user's day took 140 → 280 ms
- * at 1M EFT lines.
- */
-const INSIGHTS_WORKER_MIN_EVENTS = 500_000;
-
 /**
  * The insights the worker reads; the calling thread reads the others after the rest of the report.
  * 10M EFT lines, the rest of a report of everything 2.3 s, these 2.9 s, the others 1.1 s.
@@ -88,18 +70,19 @@ const WORKER_INSIGHTS: InsightId[] = ['failed-login-bursts', 'attacked-accounts'
 async function readReport(db: Db, req: ReportRequest, opts: MakeReportOptions) {
   const now = opts.now ?? Date.now();
   const qopts = { now, timeZone: req.timeZone };
-  if (!insightsWorkerAvailable() || !fs.existsSync(db.name)) return buildReport(db, req, { ...opts, now });
+  if (!insightsThreadAvailable(db)) return buildReport(db, req, { ...opts, now });
   checkReportRequest(db, req, qopts); // a mistake is pointed at in the search before any thread starts
   const period = reportPeriod(db, req, qopts);
-  if (period.from === null || period.to === null || eventsAbout(db, { from: period.from, to: period.to }, qopts) < (opts.threads?.minEvents ?? INSIGHTS_WORKER_MIN_EVENTS)) {
+  if (period.from === null || period.to === null || eventsAbout(db, { from: period.from, to: period.to }, qopts) < (opts.threads?.minEvents ?? INSIGHTS_THREAD_MIN_EVENTS)) {
     return buildReport(db, req, { ...opts, now });
   }
-  const worker = insightsOf({ role: 'xferlens-insights-worker', databasePath: db.name, from: period.from, to: period.to, ids: WORKER_INSIGHTS,
-    ...(opts.threads?.nativeBinding ? { nativeBinding: opts.threads.nativeBinding } : {}) }, opts.signal);
+  const worker = insightsInThread(db, { from: period.from, to: period.to - 1, ids: WORKER_INSIGHTS }, {
+    ...(opts.threads?.nativeBinding ? { nativeBinding: opts.threads.nativeBinding } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   try {
     const data = buildReport(db, req, { ...opts, now, insightsElsewhere: true });
     const here = periodInsights(db, period, INSIGHT_IDS.filter((id) => !WORKER_INSIGHTS.includes(id)));
-    const fired = [...here, ...(await worker.insights)];
+    const fired = [...here, ...(await worker.insights).filter((i) => i.findings.length)];
     data.insights = INSIGHT_IDS.flatMap((id) => fired.filter((i) => i.id === id));
     opts.onProgress?.({ step: REPORT_STEPS, steps: REPORT_STEPS, label: 'done' });
     return data;
@@ -118,26 +101,4 @@ function eventsAbout(db: Db, period: { from: number; to: number }, qopts: { now:
   if (!span || span.last <= span.first) return total;
   const covered = Math.min(period.to, span.last + 1) - Math.max(period.from, span.first);
   return (total * Math.max(0, covered)) / (span.last + 1 - span.first);
-}
-
-/** The insights a worker reads; stop() ends it (once it has answered, or at once when abandoned). */
-function insightsOf(workerData: InsightsWorkerData, signal?: AbortSignal): { insights: Promise<Insight[]>; stop(): Promise<void> } {
-  signal?.throwIfAborted();
-  const worker = new Worker(INSIGHTS_WORKER, { workerData });
-  let onAbort = () => {};
-  const insights = new Promise<Insight[]>((resolve, reject) => {
-    worker.on('message', (m: FromInsightsWorker) => (m.type === 'done' ? resolve(m.insights) : reject(new Error(m.message))));
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`the insights worker stopped (exit code ${code})`)));
-    onAbort = () => reject(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  insights.catch(() => undefined); // the report may fail before asking for them
-  return {
-    insights,
-    stop: async () => {
-      signal?.removeEventListener('abort', onAbort);
-      await worker.terminate();
-    },
-  };
 }

@@ -1,13 +1,12 @@
 /**
- * Some of a report's insights, computed on the second core while the calling thread reads the rest
- * of the report (make.ts): the insights are the largest part of a big report (10M EFT lines: 3.9
- * of its 6.1 s) and read nothing the rest needs. Imports nothing from Electron.
+ * Insights computed on a thread of their own (insights-thread.ts starts it): a big database's take
+ * seconds (10M EFT lines: about 4 s) that the thread asking for them (the desktop app's main
+ * process, `serve`'s server, a report's other half) need not spend. Imports nothing from Electron.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Insight } from '../analysis/insight-types.js';
-import type { InsightId } from '../analysis/insights.js';
+import type { Insight } from './insight-types.js';
+import { computeInsights, type InsightOptions } from './insights.js';
 import { openDatabase } from '../store/db.js';
-import { periodInsights } from './report.js';
 
 export interface InsightsWorkerData {
   /** Marks the thread as this worker (the module is also imported for its types). */
@@ -15,11 +14,7 @@ export interface InsightsWorkerData {
   databasePath: string;
   /** The Electron build of better-sqlite3, as the index worker gets it. */
   nativeBinding?: string;
-  /** The report's period (reportPeriod). */
-  from: number;
-  to: number;
-  /** The insights to read. */
-  ids: InsightId[];
+  options: InsightOptions;
 }
 
 export type FromInsightsWorker = { type: 'done'; insights: Insight[] } | { type: 'failed'; message: string };
@@ -27,7 +22,7 @@ export type FromInsightsWorker = { type: 'done'; insights: Insight[] } | { type:
 function run(data: InsightsWorkerData): Insight[] {
   const db = openDatabase(data.databasePath, { readonly: true, ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}) });
   try {
-    return periodInsights(db, { from: data.from, to: data.to }, data.ids);
+    return computeInsights(db, data.options);
   } finally {
     db.close();
   }
