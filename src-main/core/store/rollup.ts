@@ -46,8 +46,15 @@ export const TOP_INDEX_MIN_COUNT = 3;
 export const TOP_INDEXES_SQL = `CREATE INDEX event_values_top ON event_values(dim, events) WHERE events >= ${TOP_INDEX_MIN_COUNT};
   CREATE INDEX transfer_values_top ON event_values(dim, transfers) WHERE transfers >= ${TOP_INDEX_MIN_COUNT};`;
 
-/** The rows of each kind, under the alias BYTES_SQL and FAILED_SQL use. */
-const ROWS_OF: Record<RolledUpKind, string> = { events: 'events e', transfers: `${everyTransfer()} t` };
+/** Each kind's alias, the one BYTES_SQL and FAILED_SQL use. */
+const ALIAS = { events: 'e', transfers: 't' } as const;
+
+/** The rows of each kind, under their ALIAS. */
+const ROWS_OF: Record<RolledUpKind, string> = { events: `events ${ALIAS.events}`, transfers: `${everyTransfer()} ${ALIAS.transfers}` };
+
+/** `kind`'s rows with a time meeting `where` grouped by minute: the minute, then `values` (SQL over the rows). */
+const byMinuteSql = (kind: RolledUpKind, values: string, where = 'true') =>
+  `SELECT CAST(${ALIAS[kind]}.ts AS INTEGER) / 60000 AS minute, ${values} FROM ${ROWS_OF[kind]} WHERE ${where} AND ${ALIAS[kind]}.ts IS NOT NULL GROUP BY 1`;
 
 /**
  * A column of event_minutes: the SQL that computes it from a kind's rows (aliased as in ROWS_OF),
@@ -96,26 +103,26 @@ export const FIGURE_COLUMNS: Record<RolledUpKind, readonly MinuteColumn[]> = {
 };
 
 /**
- * Adds one row's figures to `kind`'s minute values in `into` from `at` (MINUTE_COLUMNS' order):
- * `n` 1 counts it in, −1 takes it out. `failed` as FAILED_SQL counts it, `op` and `outcome` (a
+ * Adds one row's figures to `kind`'s minute values in `into` (MINUTE_COLUMNS' order): `n` 1 counts
+ * it in, −1 takes it out. `failed` as FAILED_SQL counts it, `op` and `outcome` (a
  * transfer's status) as the rows spell them. Positional: an object per row was garbage enough to
  * grow the writer's heap.
  */
-function addRowFigures(kind: RolledUpKind, into: { [i: number]: number }, at: number, n: number, bytes: number | null, failed: boolean, op: string | null, outcome: string | null): void {
-  into[at]! += n;
-  if (bytes) into[at + 1]! += n * bytes;
-  if (failed) into[at + 2]! += n;
+function addRowFigures(kind: RolledUpKind, into: number[], n: number, bytes: number | null, failed: boolean, op: string | null, outcome: string | null): void {
+  into[0]! += n;
+  if (bytes) into[1]! += n * bytes;
+  if (failed) into[2]! += n;
   if (kind === 'events') {
-    if (op === 'login' && outcome === 'success') into[at + 3]! += n;
-    else if (op === 'login' && outcome === 'failed') into[at + 4]! += n;
+    if (op === 'login' && outcome === 'success') into[3]! += n;
+    else if (op === 'login' && outcome === 'failed') into[4]! += n;
     return;
   }
   if (op === 'upload' || op === 'download') {
-    const k = op === 'upload' ? at + 3 : at + 5;
+    const k = op === 'upload' ? 3 : 5;
     into[k]! += n;
     if (bytes) into[k + 1]! += n * bytes;
   }
-  if (n > 0 && bytes !== null && bytes > into[at + 7]!) into[at + 7] = bytes;
+  if (n > 0 && bytes !== null && bytes > into[7]!) into[7] = bytes;
 }
 
 /**
@@ -131,11 +138,8 @@ const addMinutesSql = (kind: RolledUpKind, rows: (others: string) => string) => 
 };
 
 /** Adds the minutes of `kind`'s rows meeting `where` (their alias as in ROWS_OF) to its columns of event_minutes. */
-const minutesSql = (kind: RolledUpKind, where: string) => {
-  const a = kind === 'events' ? 'e' : 't';
-  return addMinutesSql(kind, (others) => `SELECT CAST(${a}.ts AS INTEGER) / 60000, ${others}${MINUTE_COLUMNS[kind].map((c) => c.sql).join(', ')}
-  FROM ${ROWS_OF[kind]} WHERE ${where} AND ${a}.ts IS NOT NULL GROUP BY 1`);
-};
+const minutesSql = (kind: RolledUpKind, where: string) =>
+  addMinutesSql(kind, (others) => byMinuteSql(kind, `${others}${MINUTE_COLUMNS[kind].map((c) => c.sql).join(', ')}`, where));
 
 /**
  * Fills the columns schema 30 added to a current rollup from the rows (one grouping per kind);
@@ -144,12 +148,9 @@ const minutesSql = (kind: RolledUpKind, where: string) => {
 export function fillFigureColumns(db: Db): void {
   if (!rollupCurrent(db)) return;
   for (const kind of ['events', 'transfers'] as const) {
-    const a = kind === 'events' ? 'e' : 't';
     const columns = FIGURE_COLUMNS[kind];
     db.exec(`UPDATE event_minutes SET ${columns.map((c, i) => `${c.column} = g.v${i}`).join(', ')}
-      FROM (SELECT CAST(${a}.ts AS INTEGER) / 60000 AS minute, ${columns.map((c, i) => `${c.sql} AS v${i}`).join(', ')}
-        FROM ${ROWS_OF[kind]} WHERE ${a}.ts IS NOT NULL GROUP BY 1) g
-      WHERE event_minutes.minute = g.minute`);
+      FROM (${byMinuteSql(kind, columns.map((c, i) => `${c.sql} AS v${i}`).join(', '))}) g WHERE event_minutes.minute = g.minute`);
   }
 }
 
@@ -187,7 +188,7 @@ class MinuteTally {
 
   /** Adds a row (see addRowFigures); false when the tally cannot hold its minute. */
   add(ts: number, n: number, bytes: number | null, failed: boolean, op: string | null, outcome: string | null): boolean {
-    const minute = Math.trunc(ts / 60000);
+    const minute = minuteOf(ts);
     let i = minute - this.first;
     if (i < 0 || i >= this.slots) {
       if (!this.cover(minute)) return false;
@@ -195,7 +196,7 @@ class MinuteTally {
     }
     const row = this.row;
     row.fill(0);
-    addRowFigures(this.kind, row, 0, n, bytes, failed, op, outcome);
+    addRowFigures(this.kind, row, n, bytes, failed, op, outcome);
     for (let c = 0; c < row.length; c++) {
       const v = row[c]!;
       if (v === 0) continue;
@@ -406,10 +407,10 @@ export class RollupDeltas implements TransferCounter {
     this.addValue(2, path, n);
     this.addValue(3, code, n);
     if (ts === null) return;
-    const minute = Math.trunc(ts / 60000);
+    const minute = minuteOf(ts);
     let m = this.minutes.get(minute);
     if (!m) this.minutes.set(minute, (m = MINUTE_COLUMNS[this.kind].map(() => 0)));
-    addRowFigures(this.kind, m, 0, n, bytes, failed, op, outcome);
+    addRowFigures(this.kind, m, n, bytes, failed, op, outcome);
   }
 
   /** Counts a value of the rollup's dim `rdim` (its position in ROLLUP_DIMS), keyed by id and dim together. */
@@ -542,8 +543,7 @@ export function minuteSums(db: Db, from?: number, to?: number): MinuteSums | nul
       const columns = MINUTE_COLUMNS[kind];
       const minutes = db.prepare(`SELECT ${columns.map((c) => `${c.largest ? 'max' : 'total'}(${c.column})`).join(', ')}
         FROM event_minutes${range.length ? ` WHERE ${range.join(' AND ')}` : ''}`).raw().get() as (number | null)[];
-      const a = kind === 'events' ? 'e' : 't';
-      const untimed = range.length ? null : db.prepare(`SELECT ${columns.map((c) => c.sql).join(', ')} FROM ${ROWS_OF[kind]} WHERE ${a}.ts IS NULL`).raw().get() as (number | null)[];
+      const untimed = range.length ? null : db.prepare(`SELECT ${columns.map((c) => c.sql).join(', ')} FROM ${ROWS_OF[kind]} WHERE ${ALIAS[kind]}.ts IS NULL`).raw().get() as (number | null)[];
       sums[kind] = Object.fromEntries(columns.map((c, i) => {
         const [m, u] = [minutes[i] ?? 0, untimed?.[i] ?? 0];
         return [c.column, Math.round(c.largest ? Math.max(m, u) : m + u)];
@@ -554,10 +554,12 @@ export function minuteSums(db: Db, from?: number, to?: number): MinuteSums | nul
 }
 
 /**
- * The first and last times (UTC ms) a minute of the rollup holds: a row's minute is its time divided
- * by 60,000, truncated toward zero as SQLite's integer division does (so minute 0 holds a time on
- * either side of 1970).
+ * A time's minute in the rollup: divided by 60,000, truncated toward zero as SQLite's integer
+ * division does (byMinuteSql), so minute 0 holds a time on either side of 1970.
  */
+const minuteOf = (ts: number) => Math.trunc(ts / 60000);
+
+/** The first and last times (UTC ms) a minute of the rollup holds (see minuteOf). */
 export function minuteTimes(minute: number): [number, number] {
   const start = minute * 60000;
   return [minute > 0 ? start : start - 59999, minute < 0 ? start : start + 59999];
@@ -570,7 +572,7 @@ export function minuteTimes(minute: number): [number, number] {
  */
 export function minutesByLargestTransfer(db: Db, from: number, to: number): { minute: number; maxBytes: number }[] {
   return db.prepare(`SELECT minute, transfer_max_bytes AS maxBytes FROM event_minutes WHERE minute BETWEEN ? AND ? AND transfer_max_bytes > 0
-    ORDER BY transfer_max_bytes DESC`).all(Math.trunc(from / 60000), Math.trunc(to / 60000)) as { minute: number; maxBytes: number }[];
+    ORDER BY transfer_max_bytes DESC`).all(minuteOf(from), minuteOf(to)) as { minute: number; maxBytes: number }[];
 }
 
 /** Until the next rebuild, the rollup is not to be read. */
