@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ensureLineFunctions, lineOffsetSql, lineSql } from '../src-main/core/store/line-blocks.js';
 import { matchName } from '../src-main/core/store/match-key.js';
-import { eventsWide, TRANSFERS_WIDE } from './event-rows.js';
+import { eventsWide, SESSIONS_WIDE, TRANSFERS_WIDE } from './event-rows.js';
 
 /**
  * Takes schema 19's transfers' rollup out (the columns migration 19 adds), and the columns later
@@ -14,9 +14,34 @@ export function undoTransferRollup(db: Database.Database): void {
   undoIdSpans(db);
 }
 
-/** Schema 30's columns of the rollup: the figures of a report of every row. */
+/** Schema 30's columns of the rollup: the figures of a report of every row (and schema 31's sessions). */
 export function undoReportFigures(db: Database.Database): void {
+  undoSessionIds(db);
   dropColumns(db, { event_minutes: ['logins_ok', 'logins_failed', 'uploads', 'upload_bytes', 'downloads', 'download_bytes', 'transfer_max_bytes'] });
+}
+
+/** Schema 30's sessions: their user, client IP, server and protocol as text, their login and end as words (schema 31 holds ids and codes). */
+export function undoSessionIds(db: Database.Database): void {
+  if (!db.prepare("SELECT 1 FROM pragma_table_info('sessions') WHERE name = 'user_id'").get()) return;
+  const columns = `id, conn_key, server, format, source_id, start_ts, end_ts, client_ip, client_port, user, protocol, login, login_reason, login_code,
+    commands, uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_reason, open, pending,
+    first_event_id, last_event_id`;
+  db.exec(`CREATE TABLE sessions_v30 (id INTEGER PRIMARY KEY, conn_key TEXT NOT NULL, server TEXT, format TEXT, source_id INTEGER,
+      start_ts INTEGER, end_ts INTEGER, duration_ms INTEGER GENERATED ALWAYS AS (end_ts - start_ts) VIRTUAL, client_ip TEXT, client_port INTEGER,
+      user TEXT, protocol TEXT, login TEXT NOT NULL DEFAULT 'none', login_reason TEXT, login_code TEXT,
+      commands INTEGER NOT NULL DEFAULT 0, uploads INTEGER NOT NULL DEFAULT 0, downloads INTEGER NOT NULL DEFAULT 0,
+      deletes INTEGER NOT NULL DEFAULT 0, renames INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+      failed_logins INTEGER NOT NULL DEFAULT 0, bytes_up INTEGER NOT NULL DEFAULT 0, bytes_down INTEGER NOT NULL DEFAULT 0,
+      events INTEGER NOT NULL DEFAULT 0, end_reason TEXT, open INTEGER NOT NULL DEFAULT 1, pending TEXT, first_event_id INTEGER, last_event_id INTEGER);
+    INSERT INTO sessions_v30 (${columns}) SELECT ${columns} FROM ${SESSIONS_WIDE} ORDER BY id;
+    DROP TABLE sessions;
+    ALTER TABLE sessions_v30 RENAME TO sessions;
+    CREATE INDEX sessions_start ON sessions(start_ts);
+    CREATE INDEX sessions_user ON sessions(user COLLATE NOCASE, start_ts) WHERE user IS NOT NULL;
+    CREATE INDEX sessions_ip ON sessions(client_ip, start_ts);
+    CREATE INDEX sessions_conn ON sessions(substr(conn_key, -16), start_ts);
+    CREATE INDEX sessions_open ON sessions(open) WHERE open = 1;
+    CREATE INDEX sessions_failed ON sessions(start_ts) WHERE login = 'failed' OR failures > 0;`);
 }
 
 /**

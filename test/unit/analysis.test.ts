@@ -12,7 +12,7 @@ import { matchName } from '../../src-main/core/store/match-key.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
 import { REPO, tempDir, writeLines } from '../helpers.js';
-import { eventsWide, TRANSFERS_WIDE, ALL_TRANSFERS } from '../event-rows.js';
+import { eventsWide, TRANSFERS_WIDE, ALL_TRANSFERS, SESSIONS_WIDE } from '../event-rows.js';
 import { expectSessionsFoundBySpans } from '../spans.js';
 
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd');
@@ -48,7 +48,7 @@ function read<T = any>(sql: string, ...params: unknown[]): T[] {
 
 /** What the client script did, as the sessions and transfers views should show it. */
 function expectScenario() {
-  const sessions = read('SELECT * FROM sessions ORDER BY start_ts');
+  const sessions = read(`SELECT * FROM ${SESSIONS_WIDE} ORDER BY start_ts`);
   expect(sessions).toHaveLength(scenario.counts.sessions);
   // Each session in the order the script ran them: its user, protocol and login outcome.
   expect(sessions.map((s) => [s.user, s.protocol, s.login])).toEqual(
@@ -60,7 +60,7 @@ function expectScenario() {
   expect(sessions.every((s) => s.open === 0 && s.end_ts >= s.start_ts)).toBe(true);
   expect(sessions.reduce((n, s) => n + s.failed_logins, 0)).toBe(scenario.counts.failed_logins.total);
 
-  const transfers = read(`SELECT t.*, s.user AS session_user, s.protocol AS session_protocol FROM ${TRANSFERS_WIDE} t LEFT JOIN sessions s ON s.id = t.session_id ORDER BY t.ts`);
+  const transfers = read(`SELECT t.*, s.user AS session_user, s.protocol AS session_protocol FROM ${TRANSFERS_WIDE} t LEFT JOIN ${SESSIONS_WIDE} s ON s.id = t.session_id ORDER BY t.ts`);
   const count = (op: string, status = 'success') => transfers.filter((t) => t.op === op && t.status === status).length;
   expect(count('upload')).toBe(scenario.counts.uploads);
   expect(count('download')).toBe(scenario.counts.downloads);
@@ -285,7 +285,7 @@ describe('EFT W3C sessions', () => {
       '2026-03-02 08:05:03 10.0.0.5 - partner1 [1]dele /in/old.csv - 250 - - - 21',
     ]);
     await index([file]);
-    const s = read('SELECT * FROM sessions ORDER BY start_ts, id');
+    const s = read(`SELECT * FROM ${SESSIONS_WIDE} ORDER BY start_ts, id`);
     expect(s.map((x) => [x.user, x.client_ip, x.login, x.end_reason, x.open])).toEqual([
       ['partner1', '10.0.0.5', 'success', 'quit', 0],
       // The restart ended every connection it found open.
@@ -327,7 +327,7 @@ describe('EFT W3C sessions', () => {
     }
     await index([files[0]!]);
     await index([files[1]!]);
-    const s = read('SELECT conn_key, user, events, downloads, end_reason FROM sessions ORDER BY id');
+    const s = read(`SELECT conn_key, user, events, downloads, end_reason FROM ${SESSIONS_WIDE} ORDER BY id`);
     expect(s.map((x) => x.conn_key.slice(-16))).toEqual(['/logs|10.0.0.5|1', '/logs|10.0.0.5|1']);
     expect(s.map((x) => [x.user, x.events, x.downloads, x.end_reason])).toEqual([['partner1', 4, 1, 'quit'], ['partner2', 4, 1, 'quit']]);
     const plan = read(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`, s[0].conn_key, s[0].conn_key);
@@ -352,7 +352,7 @@ describe('EFT W3C sessions', () => {
       '2026-03-03 00:00:05 10.0.0.5 - partner1 [7]quit - - 221 - - - 21',
     ]);
     await index([day1, day2]);
-    const s = read('SELECT * FROM sessions');
+    const s = read(`SELECT * FROM ${SESSIONS_WIDE}`);
     expect(s).toHaveLength(1);
     expect(s[0]).toMatchObject({ open: 0, end_reason: 'quit', uploads: 1, downloads: 1, bytes_up: 10, bytes_down: 20, duration_ms: 15_000 });
     // Each log's commands are counted apart (the larger count is the session's): day 1's two before
@@ -375,7 +375,7 @@ describe('sessions written at the end of their batch', () => {
       '2026-03-04 09:00:03 10.0.0.5 - partner1 [4]quit - - 221 - - - 21',
     ]);
     await index([file]);
-    const [s, ...others] = read('SELECT * FROM sessions');
+    const [s, ...others] = read(`SELECT * FROM ${SESSIONS_WIDE}`);
     expect(others).toEqual([]);
     expect(s).toMatchObject({ user: 'partner1', login: 'success', end_reason: 'quit', events: 4, commands: 4 });
     expect(read('SELECT DISTINCT session_id FROM events WHERE kind = 0')).toEqual([{ session_id: s.id }]);
@@ -392,7 +392,7 @@ describe('many open sessions', () => {
     const day2 = path.join(dir, 'u_ex260302b.log');
     writeLines(day2, [...W3C_HEADER, ...Array.from({ length: n }, (_, i) => `${at(9, i)} ${ip(i)} - user${i} [${i}]sent /out/f${i}.bin - 226 ${i + 1} - - 21`)]);
     await index([day1, day2]);
-    const s = read('SELECT user, login, downloads, bytes_down, events, open FROM sessions ORDER BY id');
+    const s = read(`SELECT user, login, downloads, bytes_down, events, open FROM ${SESSIONS_WIDE} ORDER BY id`);
     expect(s).toHaveLength(n);
     expect(s.every((r, i) => r.user === `user${i}` && r.login === 'success' && r.downloads === 1 && r.bytes_down === i + 1 && r.events === 2 && r.open === 1)).toBe(true);
     expect(read(`SELECT count(*) AS n FROM ${ALL_TRANSFERS} WHERE session_id IS NOT NULL`)).toEqual([{ n }]);
@@ -412,12 +412,12 @@ describe('sessions of other servers', () => {
     const upload = read(`SELECT * FROM ${TRANSFERS_WIDE} WHERE op = 'upload'`);
     expect(upload).toHaveLength(1);
     expect(upload[0]).toMatchObject({ user: 'admin', status: 'success', code: '226' });
-    expect(read("SELECT user, login FROM sessions WHERE conn_key LIKE '%|42'")).toEqual([{ user: 'Ben Sanders', login: 'success' }]);
+    expect(read(`SELECT user, login FROM ${SESSIONS_WIDE} WHERE conn_key LIKE '%|42'`)).toEqual([{ user: 'Ben Sanders', login: 'success' }]);
   });
 
   it('vsftpd: one session per pid with its login outcome and transfers', async () => {
     await indexSamples('vsftpd', 'vsftpd.log');
-    const sessions = read("SELECT conn_key, user, login FROM sessions WHERE login != 'none' ORDER BY conn_key");
+    const sessions = read(`SELECT conn_key, user, login FROM ${SESSIONS_WIDE} WHERE login != 'none' ORDER BY conn_key`);
     expect(sessions).toContainEqual({ conn_key: 'vsftpd|15019', user: 'guest', login: 'failed' });
     expect(sessions).toContainEqual({ conn_key: 'vsftpd|7708', user: 'jeffe', login: 'success' });
     expect(read(`SELECT op, status, bytes FROM ${ALL_TRANSFERS} WHERE session_id = (SELECT id FROM sessions WHERE conn_key = 'vsftpd|16247')`)).toEqual([

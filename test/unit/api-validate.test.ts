@@ -16,6 +16,7 @@ import { INPUTS } from '../../src-main/api/inputs.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 import { indexedLineCount } from '../full-text-lag.js';
+import { SESSIONS_WIDE } from '../event-rows.js';
 
 type ClientModule = typeof import('../../src-main/worker/index-worker-client.js');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'proftpd', 'logs');
@@ -182,7 +183,7 @@ beforeAll(async () => {
   ids = {
     source: one("SELECT id FROM sources WHERE path LIKE '%xferlog'"),
     event: one("SELECT id FROM events WHERE status_id IS NOT NULL AND session_id IS NOT NULL LIMIT 1"),
-    session: one("SELECT id FROM sessions WHERE user = 'alice' LIMIT 1"),
+    session: one(`SELECT id FROM ${SESSIONS_WIDE} WHERE user = 'alice' LIMIT 1`),
   };
 });
 

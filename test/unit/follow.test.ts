@@ -10,7 +10,7 @@ import { queryPage } from '../../src-main/core/query/index.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { lineSql } from '../../src-main/core/store/line-blocks.js';
 import { CLI, EFT_W3C_SAMPLE, runCli, tempDir, writeLines } from '../helpers.js';
-import { TRANSFERS_WIDE } from '../event-rows.js';
+import { SESSIONS_WIDE, TRANSFERS_WIDE } from '../event-rows.js';
 
 const HEADER = EFT_W3C_SAMPLE.slice(0, 4);
 
@@ -193,7 +193,7 @@ describe('follow', () => {
       const clean = openDatabase(path.join(dir, 'clean.sqlite'));
       try {
         await indexPaths(clean, finalFiles, { timeZone: 'UTC' });
-        const sessions = (d: Db) => d.prepare('SELECT conn_key, user, client_ip, start_ts, end_ts, downloads, bytes_down, events FROM sessions ORDER BY conn_key, start_ts').all();
+        const sessions = (d: Db) => d.prepare(`SELECT conn_key, user, client_ip, start_ts, end_ts, downloads, bytes_down, events FROM ${SESSIONS_WIDE} ORDER BY conn_key, start_ts`).all();
         const transfers = (d: Db) => d.prepare(`SELECT ts, user, op, path, bytes, status FROM ${TRANSFERS_WIDE} ORDER BY ts, path`).all();
         expect(sessions(reader)).toEqual(sessions(clean));
         expect(transfers(reader)).toEqual(transfers(clean));

@@ -14,7 +14,7 @@ import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { ensureLineFunctions, lineOffsetSql, lineSql } from '../../src-main/core/store/line-blocks.js';
 import { SCHEMA_VERSION } from '../../src-main/core/store/schema.js';
 import { EFT_W3C_SAMPLE, REPO, runCli, tempDir } from '../helpers.js';
-import { ALL_TRANSFERS } from '../event-rows.js';
+import { ALL_TRANSFERS, SESSIONS_WIDE } from '../event-rows.js';
 import { expectSessionsFoundBySpans } from '../spans.js';
 import { expectAsColumnFilter, listedFieldTokens, rowsFieldTokens } from '../field-lists.js';
 
@@ -180,7 +180,8 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
         events: d.prepare(version >= 27 ? `SELECT e.*, ${lineOffsetSql('e')} AS byte_offset FROM events e ORDER BY id` : 'SELECT * FROM events ORDER BY id').all() as Row[],
         // From schema 18 most transfers are their events (store/plain-transfers.ts): read them all.
         transfers: d.prepare(`SELECT * FROM ${version >= 18 ? ALL_TRANSFERS : 'transfers'} ORDER BY id`).all() as Row[],
-        sessions: d.prepare('SELECT * FROM sessions ORDER BY id').all() as Row[],
+        // From schema 31 their strings are ids, their login and end codes.
+        sessions: d.prepare(version >= 31 ? `SELECT * FROM ${SESSIONS_WIDE} ORDER BY id` : 'SELECT * FROM sessions ORDER BY id').all() as Row[],
         sources: d.prepare('SELECT * FROM sources ORDER BY id').all() as Row[],
       };
     } finally {
@@ -224,7 +225,8 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
     expect(old(after.transfers, ['op_code', 'status_code'])).toEqual(expected.transfers);
     // Schema 24 records where each session's events are (its own log's span in the row, the others' in `pending`).
     const withoutSpans = (r: Row) => {
-      const { first_event_id: _f, last_event_id: _l, pending, ...rest } = r;
+      const { first_event_id: _f, last_event_id: _l, pending, user_id: _u, client_ip_id: _i, server_id: _sv, protocol_id: _p, login_state: _ls,
+        end_code: _e, ...rest } = r;
       const { spans: _s, ...kept } = pending ? (JSON.parse(pending as string) as Record<string, unknown>) : {};
       return { ...rest, pending: Object.keys(kept).length ? kept : null };
     };

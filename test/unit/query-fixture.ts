@@ -8,8 +8,8 @@ import { rebuildRollup } from '../../src-main/core/store/rollup.js';
 import type { Db } from '../../src-main/core/store/db.js';
 import { fieldsSql } from '../../src-main/core/store/full-text.js';
 import { LineBlockBuilder } from '../../src-main/core/store/line-blocks.js';
-import { eventFlags, opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
-import { StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
+import { eventFlags, loginCode, opCode, outcomeCode, type EventOp, type Outcome } from '../../src-main/core/store/op-codes.js';
+import { SESSION_STRING_COLUMNS, SESSION_STRING_DIMS, StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { storeSessionSpans } from '../../src-main/core/store/schema.js';
 import { storeLineSpans } from '../../src-main/core/store/line-spans.js';
 
@@ -174,10 +174,11 @@ export function loadFixture(db: Db, f: Fixture): void {
     for (const e of [...f.events].sort((a, b) => a.source_id - b.source_id || a.line_no - b.line_no)) blocks.add(e.source_id, e.line_no, e.raw);
     blocks.finish();
     for (const s of f.sessions) {
-      db.prepare(`INSERT INTO sessions (id, conn_key, server, format, source_id, start_ts, end_ts, client_ip, user, protocol, login, login_code,
-        uploads, downloads, deletes, renames, failures, bytes_up, bytes_down, open) VALUES (@id, @conn_key, @server, @format, @source_id,
-        @start_ts, @end_ts, @client_ip, @user, @protocol, @login, @login_code, @uploads, @downloads, @deletes, @renames, @failures,
-        @bytes_up, @bytes_down, @open)`).run(s);
+      const ids = Object.fromEntries(SESSION_STRING_COLUMNS.map((c) => [`${c}_id`, strings.id(SESSION_STRING_DIMS[c], s[c])]));
+      db.prepare(`INSERT INTO sessions (id, conn_key, server_id, format, source_id, start_ts, end_ts, client_ip_id, user_id, protocol_id, login_state,
+        login_code, uploads, downloads, deletes, renames, failures, bytes_up, bytes_down, open) VALUES (@id, @conn_key, @server_id, @format,
+        @source_id, @start_ts, @end_ts, @client_ip_id, @user_id, @protocol_id, @login_state, @login_code, @uploads, @downloads, @deletes, @renames,
+        @failures, @bytes_up, @bytes_down, @open)`).run({ ...s, ...ids, login_state: loginCode(s.login as Parameters<typeof loginCode>[0]) });
     }
     storeSessionSpans(db);
     storeLineSpans(db);

@@ -25,11 +25,11 @@ import type { EventFields } from '../formats/types.js';
 import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { storePlainTransfersAsRows } from '../store/plain-transfers.js';
 import { matchKey, matchName } from '../store/match-key.js';
-import { opCode, outcomeCode } from '../store/op-codes.js';
+import { endReasonCode, loginCode, opCode, outcomeCode } from '../store/op-codes.js';
 import { SESSION_KEY_IS } from '../store/schema.js';
 import type { IdRange } from '../store/line-spans.js';
 import type { TransferCounter } from '../store/rollup.js';
-import { stringSql, type StringInterner } from '../store/strings.js';
+import { SESSION_STRING_COLUMNS, stringSql, type StringInterner } from '../store/strings.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
 
 /** How far outside a session's known span a line of another log may fall and still belong to it. */
@@ -175,21 +175,25 @@ function pendingState(s: SessionState): string | null {
 }
 
 /** What a flush writes of a session, in the order of sessionState's values. */
-const SESSION_STATE = `server, start_ts, end_ts, client_ip, client_port, user, protocol, login, login_reason, login_code, commands,
-  uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_reason, open, pending, first_event_id, last_event_id`;
+const SESSION_STATE = `server_id, start_ts, end_ts, client_ip_id, client_port, user_id, protocol_id, login_state, login_reason, login_code, commands,
+  uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_code, open, pending, first_event_id, last_event_id`;
+
+/** A stored session with its strings named (schema 31 holds their ids), as fromRow reads it. */
+const SESSION_ROW = `SELECT s.*, ${SESSION_STRING_COLUMNS.map((c) => `${stringSql('s', c)} AS ${c}`).join(', ')} FROM sessions s`;
 const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
 
-/** A session's row as flush writes it (SESSION_STATE), its counts the largest any one log saw. */
-function sessionState(s: SessionState): unknown[] {
+/** A session's row as flush writes it (SESSION_STATE), its counts the largest any one log saw, its strings by id. */
+function sessionState(s: SessionState, str: StringInterner): unknown[] {
   let commands = 0, failures = 0, failedLogins = 0;
   for (const c of Object.values(s.perSource)) {
     if (c.commands > commands) commands = c.commands;
     if (c.failures > failures) failures = c.failures;
     if (c.failedLogins > failedLogins) failedLogins = c.failedLogins;
   }
-  return [s.server, s.start, s.end, s.clientIp, s.clientPort, s.user, s.protocol, s.login, s.loginReason, s.loginCode, commands,
+  return [str.id('server', s.server), s.start, s.end, str.id('client_ip', s.clientIp), s.clientPort, str.id('user', s.user),
+    str.id('protocol', s.protocol), loginCode(s.login), s.loginReason, s.loginCode, commands,
     s.uploads, s.downloads, s.deletes, s.renames, failures, failedLogins, s.bytesUp, s.bytesDown, s.events,
-    s.open ? null : s.endReason ?? 'unknown', s.open ? 1 : 0, pendingState(s), ...(s.spans[s.sourceId] ?? [null, null])];
+    s.open ? null : endReasonCode(s.endReason ?? 'unknown'), s.open ? 1 : 0, pendingState(s), ...(s.spans[s.sourceId] ?? [null, null])];
 }
 
 /** Counts event `id` of log `sourceId` in the span of the session's events in that log. */
@@ -250,13 +254,13 @@ export class Analyzer {
       insertSession: db.prepare(`INSERT INTO sessions (id, conn_key, format, source_id, ${SESSION_STATE}) VALUES (?, ?, ?, ?, ${placeholders(SESSION_STATE)})`),
       updateSession: db.prepare(`UPDATE sessions SET (${SESSION_STATE}) = (${placeholders(SESSION_STATE)}) WHERE id = ?`),
       maxSessionId: db.prepare('SELECT coalesce(max(id), 0) FROM sessions').pluck(),
-      latestByKey: db.prepare(`SELECT * FROM sessions WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`),
-      coveringByKey: db.prepare(`SELECT * FROM sessions WHERE ${SESSION_KEY_IS} AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      latestByKey: db.prepare(`${SESSION_ROW} WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`),
+      coveringByKey: db.prepare(`${SESSION_ROW} WHERE ${SESSION_KEY_IS} AND start_ts <= ? AND coalesce(end_ts, start_ts) >= ? ORDER BY start_ts DESC LIMIT 1`),
+      byId: db.prepare(`${SESSION_ROW} WHERE s.id = ?`),
       otherSourceNear: db.prepare('SELECT 1 FROM sources WHERE id != ? AND events > 0 AND first_ts <= ? AND last_ts >= ? LIMIT 1'),
-      openW3c: db.prepare("SELECT * FROM sessions WHERE open = 1 AND format = 'w3c'"),
+      openW3c: db.prepare(`${SESSION_ROW} WHERE open = 1 AND format = 'w3c'`),
       // The latest sessions of the client only: one partner IP may open thousands a day.
-      keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
+      keylessCandidates: db.prepare('SELECT id FROM sessions WHERE client_ip_id = ? AND start_ts BETWEEN ? AND ? ORDER BY start_ts DESC LIMIT 64'),
       // Busy servers write many transfers a second: the name narrows the candidates to a handful.
       transferCandidates: db.prepare(`${TRANSFER_ROW} WHERE t.match_key = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
       transferCandidatesAnyName: db.prepare(`${TRANSFER_ROW} WHERE t.op = ? AND t.ts BETWEEN ? AND ? AND t.record_sources NOT LIKE ?`),
@@ -467,8 +471,8 @@ export class Analyzer {
   }
 
   private writeSession(s: SessionState): void {
-    if (s.stored) this.stmt.updateSession.run(...sessionState(s), s.id);
-    else this.stmt.insertSession.run(s.id, s.connKey, s.format, s.sourceId, ...sessionState(s));
+    if (s.stored) this.stmt.updateSession.run(...sessionState(s, this.strings), s.id);
+    else this.stmt.insertSession.run(s.id, s.connKey, s.format, s.sourceId, ...sessionState(s, this.strings));
     s.stored = true;
     s.dirty = false;
     const span = this.changedSpan;
@@ -569,7 +573,7 @@ export class Analyzer {
     if (!f.clientIp || ts === null) return null;
     const hi = ts + (isLowRes(ts) ? 999 : 0);
     this.storeNewSessions();
-    const ids = this.stmt.keylessCandidates.all(f.clientIp, ts - KEYLESS_LOOKBACK_MS, hi + KEYLESS_SLACK_MS) as { id: number }[];
+    const ids = this.stmt.keylessCandidates.all(this.strings.id('client_ip', f.clientIp), ts - KEYLESS_LOOKBACK_MS, hi + KEYLESS_SLACK_MS) as { id: number }[];
     let found: SessionState | null = null;
     for (const { id } of ids) {
       const s = this.sessionById(id);

@@ -35,7 +35,8 @@ const timeTerms = (from: number, to: number) => `after:${iso(from)} before:${iso
  */
 function failedAttempts(db: Db, from: number, to: number): { ts: number; ip: string; user: string | null }[] {
   const rows = db
-    .prepare(`SELECT e.ts, coalesce(${stringSql('e', 'client_ip')}, s.client_ip) AS ip, coalesce(${stringSql('e', 'user')}, s.user) AS user, e.session_id, e.source_id
+    .prepare(`SELECT e.ts, coalesce(${stringSql('e', 'client_ip')}, ${stringSql('s', 'client_ip')}) AS ip,
+      coalesce(${stringSql('e', 'user')}, ${stringSql('s', 'user')}) AS user, e.session_id, e.source_id
       FROM events e LEFT JOIN sessions s ON s.id = e.session_id
       WHERE e.op = 'login' AND e.outcome = 'failed' AND e.ts BETWEEN ? AND ? ORDER BY e.ts`)
     .all(from, to) as { ts: number; ip: string | null; user: string | null; session_id: number | null; source_id: number }[];
@@ -159,12 +160,16 @@ function newClients(db: Db, from: number, to: number, days: number, top: number)
   // A user's IPs with their first successful session; "new" = first seen recently while the user
   // already had sessions from somewhere else before. The sessions are read in the table's order and
   // grouped apart: walked on sessions_user (sorted already) each was a read at random (10M EFT lines,
-  // 932k sessions: 3.1–3.6 s against 2.0–2.3 s; the same at 1M).
+  // 932k sessions: 3.1–3.6 s against 2.0–2.3 s; the same at 1M). They are grouped by their strings'
+  // ids (schema 31), then the users' spellings are named and grouped without case.
   const rows = db
-    .prepare(`WITH firsts AS (
-        SELECT user, client_ip, min(start_ts) AS first_ts, count(*) AS sessions FROM sessions NOT INDEXED
-        WHERE login = 'success' AND user IS NOT NULL AND client_ip IS NOT NULL AND start_ts <= ?
-        GROUP BY user COLLATE NOCASE, client_ip)
+    .prepare(`WITH pairs AS (
+        SELECT user_id, client_ip_id, min(start_ts) AS first_ts, count(*) AS sessions FROM sessions NOT INDEXED
+        WHERE login = 'success' AND user_id IS NOT NULL AND client_ip_id IS NOT NULL AND start_ts <= ?
+        GROUP BY user_id, client_ip_id),
+      firsts AS (
+        SELECT ${stringSql('p', 'user')} AS user, ${stringSql('p', 'client_ip')} AS client_ip, min(first_ts) AS first_ts, sum(sessions) AS sessions
+        FROM pairs p GROUP BY 1 COLLATE NOCASE, p.client_ip_id)
       SELECT f.user, f.client_ip, f.first_ts, f.sessions FROM firsts f
       WHERE f.first_ts >= ? AND EXISTS (SELECT 1 FROM firsts o WHERE o.user = f.user COLLATE NOCASE AND o.first_ts < ?)
       ORDER BY f.first_ts DESC, f.user, f.client_ip LIMIT ?`)
@@ -251,8 +256,8 @@ function repeatedFailuresOf(db: Db, from: number, to: number, min: number, top: 
 
 function neverLoggedIn(db: Db, from: number, to: number, top: number): Insight {
   const rows = db
-    .prepare(`SELECT client_ip, count(*) AS n, sum(login = 'failed') AS failed, min(start_ts) AS first FROM sessions
-      WHERE login != 'success' AND client_ip IS NOT NULL AND start_ts BETWEEN ? AND ? GROUP BY client_ip ORDER BY n DESC, first LIMIT ?`)
+    .prepare(`SELECT ${stringSql('s', 'client_ip')} AS client_ip, count(*) AS n, sum(login = 'failed') AS failed, min(start_ts) AS first FROM sessions s
+      WHERE login != 'success' AND client_ip_id IS NOT NULL AND start_ts BETWEEN ? AND ? GROUP BY client_ip_id ORDER BY n DESC, first LIMIT ?`)
     .all(from, to, top) as { client_ip: string; n: number; failed: number; first: number }[];
   return {
     id: 'never-logged-in', title: 'Sessions that never logged in', severity: rows.length ? 'warning' : 'info',

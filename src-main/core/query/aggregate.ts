@@ -269,6 +269,6 @@ export function aggregate(db: Db, kind: QueryKind, query: string, opts: Aggregat
     if (kind === 'transfers') {
       return { users: idList('user', ' COLLATE NOCASE'), ips: idList('client_ip'), paths: idList('path'), codes: list('t.code') };
     }
-    return { users: list('s.user', ' COLLATE NOCASE'), ips: list('s.client_ip'), paths: [], codes: list('s.login_code') };
+    return { users: idList('user', ' COLLATE NOCASE'), ips: idList('client_ip'), paths: [], codes: list('s.login_code') };
   }
 }

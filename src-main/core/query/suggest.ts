@@ -69,15 +69,15 @@ const CANDIDATE_CAP = 200;
 const COUNT_CAP = 5_000;
 
 /**
- * Events and transfers name their values among the strings: candidates come from the strings'
+ * Columns held as string ids name their values among the strings: candidates come from the strings'
  * index by prefix. A column with an index of its own counts each candidate's rows there (capped);
  * the others are counted over the newest RECENT_CAP rows.
  */
-function suggestStringValues(db: Db, table: 'events' | 'transfers', column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
+function suggestStringValues(db: Db, table: Source['table'], column: StringColumn, indexed: boolean, prefix: string, limit: number): string[] {
   const dim = STRING_DIMS[column];
   // The events' user, IP, code and path rows are on events_fields' postings lists, and so are the plain
   // transfers' (events too); without that index here, the newest rows are counted.
-  const onFields = column in FIELD_TOKENS;
+  const onFields = table !== 'sessions' && column in FIELD_TOKENS;
   if (onFields && !fieldIndexState(db)) indexed = false;
   const listed = (join = '') => `SELECT 1 FROM events_fields f${join} WHERE f.events_fields MATCH ('${FIELD_TOKENS[column as FieldColumn]}' || c.id)`;
   // Transfers: each side on its own index (SQLite does not push the condition into a UNION ALL);
@@ -113,9 +113,8 @@ export function suggestValues(db: Db, kind: QueryKind, field: SuggestField, pref
   }
   const source = SOURCES[kind][field];
   if (!source) throw new RangeError(`${kind} have no ${field} values`);
-  if (source.table !== 'sessions' && source.column !== 'code') {
-    return suggestStringValues(db, source.table, source.column as StringColumn, source.indexed !== null, prefix, limit);
-  }
+  const dim = KIND_SPECS[source.table].strings[source.column];
+  if (dim) return suggestStringValues(db, source.table, dim, source.indexed !== null, prefix, limit);
   const { table, column, indexed } = source;
   let inner: string;
   let params: unknown[];

@@ -8,7 +8,9 @@ import type { IdRange } from '../store/line-spans.js';
 import { lineOffsetSql, lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
 import { anyFieldToken, FIELD_TOKENS, folderToken, type FieldColumn } from '../store/field-tokens.js';
-import { STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn } from '../store/strings.js';
+import {
+  SESSION_STRING_DIMS, STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn,
+} from '../store/strings.js';
 import { everyTransfer, PLAIN_TRANSFER_TIME_INDEX, plainTransfers } from '../store/plain-transfers.js';
 
 export { BYTES_SQL, FAILED_SQL };
@@ -114,10 +116,13 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   },
   sessions: {
     alias: 's', fromCount: 'sessions s', sides: [oneSide('sessions', 's', 'sessions_start')], id: 's.id', time: 's.start_ts',
-    columns: columnMap('sessions', 's', { source_path: 'src.path', explanation: null }),
+    columns: columnMap('sessions', 's', {
+      source_path: 'src.path', explanation: null,
+      ...Object.fromEntries(Object.keys(SESSION_STRING_DIMS).map((c) => [c, stringSql('s', c)])),
+    }),
     notNull: new Set(['id', 'conn_key', 'login', 'commands', 'uploads', 'downloads', 'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'open']),
     collate: { user: 'NOCASE' },
-    strings: {},
+    strings: SESSION_STRING_DIMS,
   },
   transfers: {
     alias: 't', fromCount: `${everyTransfer()} t`, id: 't.id', time: 't.ts',

@@ -14,6 +14,11 @@ export const EVENT_OPS = [...TRANSFER_OPS, 'login', 'logout', 'connect'] as cons
 /** How a line or a transfer ended, in code order. */
 export const OUTCOMES = ['success', 'failed', 'incomplete'] as const;
 
+/** How a session's login went (schema 31, `sessions.login_state`), in code order: most logged in. */
+export const LOGIN_STATES = ['success', 'none', 'failed'] as const;
+/** How a session ended (schema 31, `sessions.end_code`), in code order; none while it is open. */
+export const END_REASONS = ['quit', 'unknown', 'timeout', 'disconnected'] as const;
+
 export type TransferOp = (typeof TRANSFER_OPS)[number];
 export type EventOp = (typeof EVENT_OPS)[number];
 export type Outcome = (typeof OUTCOMES)[number];
@@ -21,6 +26,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 const codes = <T extends string>(words: readonly T[]): ReadonlyMap<string, number> => new Map(words.map((w, i) => [w, i]));
 const OP_CODES = codes(EVENT_OPS);
 const OUTCOME_CODES = codes(OUTCOMES);
+const LOGIN_CODES = codes(LOGIN_STATES);
+const END_CODES = codes(END_REASONS);
 
 function codeOf(table: ReadonlyMap<string, number>, word: string | null | undefined, what: string): number | null {
   if (word === null || word === undefined) return null;
@@ -32,6 +39,8 @@ function codeOf(table: ReadonlyMap<string, number>, word: string | null | undefi
 
 export const opCode = (op: EventOp | null | undefined): number | null => codeOf(OP_CODES, op, 'operation');
 export const outcomeCode = (outcome: Outcome | null | undefined): number | null => codeOf(OUTCOME_CODES, outcome, 'outcome');
+export const loginCode = (login: (typeof LOGIN_STATES)[number]): number => codeOf(LOGIN_CODES, login, 'login')!;
+export const endReasonCode = (reason: (typeof END_REASONS)[number] | null): number | null => codeOf(END_CODES, reason, 'end of a session');
 
 /** SQL spelling out the code in `column`: the expression of a generated column. */
 function wordsSql(column: string, words: readonly string[]): string {

@@ -5,8 +5,10 @@ import { matchKey } from './match-key.js';
 import { PLAIN_ROW_SQL, PLAIN_TRANSFER_INDEXES } from './plain-transfers.js';
 import { writeMeta } from './meta.js';
 import { TOP_INDEXES_SQL, fillFigureColumns, markRollupStale } from './rollup.js';
-import { EVENT_FLAGS_SQL, EVENT_MORE_SQL, EVENT_OPS, OUTCOMES, PACKED_EVENT_COLUMNS, TRANSFER_OPS, wordColumn } from './op-codes.js';
-import { STRING_COLUMNS, STRING_DIMS, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from './strings.js';
+import { END_REASONS, EVENT_FLAGS_SQL, EVENT_MORE_SQL, EVENT_OPS, LOGIN_STATES, OUTCOMES, PACKED_EVENT_COLUMNS, TRANSFER_OPS, wordColumn } from './op-codes.js';
+import {
+  SESSION_STRING_COLUMNS, SESSION_STRING_DIMS, STRING_COLUMNS, STRING_DIMS, STRING_INDEX, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS,
+} from './strings.js';
 
 /** The columns of an event's place (file, line, time) and values, in every shape of the events table. */
 const EVENT_PLACE_COLUMNS = (offset: 'byte_offset' | 'in blocks' = 'byte_offset') => `    id             INTEGER PRIMARY KEY,
@@ -122,6 +124,64 @@ const SESSION_KEY_TAIL = 'substr(conn_key, -16)';
 /** The sessions of one key, on `sessions_conn`: bind the key twice. */
 export const SESSION_KEY_IS = `${SESSION_KEY_TAIL} = substr(?, -16) AND conn_key = ?`;
 
+/** A session's counts, the same columns since schema 2. */
+const SESSION_COUNT_COLUMNS = `commands      INTEGER NOT NULL DEFAULT 0,
+    uploads       INTEGER NOT NULL DEFAULT 0,
+    downloads     INTEGER NOT NULL DEFAULT 0,
+    deletes       INTEGER NOT NULL DEFAULT 0,
+    renames       INTEGER NOT NULL DEFAULT 0,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    bytes_up      INTEGER NOT NULL DEFAULT 0,
+    bytes_down    INTEGER NOT NULL DEFAULT 0,
+    events        INTEGER NOT NULL DEFAULT 0,`;
+
+/**
+ * The sessions as schema 31 stores them: the user, client IP, server and protocol as string ids
+ * (SESSION_STRING_DIMS), how the login went and how the session ended as codes (op-codes.ts), read
+ * as words through generated columns of their old names. 10M EFT lines: a session row was 164
+ * bytes, its text 30 of them.
+ */
+const SESSIONS_TABLE_31 = (name: string) => `CREATE TABLE ${name} (
+    id            INTEGER PRIMARY KEY,
+    conn_key      TEXT NOT NULL,
+    server_id     INTEGER,
+    format        TEXT,
+    source_id     INTEGER,
+    start_ts      INTEGER,
+    end_ts        INTEGER,
+    duration_ms   INTEGER GENERATED ALWAYS AS (end_ts - start_ts) VIRTUAL,
+    client_ip_id  INTEGER,
+    client_port   INTEGER,
+    user_id       INTEGER,
+    protocol_id   INTEGER,
+    login_state   INTEGER NOT NULL DEFAULT ${LOGIN_STATES.indexOf('none')},
+    ${wordColumn('login', 'login_state', LOGIN_STATES)},
+    login_reason  TEXT,
+    login_code    TEXT,
+    ${SESSION_COUNT_COLUMNS}
+    end_code      INTEGER,                        -- none while open
+    ${wordColumn('end_reason', 'end_code', END_REASONS)},
+    open          INTEGER NOT NULL DEFAULT 1,
+    pending       TEXT,                           -- JSON: analyser state of an open session
+    first_event_id INTEGER,
+    last_event_id INTEGER
+  )`;
+
+/** The sessions' columns schema 31 copies as they are. */
+const SESSION_COLUMNS_31 = `id, conn_key, format, source_id, start_ts, end_ts, client_port, login_reason, login_code, commands, uploads, downloads,
+    deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, open, pending, first_event_id, last_event_id`;
+
+/**
+ * The indexes the analysis finds sessions on (by connection key, client IP, openness), kept
+ * through a bulk load; the others are SESSION_INDEXES.
+ */
+const SESSION_LOOKUP_INDEXES: readonly string[] = [
+  `CREATE INDEX IF NOT EXISTS sessions_conn ON sessions(${SESSION_KEY_TAIL}, start_ts)`,
+  'CREATE INDEX IF NOT EXISTS sessions_ip ON sessions(client_ip_id, start_ts)',
+  'CREATE INDEX IF NOT EXISTS sessions_open ON sessions(open) WHERE open = 1',
+];
+
 /** One step of the schema: SQL, or a function for what SQL alone cannot do (it runs in the step's transaction). */
 export type Migration = string | ((db: Db) => void);
 
@@ -223,16 +283,7 @@ export const MIGRATIONS: readonly Migration[] = [
     login         TEXT NOT NULL DEFAULT 'none',   -- success, failed, none
     login_reason  TEXT,
     login_code    TEXT,
-    commands      INTEGER NOT NULL DEFAULT 0,
-    uploads       INTEGER NOT NULL DEFAULT 0,
-    downloads     INTEGER NOT NULL DEFAULT 0,
-    deletes       INTEGER NOT NULL DEFAULT 0,
-    renames       INTEGER NOT NULL DEFAULT 0,
-    failures      INTEGER NOT NULL DEFAULT 0,
-    failed_logins INTEGER NOT NULL DEFAULT 0,
-    bytes_up      INTEGER NOT NULL DEFAULT 0,
-    bytes_down    INTEGER NOT NULL DEFAULT 0,
-    events        INTEGER NOT NULL DEFAULT 0,
+    ${SESSION_COUNT_COLUMNS}
     end_reason    TEXT,                           -- quit, timeout, disconnected, unknown
     open          INTEGER NOT NULL DEFAULT 1,
     pending       TEXT                            -- JSON: analyser state of an open session
@@ -514,6 +565,22 @@ export const MIGRATIONS: readonly Migration[] = [
       .map((c) => `ALTER TABLE event_minutes ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0;`).join('\n'));
     fillFigureColumns(db);
   },
+  // 31: the sessions' user, client IP, server and protocol as string ids, their login and end as
+  // codes (SESSIONS_TABLE_31). Values no event holds (a server named after the log's folder) are
+  // added to the strings first; the rows are copied and their indexes built again.
+  (db) => {
+    db.exec(STRING_INDEX); // a bulk load killed before its end left it missing: each value is looked up on it
+    db.exec(`${SESSION_STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[SESSION_STRING_DIMS[c]]}, ${c}
+      FROM sessions x WHERE ${c} IS NOT NULL AND NOT EXISTS (${exactString(SESSION_STRING_DIMS[c], `x.${c}`, '1')});`).join('\n')}
+      ${SESSIONS_TABLE_31('sessions_v31')};
+      INSERT INTO sessions_v31 (${SESSION_COLUMNS_31}, login_state, end_code, ${SESSION_STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
+      SELECT ${SESSION_COLUMNS_31}, ${codesSql('login', LOGIN_STATES)}, ${codesSql('end_reason', END_REASONS)},
+        ${SESSION_STRING_COLUMNS.map((c) => `(${exactString(SESSION_STRING_DIMS[c], `x.${c}`, 's.id')})`).join(',\n        ')}
+      FROM sessions x ORDER BY id;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_v31 RENAME TO sessions;
+      ${[...SESSION_LOOKUP_INDEXES, ...SESSION_INDEXES].join(';\n')};`);
+  },
 ];
 
 /**
@@ -587,7 +654,8 @@ export const TRANSFER_INDEXES: readonly string[] = [
  */
 export const SESSION_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS sessions_start ON sessions(start_ts)',
-  'CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user COLLATE NOCASE, start_ts) WHERE user IS NOT NULL',
+  // By the string ids of the user (schema 31): user:alice finds her spellings on the strings' index.
+  'CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, start_ts) WHERE user_id IS NOT NULL',
   "CREATE INDEX IF NOT EXISTS sessions_failed ON sessions(start_ts) WHERE login = 'failed' OR failures > 0",
 ];
 

@@ -42,6 +42,18 @@ export const TRANSFER_STRING_DIMS = {
   path_to: 'path',
 } as const satisfies Record<string, StringColumn>;
 export type TransferStringColumn = keyof typeof TRANSFER_STRING_DIMS;
+
+/**
+ * The sessions' columns held as string ids (schema 31), with the dim each value is among: a
+ * session's user, client IP, server and protocol are its events' strings.
+ */
+export const SESSION_STRING_DIMS = {
+  user: 'user',
+  client_ip: 'client_ip',
+  server: 'server',
+  protocol: 'protocol',
+} as const satisfies Record<string, StringColumn>;
+export const SESSION_STRING_COLUMNS = Object.keys(SESSION_STRING_DIMS) as (keyof typeof SESSION_STRING_DIMS)[];
 export const TRANSFER_STRING_COLUMNS = Object.keys(TRANSFER_STRING_DIMS) as TransferStringColumn[];
 
 /**
