@@ -1,6 +1,7 @@
 import { lineOffsetSql, lineSql } from '../src-main/core/store/line-blocks.js';
 import { SESSION_STRING_COLUMNS, STRING_COLUMNS, stringSql, TRANSFER_STRING_COLUMNS } from '../src-main/core/store/strings.js';
 import { everyTransfer } from '../src-main/core/store/plain-transfers.js';
+import { connKeySql } from '../src-main/core/store/session-keys.js';
 
 /**
  * The events with their text columns named as before the lean store (user, client_ip, path, …) and,
@@ -18,7 +19,7 @@ export const EVENTS_WIDE = eventsWide();
 
 /** The transfers with their strings named as before schema 9 (user, client_ip, path, …): `FROM ${TRANSFERS_WIDE} t`. */
 export const TRANSFERS_WIDE = `(SELECT t.*, ${TRANSFER_STRING_COLUMNS.map((c) => `${stringSql('t', c)} AS ${c}`).join(', ')} FROM ${everyTransfer()} t)`;
-/** The sessions with their strings named as before schema 31 (user, client_ip, server, protocol): `FROM ${SESSIONS_WIDE} s`. */
-export const SESSIONS_WIDE = `(SELECT s.*, ${SESSION_STRING_COLUMNS.map((c) => `${stringSql('s', c)} AS ${c}`).join(', ')} FROM sessions s)`;
+/** The sessions with their strings named and their key whole, as before schema 31 (user, client_ip, server, protocol, conn_key): `FROM ${SESSIONS_WIDE} s`. */
+export const SESSIONS_WIDE = `(SELECT s.*, ${connKeySql('s')} AS conn_key, ${SESSION_STRING_COLUMNS.map((c) => `${stringSql('s', c)} AS ${c}`).join(', ')} FROM sessions s)`;
 /** Every transfer, rows and plain ones (store/plain-transfers.ts), with the transfers' columns: `FROM ${ALL_TRANSFERS} t`. */
 export const ALL_TRANSFERS = everyTransfer();

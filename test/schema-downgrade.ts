@@ -20,7 +20,7 @@ export function undoReportFigures(db: Database.Database): void {
   dropColumns(db, { event_minutes: ['logins_ok', 'logins_failed', 'uploads', 'upload_bytes', 'downloads', 'download_bytes', 'transfer_max_bytes'] });
 }
 
-/** Schema 30's sessions: their user, client IP, server and protocol as text, their login and end as words (schema 31 holds ids and codes). */
+/** Schema 30's sessions: their user, client IP, server and protocol as text, their login and end as words, their key whole (schema 31 holds ids, codes and a key in two parts). */
 export function undoSessionIds(db: Database.Database): void {
   if (!db.prepare("SELECT 1 FROM pragma_table_info('sessions') WHERE name = 'user_id'").get()) return;
   const columns = `id, conn_key, server, format, source_id, start_ts, end_ts, client_ip, client_port, user, protocol, login, login_reason, login_code,
@@ -35,6 +35,7 @@ export function undoSessionIds(db: Database.Database): void {
       events INTEGER NOT NULL DEFAULT 0, end_reason TEXT, open INTEGER NOT NULL DEFAULT 1, pending TEXT, first_event_id INTEGER, last_event_id INTEGER);
     INSERT INTO sessions_v30 (${columns}) SELECT ${columns} FROM ${SESSIONS_WIDE} ORDER BY id;
     DROP TABLE sessions;
+    DROP TABLE session_keys;
     ALTER TABLE sessions_v30 RENAME TO sessions;
     CREATE INDEX sessions_start ON sessions(start_ts);
     CREATE INDEX sessions_user ON sessions(user COLLATE NOCASE, start_ts) WHERE user IS NOT NULL;

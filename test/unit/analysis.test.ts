@@ -7,7 +7,7 @@ import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { rebuildAnalysis } from '../../src-main/core/analysis/rebuild.js';
 import { Analyzer } from '../../src-main/core/analysis/analyzer.js';
 import { StringInterner } from '../../src-main/core/store/strings.js';
-import { SESSION_KEY_IS } from '../../src-main/core/store/schema.js';
+import { SESSION_KEY_IS } from '../../src-main/core/store/session-keys.js';
 import { matchName } from '../../src-main/core/store/match-key.js';
 import { outcomeOf } from '../../src-main/core/analysis/activity.js';
 import { formatById } from '../../src-main/core/formats/registry.js';
@@ -330,7 +330,7 @@ describe('EFT W3C sessions', () => {
     const s = read(`SELECT conn_key, user, events, downloads, end_reason FROM ${SESSIONS_WIDE} ORDER BY id`);
     expect(s.map((x) => x.conn_key.slice(-16))).toEqual(['/logs|10.0.0.5|1', '/logs|10.0.0.5|1']);
     expect(s.map((x) => [x.user, x.events, x.downloads, x.end_reason])).toEqual([['partner1', 4, 1, 'quit'], ['partner2', 4, 1, 'quit']]);
-    const plan = read(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`, s[0].conn_key, s[0].conn_key);
+    const plan = read(`EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`, '1', 1);
     expect(plan.map((r) => r.detail).join('; ')).toMatch(/USING INDEX sessions_conn/);
   });
 
@@ -420,7 +420,7 @@ describe('sessions of other servers', () => {
     const sessions = read(`SELECT conn_key, user, login FROM ${SESSIONS_WIDE} WHERE login != 'none' ORDER BY conn_key`);
     expect(sessions).toContainEqual({ conn_key: 'vsftpd|15019', user: 'guest', login: 'failed' });
     expect(sessions).toContainEqual({ conn_key: 'vsftpd|7708', user: 'jeffe', login: 'success' });
-    expect(read(`SELECT op, status, bytes FROM ${ALL_TRANSFERS} WHERE session_id = (SELECT id FROM sessions WHERE conn_key = 'vsftpd|16247')`)).toEqual([
+    expect(read(`SELECT op, status, bytes FROM ${ALL_TRANSFERS} WHERE session_id = (SELECT id FROM ${SESSIONS_WIDE} WHERE conn_key = 'vsftpd|16247')`)).toEqual([
       { op: 'upload', status: 'success', bytes: 412934 },
     ]);
   });

@@ -226,7 +226,7 @@ describe('a schema 13 database (words for operations and outcomes)', () => {
     // Schema 24 records where each session's events are (its own log's span in the row, the others' in `pending`).
     const withoutSpans = (r: Row) => {
       const { first_event_id: _f, last_event_id: _l, pending, user_id: _u, client_ip_id: _i, server_id: _sv, protocol_id: _p, login_state: _ls,
-        end_code: _e, ...rest } = r;
+        end_code: _e, conn_head_id: _kh, conn_tail: _kt, ...rest } = r;
       const { spans: _s, ...kept } = pending ? (JSON.parse(pending as string) as Record<string, unknown>) : {};
       return { ...rest, pending: Object.keys(kept).length ? kept : null };
     };

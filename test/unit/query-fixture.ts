@@ -12,6 +12,7 @@ import { eventFlags, loginCode, opCode, outcomeCode, type EventOp, type Outcome 
 import { SESSION_STRING_COLUMNS, SESSION_STRING_DIMS, StringInterner, TRANSFER_STRING_COLUMNS, TRANSFER_STRING_DIMS } from '../../src-main/core/store/strings.js';
 import { storeSessionSpans } from '../../src-main/core/store/schema.js';
 import { storeLineSpans } from '../../src-main/core/store/line-spans.js';
+import { SessionKeyHeads, splitConnKey } from '../../src-main/core/store/session-keys.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0); // a Monday
 
@@ -173,12 +174,15 @@ export function loadFixture(db: Db, f: Fixture): void {
     const blocks = new LineBlockBuilder(db);
     for (const e of [...f.events].sort((a, b) => a.source_id - b.source_id || a.line_no - b.line_no)) blocks.add(e.source_id, e.line_no, e.raw);
     blocks.finish();
+    const keyHeads = new SessionKeyHeads(db);
     for (const s of f.sessions) {
       const ids = Object.fromEntries(SESSION_STRING_COLUMNS.map((c) => [`${c}_id`, strings.id(SESSION_STRING_DIMS[c], s[c])]));
-      db.prepare(`INSERT INTO sessions (id, conn_key, server_id, format, source_id, start_ts, end_ts, client_ip_id, user_id, protocol_id, login_state,
-        login_code, uploads, downloads, deletes, renames, failures, bytes_up, bytes_down, open) VALUES (@id, @conn_key, @server_id, @format,
-        @source_id, @start_ts, @end_ts, @client_ip_id, @user_id, @protocol_id, @login_state, @login_code, @uploads, @downloads, @deletes, @renames,
-        @failures, @bytes_up, @bytes_down, @open)`).run({ ...s, ...ids, login_state: loginCode(s.login as Parameters<typeof loginCode>[0]) });
+      const { head, tail } = splitConnKey(s.conn_key);
+      db.prepare(`INSERT INTO sessions (id, conn_head_id, conn_tail, server_id, format, source_id, start_ts, end_ts, client_ip_id, user_id, protocol_id,
+        login_state, login_code, uploads, downloads, deletes, renames, failures, bytes_up, bytes_down, open) VALUES (@id, @conn_head_id, @conn_tail,
+        @server_id, @format, @source_id, @start_ts, @end_ts, @client_ip_id, @user_id, @protocol_id, @login_state, @login_code, @uploads, @downloads,
+        @deletes, @renames, @failures, @bytes_up, @bytes_down, @open)`)
+        .run({ ...s, ...ids, conn_head_id: keyHeads.id(head, true), conn_tail: tail, login_state: loginCode(s.login as Parameters<typeof loginCode>[0]) });
     }
     storeSessionSpans(db);
     storeLineSpans(db);

@@ -26,7 +26,7 @@ import { loginReasonCode } from '../explain/proftpd-messages.js';
 import { storePlainTransfersAsRows } from '../store/plain-transfers.js';
 import { matchKey, matchName } from '../store/match-key.js';
 import { endReasonCode, loginCode, opCode, outcomeCode } from '../store/op-codes.js';
-import { SESSION_KEY_IS } from '../store/schema.js';
+import { connKeySql, SESSION_KEY_IS, SessionKeyHeads, splitConnKey } from '../store/session-keys.js';
 import type { IdRange } from '../store/line-spans.js';
 import type { TransferCounter } from '../store/rollup.js';
 import { SESSION_STRING_COLUMNS, stringSql, type StringInterner } from '../store/strings.js';
@@ -179,7 +179,8 @@ const SESSION_STATE = `server_id, start_ts, end_ts, client_ip_id, client_port, u
   uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_code, open, pending, first_event_id, last_event_id`;
 
 /** A stored session with its strings named (schema 31 holds their ids), as fromRow reads it. */
-const SESSION_ROW = `SELECT s.*, ${SESSION_STRING_COLUMNS.map((c) => `${stringSql('s', c)} AS ${c}`).join(', ')} FROM sessions s`;
+const SESSION_ROW = `SELECT s.*, ${connKeySql('s')} AS conn_key, ${SESSION_STRING_COLUMNS.map((c) => `${stringSql('s', c)} AS ${c}`).join(', ')}
+  FROM sessions s`;
 const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
 
 /** A session's row as flush writes it (SESSION_STATE), its counts the largest any one log saw, its strings by id. */
@@ -238,6 +239,8 @@ export class Analyzer {
   /** The id the current line's event is stored under (a transfer it creates points at it). */
   private eventId: number | null = null;
   private readonly stmt;
+  /** The ids of connection keys' heads (store/session-keys.ts). */
+  private readonly keyHeads: SessionKeyHeads;
   /** The id the next new session takes (its row is written by the flush), or null: not known yet. */
   private nextSessionId: number | null = null;
   /** Sessions opened since the last flush or storeNewSessions: cached, their rows not written. */
@@ -248,10 +251,12 @@ export class Analyzer {
   /** `strings` gives transfers the ids of their strings (the writer's interner, shared with the events). */
   constructor(db: Db, private readonly strings: StringInterner) {
     this.db = db;
+    this.keyHeads = new SessionKeyHeads(db);
     this.stmt = {
       // One statement per changed session per batch (positional: named parameters bind slower):
       // a new session's row is written whole by the flush after it opened.
-      insertSession: db.prepare(`INSERT INTO sessions (id, conn_key, format, source_id, ${SESSION_STATE}) VALUES (?, ?, ?, ?, ${placeholders(SESSION_STATE)})`),
+      insertSession: db.prepare(`INSERT INTO sessions (id, conn_head_id, conn_tail, format, source_id, ${SESSION_STATE})
+        VALUES (?, ?, ?, ?, ?, ${placeholders(SESSION_STATE)})`),
       updateSession: db.prepare(`UPDATE sessions SET (${SESSION_STATE}) = (${placeholders(SESSION_STATE)}) WHERE id = ?`),
       maxSessionId: db.prepare('SELECT coalesce(max(id), 0) FROM sessions').pluck(),
       latestByKey: db.prepare(`${SESSION_ROW} WHERE ${SESSION_KEY_IS} ORDER BY start_ts DESC LIMIT 1`),
@@ -472,7 +477,10 @@ export class Analyzer {
 
   private writeSession(s: SessionState): void {
     if (s.stored) this.stmt.updateSession.run(...sessionState(s, this.strings), s.id);
-    else this.stmt.insertSession.run(s.id, s.connKey, s.format, s.sourceId, ...sessionState(s, this.strings));
+    else {
+      const { head, tail } = splitConnKey(s.connKey);
+      this.stmt.insertSession.run(s.id, this.keyHeads.id(head, true), tail, s.format, s.sourceId, ...sessionState(s, this.strings));
+    }
     s.stored = true;
     s.dirty = false;
     const span = this.changedSpan;
@@ -494,6 +502,7 @@ export class Analyzer {
   reset(): void {
     this.byKey.clear();
     this.byId.clear();
+    this.keyHeads.forget();
     this.nextSessionId = null;
     this.unstored = 0;
     this.changedSpan = null; // its sessions were rolled back
@@ -540,11 +549,18 @@ export class Analyzer {
 
   // --- sessions -------------------------------------------------------------------------------
 
+  /** A stored session of connection key `key` as `read` finds it, given the key's tail and head id (none when its head was never stored). */
+  private storedByKey(key: string, read: (tail: string, head: number | null) => unknown): Record<string, unknown> | undefined {
+    const { head, tail } = splitConnKey(key);
+    const headId = this.keyHeads.id(head, false);
+    return headId === undefined ? undefined : (read(tail, headId) as Record<string, unknown> | undefined);
+  }
+
   private sessionForKey(a: Activity, ts: number | null, f: EventFields): SessionState {
     const key = a.connKey!;
     let s: SessionState | undefined = this.byKey.get(key);
     if (!s) {
-      const row = this.stmt.latestByKey.get(key, key) as Record<string, unknown> | undefined;
+      const row = this.storedByKey(key, (tail, head) => this.stmt.latestByKey.get(tail, head));
       if (row) s = this.cache(this.fromRow(row));
     }
     if (s && ts !== null) {
@@ -561,7 +577,7 @@ export class Analyzer {
         let earlier: Record<string, unknown> | undefined;
         if (ts < s.start) {
           this.storeNewSessions();
-          earlier = this.stmt.coveringByKey.get(key, key, ts + SLACK_MS, ts - SLACK_MS) as Record<string, unknown> | undefined;
+          earlier = this.storedByKey(key, (tail, head) => this.stmt.coveringByKey.get(tail, head, ts + SLACK_MS, ts - SLACK_MS));
         }
         s = earlier ? this.byId.get(earlier.id as number) ?? this.cache(this.fromRow(earlier), false) : undefined;
       }

@@ -92,9 +92,11 @@ function suggestStringValues(db: Db, table: Source['table'], column: StringColum
   const count = table === 'transfers' && onFields && rollupDim >= 0 && rollupCurrent(db)
     ? `coalesce((SELECT v.transfers FROM event_values v WHERE v.dim = ${rollupDim} AND v.value_id = c.id), 0)`
     : `(SELECT count(*) FROM (${rowsOf} LIMIT ${COUNT_CAP}))`;
+  // A session's strings are its events' (and a server may be a log's folder): only those sessions hold.
+  const held = table === 'sessions' ? ` AND EXISTS (SELECT 1 FROM sessions WHERE ${column}_id = strings.id)` : '';
   const sql = indexed
     ? `SELECT value AS v FROM (SELECT id, value FROM strings WHERE dim = ${dim} AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE
-        AND value <> '' LIMIT ${CANDIDATE_CAP}) c
+        AND value <> ''${held} LIMIT ${CANDIDATE_CAP}) c
        ORDER BY ${count} DESC, value LIMIT ?`
     : `SELECT s.value AS v FROM (SELECT v AS k, count(*) AS n FROM (${newestValues(table, `${column}_id`, RECENT_CAP)})
         WHERE v IS NOT NULL GROUP BY 1) g JOIN strings s ON s.id = g.k

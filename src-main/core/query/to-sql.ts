@@ -8,6 +8,7 @@ import type { IdRange } from '../store/line-spans.js';
 import { lineOffsetSql, lineSql } from '../store/line-blocks.js';
 import { BYTES_SQL, FAILED_SQL } from '../store/row-sql.js';
 import { anyFieldToken, FIELD_TOKENS, folderToken, type FieldColumn } from '../store/field-tokens.js';
+import { connKeySql } from '../store/session-keys.js';
 import {
   SESSION_STRING_DIMS, STRING_COLUMNS, STRING_DIMS, stringCondition, stringSql, TRANSFER_STRING_DIMS, type StringColumn,
 } from '../store/strings.js';
@@ -117,7 +118,7 @@ export const KIND_SPECS: Readonly<Record<QueryKind, KindSpec>> = {
   sessions: {
     alias: 's', fromCount: 'sessions s', sides: [oneSide('sessions', 's', 'sessions_start')], id: 's.id', time: 's.start_ts',
     columns: columnMap('sessions', 's', {
-      source_path: 'src.path', explanation: null,
+      source_path: 'src.path', explanation: null, conn_key: connKeySql('s'),
       ...Object.fromEntries(Object.keys(SESSION_STRING_DIMS).map((c) => [c, stringSql('s', c)])),
     }),
     notNull: new Set(['id', 'conn_key', 'login', 'commands', 'uploads', 'downloads', 'deletes', 'renames', 'failures', 'failed_logins', 'bytes_up', 'bytes_down', 'events', 'open']),

@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { blockId, byteLengthsOf, decodeOffsets, decompressLines, encodeOffsets, followingOffsets, LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { LINE_SPANS_SCHEMA, storeLineSpans } from './line-spans.js';
+import { SESSION_KEYS_SCHEMA, splitConnKey } from './session-keys.js';
 import { matchKey } from './match-key.js';
 import { PLAIN_ROW_SQL, PLAIN_TRANSFER_INDEXES } from './plain-transfers.js';
 import { writeMeta } from './meta.js';
@@ -116,13 +117,11 @@ const exactString = (dim: keyof typeof STRING_DIMS, valueSql: string, what: stri
   `SELECT ${what} FROM strings s WHERE s.dim = ${STRING_DIMS[dim]} AND s.value = ${valueSql} COLLATE NOCASE AND s.value = ${valueSql}`;
 
 /**
- * What `sessions_conn` indexes of a session's connection key (schema 28): its end, which holds the
- * client and the connection's number, where the whole key also holds the log's folder. Two keys
- * that end alike are told apart by the key itself (`SESSION_KEY_IS`).
+ * What `sessions_conn` indexed of a session's connection key from schema 28 to 30: its end, which
+ * holds the client and the connection's number, where the whole key also holds the log's folder.
+ * Schema 31 splits the key (store/session-keys.ts).
  */
 const SESSION_KEY_TAIL = 'substr(conn_key, -16)';
-/** The sessions of one key, on `sessions_conn`: bind the key twice. */
-export const SESSION_KEY_IS = `${SESSION_KEY_TAIL} = substr(?, -16) AND conn_key = ?`;
 
 /** A session's counts, the same columns since schema 2. */
 const SESSION_COUNT_COLUMNS = `commands      INTEGER NOT NULL DEFAULT 0,
@@ -144,7 +143,8 @@ const SESSION_COUNT_COLUMNS = `commands      INTEGER NOT NULL DEFAULT 0,
  */
 const SESSIONS_TABLE_31 = (name: string) => `CREATE TABLE ${name} (
     id            INTEGER PRIMARY KEY,
-    conn_key      TEXT NOT NULL,
+    conn_head_id  INTEGER,                        -- session_keys.id: the key through its last |
+    conn_tail     TEXT NOT NULL,                  -- the rest of the key
     server_id     INTEGER,
     format        TEXT,
     source_id     INTEGER,
@@ -169,7 +169,7 @@ const SESSIONS_TABLE_31 = (name: string) => `CREATE TABLE ${name} (
   )`;
 
 /** The sessions' columns schema 31 copies as they are. */
-const SESSION_COLUMNS_31 = `id, conn_key, format, source_id, start_ts, end_ts, client_port, login_reason, login_code, commands, uploads, downloads,
+const SESSION_COLUMNS_31 = `id, format, source_id, start_ts, end_ts, client_port, login_reason, login_code, commands, uploads, downloads,
     deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, open, pending, first_event_id, last_event_id`;
 
 /**
@@ -177,7 +177,7 @@ const SESSION_COLUMNS_31 = `id, conn_key, format, source_id, start_ts, end_ts, c
  * through a bulk load; the others are SESSION_INDEXES.
  */
 const SESSION_LOOKUP_INDEXES: readonly string[] = [
-  `CREATE INDEX IF NOT EXISTS sessions_conn ON sessions(${SESSION_KEY_TAIL}, start_ts)`,
+  'CREATE INDEX IF NOT EXISTS sessions_conn ON sessions(conn_tail, conn_head_id, start_ts)',
   'CREATE INDEX IF NOT EXISTS sessions_ip ON sessions(client_ip_id, start_ts)',
   'CREATE INDEX IF NOT EXISTS sessions_open ON sessions(open) WHERE open = 1',
 ];
@@ -566,15 +566,21 @@ export const MIGRATIONS: readonly Migration[] = [
     fillFigureColumns(db);
   },
   // 31: the sessions' user, client IP, server and protocol as string ids, their login and end as
-  // codes (SESSIONS_TABLE_31). Values no event holds (a server named after the log's folder) are
-  // added to the strings first; the rows are copied and their indexes built again.
+  // codes, their connection key in two parts (SESSIONS_TABLE_31, store/session-keys.ts). Values no event holds (a server named after the log's folder) are
+  // added to the strings first; the rows are copied and their indexes built again. A word without a
+  // code (none was ever written) is read as none and unknown, never lost as an open session.
   (db) => {
     db.exec(STRING_INDEX); // a bulk load killed before its end left it missing: each value is looked up on it
+    db.function('xl_key_head', { deterministic: true }, (key: unknown) => splitConnKey(String(key)).head);
+    db.function('xl_key_tail', { deterministic: true }, (key: unknown) => splitConnKey(String(key)).tail);
     db.exec(`${SESSION_STRING_COLUMNS.map((c) => `INSERT INTO strings (dim, value) SELECT DISTINCT ${STRING_DIMS[SESSION_STRING_DIMS[c]]}, ${c}
       FROM sessions x WHERE ${c} IS NOT NULL AND NOT EXISTS (${exactString(SESSION_STRING_DIMS[c], `x.${c}`, '1')});`).join('\n')}
+      ${SESSION_KEYS_SCHEMA};
+      INSERT OR IGNORE INTO session_keys (head) SELECT xl_key_head(conn_key) FROM sessions WHERE xl_key_head(conn_key) IS NOT NULL ORDER BY 1;
       ${SESSIONS_TABLE_31('sessions_v31')};
-      INSERT INTO sessions_v31 (${SESSION_COLUMNS_31}, login_state, end_code, ${SESSION_STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
-      SELECT ${SESSION_COLUMNS_31}, ${codesSql('login', LOGIN_STATES)}, ${codesSql('end_reason', END_REASONS)},
+      INSERT INTO sessions_v31 (${SESSION_COLUMNS_31}, conn_head_id, conn_tail, login_state, end_code, ${SESSION_STRING_COLUMNS.map((c) => `${c}_id`).join(', ')})
+      SELECT ${SESSION_COLUMNS_31}, (SELECT k.id FROM session_keys k WHERE k.head = xl_key_head(x.conn_key)), xl_key_tail(x.conn_key), coalesce(${codesSql('login', LOGIN_STATES)}, ${LOGIN_STATES.indexOf('none')}),
+        coalesce(${codesSql('end_reason', END_REASONS)}, CASE WHEN open = 0 THEN ${END_REASONS.indexOf('unknown')} END),
         ${SESSION_STRING_COLUMNS.map((c) => `(${exactString(SESSION_STRING_DIMS[c], `x.${c}`, 's.id')})`).join(',\n        ')}
       FROM sessions x ORDER BY id;
       DROP TABLE sessions;

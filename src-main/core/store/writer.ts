@@ -356,6 +356,7 @@ export class IndexWriter {
       })();
     } catch (err) {
       this.analyzer.reset();
+      this.strings.reset(); // the sessions it wrote may have added strings
       throw err;
     }
   }
