@@ -35,7 +35,7 @@ export function undoSessionIds(db: Database.Database): void {
       events INTEGER NOT NULL DEFAULT 0, end_reason TEXT, open INTEGER NOT NULL DEFAULT 1, pending TEXT, first_event_id INTEGER, last_event_id INTEGER);
     INSERT INTO sessions_v30 (${columns}) SELECT ${columns} FROM ${SESSIONS_WIDE} ORDER BY id;
     DROP TABLE sessions;
-    DROP TABLE session_keys;
+    DROP TABLE IF EXISTS session_keys;
     ALTER TABLE sessions_v30 RENAME TO sessions;
     CREATE INDEX sessions_start ON sessions(start_ts);
     CREATE INDEX sessions_user ON sessions(user COLLATE NOCASE, start_ts) WHERE user IS NOT NULL;
