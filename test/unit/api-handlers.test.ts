@@ -536,6 +536,12 @@ describe('API handlers: follow mode', () => {
     // Off (the default): the burst is indexed, and known from then on, but not sent.
     append(log, failedLogins('203.0.113.1', 6, 100));
     await until('the first burst', async () => (await count('events', 'ip:203.0.113.1 status:failed')) === 6);
+    // Its insight follows its batch's report from the worker, and may still be on its way (it was
+    // then sent, the setting turned on meanwhile: one run in four): the next batch's report comes after it.
+    const reported = () => events.filter((e) => e.event === 'follow/batch').length;
+    const before = reported();
+    append(log, upload(9, 'burst-after.txt'));
+    await until('the next batch', () => reported() > before);
     expect(live()).toEqual([]);
 
     await handlers['settings/set']({ notifyLiveInsights: true });
