@@ -29,7 +29,7 @@ import { endReasonCode, loginCode, opCode, outcomeCode } from '../store/op-codes
 import { connKeySql, SESSION_KEY_IS, SessionKeyHeads, splitConnKey } from '../store/session-keys.js';
 import type { IdRange } from '../store/line-spans.js';
 import type { TransferCounter } from '../store/rollup.js';
-import { SESSION_STRING_COLUMNS, stringSql, type StringInterner } from '../store/strings.js';
+import { namedStringsSql, SESSION_STRING_COLUMNS, type StringInterner } from '../store/strings.js';
 import { classify, strongerProtocol, type Activity, type EndReason, type EventOp, type Outcome, type TransferOp } from './activity.js';
 
 /** How far outside a session's known span a line of another log may fall and still belong to it. */
@@ -158,7 +158,7 @@ const sameText = (a: string | null, b: string | null) => a === null || b === nul
 const isLowRes = (ts: number | null) => ts !== null && ts % 1000 === 0;
 
 /** A stored transfer as TransferRow: its strings named. */
-const TRANSFER_ROW = `SELECT t.id, t.session_id, t.ts, ${['user', 'client_ip', 'protocol', 'path', 'path_to'].map((c) => `${stringSql('t', c)} AS ${c}`).join(', ')},
+const TRANSFER_ROW = `SELECT t.id, t.session_id, t.ts, ${namedStringsSql('t', ['user', 'client_ip', 'protocol', 'path', 'path_to'])},
   t.op, t.bytes, t.duration_ms, t.status, t.code, t.record_sources, t.event_id, t.records FROM transfers t`;
 
 /**
@@ -179,7 +179,7 @@ const SESSION_STATE = `server_id, start_ts, end_ts, client_ip_id, client_port, u
   uploads, downloads, deletes, renames, failures, failed_logins, bytes_up, bytes_down, events, end_code, open, pending, first_event_id, last_event_id`;
 
 /** A stored session with its strings named (schema 31 holds their ids), as fromRow reads it. */
-const SESSION_ROW = `SELECT s.*, ${connKeySql('s')} AS conn_key, ${SESSION_STRING_COLUMNS.map((c) => `${stringSql('s', c)} AS ${c}`).join(', ')}
+const SESSION_ROW = `SELECT s.*, ${connKeySql('s')} AS conn_key, ${namedStringsSql('s', SESSION_STRING_COLUMNS)}
   FROM sessions s`;
 const placeholders = (columns: string) => columns.split(',').map(() => '?').join(', ');
 

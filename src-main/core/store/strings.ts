@@ -64,6 +64,11 @@ export function stringSql(alias: string, column: string, schema = 'main'): strin
   return `(SELECT value FROM ${schema}.strings WHERE id = ${alias}.${column}_id)`;
 }
 
+/** SQL naming the values of the string columns `columns` of the row aliased `alias`, each `AS` its column's name (a select list). */
+export function namedStringsSql(alias: string, columns: readonly string[], schema = 'main'): string {
+  return columns.map((c) => `${stringSql(alias, c, schema)} AS ${c}`).join(', ');
+}
+
 /**
  * SQL that is true when the value of the string column `column` (its values among `dim`) of the
  * row aliased `alias` meets `condition`, given SQL for the value: the matching strings are found on
