@@ -14,7 +14,8 @@ import { EVENTS_WIDE, TRANSFERS_WIDE } from '../event-rows.js';
 import { REPO, tempDir } from '../helpers.js';
 import { FORMATS } from '../../src-main/core/formats/registry.js';
 import { BatchParser } from '../../src-main/core/ingest/batch-parser.js';
-import { ColumnsBuilder, fromColumns, toColumns } from '../../src-main/core/ingest/row-columns.js';
+import { ColumnRows, ColumnsBuilder, fromColumns, toColumns } from '../../src-main/core/ingest/row-columns.js';
+import { batchOf, type BatchRows } from '../../src-main/core/store/batch-rows.js';
 import type { LineBatch } from '../../src-main/core/ingest/line-reader.js';
 import type { IndexOptions } from '../../src-main/core/ingest/indexer.js';
 import type { Db } from '../../src-main/core/store/db.js';
@@ -97,6 +98,45 @@ describe('rows as columns', () => {
   });
 });
 
+describe('a batch of columns as the writer reads it', () => {
+  /** What the writer takes of a batch, row by row and as the lines its blocks store. */
+  const taken = (b: BatchRows) => ({
+    firstLineNo: b.firstLineNo,
+    rows: Array.from({ length: b.count }, (_, i) => b.row(i)),
+    ts: Array.from({ length: b.count }, (_, i) => b.ts(i)),
+    lines: b.count ? b.joined(0, b.count) : '',
+    middle: b.count > 2 ? b.joined(1, b.count - 1) : '',
+    byteLengths: b.byteLengths(0, b.count),
+    offsets: b.offsets(0, b.count),
+  });
+
+  it('gives the rows, their lines, UTF-8 lengths and offsets that the rows themselves give, without splitting the text', () => {
+    const start = { file: 'u_ex.log', formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 41 };
+    const w3c = FORMATS.find((f) => f.id === 'w3c')!;
+    const ascii = w3c.samples.map((s) => s.line);
+    // Lines of several UTF-8 lengths per character, a blank line and an unparsed one among them.
+    const mixed = [...ascii, '', '2026-03-02 00:00:01 10.1.1.1 - café [9]user x - 331 - - - 21', '日本語のパス /データ/ファイル.csv', '🙂 emoji line'];
+    for (const lines of [ascii, mixed, ascii.slice(0, 1)]) {
+      const rows = new BatchParser(start).parse(lineBatch(lines));
+      const columns = new ColumnRows(crossed(toColumns(rows)));
+      expect(taken(columns)).toEqual(taken(batchOf(rows)));
+      expect(columns.byteLengths(0, columns.count)).toEqual(lines.map((l) => Buffer.byteLength(l)));
+    }
+    const none = new ColumnRows(toColumns([]));
+    expect(none.count).toBe(0);
+    expect(taken(none)).toEqual(taken(batchOf([])));
+  });
+
+  it('refuses a batch whose text has more or fewer lines than rows', () => {
+    const start = { file: 'u_ex.log', formatId: null, namedFormatId: null, ctx: { timeZone: 'UTC', fileMtimeMs: 0 }, saved: { parser: undefined }, lineNo: 0 };
+    const lines = FORMATS.find((f) => f.id === 'w3c')!.samples.map((s) => s.line);
+    const columns = toColumns(new BatchParser(start).parse(lineBatch(lines)));
+    expect(() => new ColumnRows({ ...columns, text: `${columns.text}\nextra` })).toThrow(`a batch of ${lines.length} rows came with ${lines.length + 1} lines`);
+    expect(() => new ColumnRows({ ...columns, text: lines.slice(1).join('\n') })).toThrow(`a batch of ${lines.length} rows came with ${lines.length - 1} lines`);
+    expect(() => new ColumnRows({ ...toColumns([]), text: 'x' })).toThrow('a batch of 0 rows came with 1 lines');
+  });
+});
+
 describe('a big file parsed on the thread', () => {
   let dir: string;
   let log: string;
@@ -159,7 +199,7 @@ describe('a big file parsed on the thread', () => {
       const before = threadBatches.count;
       const mayStart = handOverAfter === null ? null : () => ++here >= handOverAfter;
       for await (const batch of parseBatches(log, { ...read, chunkSize }, start, mayStart, waitForThread)) {
-        rows.push(...batch.rows);
+        for (let i = 0; i < batch.rows.count; i++) rows.push(batch.rows.row(i));
         ends.push(batch.end);
         if (storeMs) await new Promise((r) => setTimeout(r, storeMs)); // as the writer takes its time
       }

@@ -6,7 +6,8 @@ import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type NamedLogFormat } from '../formats/types.js';
 import { isStorageFailure, type Db } from '../store/db.js';
 import { FULL_TEXT_FILES } from '../store/full-text.js';
-import { IndexWriter, type Checkpoint, type EventRow, type KindCounts, type SourceRow } from '../store/writer.js';
+import { batchOf, type BatchRows } from '../store/batch-rows.js';
+import { IndexWriter, type Checkpoint, type KindCounts, type SourceRow } from '../store/writer.js';
 import type { BatchStrings } from '../store/row-strings.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } from './proftpd-conf.js';
@@ -351,7 +352,7 @@ async function indexFile(
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
-  const commit = (rows: readonly EventRow[], end: number, reset: boolean, p: ParseProgress, strings?: BatchStrings): KindCounts => {
+  const commit = (rows: BatchRows, end: number, reset: boolean, p: ParseProgress, strings?: BatchStrings): KindCounts => {
     const cp = checkpoint(end, p);
     const stored = writer.commitBatch(source.id, rows, cp, reset, strings);
     after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
@@ -378,17 +379,17 @@ async function indexFile(
     summary.unparsed += stored[EventKind.unparsed];
     pendingReset = false;
     opts.onBatch?.(source.id, null);
-    summary.lines += rows.length;
+    summary.lines += rows.count;
     summary.bytes += batch.end - readUpTo;
     readUpTo = batch.end;
     report(batch.end);
     if (opts.signal?.aborted) break;
   }
   // The file is now empty (or has no complete line): its old rows still go.
-  if (pendingReset) commit([], start, true, progress);
+  if (pendingReset) commit(batchOf([]), start, true, progress);
   if (!complete && !opts.signal?.aborted) {
     complete = true;
-    commit([], after.bytesIndexed, false, progress);
+    commit(batchOf([]), after.bytesIndexed, false, progress);
   }
   return progress.formatId;
 }

@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker, workerData, parentPort } from 'node:worker_threads';
 import { BatchParser, type ParseProgress, type ParseStart } from './batch-parser.js';
 import { readLineBatches, type ReadOptions } from './line-reader.js';
-import { ColumnsBuilder, fromColumns, type RowColumns } from './row-columns.js';
+import { ColumnRows, ColumnsBuilder, type RowColumns } from './row-columns.js';
 import type { BatchStrings } from '../store/row-strings.js';
-import type { EventRow } from '../store/writer.js';
+import { batchOf, type BatchRows } from '../store/batch-rows.js';
 
 /** A batch of rows, parsed: what the indexer commits. */
 export interface ParsedBatch {
-  rows: EventRow[];
+  rows: BatchRows;
   /** Offset just past its last line. */
   end: number;
   progress: ParseProgress;
@@ -119,8 +119,7 @@ export async function* parseBatches(
 async function* parseHere(file: string, read: ReadOptions, start: ParseStart): AsyncGenerator<ParsedBatch> {
   const parser = new BatchParser(start);
   for await (const batch of readLineBatches(file, read)) {
-    const rows = parser.parse(batch);
-    yield { rows, end: batch.end, progress: parser.progress() };
+    yield { rows: batchOf(parser.parse(batch)), end: batch.end, progress: parser.progress() };
   }
 }
 
@@ -204,7 +203,8 @@ class ParseThread {
         if ('error' in m) throw Object.assign(new Error(m.error.message), m.error);
         this.worker.postMessage('next');
         threadBatches.count++;
-        yield { ...fromColumns(m.batch), end: m.end, progress: m.progress };
+        const rows = new ColumnRows(m.batch);
+        yield { rows, strings: rows.strings, end: m.end, progress: m.progress };
       }
     } finally {
       await this.end(); // before the file it reads is closed

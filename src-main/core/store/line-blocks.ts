@@ -18,6 +18,7 @@
  * that (0 in a UTF-8 file with LF, 1 with CRLF), as runs of equal values: a few bytes a block.
  */
 import zlib from 'node:zlib';
+import { byteLengthsOf, lineRunOf, type LineRun } from './batch-rows.js';
 import type { Db } from './db.js';
 import { deflateBlock, type DeflateThread } from './deflate-thread.js';
 
@@ -233,9 +234,6 @@ export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void 
   withLineFunctions.add(db);
 }
 
-/** UTF-8 lengths of lines given as strings (as a block will hold them). */
-export const byteLengthsOf = (lines: readonly string[]): number[] => lines.map((l) => Buffer.byteLength(l, 'utf8'));
-
 /**
  * `offsets` with each unknown one (NaN) where the line before it ended plus a newline (the first
  * line's: 0): a line no row holds (never given to LineBlockBuilder, or in a block stored without
@@ -272,39 +270,38 @@ export class LineBlockWriter {
 
   /** Stores `lines`, the first being line `firstLineNo` of the source (the ones before it are stored). */
   append(sourceId: number, firstLineNo: number, lines: readonly string[], offsets: readonly number[]): void {
-    this.store(this.prepare(sourceId, firstLineNo, lines, offsets));
+    this.store(this.prepare(sourceId, firstLineNo, lineRunOf(lines, offsets)));
   }
 
   /**
    * The first half of append, in the same transaction as `store`: the blocks' text, handed to the
-   * deflate thread (if any) to compress while the caller does other work. `offsets[i]` is where
-   * `lines[i]` starts in its file.
+   * deflate thread (if any) to compress while the caller does other work. The run's first line is
+   * line `firstLineNo` of the source.
    */
-  prepare(sourceId: number, firstLineNo: number, lines: readonly string[], offsets: readonly number[]): PreparedBlock[] {
+  prepare(sourceId: number, firstLineNo: number, run: LineRun): PreparedBlock[] {
     const blocks: PreparedBlock[] = [];
     let i = 0;
     let lineNo = firstLineNo;
-    while (i < lines.length) {
+    while (i < run.count) {
       const id = blockId(sourceId, lineNo);
       const offset = (lineNo - 1) % LINES_PER_BLOCK;
-      const take = Math.min(LINES_PER_BLOCK - offset, lines.length - i);
-      let blockLines = lines.slice(i, i + take);
-      const blockOffsets = offsets.slice(i, i + take);
+      const take = Math.min(LINES_PER_BLOCK - offset, run.count - i);
+      let text = run.joined(i, i + take);
       let stored: { data: Buffer; offsets: Buffer | null } | undefined;
+      let before: string[] = [];
       if (offset > 0) {
         stored = this.read.get(id) as typeof stored;
-        const before = stored ? decompressLines(stored.data) : [];
+        before = stored ? decompressLines(stored.data) : [];
         if (before.length !== offset) throw new Error(`line block ${id} holds ${before.length} lines where ${offset} were expected`);
-        blockLines = before.concat(blockLines);
+        text = `${before.join('\n')}\n${text}`;
       }
       let encoded: Buffer | null = null;
       if (this.withOffsets === 'offsets') {
-        const lengths = byteLengthsOf(blockLines);
+        const lengths = byteLengthsOf(before).concat(run.byteLengths(i, i + take));
         // The lines before this batch's: their stored offsets, or where each follows the one before.
-        const before = stored?.offsets ? Array.from(decodeOffsets(stored.offsets, lengths, offset)) : followingOffsets(new Array<number>(offset).fill(NaN), lengths);
-        encoded = encodeOffsets(before.concat(blockOffsets), lengths);
+        const beforeOffsets = stored?.offsets ? Array.from(decodeOffsets(stored.offsets, lengths, offset)) : followingOffsets(new Array<number>(offset).fill(NaN), lengths);
+        encoded = encodeOffsets(beforeOffsets.concat(run.offsets(i, i + take)), lengths);
       }
-      const text = blockLines.join('\n');
       blocks.push({ id, text, offsets: encoded, job: this.deflater?.submit(text) });
       i += take;
       lineNo += take;

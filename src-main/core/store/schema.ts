@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
-import { blockId, byteLengthsOf, decodeOffsets, decompressLines, encodeOffsets, followingOffsets, LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
+import { byteLengthsOf } from './batch-rows.js';
+import { blockId, decodeOffsets, decompressLines, encodeOffsets, followingOffsets, LINES_PER_BLOCK, LineBlockBuilder } from './line-blocks.js';
 import { LINE_SPANS_SCHEMA, storeLineSpans } from './line-spans.js';
 import { SESSION_KEYS_SCHEMA, splitConnKey } from './session-keys.js';
 import { matchKey } from './match-key.js';

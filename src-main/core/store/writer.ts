@@ -7,6 +7,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import { markRollupStale, RollupDeltas, RollupTally, rebuildRollup } from './rollup.js';
 import { deleteSourceRows } from './source-admin.js';
 import { LineBlockWriter } from './line-blocks.js';
+import type { BatchRows } from './batch-rows.js';
 import { recordLineSpan, sourceRowsFrom } from './line-spans.js';
 import { eventFlags, eventMore, opCode, outcomeCode } from './op-codes.js';
 import { ROW_STRING_FIELDS, type BatchStrings, type RowStringColumn } from './row-strings.js';
@@ -145,7 +146,7 @@ export class IndexWriter {
   /** How far into a big run the helper threads start (see beginFullTextThread). */
   private helpersAfterMs = FULL_TEXT_THREAD_DELAY_MS;
   /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
-  readonly commitBatch: (sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean, strings?: BatchStrings) => KindCounts;
+  readonly commitBatch: (sourceId: number, rows: BatchRows, cp: Checkpoint, reset: boolean, strings?: BatchStrings) => KindCounts;
   private readonly analyzer: Analyzer;
   private readonly sourcePaths = new Map<number, string>();
   /** SQLite's data_version at this writer's last transaction (see forgetIfOthersWrote). */
@@ -176,7 +177,7 @@ export class IndexWriter {
     const progress = db.prepare(
       'UPDATE sources SET indexed_at = indexed_at WHERE id = ? RETURNING bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed, ts_seen_max AS tsSeenMax, ts_disorder_ms AS tsDisorderMs',
     );
-    const commit = db.transaction((sourceId: number, rows: readonly EventRow[], cp: Checkpoint, reset: boolean, batchStrings?: BatchStrings) => {
+    const commit = db.transaction((sourceId: number, rows: BatchRows, cp: Checkpoint, reset: boolean, batchStrings?: BatchStrings) => {
       const stored = progress.get(sourceId) as (Checkpoint['after'] & { tsSeenMax: number | null; tsDisorderMs: number | null }) | undefined;
       if (!stored || stored.bytesIndexed !== cp.after.bytesIndexed || stored.linesIndexed !== cp.after.linesIndexed) {
         throw new ConcurrentIndexError(this.sourcePath(sourceId));
@@ -185,7 +186,7 @@ export class IndexWriter {
       if (reset) this.clearSource(sourceId);
       this.strings.catchUp();
       // The deflate thread (in a big run) compresses the lines while the rows are analysed and stored.
-      const blocks = rows.length ? this.lines.prepare(sourceId, rows[0]!.lineNo, rows.map((r) => r.raw), rows.map((r) => r.offset)) : [];
+      const blocks = rows.count ? this.lines.prepare(sourceId, rows.firstLineNo, rows) : [];
       const analyzer = this.analyzer;
       let min = Infinity, max = -Infinity;
       // How far this file's times fall behind the latest one before them, in line order (schema 4).
@@ -193,12 +194,13 @@ export class IndexWriter {
       const fresh = reset || stored.linesIndexed === 0;
       let seenMax = fresh || stored.tsSeenMax === null ? -Infinity : stored.tsSeenMax;
       let disorder: number | null = fresh ? 0 : stored.tsDisorderMs;
-      for (const r of rows) {
-        if (r.ts === undefined) continue;
-        if (r.ts < min) min = r.ts;
-        if (r.ts > max) max = r.ts;
-        if (disorder !== null && seenMax - r.ts > disorder) disorder = seenMax - r.ts;
-        if (r.ts > seenMax) seenMax = r.ts;
+      for (let i = 0; i < rows.count; i++) {
+        const ts = rows.ts(i);
+        if (ts === undefined) continue;
+        if (ts < min) min = ts;
+        if (ts > max) max = ts;
+        if (disorder !== null && seenMax - ts > disorder) disorder = seenMax - ts;
+        if (ts > seenMax) seenMax = ts;
       }
       analyzer.beginBatch(sourceId, cp.format, this.sourcePath(sourceId), min <= max ? { min, max } : undefined);
       // Ids are given here (as SQLite would: after the largest) so that a transfer a line creates
@@ -211,8 +213,8 @@ export class IndexWriter {
       const given = batchStrings && new BatchStringIds(str, batchStrings);
       let i = 0;
       const ids = (column: RowStringColumn, value: string | undefined) => (given ? given.id(i, column) : str.id(column, value));
-      for (; i < rows.length; i++) {
-        const r = rows[i]!;
+      for (; i < rows.count; i++) {
+        const r = rows.row(i);
         counts[r.kind] += 1;
         const f = r.fields;
         const isEvent = r.kind === EventKind.event;
@@ -241,7 +243,7 @@ export class IndexWriter {
       }
       analyzer.flush();
       this.lines.store(blocks);
-      if (rows.length) recordLineSpan(db, sourceId, firstId, rows[0]!.lineNo, rows.length);
+      if (rows.count) recordLineSpan(db, sourceId, firstId, rows.firstLineNo, rows.count);
       // In a bulk load, each batch marks the rollup stale again: another process opening the
       // database meanwhile may have rebuilt it without the rows still to come.
       if (this.bulk) markRollupStale(db);
