@@ -48,6 +48,8 @@ export interface CliCommand {
   options?: NonNullable<ParseArgsConfig['options']>;
   /** Imports the command's module (only when this command runs) and answers what runs it. */
   load(): Promise<CommandRun>;
+  /** Whether the run goes to a worker thread whose young generation is bounded (see cli/in-worker.ts). */
+  inWorker?(values: OptionValues): boolean;
 }
 
 export function stringOption(values: OptionValues, name: string): string | undefined {

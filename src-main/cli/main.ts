@@ -2,6 +2,7 @@
 // Start-up matters here (`xferlens --help`, a quick search): this file and registry.ts import only
 // what every run needs. Each command's module, SQLite included, is imported when that command runs.
 import { parseArgs } from 'node:util';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { Db, DatabaseError, OpenOptions } from '../core/store/db.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { COMMON_OPTIONS, stringOption, type DbAccess } from './command.js';
@@ -36,6 +37,7 @@ Exit codes: 0 success, 1 something failed (each problem is printed), 2 usage err
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (!isMainThread) (await import('./in-worker.js')).takeCallersTerminal(workerData);
   const commandName = argv.find((a) => !a.startsWith('-'));
   const command = COMMANDS.find((c) => c.name === commandName);
   let parsed;
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     return commandName || values.help ? 0 : 2;
   }
   if (!command) throw new UsageError(`unknown command "${commandName}" (see xferlens --help)`);
+  if (isMainThread && command.inWorker?.(values)) return (await import('./in-worker.js')).runInWorker(argv);
   const runCommand = await command.load();
   const withDb = async (run: (db: Db) => Promise<number> | number, access: DbAccess = 'read'): Promise<number> => {
     const { asDatabaseError, openDatabase, openForReading } = await import('../core/store/db.js');

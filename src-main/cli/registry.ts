@@ -45,6 +45,8 @@ export const COMMANDS: readonly CliCommand[] = [
              batch (--json: one object per line); Ctrl+C stops with everything committed`;
     },
     load: async () => (await import('./commands/index.js')).runIndexCommand,
+    // --follow stays on the main thread, which alone receives Ctrl+C.
+    inWorker: (values) => values.follow !== true,
   },
   {
     name: 'stats',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { IndexRequest, UpgradeProgress } from '../api/contract.js';
 import type { IndexOutcome, Writer } from '../api/handlers.js';
+import { INDEXING_YOUNG_GENERATION_MB } from '../core/ingest/heap-growth.js';
 import type { IndexProgress } from '../core/ingest/indexer.js';
 import { DatabaseError } from '../core/store/faults.js';
 import { emptySummary, type ConfigureRequest, type FollowNotice, type FollowState, type FromWorker, type IndexWorkerData, type ToWorker } from './index-worker.js';
@@ -53,7 +54,7 @@ export class IndexWorkerClient implements Writer {
     if (this.ready) return this.ready;
     const { onMigrate, ...options } = this.options;
     const workerData: IndexWorkerData = { role: 'xferlens-index-worker', ...options };
-    const worker = new Worker(this.script, { workerData });
+    const worker = new Worker(this.script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: INDEXING_YOUNG_GENERATION_MB } });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {

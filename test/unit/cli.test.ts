@@ -54,6 +54,27 @@ describe('xferlens index / stats / sources', () => {
     expect(again).toEqual({ ts: Date.UTC(2006, 2, 6, 10, 11, 3) });
   });
 
+  // `index` runs on a worker thread (cli/in-worker.ts): on a terminal its progress bar still shows,
+  // as the caller's stderr is a terminal, not the worker's pipe to it. `script` gives it one.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('index, run on a worker thread, draws its progress bar on a terminal and prints its summary', async () => {
+    const log = path.join(dir, 'u_ex260301.log');
+    await generateEftW3c(log, { lines: 30_000, seed: 5 });
+    const command = [process.execPath, CLI, 'index', '--db', db, log].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, XFERLENS_QUIET_SLOW: '1', XFERLENS_PROFTPD_CONF: '', COLUMNS: '100' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\r\[#*\.*\] +\d+% .*u_ex260301\.log/);
+    expect(r.stdout).toContain('indexed 1 file(s): 30,000 new lines');
+    // Without a terminal, no bar.
+    const piped = runCli(['index', '--db', path.join(dir, 'other.sqlite'), log]);
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toContain('indexed 1 file(s): 30,000 new lines');
+  });
+
   it('exits 1 and names each failed input, but indexes the rest', () => {
     writeLines(path.join(dir, 'ex.log'), EFT_W3C_SAMPLE);
     const r = runCli(['index', '--db', db, path.join(dir, 'gone.log'), path.join(dir, 'ex.log')]);
