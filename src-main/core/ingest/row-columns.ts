@@ -208,7 +208,10 @@ export class ColumnRows implements BatchRows {
   }
 
   offsets(from: number, to: number): number[] {
-    return Array.from(this.c.offsets.subarray(from, to));
+    // A loop: Array.from of a typed array went through its iterator (81 MB allocated per 1M lines).
+    const offsets = new Array<number>(to - from);
+    for (let i = from; i < to; i++) offsets[i - from] = this.c.offsets[i]!;
+    return offsets;
   }
 }
 
