@@ -221,5 +221,6 @@ export const COMMANDS: readonly CliCommand[] = [
     usage: 'rebuild [--db FILE] [--json]',
     summary: 'move a damaged database aside to FILE.broken-<time> and index its files again',
     load: async () => (await import('./commands/rebuild.js')).runRebuildCommand,
+    inWorker: () => true, // it indexes every file again
   },
 ];

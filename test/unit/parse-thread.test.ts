@@ -104,8 +104,9 @@ describe('a batch of columns as the writer reads it', () => {
     firstLineNo: b.firstLineNo,
     rows: Array.from({ length: b.count }, (_, i) => b.row(i)),
     ts: Array.from({ length: b.count }, (_, i) => b.ts(i)),
-    lines: b.count ? b.joined(0, b.count) : '',
-    middle: b.count > 2 ? b.joined(1, b.count - 1) : '',
+    lines: b.joined(0, b.count),
+    middle: b.joined(1, b.count - 1),
+    none: b.joined(b.count, b.count),
     byteLengths: b.byteLengths(0, b.count),
     offsets: b.offsets(0, b.count),
   });

@@ -196,7 +196,7 @@ export class ColumnRows implements BatchRows {
   }
 
   joined(from: number, to: number): string {
-    return this.c.text.substring(this.starts[from]!, this.starts[to]! - 1);
+    return from < to ? this.c.text.substring(this.starts[from]!, this.starts[to]! - 1) : '';
   }
 
   byteLengths(from: number, to: number): number[] {

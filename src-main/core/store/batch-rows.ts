@@ -1,6 +1,6 @@
 /**
- * A batch of rows and its lines as the writer takes them. A leaf module: the parsing thread
- * (ingest/row-columns.ts, ingest/parse-thread.ts) needs these and nothing else of the store.
+ * A batch of rows and its lines as the writer takes them. A leaf module, as row-strings.ts is: the
+ * parsing thread (ingest/row-columns.ts, ingest/parse-thread.ts) loads these two of the store only.
  */
 import type { EventRow } from './writer.js';
 
