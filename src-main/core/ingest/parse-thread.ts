@@ -13,7 +13,7 @@ import { BatchParser, type ParseProgress, type ParseStart } from './batch-parser
 import { readLineBatches, type ReadOptions } from './line-reader.js';
 import { ColumnRows, ColumnsBuilder, type RowColumns } from './row-columns.js';
 import type { BatchStrings } from '../store/row-strings.js';
-import { batchOf, type BatchRows } from '../store/batch-rows.js';
+import type { BatchRows } from '../store/batch-rows.js';
 
 /** A batch of rows, parsed: what the indexer commits. */
 export interface ParsedBatch {
@@ -115,11 +115,19 @@ export async function* parseBatches(
   }
 }
 
-/** The batches parsed on this thread. */
+/**
+ * The batches parsed on this thread, as columns too (as the thread gives them): the writer then
+ * makes each row when its turn comes, and looks each distinct string of a batch up once. Rows of a
+ * whole batch made at once outlived the writer's bounded young generation (a folder of 300 daily
+ * files of 3,000 EFT lines, alternated: the process's CPU 27.5–32.4 → 25.8–28.2 s).
+ */
 async function* parseHere(file: string, read: ReadOptions, start: ParseStart): AsyncGenerator<ParsedBatch> {
   const parser = new BatchParser(start);
   for await (const batch of readLineBatches(file, read)) {
-    yield { rows: batchOf(parser.parse(batch)), end: batch.end, progress: parser.progress() };
+    const builder = new ColumnsBuilder(batch.lines.length);
+    parser.parseInto(batch, builder);
+    const rows = new ColumnRows(builder.finish());
+    yield { rows, strings: rows.strings, end: batch.end, progress: parser.progress() };
   }
 }
 
