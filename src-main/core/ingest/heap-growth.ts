@@ -4,12 +4,13 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 50;
 
 /**
- * The young generation of the thread that writes an index (the CLI's `index`, the app's and `serve`'s
- * index worker), in MB. V8 takes a thread's young generation size only when the thread starts, and by
- * default the writer's grew to 32 MB resident (two semi-spaces of 16 MB). 12 MB (4 MB semi-spaces),
- * 1M EFT lines alternated three times: peak RSS 250–258 → 223–227 MB, first index 15.7–19.1 s →
- * 15.7–16.7 s (writer's scavenges 125 → 480, 0.56 → 1.03 s of pauses: rows made one at a time die
- * young; before that, 5–8 % more time). 6 MB saved little more for 15 % more time.
+ * The young generation of the thread that writes an index (the CLI's `index` and `rebuild`, the
+ * app's and `serve`'s index worker), in MB. V8 takes a thread's young generation size only when the
+ * thread starts, and by default the writer's grew to 32 MB resident (two semi-spaces of 16 MB).
+ * 12 MB (4 MB semi-spaces), 1M EFT lines alternated three times: peak RSS 250–258 → 223–227 MB,
+ * first index 15.7–19.1 s → 15.7–16.7 s (writer's scavenges 125 → 480, 0.56 → 1.03 s of pauses:
+ * rows made one at a time die young; before that, 5–8 % more time). 6 MB saved little more for
+ * 15 % more time.
  */
 export const INDEXING_YOUNG_GENERATION_MB = 12;
 
