@@ -11,6 +11,7 @@ import type { EventRow } from '../store/writer.js';
 import { hasCollectorPrefix, splitCollectorPrefix } from './collector-prefix.js';
 import { DETECT_SAMPLE_LINES, detectFormat } from './detect.js';
 import type { LineBatch } from './line-reader.js';
+import { ColumnsBuilder, type RowColumns } from './row-columns.js';
 import { timeInText } from './line-time.js';
 
 /** The largest time a JavaScript Date holds (±100,000,000 days from 1970), in ms. */
@@ -80,6 +81,16 @@ export class BatchParser {
     const rows: EventRow[] = new Array(batch.lines.length);
     this.parseInto(batch, { add: (i, row) => (rows[i] = row), setTs: (i, ts) => (rows[i]!.ts = ts) });
     return rows;
+  }
+
+  /**
+   * The same rows as columns, each row made into columns as soon as it is parsed: rows kept for the
+   * whole batch outlived a small young generation (1M lines through the parsing thread: 5.7 → 4.2 s).
+   */
+  parseColumns(batch: LineBatch): RowColumns {
+    const builder = new ColumnsBuilder(batch.lines.length);
+    this.parseInto(batch, builder);
+    return builder.finish();
   }
 
   /** The same rows, each handed to `sink` as soon as it is parsed (so that it can die young). */

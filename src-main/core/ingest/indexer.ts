@@ -8,7 +8,6 @@ import { isStorageFailure, type Db } from '../store/db.js';
 import { FULL_TEXT_FILES } from '../store/full-text.js';
 import { batchOf, type BatchRows } from '../store/batch-rows.js';
 import { IndexWriter, type Checkpoint, type KindCounts, type SourceRow } from '../store/writer.js';
-import type { BatchStrings } from '../store/row-strings.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
 import { confLogFor, logFormatsWithConf, tryReadProftpdConf, type ProftpdConf } from './proftpd-conf.js';
 import { sniffEncoding, type Encoding } from './encoding.js';
@@ -352,9 +351,9 @@ async function indexFile(
   });
 
   /** Commits rows read up to byte `end` with the checkpoint there; the next batch continues from it. */
-  const commit = (rows: BatchRows, end: number, reset: boolean, p: ParseProgress, strings?: BatchStrings): KindCounts => {
+  const commit = (rows: BatchRows, end: number, reset: boolean, p: ParseProgress): KindCounts => {
     const cp = checkpoint(end, p);
-    const stored = writer.commitBatch(source.id, rows, cp, reset, strings);
+    const stored = writer.commitBatch(source.id, rows, cp, reset);
     after = { bytesIndexed: cp.bytesIndexed, linesIndexed: cp.linesIndexed };
     return stored;
   };
@@ -373,7 +372,7 @@ async function indexFile(
     const { rows } = batch;
     progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).
-    const stored = commit(rows, batch.end, pendingReset, progress, batch.strings);
+    const stored = commit(rows, batch.end, pendingReset, progress);
     summary.events += stored[EventKind.event];
     summary.directives += stored[EventKind.directive];
     summary.unparsed += stored[EventKind.unparsed];

@@ -2,6 +2,7 @@
  * A batch of rows and its lines as the writer takes them. A leaf module, as row-strings.ts is: the
  * parsing thread (ingest/row-columns.ts, ingest/parse-thread.ts) loads these two of the store only.
  */
+import type { BatchStrings } from './row-strings.js';
 import type { EventRow } from './writer.js';
 
 /**
@@ -28,6 +29,8 @@ export interface BatchRows extends LineRun {
   /** Row i's time (EventRow.ts), without making the row. */
   ts(i: number): number | undefined;
   row(i: number): EventRow;
+  /** The rows' strings, each once, when the batch was parsed into columns (the writer looks each up once). */
+  readonly strings?: BatchStrings;
 }
 
 /** UTF-8 lengths of lines given as strings (as a block will hold them). */

@@ -146,7 +146,7 @@ export class IndexWriter {
   /** How far into a big run the helper threads start (see beginFullTextThread). */
   private helpersAfterMs = FULL_TEXT_THREAD_DELAY_MS;
   /** Commits one batch with its checkpoint; answers how many events, directives and unparsed lines it stored. */
-  readonly commitBatch: (sourceId: number, rows: BatchRows, cp: Checkpoint, reset: boolean, strings?: BatchStrings) => KindCounts;
+  readonly commitBatch: (sourceId: number, rows: BatchRows, cp: Checkpoint, reset: boolean) => KindCounts;
   private readonly analyzer: Analyzer;
   private readonly sourcePaths = new Map<number, string>();
   /** SQLite's data_version at this writer's last transaction (see forgetIfOthersWrote). */
@@ -177,7 +177,7 @@ export class IndexWriter {
     const progress = db.prepare(
       'UPDATE sources SET indexed_at = indexed_at WHERE id = ? RETURNING bytes_indexed AS bytesIndexed, lines_indexed AS linesIndexed, ts_seen_max AS tsSeenMax, ts_disorder_ms AS tsDisorderMs',
     );
-    const commit = db.transaction((sourceId: number, rows: BatchRows, cp: Checkpoint, reset: boolean, batchStrings?: BatchStrings) => {
+    const commit = db.transaction((sourceId: number, rows: BatchRows, cp: Checkpoint, reset: boolean) => {
       const stored = progress.get(sourceId) as (Checkpoint['after'] & { tsSeenMax: number | null; tsDisorderMs: number | null }) | undefined;
       if (!stored || stored.bytesIndexed !== cp.after.bytesIndexed || stored.linesIndexed !== cp.after.linesIndexed) {
         throw new ConcurrentIndexError(this.sourcePath(sourceId));
@@ -210,7 +210,7 @@ export class IndexWriter {
       const counts: KindCounts = [0, 0, 0];
       let firstTs: number | null = null, lastTs: number | null = null;
       const str = this.strings;
-      const given = batchStrings && new BatchStringIds(str, batchStrings);
+      const given = rows.strings && new BatchStringIds(str, rows.strings);
       let i = 0;
       const ids = (column: RowStringColumn, value: string | undefined) => (given ? given.id(i, column) : str.id(column, value));
       for (; i < rows.count; i++) {
@@ -257,9 +257,9 @@ export class IndexWriter {
       });
       return counts;
     });
-    this.commitBatch = (sourceId, rows, cp, reset, strings) => {
+    this.commitBatch = (sourceId, rows, cp, reset) => {
       try {
-        const counts = commit(sourceId, rows, cp, reset, strings);
+        const counts = commit(sourceId, rows, cp, reset);
         if (reset) removeDeletedLines(db);
         if (this.fullTextWantedAt !== null && performance.now() - this.fullTextWantedAt >= this.helpersAfterMs) {
           this.fullText ??= FullTextThread.start(db.name, nativeBindingOf(db));
