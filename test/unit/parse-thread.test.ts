@@ -306,3 +306,93 @@ describe('a big file parsed on the thread', () => {
     }
   });
 });
+
+describe("a run's next files parsed ahead on one thread", () => {
+  let dir: string;
+  let files: string[];
+  beforeAll(async () => {
+    dir = tempDir();
+    files = [];
+    for (let day = 1; day <= 6; day++) {
+      const file = path.join(dir, `u_ex2603${String(day).padStart(2, '0')}.log`);
+      await generateEftW3c(file, { lines: 1_500, seed: 40 + day, startMs: Date.UTC(2026, 2, day) });
+      files.push(file);
+    }
+    // A compressed day, a day with a byte-order mark, a line in Windows-1252: read ahead as well.
+    fs.writeFileSync(`${files[3]}.gz`, zlib.gzipSync(fs.readFileSync(files[3]!)));
+    fs.rmSync(files[3]!);
+    files[3] = `${files[3]}.gz`;
+    fs.writeFileSync(files[4]!, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(files[4]!)]));
+    fs.appendFileSync(files[5]!, Buffer.concat([Buffer.from('2026-03-06 23:59:59 10.1.1.1 - caf'), Buffer.from([0xe9]), Buffer.from(' [9]user x - 331 - - - 21\r\n')]));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Everything a query reads of a run (string ids may be given in another order). */
+  const stored = (db: Db) => ({
+    events: db.prepare(`SELECT id, source_id, line_no, ts, server, client_ip, user, session_key, verb, path, status, bytes, message, session_id, transfer_id, flags, raw, byte_offset FROM ${EVENTS_WIDE} e ORDER BY id`).all(),
+    sessions: db.prepare('SELECT * FROM sessions ORDER BY id').all(),
+    transfers: db.prepare(`SELECT id, session_id, ts, user, path, bytes, status_code, records FROM ${TRANSFERS_WIDE} t ORDER BY id`).all(),
+    sources: db.prepare('SELECT path, size, bytes_indexed, lines_indexed, events, parser_state, format, encoding FROM sources ORDER BY id').all(),
+    words: db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'partner*'").pluck().get(),
+  });
+
+  async function indexInto(name: string, opts: IndexOptions) {
+    const { openDatabase } = await built.db();
+    const { indexPaths } = await built.indexer();
+    const db = openDatabase(path.join(dir, name));
+    // Helper threads at once, waited for: every file after the first is begun on the thread.
+    const summary = await indexPaths(db, files, { timeZone: 'UTC', bulkLoadBytes: 1, helperThreadsAfterMs: 0, waitForParseThread: true, ...opts });
+    return { db, summary };
+  }
+
+  it('stores what parsing each file on the writer stores', async () => {
+    const { threadBatches } = await built.thread();
+    const here = await indexInto('here.sqlite', { parseAhead: false });
+    const before = threadBatches.count;
+    const ahead = await indexInto('ahead.sqlite', {});
+    try {
+      expect(threadBatches.count - before).toBeGreaterThanOrEqual(files.length - 1);
+      expect(ahead.summary.errors).toEqual([]);
+      expect(ahead.summary.lines).toBe(here.summary.lines);
+      expect(stored(ahead.db)).toEqual(stored(here.db));
+      expect((stored(ahead.db).sources as { encoding: string }[]).map((s) => s.encoding)).toContain('windows-1252');
+    } finally {
+      here.db.close();
+      ahead.db.close();
+    }
+  });
+
+  it('a file replaced after it was begun is parsed as it is at its turn, its batches begun before unused', async () => {
+    const { threadBatches } = await built.thread();
+    const original = fs.readFileSync(files[2]!);
+    const replacement = path.join(dir, 'replacement.log');
+    await generateEftW3c(replacement, { lines: 1_200, seed: 77, startMs: Date.UTC(2026, 2, 3) });
+    // Replaced (with a byte-order mark: read from another offset) once the run has begun it.
+    const replaceOnFirstBatch = (): IndexOptions['onBatch'] => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        fs.writeFileSync(files[2]!, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(replacement)]));
+      };
+    };
+    try {
+      const here = await indexInto('replaced-here.sqlite', { parseAhead: false, onBatch: replaceOnFirstBatch() });
+      fs.writeFileSync(files[2]!, original);
+      const before = threadBatches.count;
+      const ahead = await indexInto('replaced-ahead.sqlite', { onBatch: replaceOnFirstBatch() });
+      try {
+        expect(threadBatches.count).toBeGreaterThan(before);
+        expect(ahead.summary.errors).toEqual([]);
+        expect(stored(ahead.db)).toEqual(stored(here.db));
+        const third = ahead.db.prepare(`SELECT raw FROM ${EVENTS_WIDE} e WHERE source_id = 3 ORDER BY id`).pluck().all();
+        expect(third).toEqual(fs.readFileSync(replacement, 'latin1').split('\r\n').slice(0, -1));
+      } finally {
+        here.db.close();
+        ahead.db.close();
+      }
+    } finally {
+      fs.writeFileSync(files[2]!, original);
+    }
+  });
+});

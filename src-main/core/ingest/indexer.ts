@@ -14,7 +14,8 @@ import { sniffEncoding, type Encoding } from './encoding.js';
 import { boundHeapGrowth } from './heap-growth.js';
 import type { IndexProgress, IndexSummary } from './index-types.js';
 import { describeFsError, expandInputs } from './inputs.js';
-import { parseBatches, parseThreadAvailable } from './parse-thread.js';
+import { ParseAhead, parseBatches, parseThreadAvailable } from './parse-thread.js';
+import type { ReadOptions } from './line-reader.js';
 import { BatchParser, type ParseProgress, type ParseStart, type SavedState } from './batch-parser.js';
 
 export type { IndexProgress, IndexSummary } from './index-types.js';
@@ -45,6 +46,12 @@ const INDEXED_BATCH_BYTES = 2 << 20;
  * its start-up takes ~40 ms of CPU).
  */
 const PARSE_THREAD_BYTES = 8 << 20;
+
+/**
+ * A run's files begun on the parsing thread ahead of the one stored (ParseAhead): two, so that it
+ * goes on with the next while the writer waits for nothing.
+ */
+const FILES_AHEAD = 2;
 
 /** Bytes hashed to recognise a file again (and to notice it was replaced). */
 const FINGERPRINT_BYTES = 4096;
@@ -83,6 +90,8 @@ export interface IndexOptions {
   parseThreadBytes?: number;
   /** Wait for the parsing thread's start-up instead of parsing on meanwhile (tests: it then takes over when due). */
   waitForParseThread?: boolean;
+  /** Parse a run's next files on a thread while one is stored (ParseAhead; default true, tests compare without). */
+  parseAhead?: boolean;
   /** How far into a big run its helper threads start (default: see IndexWriter.beginFullTextThread; tests lower it). */
   helperThreadsAfterMs?: number;
 }
@@ -219,10 +228,16 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
     }
     return ownConfs.get(file);
   };
+  // The next file is parsed on a thread while one is stored, in a run of several (see ParseAhead).
+  const due = writer.helpersDueAt;
+  const ahead = targets.length > 1 && due !== null && opts.parseAhead !== false && parseThreadAvailable() ? new ParseAhead(() => performance.now() >= due, opts.waitForParseThread) : null;
+  /** The last of the targets begun on the thread (see parseAhead). */
+  let begunUpTo = 0;
   try {
     try {
       await indexTargets();
     } finally {
+      await ahead?.end();
       writer.stopDeflater();
       if (bulk) writer.endBulkLoad();
     }
@@ -248,8 +263,9 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       if (opts.signal?.aborted) break;
       const report = (done: number) =>
         opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
+      for (; ahead && begunUpTo < Math.min(i + FILES_AHEAD, targets.length - 1); ) await parseAhead(targets[++begunUpTo]!);
       try {
-        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf);
+        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf, ahead);
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
@@ -258,6 +274,25 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       }
       bytesBefore += Number(stat.size);
       report(0);
+    }
+  }
+
+  /**
+   * Begins parsing a file the run has never read (one it continues, or reads again, is planned from
+   * its source when its turn comes: parsed then), unless it is big enough for a thread of its own.
+   */
+  async function parseAhead(target: (typeof targets)[number]): Promise<void> {
+    const { real, stat } = target;
+    try {
+      if (target.known || writer.sourceByPath(real)) return;
+      const head = await readHead(real);
+      const sniffed = sniffEncoding(head.textHead);
+      if ('binary' in sniffed) return;
+      const plan = planParsing(real, stat, head, sniffed, null, undefined, opts, ownConf, writer.bulkLoading);
+      if (hasOwnThread(head, Number(stat.size), plan.read.start, opts)) return;
+      await ahead!.begin(plan.key, { file: real, read: plan.read, start: plan.parseStart });
+    } catch {
+      // Its turn comes: reported then.
     }
   }
 }
@@ -276,6 +311,7 @@ async function indexFile(
   summary: IndexSummary,
   report: (bytesDone: number) => void,
   ownConf: (confFile: string) => ProftpdConf | undefined,
+  ahead: ParseAhead | null,
 ): Promise<string | null> {
   const head = await readHead(file);
   const sniffed = sniffEncoding(head.textHead);
@@ -311,22 +347,9 @@ async function indexFile(
     }
   }
   const fresh = reset || (source.bytes_indexed === 0 && source.lines_indexed === 0);
-  const timeZone = opts.timeZone ?? saved?.timeZone ?? localTimeZone();
-  // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
-  // proftpd.conf (the file's own, else the run's) come after them (the one it names for this file first).
-  const givenLogFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
-  const ownConfFile = saved ? saved.proftpdConf : opts.ownProftpdConf;
-  const conf = ownConfFile ? ownConf(ownConfFile) : opts.proftpdConf;
-  const confLog = conf && confLogFor(conf, file);
-  const parseStart: ParseStart = {
-    file,
-    formatId: !fresh && source.format ? source.format : null,
-    namedFormatId: confLog ? confLog.format : null,
-    ctx: { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats: logFormatsWithConf(givenLogFormats, conf, confLog) },
-    saved: fresh ? { parser: undefined } : (JSON.parse(source.parser_state ?? '{}') as SavedState),
-    lineNo: fresh ? 0 : source.lines_indexed,
-  };
-  const start = fresh ? sniffed.bomLength : source.bytes_indexed;
+  const plan = planParsing(file, stat, head, sniffed, fresh ? null : source, saved, opts, ownConf, writer.bulkLoading);
+  const { parseStart, read, timeZone, givenLogFormats, ownConfFile } = plan;
+  const { start } = read;
 
   const fpHash = hash(head.rawHead);
   let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
@@ -360,15 +383,14 @@ async function indexFile(
 
   let pendingReset = reset;
   let readUpTo = start;
-  const batchSize = writer.bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: fresh };
-  const read = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
   let progress = new BatchParser(parseStart).progress();
-  // A big file is parsed on a thread of its own (a compressed log holds several times its size),
-  // which starts with the run's other helper threads (a run too small for them has none).
-  const threaded = (head.gzip ? size * 4 : size - start) > (opts.parseThreadBytes ?? PARSE_THREAD_BYTES) && parseThreadAvailable();
+  // A big file is parsed on a thread of its own, which starts with the run's other helper threads
+  // (a run too small for them has none); a smaller one may have been begun on the run's (ParseAhead).
+  const threaded = hasOwnThread(head, size, start, opts);
   const due = writer.helpersDueAt;
   const threadMayStart = threaded && due !== null ? () => performance.now() >= due : null;
-  for await (const batch of parseBatches(file, read, parseStart, threadMayStart, opts.waitForParseThread)) {
+  const parsedAhead = threaded ? undefined : ahead?.take(plan.key, { file, read, start: parseStart });
+  for await (const batch of parsedAhead ?? parseBatches(file, read, parseStart, threadMayStart, opts.waitForParseThread)) {
     const { rows } = batch;
     progress = batch.progress;
     // Counted as committed (a batch another process indexed first is refused).
@@ -391,6 +413,57 @@ async function indexFile(
     commit(batchOf([]), after.bytesIndexed, false, progress);
   }
   return progress.formatId;
+}
+
+/** Whether a file is read and parsed on a thread of its own (a compressed log holds several times its size). */
+const hasOwnThread = (head: FileHead, size: number, start: number, opts: IndexOptions): boolean =>
+  (head.gzip ? size * 4 : size - start) > (opts.parseThreadBytes ?? PARSE_THREAD_BYTES) && parseThreadAvailable();
+
+/** How a file's new lines are parsed: where the parsing starts, how the file is read, and with which options. */
+interface ParsePlan {
+  parseStart: ParseStart;
+  read: ReadOptions;
+  timeZone: string;
+  givenLogFormats: readonly NamedLogFormat[] | undefined;
+  ownConfFile: string | undefined;
+  /** Tells two plans apart (ParseAhead): the same key, the same batches. */
+  key: string;
+}
+
+/**
+ * The plan of a file's parsing, from its source's last checkpoint (`continued`; null: from the
+ * start) and the options the source keeps (`saved`) or the run gives.
+ */
+function planParsing(
+  file: string,
+  stat: fs.BigIntStats,
+  head: FileHead,
+  sniffed: { encoding: Encoding; bomLength: number },
+  continued: SourceRow | null,
+  saved: SourceOptions | undefined,
+  opts: IndexOptions,
+  ownConf: (confFile: string) => ProftpdConf | undefined,
+  bulkLoading: boolean,
+): ParsePlan {
+  const timeZone = opts.timeZone ?? saved?.timeZone ?? localTimeZone();
+  // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
+  // proftpd.conf (the file's own, else the run's) come after them (the one it names for this file first).
+  const givenLogFormats = opts.logFormats?.length ? opts.logFormats : saved?.logFormats;
+  const ownConfFile = saved ? saved.proftpdConf : opts.ownProftpdConf;
+  const conf = ownConfFile ? ownConf(ownConfFile) : opts.proftpdConf;
+  const confLog = conf && confLogFor(conf, file);
+  const parseStart: ParseStart = {
+    file,
+    formatId: continued?.format || null,
+    namedFormatId: confLog ? confLog.format : null,
+    ctx: { timeZone, fileMtimeMs: Number(stat.mtimeMs), logFormats: logFormatsWithConf(givenLogFormats, conf, confLog) },
+    saved: continued ? (JSON.parse(continued.parser_state ?? '{}') as SavedState) : { parser: undefined },
+    lineNo: continued ? continued.lines_indexed : 0,
+  };
+  const start = continued ? continued.bytes_indexed : sniffed.bomLength;
+  const batchSize = bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: !continued };
+  const read: ReadOptions = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
+  return { parseStart, read, timeZone, givenLogFormats, ownConfFile, key: JSON.stringify([parseStart, read]) };
 }
 
 function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {

@@ -83,7 +83,8 @@ if (parentPort && data?.role === 'xferlens-full-text') {
     try {
       db ??= open(data);
       syncs = 1;
-      addMissingLines(db, EVENTS, stopRequested);
+      // Whole steps only: what is left is added by a later sync, or by the writer at the run's end.
+      addMissingLines(db, EVENTS, stopRequested, true);
       if (stopAsked) return end();
       for (; syncs > 0; syncs--) post({ type: 'synced' });
     } catch (err) {

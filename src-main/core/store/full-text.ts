@@ -235,13 +235,17 @@ const indexedLines = (db: Db): number => db.prepare('SELECT through FROM fts.lin
  * full-text thread a connection to both. The index's write lock is taken before the rows are read:
  * lines deleted meanwhile are either not read or removed after (removeDeletedLines waits for that
  * lock). Returns how many lines were added; `stopRequested` is asked between transactions.
+ * `wholeSteps` (the full-text thread, while the run goes on): only transactions of
+ * LINES_PER_COMMIT lines, the rest left for a later call. Each commit writes a segment that merges
+ * cost again: a folder of daily logs, committed in batches of a few hundred lines, had the thread
+ * add many small ones.
  */
-export function addMissingLines(db: Db, events = 'main', stopRequested: () => boolean = () => false): number {
+export function addMissingLines(db: Db, events = 'main', stopRequested: () => boolean = () => false, wholeSteps = false): number {
   // Writes nothing, but takes the index's write lock (and only it: not BEGIN IMMEDIATE, which
   // would lock the database too, while the indexer writes it).
   const lock = db.prepare('UPDATE fts.lines_indexed SET through = through');
   const indexedThrough = db.prepare('SELECT through FROM fts.lines_indexed').pluck();
-  const lastOfStep = db.prepare(`SELECT max(id) FROM (SELECT e.id FROM ${events}.events e WHERE e.id > ? ORDER BY e.id LIMIT ${LINES_PER_COMMIT})`).pluck();
+  const nextStep = db.prepare(`SELECT count(*) AS lines, max(id) AS upTo FROM (SELECT e.id FROM ${events}.events e WHERE e.id > ? ORDER BY e.id LIMIT ${LINES_PER_COMMIT})`);
   // The text goes from the blocks into the index without becoming a row in JavaScript.
   const add = db.prepare(`INSERT INTO fts.events_fts (rowid, text)
     SELECT e.id, coalesce(${lineSql('e', events)}, '') FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
@@ -252,8 +256,8 @@ export function addMissingLines(db: Db, events = 'main', stopRequested: () => bo
   const step = db.transaction(() => {
     lock.run();
     const after = indexedThrough.get() as number;
-    const upTo = lastOfStep.get(after) as number | null;
-    if (upTo === null) return 0;
+    const { lines, upTo } = nextStep.get(after) as { lines: number; upTo: number | null };
+    if (upTo === null || (wholeSteps && lines < LINES_PER_COMMIT)) return 0;
     const n = add.run(after, upTo).changes;
     addFields.run(after, upTo);
     setThrough.run(upTo);
