@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { busyTimeoutMs } from './db.js';
-import { addMissingLines, fullTextFile, type FromFullTextThread, type FullTextThreadData } from './full-text.js';
+import { addMissingLines, fullTextFile, THREAD_LINES_PER_COMMIT, type FromFullTextThread, type FullTextThreadData } from './full-text.js';
 import { ensureLineFunctions } from './line-blocks.js';
 import { ensureFieldFunctions } from './field-tokens.js';
 import { yieldToWriter } from './helper-priority.js';
@@ -84,7 +84,7 @@ if (parentPort && data?.role === 'xferlens-full-text') {
       db ??= open(data);
       syncs = 1;
       // Whole steps only: what is left is added by a later sync, or by the writer at the run's end.
-      addMissingLines(db, EVENTS, stopRequested, true);
+      addMissingLines(db, EVENTS, stopRequested, true, THREAD_LINES_PER_COMMIT);
       if (stopAsked) return end();
       for (; syncs > 0; syncs--) post({ type: 'synced' });
     } catch (err) {
