@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
-import { StringInterner } from '../../src-main/core/store/strings.js';
+import { ID_BITS, STRING_DIMS, StringInterner, valueHash } from '../../src-main/core/store/strings.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;
@@ -100,6 +100,53 @@ describe('StringInterner in a bulk load (no index until its end)', () => {
     expect(rows).toHaveLength(50_000 + 1000 + 1);
     // After the load, values are looked up on the index again.
     db.transaction(() => expect(strings.id('path', '/in/File49999.csv')).toBe(first.get('/in/File49999.csv')))();
+  });
+
+  it('finds a value again once later ids took its place among the values it remembers, and tells columns apart', () => {
+    const strings = new StringInterner(db);
+    strings.beginBulkLoad();
+    // More values than it remembers by id (RECENT_BITS): each id's place is taken by a later one.
+    const paths = Array.from({ length: 140_000 }, (_, i) => `/in/F${i}.csv`);
+    db.transaction(() => {
+      const ids = paths.map((p) => strings.id('path', p)!);
+      for (let i = paths.length - 1; i >= 0; i--) expect(strings.id('path', paths[i])).toBe(ids[i]);
+      // The same values in another column are other strings, found again as theirs.
+      const asMessages = paths.map((p) => strings.id('message', p)!);
+      expect(asMessages.every((id, i) => id !== ids[i])).toBe(true);
+      expect(paths.every((p, i) => strings.id('message', p) === asMessages[i] && strings.id('path', p) === ids[i])).toBe(true);
+    })();
+    strings.endBulkLoad();
+    const rows = stored();
+    expect(rows).toHaveLength(2 * paths.length);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+  });
+
+  it('does not take a value of another column for this one when their hashes meet in its table', () => {
+    // In a table of 1,024 slots: a value whose hashes as a path and as a message have the same high
+    // bits, the path's slot just after the message's, and a path that takes the message's slot.
+    // Looking the message up then meets the path's id (remembered) on its way.
+    const slots = 1 << 10;
+    const slot = (h: number) => h & (slots - 1);
+    const tag = (h: number) => h >>> ID_BITS;
+    const hash = (dim: keyof typeof STRING_DIMS, v: string) => valueHash(STRING_DIMS[dim], v);
+    let value = '';
+    for (let i = 0; !value; i++) {
+      const v = `/x/${i}`;
+      const p = hash('path', v), m = hash('message', v);
+      if (tag(p) === tag(m) && slot(p) === slot(slot(m) + 1)) value = v;
+    }
+    let blocker = '';
+    for (let i = 0; !blocker; i++) if (slot(hash('path', `/y/${i}`)) === slot(hash('message', value))) blocker = `/y/${i}`;
+    const strings = new StringInterner(db, { first: slots, max: slots });
+    strings.beginBulkLoad();
+    db.transaction(() => {
+      strings.id('path', blocker);
+      const asPath = strings.id('path', value)!;
+      const asMessage = strings.id('message', value)!;
+      expect(asMessage).not.toBe(asPath);
+      expect(db.prepare('SELECT dim FROM strings WHERE id = ?').pluck().get(asMessage)).toBe(STRING_DIMS.message);
+      expect(strings.id('message', value)).toBe(asMessage);
+    })();
   });
 
   it("joins another writer's values before each batch rather than adding them twice", () => {

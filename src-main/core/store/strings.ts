@@ -93,15 +93,41 @@ export const STRING_INDEX = 'CREATE INDEX IF NOT EXISTS strings_value ON strings
  * EFT log (3.5M values, nearly all paths) went on from its 2.1 millionth line with the index,
  * whose new entries land on random pages: 235.6, 230.1 → 186.9, 179.8 s with room for them all.
  */
-const ID_BITS = 22;
+export const ID_BITS = 22;
 const ID_MASK = (1 << ID_BITS) - 1;
 const FIRST_HASH_SLOTS = 1 << 20;
 const MAX_HASH_SLOTS = 1 << 22;
 const GROW_AT = 0.75;
 const FULL_AT = 0.875;
 
+/**
+ * Values remembered by id in a bulk load, in the slot of their id's low bits (see hashedId): ids
+ * given close together are remembered together, as the lines that use them are close together.
+ */
+const RECENT_BITS = 16;
+const RECENT_MASK = (1 << RECENT_BITS) - 1;
+
+/** The bulk load's table of value hashes (see ID_BITS), with the values met last by id (RECENT_BITS). */
+interface HashTable {
+  slots: Int32Array;
+  count: number;
+  lastId: number;
+  recentIds: Int32Array;
+  recentDims: Uint8Array;
+  recentValues: (string | undefined)[];
+}
+
+const hashTable = (slots: number): HashTable => ({
+  slots: new Int32Array(slots),
+  count: 0,
+  lastId: 0,
+  recentIds: new Int32Array(1 << RECENT_BITS),
+  recentDims: new Uint8Array(1 << RECENT_BITS),
+  recentValues: new Array<string | undefined>(1 << RECENT_BITS).fill(undefined),
+});
+
 /** FNV-1a over the UTF-16 code units, seeded by the dim: a 32-bit hash of (dim, value). */
-function valueHash(dim: number, value: string): number {
+export function valueHash(dim: number, value: string): number {
   let h = (0x811c9dc5 ^ dim) | 0;
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
   return h;
@@ -134,7 +160,7 @@ export class StringInterner {
   private readonly lastValue: (string | undefined)[] = STRING_COLUMNS.map(() => undefined);
   private readonly lastId: number[] = STRING_COLUMNS.map(() => 0);
   /** In a bulk load: the table of value hashes (see ID_BITS), the values it holds and the highest id. */
-  private hashes: { slots: Int32Array; count: number; lastId: number } | undefined;
+  private hashes: HashTable | undefined;
 
   /** `hashSlots`: the table's first and largest sizes in a bulk load (powers of two; tests lower them). */
   constructor(
@@ -155,12 +181,17 @@ export class StringInterner {
     if (value === undefined || value === null) return null;
     const dim = STRING_DIMS[column];
     if (value === this.lastValue[dim]) return this.lastId[dim]!;
-    const known = this.known[dim]!;
-    let id = known.get(value);
-    if (id === undefined) {
-      id = this.hashes ? this.hashedId(dim, value) : this.indexedId(dim, value);
-      if (known.size >= REMEMBERED) known.clear();
-      known.set(value, id);
+    let id: number | undefined;
+    if (this.hashes) {
+      id = this.hashedId(dim, value);
+    } else {
+      const known = this.known[dim]!;
+      id = known.get(value);
+      if (id === undefined) {
+        id = this.indexedId(dim, value);
+        if (known.size >= REMEMBERED) known.clear();
+        known.set(value, id);
+      }
     }
     this.lastValue[dim] = value;
     this.lastId[dim] = id;
@@ -208,8 +239,15 @@ export class StringInterner {
     return Number(this.add.run(dim, value).lastInsertRowid);
   }
 
+  /**
+   * A value's id in a bulk load: its hash's slots, each checked against the value met last under
+   * that id (recentOf) or else against its row. Values looked up in a Map of those met recently, as
+   * outside a bulk load, cost more than the table (1M EFT lines, --cpu-prof: the Map's gets and sets
+   * 0.79 s of the writer's thread).
+   */
   private hashedId(dim: number, value: string): number {
-    const slots = this.hashes!.slots;
+    const t = this.hashes!;
+    const slots = t.slots;
     const h = valueHash(dim, value);
     const tag = h & ~ID_MASK;
     const mask = slots.length - 1;
@@ -217,13 +255,32 @@ export class StringInterner {
     for (let slot = h & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
       if ((slots[slot]! & ~ID_MASK) !== tag) continue;
       const id = slots[slot]! & ID_MASK;
+      const at = id & RECENT_MASK;
+      if (t.recentIds[at] === id) {
+        // A value met under this id: the id is the value's when the value and its dim are.
+        if (t.recentValues[at] === value && t.recentDims[at] === dim) return id;
+        continue;
+      }
       const row = this.valueOf.get(id) as { dim: number; value: string } | undefined;
-      if (row && row.dim === dim && row.value === value) return id;
+      if (row && row.dim === dim && row.value === value) {
+        this.recent(id, dim, value);
+        return id;
+      }
     }
     const id = Number(this.add.run(dim, value).lastInsertRowid);
     const placed = this.place(h, id);
     if (placed !== 'placed') this.makeRoom(placed); // which puts it in the grown table, or ends
+    else this.recent(id, dim, value);
     return id;
+  }
+
+  /** Remembers that `value` of `dim` is string `id` (in the slot of its id: the one met last there). */
+  private recent(id: number, dim: number, value: string): void {
+    const t = this.hashes!;
+    const at = id & RECENT_MASK;
+    t.recentIds[at] = id;
+    t.recentDims[at] = dim;
+    t.recentValues[at] = value;
   }
 
   /**
@@ -252,7 +309,7 @@ export class StringInterner {
     const t = this.hashes;
     if (!t) return;
     if (why === 'id too big' || t.slots.length >= this.hashSlots.max) return this.endBulkLoad();
-    this.hashes = { slots: new Int32Array(t.slots.length * 2), count: 0, lastId: 0 };
+    this.hashes = hashTable(t.slots.length * 2);
     this.hashAll(this.newer.iterate(0));
   }
 
@@ -278,7 +335,7 @@ export class StringInterner {
     let size = this.hashSlots.first;
     while (count > size * GROW_AT && size < this.hashSlots.max) size *= 2;
     if (count > size * GROW_AT) return;
-    this.hashes = { slots: new Int32Array(size), count: 0, lastId: 0 };
+    this.hashes = hashTable(size);
     this.hashAll(this.newer.iterate(0));
     if (!this.hashes) return;
     this.db.exec('DROP INDEX IF EXISTS strings_value');
