@@ -367,20 +367,22 @@ describe("a run's next files parsed ahead on one thread", () => {
     const original = fs.readFileSync(files[2]!);
     const replacement = path.join(dir, 'replacement.log');
     await generateEftW3c(replacement, { lines: 1_200, seed: 77, startMs: Date.UTC(2026, 2, 3) });
-    // Replaced (with a byte-order mark: read from another offset) once the run has begun it.
-    const replaceOnFirstBatch = (): IndexOptions['onBatch'] => {
+    // Read the same way (no byte-order mark, the same encoding): only its first bytes tell. It is
+    // replaced while the second file is stored, once the thread has had the time to parse it.
+    const replaceWhileSecondIsStored = (): IndexOptions['onBatch'] => {
       let done = false;
-      return () => {
-        if (done) return;
+      return (sourceId) => {
+        if (done || sourceId !== 2) return;
         done = true;
-        fs.writeFileSync(files[2]!, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(replacement)]));
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+        fs.writeFileSync(files[2]!, fs.readFileSync(replacement));
       };
     };
     try {
-      const here = await indexInto('replaced-here.sqlite', { parseAhead: false, onBatch: replaceOnFirstBatch() });
+      const here = await indexInto('replaced-here.sqlite', { parseAhead: false, onBatch: replaceWhileSecondIsStored() });
       fs.writeFileSync(files[2]!, original);
       const before = threadBatches.count;
-      const ahead = await indexInto('replaced-ahead.sqlite', { onBatch: replaceOnFirstBatch() });
+      const ahead = await indexInto('replaced-ahead.sqlite', { onBatch: replaceWhileSecondIsStored() });
       try {
         expect(threadBatches.count).toBeGreaterThan(before);
         expect(ahead.summary.errors).toEqual([]);

@@ -284,7 +284,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   async function parseAhead(target: (typeof targets)[number]): Promise<void> {
     const { real, stat } = target;
     try {
-      if (target.known || writer.sourceByPath(real)) return;
+      if (target.known || writer.sourceByPath(real) || !(await ahead!.accepting())) return;
       const head = await readHead(real);
       const sniffed = sniffEncoding(head.textHead);
       if ('binary' in sniffed) return;
@@ -463,7 +463,8 @@ function planParsing(
   const start = continued ? continued.bytes_indexed : sniffed.bomLength;
   const batchSize = bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: !continued };
   const read: ReadOptions = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
-  return { parseStart, read, timeZone, givenLogFormats, ownConfFile, key: JSON.stringify([parseStart, read]) };
+  // The file's first bytes too: a file replaced by one read the same way is parsed again.
+  return { parseStart, read, timeZone, givenLogFormats, ownConfFile, key: JSON.stringify([parseStart, read, hash(head.rawHead)]) };
 }
 
 function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {

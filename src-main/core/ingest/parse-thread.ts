@@ -268,19 +268,28 @@ export class ParseAhead {
     private readonly waitForThread = false,
   ) {}
 
-  /** Begins parsing a file that the writer will ask for by `key`, if the thread is running. */
-  async begin(key: string, b: Begin): Promise<void> {
+  /**
+   * Whether a file begun now would be parsed on the thread: it is started when due (and waited for,
+   * with `waitForThread`); until it is ready, files are parsed by the writer.
+   */
+  async accepting(): Promise<boolean> {
     if (this.thread === undefined && this.mayStart()) this.thread = ParseThread.start(AHEAD_ACROSS_FILES);
     if (this.waitForThread) await this.thread?.started;
-    if (!this.thread?.ready || this.thread.ended) return; // starting up, or gone: parsed by the writer
+    return !!this.thread?.ready && !this.thread.ended;
+  }
+
+  /** Begins parsing a file that the writer will ask for by `key`, if the thread is running. */
+  async begin(key: string, b: Begin): Promise<void> {
+    if (!(await this.accepting())) return;
+    this.thread!.begin(b);
     this.begun.push({ file: b.file, key });
-    this.thread.begin(b);
   }
 
   /**
    * The batches of the file `b` begun by `key`, or undefined when it was not (while the thread
    * started up) or by another plan: the caller parses it. A file begun by another plan, or begun
-   * after files not taken, ends the thread: what it parses would not be used.
+   * after files not taken (the writer had nothing to read of them), ends the thread: what it parses
+   * would not be used. Another is started for the files after it.
    */
   take(key: string, b: Begin): AsyncGenerator<ParsedBatch> | undefined {
     const thread = this.thread;
@@ -289,14 +298,21 @@ export class ParseAhead {
       this.begun.shift();
       return thread.batches(b, true);
     }
-    if (at >= 0 || thread?.ended) void this.end();
+    if (at >= 0 || thread?.ended) {
+      const ending = this.thread;
+      this.begun.length = 0;
+      this.thread = undefined;
+      void ending?.end();
+    }
     return undefined;
   }
 
+  /** The run's end: the thread ends, and no other starts. */
   async end(): Promise<void> {
     this.begun.length = 0;
-    await this.thread?.end();
+    const ending = this.thread;
     this.thread = null;
+    await ending?.end();
   }
 }
 
@@ -309,7 +325,7 @@ if (parentPort && data?.role === 'xferlens-parse') {
     const parser = new BatchParser(b.start);
     const batches = readLineBatches(b.file, b.read);
     for (;;) {
-      // A batch is read only once the writer has taken the one before: one batch ahead, no more.
+      // A batch is read only once the writer has taken enough of those before: `ahead` batches, no more.
       while (credits === 0) await new Promise<void>((r) => (resume = r));
       const next = await batches.next();
       if (next.done) break;

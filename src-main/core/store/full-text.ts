@@ -361,7 +361,8 @@ export type FromFullTextThread = { type: 'synced' } | { type: 'failed'; message:
 
 /**
  * Adds the lines of each committed batch to the index on the second core while the indexer goes on
- * with the next batches. `finish` waits until it has caught up.
+ * with the next batches. `finish` waits until it has added every whole step (THREAD_LINES_PER_COMMIT)
+ * of them: the writer adds the rest (syncFullText).
  */
 export class FullTextThread {
   private failure: Error | undefined;
@@ -407,7 +408,10 @@ export class FullTextThread {
     this.worker.postMessage('sync');
   }
 
-  /** Waits until every line committed before this call is in the index, then stops the thread. */
+  /**
+   * Waits until the lines committed before this call are in the index, up to the last whole step
+   * (the caller adds the rest: syncFullText), then stops the thread.
+   */
   async finish(): Promise<void> {
     try {
       this.notify();

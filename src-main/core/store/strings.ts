@@ -241,7 +241,7 @@ export class StringInterner {
 
   /**
    * A value's id in a bulk load: its hash's slots, each checked against the value met last under
-   * that id (recentOf) or else against its row. Values looked up in a Map of those met recently, as
+   * that id (`recent`) or else against its row. Values looked up in a Map of those met recently, as
    * outside a bulk load, cost more than the table (1M EFT lines, --cpu-prof: the Map's gets and sets
    * 0.79 s of the writer's thread).
    */
