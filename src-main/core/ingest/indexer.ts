@@ -265,7 +265,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
         opts.onProgress?.({ file, filesDone: i, filesTotal: targets.length, bytesDone: bytesBefore + done, bytesTotal });
       for (; ahead && begunUpTo < Math.min(i + FILES_AHEAD, targets.length - 1); ) await parseAhead(targets[++begunUpTo]!);
       try {
-        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf, ahead);
+        const format = await indexFile(writer, real, stat, opts, summary, report, ownConf, ahead, i === 0);
         summary.files++;
         if (format) summary.formats[format] = (summary.formats[format] ?? 0) + 1;
       } catch (err) {
@@ -288,7 +288,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
       const head = await readHead(real);
       const sniffed = sniffEncoding(head.textHead);
       if ('binary' in sniffed) return;
-      const plan = planParsing(real, stat, head, sniffed, null, undefined, opts, ownConf, writer.bulkLoading);
+      const plan = planParsing(real, stat, head, sniffed, null, undefined, opts, ownConf, writer.bulkLoading, false);
       if (hasOwnThread(head, Number(stat.size), plan.read.start, opts)) return;
       await ahead!.begin(plan.key, { file: real, read: plan.read, start: plan.parseStart });
     } catch {
@@ -312,6 +312,7 @@ async function indexFile(
   report: (bytesDone: number) => void,
   ownConf: (confFile: string) => ProftpdConf | undefined,
   ahead: ParseAhead | null,
+  firstOfRun: boolean,
 ): Promise<string | null> {
   const head = await readHead(file);
   const sniffed = sniffEncoding(head.textHead);
@@ -347,7 +348,7 @@ async function indexFile(
     }
   }
   const fresh = reset || (source.bytes_indexed === 0 && source.lines_indexed === 0);
-  const plan = planParsing(file, stat, head, sniffed, fresh ? null : source, saved, opts, ownConf, writer.bulkLoading);
+  const plan = planParsing(file, stat, head, sniffed, fresh ? null : source, saved, opts, ownConf, writer.bulkLoading, firstOfRun);
   const { parseStart, read, timeZone, givenLogFormats, ownConfFile } = plan;
   const { start } = read;
 
@@ -444,6 +445,7 @@ function planParsing(
   opts: IndexOptions,
   ownConf: (confFile: string) => ProftpdConf | undefined,
   bulkLoading: boolean,
+  firstOfRun: boolean,
 ): ParsePlan {
   const timeZone = opts.timeZone ?? saved?.timeZone ?? localTimeZone();
   // LogFormats given now win; otherwise those the source was first indexed with are kept. Those of
@@ -461,7 +463,10 @@ function planParsing(
     lineNo: continued ? continued.lines_indexed : 0,
   };
   const start = continued ? continued.bytes_indexed : sniffed.bomLength;
-  const batchSize = bulkLoading ? {} : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch: !continued };
+  // A file's first batch is small so that its first lines are shown at once: the run's first
+  // file's (a folder's next files are read meanwhile, and each small batch was one more commit).
+  const smallFirstBatch = !continued && firstOfRun;
+  const batchSize = bulkLoading ? { smallFirstBatch } : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch };
   const read: ReadOptions = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
   // The file's first bytes too: a file replaced by one read the same way is parsed again.
   return { parseStart, read, timeZone, givenLogFormats, ownConfFile, key: JSON.stringify([parseStart, read, hash(head.rawHead)]) };
