@@ -138,6 +138,17 @@ describe('a batch of columns as the writer reads it', () => {
   });
 });
 
+/** Everything a query reads, by value (string ids may be given in another order). */
+const contents = (db: Db) => ({
+  events: db.prepare(`SELECT id, source_id, line_no, ts, server, client_ip, client_port, server_port, user, protocol, session_key, verb, path, status, bytes, message, session_id, transfer_id, flags, more, raw, byte_offset FROM ${EVENTS_WIDE} e ORDER BY id`).all(),
+  sessions: db.prepare('SELECT * FROM sessions ORDER BY id').all(),
+  transfers: db.prepare(`SELECT id, session_id, ts, server, user, client_ip, protocol, op_code, path, path_to, bytes, duration_ms, status_code, code, records FROM ${TRANSFERS_WIDE} t ORDER BY id`).all(),
+  strings: db.prepare('SELECT dim, value FROM strings ORDER BY dim, value').all(),
+  sources: db.prepare('SELECT path, size, bytes_indexed, lines_indexed, events, directives, unparsed, parser_state, format, format_detail, encoding, first_ts, last_ts FROM sources ORDER BY id').all(),
+  minutes: db.prepare('SELECT * FROM event_minutes ORDER BY minute').all(),
+  words: db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'partner*'").pluck().get(),
+});
+
 describe('a big file parsed on the thread', () => {
   let dir: string;
   let log: string;
@@ -151,16 +162,6 @@ describe('a big file parsed on the thread', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Everything a query reads, by value (string ids may be given in another order). */
-  const contents = (db: Db) => ({
-    events: db.prepare(`SELECT id, source_id, line_no, ts, server, client_ip, client_port, server_port, user, protocol, session_key, verb, path, status, bytes, message, session_id, transfer_id, flags, more, raw, byte_offset FROM ${EVENTS_WIDE} e ORDER BY id`).all(),
-    sessions: db.prepare('SELECT * FROM sessions ORDER BY id').all(),
-    transfers: db.prepare(`SELECT id, session_id, ts, server, user, client_ip, protocol, op_code, path, path_to, bytes, duration_ms, status_code, code, records FROM ${TRANSFERS_WIDE} t ORDER BY id`).all(),
-    strings: db.prepare('SELECT dim, value FROM strings ORDER BY dim, value').all(),
-    sources: db.prepare('SELECT path, size, bytes_indexed, lines_indexed, events, directives, unparsed, parser_state, format, format_detail, encoding, first_ts, last_ts FROM sources ORDER BY id').all(),
-    minutes: db.prepare('SELECT * FROM event_minutes ORDER BY minute').all(),
-    words: db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'partner*'").pluck().get(),
-  });
 
   async function indexInto(name: string, files: string[], opts: IndexOptions) {
     const { openDatabase } = await built.db();
@@ -327,14 +328,6 @@ describe("a run's next files parsed ahead on one thread", () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Everything a query reads of a run (string ids may be given in another order). */
-  const stored = (db: Db) => ({
-    events: db.prepare(`SELECT id, source_id, line_no, ts, server, client_ip, user, session_key, verb, path, status, bytes, message, session_id, transfer_id, flags, raw, byte_offset FROM ${EVENTS_WIDE} e ORDER BY id`).all(),
-    sessions: db.prepare('SELECT * FROM sessions ORDER BY id').all(),
-    transfers: db.prepare(`SELECT id, session_id, ts, user, path, bytes, status_code, records FROM ${TRANSFERS_WIDE} t ORDER BY id`).all(),
-    sources: db.prepare('SELECT path, size, bytes_indexed, lines_indexed, events, parser_state, format, encoding FROM sources ORDER BY id').all(),
-    words: db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'partner*'").pluck().get(),
-  });
 
   async function indexInto(name: string, opts: IndexOptions) {
     const { openDatabase } = await built.db();
@@ -357,8 +350,8 @@ describe("a run's next files parsed ahead on one thread", () => {
       expect(threadBatches.count - before).toBeGreaterThanOrEqual(files.length - 1);
       expect(ahead.summary.errors).toEqual([]);
       expect(ahead.summary.lines).toBe(here.summary.lines);
-      expect(stored(ahead.db)).toEqual(stored(here.db));
-      expect((stored(ahead.db).sources as { encoding: string }[]).map((s) => s.encoding)).toContain('windows-1252');
+      expect(contents(ahead.db)).toEqual(contents(here.db));
+      expect((contents(ahead.db).sources as { encoding: string }[]).map((s) => s.encoding)).toContain('windows-1252');
     } finally {
       here.db.close();
       ahead.db.close();
@@ -389,7 +382,7 @@ describe("a run's next files parsed ahead on one thread", () => {
       try {
         expect(threadBatches.count).toBeGreaterThan(before);
         expect(ahead.summary.errors).toEqual([]);
-        expect(stored(ahead.db)).toEqual(stored(here.db));
+        expect(contents(ahead.db)).toEqual(contents(here.db));
         const third = ahead.db.prepare(`SELECT raw FROM ${EVENTS_WIDE} e WHERE source_id = 3 ORDER BY id`).pluck().all();
         expect(third).toEqual(fs.readFileSync(replacement, 'latin1').split('\r\n').slice(0, -1));
       } finally {

@@ -352,7 +352,7 @@ async function indexFile(
   const { parseStart, read, timeZone, givenLogFormats, ownConfFile } = plan;
   const { start } = read;
 
-  const fpHash = hash(head.rawHead);
+  const { fpHash } = plan;
   let after = { bytesIndexed: source.bytes_indexed, linesIndexed: source.lines_indexed };
   // A compressed file is read whole and cannot be continued: until its last batch is committed its
   // size is stored as -1, so that a run stopped part-way (killed, cancelled) reads it again.
@@ -427,6 +427,8 @@ interface ParsePlan {
   timeZone: string;
   givenLogFormats: readonly NamedLogFormat[] | undefined;
   ownConfFile: string | undefined;
+  /** The hash of the file's first bytes (its checkpoint's fingerprint). */
+  fpHash: string;
   /** Tells two plans apart (ParseAhead): the same key, the same batches. */
   key: string;
 }
@@ -469,7 +471,8 @@ function planParsing(
   const batchSize = bulkLoading ? { smallFirstBatch } : { chunkSize: opts.batchBytes ?? INDEXED_BATCH_BYTES, smallFirstBatch };
   const read: ReadOptions = { encoding: sniffed.encoding, start, gzip: head.gzip, flushLast: head.gzip, ...batchSize };
   // The file's first bytes too: a file replaced by one read the same way is parsed again.
-  return { parseStart, read, timeZone, givenLogFormats, ownConfFile, key: JSON.stringify([parseStart, read, hash(head.rawHead)]) };
+  const fpHash = hash(head.rawHead);
+  return { parseStart, read, timeZone, givenLogFormats, ownConfFile, fpHash, key: JSON.stringify([parseStart, read, fpHash]) };
 }
 
 function describeDetail(parserDetail: string | undefined, collectorPrefix: boolean | undefined): string | null {

@@ -251,7 +251,7 @@ class ParseThread {
  * collector's 3.3 s). The thread goes from file to file, in the order they are begun; the writer
  * takes a file's batches by the key it was begun with (what it would parse it with), and one it
  * does not ask for next (its plan differed: another process indexed it meanwhile, say) ends the
- * thread, its batches unused.
+ * thread, its batches unused; another starts for the files after it.
  */
 export class ParseAhead {
   /** null: it could not start (files are parsed by the writer). */
@@ -298,20 +298,20 @@ export class ParseAhead {
       this.begun.shift();
       return thread.batches(b, true);
     }
-    if (at >= 0 || thread?.ended) {
-      const ending = this.thread;
-      this.begun.length = 0;
-      this.thread = undefined;
-      void ending?.end();
-    }
+    if (at >= 0 || thread?.ended) void this.drop(undefined);
     return undefined;
   }
 
   /** The run's end: the thread ends, and no other starts. */
-  async end(): Promise<void> {
+  end(): Promise<void> {
+    return this.drop(null);
+  }
+
+  /** Ends the thread and forgets what was begun on it; `next`: undefined lets another start, null not. */
+  private async drop(next: undefined | null): Promise<void> {
     this.begun.length = 0;
     const ending = this.thread;
-    this.thread = null;
+    this.thread = next;
     await ending?.end();
   }
 }
