@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEftW3c } from '../bench/generate.js';
-import { REPO, tempDir } from '../helpers.js';
+import { EFT_W3C_SAMPLE, REPO, tempDir, writeLines } from '../helpers.js';
 import { unindexLinesAbove } from '../full-text-lag.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { addMissingLines, fieldsSql, FULL_TEXT_FILES, FULL_TEXT_SUFFIX, removeDeletedLines, syncFullText } from '../../src-main/core/store/full-text.js';
@@ -223,6 +223,41 @@ describe('lines leaving the index', () => {
       const gone = matches(db, '2025');
       expect(gone.index).toEqual(gone.lines); // the old small file's 5,000 had it, few of the new one
       expect(gone.lines.length).toBeLessThan(10);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('lines with accents and other scripts go in as their UTF-8 bytes: found by their folded words, removed by their text', async () => {
+    const bigLog = path.join(dir, 'big-accents.log');
+    const smallLog = path.join(dir, 'u_ex260302.log');
+    fs.copyFileSync(big, bigLog);
+    const header = EFT_W3C_SAMPLE.slice(0, 4);
+    const accented = [
+      '2026-03-02 10:00:00 192.168.241.1 - müller [1]created /Größe+Ü.txt - 226 - 54 - 22',
+      '2026-03-02 10:00:01 192.168.241.1 - müller [1]sent /日本語/ファイル.csv - 226 54 - - 22',
+      '2026-03-02 10:00:02 192.168.241.2 - josé [2]created /café/crème+brûlée.txt - 226 - 54 - 22',
+    ];
+    writeLines(smallLog, [...header, ...accented]);
+    const db = openDatabase(path.join(dir, 'accents.sqlite'));
+    try {
+      await indexPaths(db, [bigLog, smallLog], { timeZone: 'UTC' });
+      expectEveryLineOnce(db);
+      const idsOf = (match: string) => db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? ORDER BY rowid').pluck().all(match) as number[];
+      const lineIds = (needle: string) => lines(db).filter((l) => l.text.includes(needle)).map((l) => l.id);
+      // remove_diacritics 2 folds ü, é, è, û; ß and CJK stay as written.
+      expect(idsOf('muller')).toEqual(lineIds('müller'));
+      expect(idsOf('"größe"')).toEqual(lineIds('Größe'));
+      expect(idsOf('"日本語"')).toEqual(lineIds('日本語'));
+      expect(idsOf('jose AND creme AND brulee AND cafe')).toEqual(lineIds('josé'));
+      expect(lineIds('müller')).toHaveLength(2);
+      // The small file replaced (a fifth of the lines at most: removed one by one, by naming the words
+      // of their text): tokens read from the bytes differently would leave strays, or damage the index.
+      writeLines(smallLog, [...header, '2026-03-02 11:00:00 192.168.241.3 - ana [3]created /plain.txt - 226 - 54 - 22']);
+      await indexPaths(db, [bigLog, smallLog], { timeZone: 'UTC' });
+      expectEveryLineOnce(db);
+      for (const word of ['muller', 'größe', 'jose', '日本語']) expect(idsOf(`"${word}"`), word).toEqual([]);
+      expect(idsOf('plain')).toHaveLength(1);
     } finally {
       db.close();
     }

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
-import { lineSql } from './line-blocks.js';
+import { lineBytesSql, lineSql } from './line-blocks.js';
 import { sourceRowsFrom } from './line-spans.js';
 import { FIELD_TOKENS, folderTokensSql } from './field-tokens.js';
 import { readMeta, writeMeta } from './meta.js';
@@ -260,9 +260,9 @@ export function addMissingLines(
   const lock = db.prepare('UPDATE fts.lines_indexed SET through = through');
   const indexedThrough = db.prepare('SELECT through FROM fts.lines_indexed').pluck();
   const nextStep = db.prepare(`SELECT count(*) AS lines, max(id) AS upTo FROM (SELECT e.id FROM ${events}.events e WHERE e.id > ? ORDER BY e.id LIMIT ${linesPerCommit})`);
-  // The text goes from the blocks into the index without becoming a row in JavaScript.
+  // The text goes from the blocks into the index as bytes, without becoming a row in JavaScript.
   const add = db.prepare(`INSERT INTO fts.events_fts (rowid, text)
-    SELECT e.id, coalesce(${lineSql('e', events)}, '') FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
+    SELECT e.id, coalesce(${lineBytesSql('e', events)}, '') FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);
   // The same rows' fields, in the same transaction.
   const addFields = db.prepare(`INSERT INTO fts.events_fields (rowid, fields)
     SELECT e.id, ${fieldsSql('e', events)} FROM ${events}.events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id`);

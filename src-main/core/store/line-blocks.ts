@@ -43,6 +43,17 @@ export function lineSql(alias: string, schema = 'main'): string {
     ${blockOfRow(alias, schema)})`;
 }
 
+/**
+ * The same line as its UTF-8 bytes (a blob), for the full-text index, which reads a blob's bytes as
+ * the text they encode: the line becomes no JavaScript string on the way, and SQLite takes it as it
+ * is (1M EFT lines read as the index reads them: 1.17–1.29 → 0.93–0.95 s of CPU; the index the
+ * same, term by term).
+ */
+export function lineBytesSql(alias: string, schema = 'main'): string {
+  return `(SELECT coalesce(xl_cached_line_bytes(b.id, b.gen, ${alias}.line_no), xl_line_bytes(b.id, b.gen, b.data, ${alias}.line_no))
+    ${blockOfRow(alias, schema)})`;
+}
+
 /** SQL for the byte offset in its file of the line of the row aliased `alias`, as lineSql. */
 export function lineOffsetSql(alias: string, schema = 'main'): string {
   // A JavaScript number comes back to SQLite as a REAL: cast, as the column was an INTEGER.
@@ -94,6 +105,13 @@ function lineOf(block: CachedBlock, index: number): string | null {
   const starts = lineStarts(block);
   const from = starts[index]!, to = starts[index + 1]!;
   return from > block.text.length ? null : block.text.toString('utf8', from, to - 1);
+}
+
+/** The line's bytes, a view of the block's (SQLite copies a function's blob), as lineOf. */
+function lineBytesOf(block: CachedBlock, index: number): Buffer | null {
+  const starts = lineStarts(block);
+  const from = starts[index]!, to = starts[index + 1]!;
+  return from > block.text.length ? null : block.text.subarray(from, to - 1);
 }
 
 function pushVarint(out: number[], n: number): void {
@@ -221,6 +239,15 @@ export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void 
     if (id === null || lineNo === null) return null;
     const block = blockOf(Number(id), Number(gen), data);
     return block && lineOf(block, lineIndex(lineNo));
+  });
+  db.function('xl_cached_line_bytes', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
+    const block = cached(Number(id), Number(gen));
+    return block && lineNo !== null ? lineBytesOf(block, lineIndex(lineNo)) : null;
+  });
+  db.function('xl_line_bytes', { deterministic: false }, (id: unknown, gen: unknown, data: unknown, lineNo: unknown) => {
+    if (id === null || lineNo === null) return null;
+    const block = blockOf(Number(id), Number(gen), data);
+    return block && lineBytesOf(block, lineIndex(lineNo));
   });
   db.function('xl_cached_line_offset', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
     const offsets = cached(Number(id), Number(gen))?.offsets;
