@@ -231,24 +231,19 @@ export function ensureLineFunctions(db: Db, cachedBlocks = CACHED_BLOCKS): void 
     return block.offsets;
   };
   // The cached_ functions answer from the cache (null: not there); the others are given the blobs.
-  db.function('xl_cached_line', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
-    const block = cached(Number(id), Number(gen));
-    return block && lineNo !== null ? lineOf(block, lineIndex(lineNo)) : null;
-  });
-  db.function('xl_line', { deterministic: false }, (id: unknown, gen: unknown, data: unknown, lineNo: unknown) => {
-    if (id === null || lineNo === null) return null;
-    const block = blockOf(Number(id), Number(gen), data);
-    return block && lineOf(block, lineIndex(lineNo));
-  });
-  db.function('xl_cached_line_bytes', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
-    const block = cached(Number(id), Number(gen));
-    return block && lineNo !== null ? lineBytesOf(block, lineIndex(lineNo)) : null;
-  });
-  db.function('xl_line_bytes', { deterministic: false }, (id: unknown, gen: unknown, data: unknown, lineNo: unknown) => {
-    if (id === null || lineNo === null) return null;
-    const block = blockOf(Number(id), Number(gen), data);
-    return block && lineBytesOf(block, lineIndex(lineNo));
-  });
+  const lineFunctions = (name: string, read: (block: CachedBlock, index: number) => string | Buffer | null) => {
+    db.function(`xl_cached_${name}`, { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
+      const block = cached(Number(id), Number(gen));
+      return block && lineNo !== null ? read(block, lineIndex(lineNo)) : null;
+    });
+    db.function(`xl_${name}`, { deterministic: false }, (id: unknown, gen: unknown, data: unknown, lineNo: unknown) => {
+      if (id === null || lineNo === null) return null;
+      const block = blockOf(Number(id), Number(gen), data);
+      return block && read(block, lineIndex(lineNo));
+    });
+  };
+  lineFunctions('line', lineOf);
+  lineFunctions('line_bytes', lineBytesOf);
   db.function('xl_cached_line_offset', { deterministic: false }, (id: unknown, gen: unknown, lineNo: unknown) => {
     const offsets = cached(Number(id), Number(gen))?.offsets;
     return offsets && lineNo !== null ? (offsets[lineIndex(lineNo)] ?? null) : null;
