@@ -117,9 +117,17 @@ export function zonedPartsToUtc(p: DateParts, timeZone: string): number | undefi
   return first === second ? first : Math.min(first, second);
 }
 
-/** This machine's IANA zone. */
+/** The zone localTimeZone answered last, and the TZ it answered for. */
+let localZone: { tz: string | undefined; zone: string } | undefined;
+
+/**
+ * This machine's IANA zone. Asked once per TZ (Node follows a change of process.env.TZ): making
+ * the formatter that tells it took 0.7 ms, once per file of a folder of daily logs.
+ */
 export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const tz = process.env.TZ;
+  if (!localZone || localZone.tz !== tz) localZone = { tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+  return localZone.zone;
 }
 
 /**

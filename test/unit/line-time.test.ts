@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { timeInText } from '../../src-main/core/ingest/line-time.js';
+import { localTimeZone } from '../../src-main/core/time.js';
 import { REPO } from '../helpers.js';
 import { tempDatabasePerTest } from '../temp-db.js';
 
@@ -84,5 +85,22 @@ describe('indexing', () => {
         expect(r.ts, `${name}:${r.line_no}`).toBe(Date.parse(`${d}T${tm}Z`));
       }
     }
+  });
+});
+
+describe("the machine's zone", () => {
+  it('is the one TZ names, asked again when TZ changes', () => {
+    const before = process.env.TZ;
+    try {
+      process.env.TZ = 'Asia/Tokyo';
+      expect(localTimeZone()).toBe('Asia/Tokyo');
+      expect(localTimeZone()).toBe('Asia/Tokyo');
+      process.env.TZ = 'America/New_York';
+      expect(localTimeZone()).toBe('America/New_York');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+    expect(localTimeZone()).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   });
 });

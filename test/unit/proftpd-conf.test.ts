@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { confWords, readProftpdConf } from '../../src-main/core/ingest/proftpd-conf.js';
+import { confLogFor, confWords, readProftpdConf } from '../../src-main/core/ingest/proftpd-conf.js';
 import { indexPaths } from '../../src-main/core/ingest/indexer.js';
 import { openDatabase, type Db } from '../../src-main/core/store/db.js';
 import { resetSource } from '../../src-main/core/store/source-admin.js';
@@ -24,6 +24,30 @@ describe('reading proftpd.conf', () => {
   it('splits directive words as ProFTPD does', () => {
     expect(confWords('LogFormat default "%h %l %u %t \\"%r\\" %s %b"')).toEqual(['LogFormat', 'default', '%h %l %u %t "%r" %s %b']);
     expect(confWords('  ExtendedLog\t/var/log/x.log  AUTH  auth ')).toEqual(['ExtendedLog', '/var/log/x.log', 'AUTH', 'auth']);
+  });
+
+  it('finds the log a conf names for a file, by its path or through a link, for each file of a run', () => {
+    const dir = tempDir();
+    try {
+      const real = path.join(dir, 'real');
+      fs.mkdirSync(real);
+      for (const f of ['xfer.log', 'ext.log', 'other.log']) fs.writeFileSync(path.join(real, f), '');
+      fs.symlinkSync(real, path.join(dir, 'linked'));
+      const conf = path.join(dir, 'proftpd.conf');
+      // The ExtendedLog is named through the link, the TransferLog as it is; a third log does not exist.
+      fs.writeFileSync(conf, [`TransferLog ${path.join(real, 'xfer.log')}`, `ExtendedLog ${path.join(dir, 'linked', 'ext.log')} ALL`,
+        `ExtendedLog ${path.join(dir, 'gone', 'ext.log')} ALL`].join('\n') + '\n');
+      const read = readProftpdConf(conf);
+      // Asked file after file, as a run does (the conf's own paths are resolved once).
+      for (let round = 0; round < 2; round++) {
+        expect(confLogFor(read, path.join(real, 'xfer.log'))?.path).toBe(path.join(real, 'xfer.log'));
+        expect(confLogFor(read, path.join(real, 'ext.log'))?.path).toBe(path.join(dir, 'linked', 'ext.log'));
+        expect(confLogFor(read, path.join(dir, 'linked', 'xfer.log'))?.path).toBe(path.join(real, 'xfer.log'));
+        expect(confLogFor(read, path.join(real, 'other.log'))).toBeUndefined();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes the LogFormats and the logs of the real fixture conf', () => {

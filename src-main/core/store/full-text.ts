@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
+import { preparedOnce } from './prepared.js';
 import { lineBytesSql, lineSql } from './line-blocks.js';
 import { sourceRowsFrom } from './line-spans.js';
 import { FIELD_TOKENS, folderTokensSql } from './field-tokens.js';
@@ -210,7 +211,7 @@ export const INDEXED_THROUGH_SQL = 'SELECT coalesce((SELECT through FROM lines_i
  * rebuilt at the run's end, and a later batch's transfer must not take one of their ids.
  */
 export function nextEventId(db: Db): number {
-  return (db.prepare(`SELECT max(coalesce((SELECT max(id) FROM events), 0), coalesce((SELECT max(id) FROM fts_deleted), 0),
+  return (preparedOnce(db, `SELECT max(coalesce((SELECT max(id) FROM events), 0), coalesce((SELECT max(id) FROM fts_deleted), 0),
     coalesce((SELECT max(id) FROM transfers), 0), (${INDEXED_THROUGH_SQL})) + 1`).pluck().get() as number);
 }
 

@@ -7,6 +7,7 @@
  * of a database of 1M EFT lines, and one of the indexes a bulk load builds at its end.
  */
 import type { Db } from './db.js';
+import { preparedOnce } from './prepared.js';
 
 export const LINE_SPANS_SCHEMA = `CREATE TABLE line_spans (
     first_id   INTEGER PRIMARY KEY,
@@ -22,12 +23,12 @@ export type IdRange = [first: number, last: number];
 /** Records that lines firstLine… of `sourceId` (`lines` of them) are the events firstId… (in the batch's transaction). */
 export function recordLineSpan(db: Db, sourceId: number, firstId: number, firstLine: number, lines: number): void {
   if (lines <= 0) return;
-  const last = db.prepare('SELECT first_id, first_line, lines FROM line_spans WHERE source_id = ? ORDER BY first_line DESC LIMIT 1')
+  const last = preparedOnce(db, 'SELECT first_id, first_line, lines FROM line_spans WHERE source_id = ? ORDER BY first_line DESC LIMIT 1')
     .raw().get(sourceId) as [number, number, number] | undefined;
   if (last && last[0] + last[2] === firstId && last[1] + last[2] === firstLine) {
-    db.prepare('UPDATE line_spans SET lines = lines + ? WHERE first_id = ?').run(lines, last[0]);
+    preparedOnce(db, 'UPDATE line_spans SET lines = lines + ? WHERE first_id = ?').run(lines, last[0]);
   } else {
-    db.prepare('INSERT INTO line_spans (first_id, source_id, first_line, lines) VALUES (?, ?, ?, ?)').run(firstId, sourceId, firstLine, lines);
+    preparedOnce(db, 'INSERT INTO line_spans (first_id, source_id, first_line, lines) VALUES (?, ?, ?, ?)').run(firstId, sourceId, firstLine, lines);
   }
 }
 

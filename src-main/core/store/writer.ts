@@ -1,4 +1,5 @@
 import { ensureIndexes, isStorageFailure, nativeBindingOf, type Db } from './db.js';
+import { preparedOnce } from './prepared.js';
 import { FullTextThread, nextEventId, removeDeletedLines, syncFullText } from './full-text.js';
 import { DeflateThread } from './deflate-thread.js';
 import { DEFERRED_INDEX_NAMES } from './schema.js';
@@ -366,7 +367,7 @@ export class IndexWriter {
   private sourcePath(sourceId: number): string {
     let p = this.sourcePaths.get(sourceId);
     if (p === undefined) {
-      p = (this.db.prepare('SELECT path FROM sources WHERE id = ?').get(sourceId) as { path: string } | undefined)?.path ?? '';
+      p = (preparedOnce(this.db, 'SELECT path FROM sources WHERE id = ?').get(sourceId) as { path: string } | undefined)?.path ?? '';
       this.sourcePaths.set(sourceId, p);
     }
     return p;
@@ -414,18 +415,16 @@ export class IndexWriter {
   }
 
   sourceByPath(path: string): SourceRow | undefined {
-    return this.db.prepare('SELECT * FROM sources WHERE path = ?').get(path) as SourceRow | undefined;
+    return preparedOnce(this.db, 'SELECT * FROM sources WHERE path = ?').get(path) as SourceRow | undefined;
   }
 
   sourcesByIdentity(dev: string, ino: string): SourceRow[] {
-    return this.db.prepare('SELECT * FROM sources WHERE dev = ? AND ino = ?').all(dev, ino) as SourceRow[];
+    return preparedOnce(this.db, 'SELECT * FROM sources WHERE dev = ? AND ino = ?').all(dev, ino) as SourceRow[];
   }
 
   createSource(path: string, compression: string | null): SourceRow {
-    const info = this.db
-      .prepare('INSERT INTO sources (path, compression, added_at) VALUES (?, ?, ?)')
-      .run(path, compression, Date.now());
-    return this.db.prepare('SELECT * FROM sources WHERE id = ?').get(info.lastInsertRowid) as SourceRow;
+    const info = preparedOnce(this.db, 'INSERT INTO sources (path, compression, added_at) VALUES (?, ?, ?)').run(path, compression, Date.now());
+    return preparedOnce(this.db, 'SELECT * FROM sources WHERE id = ?').get(info.lastInsertRowid) as SourceRow;
   }
 
   movePath(sourceId: number, path: string): void {
