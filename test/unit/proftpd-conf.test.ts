@@ -35,14 +35,16 @@ describe('reading proftpd.conf', () => {
       fs.symlinkSync(real, path.join(dir, 'linked'));
       const conf = path.join(dir, 'proftpd.conf');
       // The ExtendedLog is named through the link, the TransferLog as it is; a third log does not exist.
-      fs.writeFileSync(conf, [`TransferLog ${path.join(real, 'xfer.log')}`, `ExtendedLog ${path.join(dir, 'linked', 'ext.log')} ALL`,
-        `ExtendedLog ${path.join(dir, 'gone', 'ext.log')} ALL`].join('\n') + '\n');
+      // The same file named through the link first: the one named as asked wins.
+      fs.writeFileSync(conf, [`ExtendedLog ${path.join(dir, 'linked', 'xfer.log')} ALL`, `TransferLog ${path.join(real, 'xfer.log')}`,
+        `ExtendedLog ${path.join(dir, 'linked', 'ext.log')} ALL`, `ExtendedLog ${path.join(dir, 'gone', 'ext.log')} ALL`].join('\n') + '\n');
       const read = readProftpdConf(conf);
       // Asked file after file, as a run does (the conf's own paths are resolved once).
       for (let round = 0; round < 2; round++) {
         expect(confLogFor(read, path.join(real, 'xfer.log'))?.path).toBe(path.join(real, 'xfer.log'));
         expect(confLogFor(read, path.join(real, 'ext.log'))?.path).toBe(path.join(dir, 'linked', 'ext.log'));
-        expect(confLogFor(read, path.join(dir, 'linked', 'xfer.log'))?.path).toBe(path.join(real, 'xfer.log'));
+        expect(confLogFor(read, path.join(dir, 'linked', 'xfer.log'))?.path).toBe(path.join(dir, 'linked', 'xfer.log'));
+        expect(confLogFor(read, path.join(dir, 'linked', 'other.log'))).toBeUndefined();
         expect(confLogFor(read, path.join(real, 'other.log'))).toBeUndefined();
       }
     } finally {

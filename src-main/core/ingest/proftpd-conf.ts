@@ -168,21 +168,26 @@ const realPath = (p: string) => {
   }
 };
 
+/** How long the real paths of a conf's logs are taken as found (a log created, a link moved later). */
+const REAL_LOG_PATHS_MS = 10_000;
+
 /**
- * The real paths of a conf's logs, found once per conf read: a folder of 300 daily logs looked
- * them up for each file (Debian's conf names logs that do not exist: 0.5 ms a file, mostly the
- * exceptions of realpath).
+ * The real paths of a conf's logs, found once per conf read and REAL_LOG_PATHS_MS: a folder of 300
+ * daily logs looked them up for each file (Debian's conf names logs that do not exist: 0.5 ms a
+ * file, mostly the exceptions of realpath), and a follow keeps its conf for days.
  */
-const realLogPaths = new WeakMap<ProftpdConf, string[]>();
+const realLogPaths = new WeakMap<ProftpdConf, { at: number; reals: string[] }>();
 
 /** The log the conf names at `file` (compared as resolved paths), if any. */
 export function confLogFor(conf: ProftpdConf, file: string): ProftpdConfLog | undefined {
   const resolved = path.resolve(file);
   const direct = conf.logs.find((l) => path.resolve(l.path) === resolved);
-  if (direct) return direct;
-  let reals = realLogPaths.get(conf);
-  if (!reals) realLogPaths.set(conf, (reals = conf.logs.map((l) => realPath(l.path))));
+  if (direct || conf.logs.length === 0) return direct;
+  const now = Date.now();
+  let found = realLogPaths.get(conf);
+  if (!found || now - found.at > REAL_LOG_PATHS_MS) realLogPaths.set(conf, (found = { at: now, reals: conf.logs.map((l) => realPath(l.path)) }));
   const real = realPath(resolved);
+  const { reals } = found;
   return conf.logs.find((_, i) => reals[i] === real);
 }
 

@@ -47,7 +47,9 @@ export function lineSql(alias: string, schema = 'main'): string {
  * The same line as its UTF-8 bytes (a blob), for the full-text index, which reads a blob's bytes as
  * the text they encode: the line becomes no JavaScript string on the way, and SQLite takes it as it
  * is (1M EFT lines read as the index reads them: 1.17–1.29 → 0.93–0.95 s of CPU; the index the
- * same, term by term).
+ * same, term by term). That holds because a block's bytes are always valid UTF-8 (blocks are made
+ * from JavaScript strings, LineBlockWriter): raw bytes of a file in another encoding could split
+ * into other words than their decoded text, by which a line is removed from the index again.
  */
 export function lineBytesSql(alias: string, schema = 'main'): string {
   return `(SELECT coalesce(xl_cached_line_bytes(b.id, b.gen, ${alias}.line_no), xl_line_bytes(b.id, b.gen, b.data, ${alias}.line_no))
