@@ -194,6 +194,79 @@ describe('the full-text index file', () => {
   });
 });
 
+/**
+ * How many segments each level of `table` holds, from FTS5's structure record (the row of id 10 of
+ * its _data table: a 4-byte cookie, varints of the levels, the segments and the write counter, then
+ * for each level those under merge, the segments, and each segment's id and first and last leaf).
+ */
+function segmentsPerLevel(db: Db, table: 'events_fts' | 'events_fields'): number[] {
+  const record = db.prepare(`SELECT block FROM fts.${table}_data WHERE id = 10`).pluck().get() as Buffer;
+  let at = 4;
+  const varint = () => {
+    let n = 0;
+    for (let i = 0; i < 9; i++) {
+      const byte = record[at++]!;
+      if (i === 8) return n * 256 + byte;
+      n = n * 128 + (byte & 0x7f);
+      if (!(byte & 0x80)) break;
+    }
+    return n;
+  };
+  expect(record.readUInt32BE(4)).not.toBe(0xff000001); // the first version of the record, which this reads
+  const levels = varint();
+  varint(); // segments
+  varint(); // write counter
+  return Array.from({ length: levels }, () => {
+    varint(); // under merge
+    const segments = varint();
+    for (let i = 0; i < segments * 3; i++) varint();
+    return segments;
+  });
+}
+
+/** FTS5's `automerge` of both tables. */
+const automerge = (db: Db) =>
+  ['events_fts', 'events_fields'].map((t) => db.prepare(`SELECT v FROM fts.${t}_config WHERE k = 'automerge'`).pluck().get());
+
+describe('merging the index as it grows', () => {
+  it('a bulk load merges as it goes; runs that add a little leave a level to merge at 64 segments: every line once, the levels bounded', async () => {
+    const log = path.join(dir, 'u_ex260301.log');
+    writeBigLines(log, [0, 3_000]);
+    const db = openDatabase(path.join(dir, 'merging.sqlite'));
+    try {
+      await indexPaths(db, [log], { timeZone: 'UTC', bulkLoadBytes: 1 });
+      expect(automerge(db)).toEqual([8, 8]);
+      // Each run commits its lines to the index as one more segment of its first level.
+      const before = segmentsPerLevel(db, 'events_fts');
+      for (let run = 0; run < 70; run++) {
+        fs.appendFileSync(log, fs.readFileSync(big, 'latin1').split('\r\n').slice(3_000 + run * 5, 3_005 + run * 5).join('\r\n') + '\r\n', 'latin1');
+        await indexPaths(db, [log], { timeZone: 'UTC' });
+        if (run === 0) expect(automerge(db)).toEqual([0, 0]);
+        if (run === 10) expect(segmentsPerLevel(db, 'events_fts')[0]).toBe((before[0] ?? 0) + 11); // none merged as they came
+      }
+      for (const table of ['events_fts', 'events_fields'] as const) {
+        const levels = segmentsPerLevel(db, table);
+        expect(levels.every((n) => n < 64), `${table}: ${levels.join(' ')}`).toBe(true);
+        expect(levels.reduce((a, b) => a + b), table).toBeLessThan(70);
+      }
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(3_350);
+      expectEveryLineOnce(db);
+      for (const term of ['2026', tokens(lines(db).at(-1)!.text).filter((t) => /\p{L}/u.test(t))[0]!]) {
+        const m = matches(db, term);
+        expect(m.index, term).toEqual(m.lines);
+      }
+      // A bulk load into it merges as it goes again.
+      const more = path.join(dir, 'u_ex260302.log');
+      writeBigLines(more, [0, 4], [10_000, 20_000]);
+      await indexPaths(db, [more], { timeZone: 'UTC', bulkLoadBytes: 1 });
+      expect(automerge(db)).toEqual([8, 8]);
+      expectEveryLineOnce(db);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('lines leaving the index', () => {
   it('most of it (emptied, the lines that stay added again) or less than half (removed one by one): each line once, each term where the lines have it', async () => {
     const file = path.join(dir, 'most.sqlite');

@@ -5,7 +5,7 @@ import zlib from 'node:zlib';
 import { analysisNeedsRebuild, rebuildAnalysis } from '../analysis/rebuild.js';
 import { EventKind, type NamedLogFormat } from '../formats/types.js';
 import { isStorageFailure, type Db } from '../store/db.js';
-import { FULL_TEXT_FILES } from '../store/full-text.js';
+import { FULL_TEXT_FILES, setFullTextMerging } from '../store/full-text.js';
 import { batchOf, type BatchRows } from '../store/batch-rows.js';
 import { IndexWriter, type Checkpoint, type KindCounts, type SourceRow } from '../store/writer.js';
 import { assertTimeZone, localTimeZone } from '../time.js';
@@ -217,6 +217,7 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   const unread = targets.reduce((n, t) => n + t.unread, 0);
   const big = unread > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
   const bulk = big && writer.beginBulkLoad(unread);
+  if (unread > 0) setFullTextMerging(db, bulk);
   if (big || unread > HELPER_THREADS_BYTES) writer.beginFullTextThread(opts.helperThreadsAfterMs);
   // Sources' own proftpd.conf files, each read once per run; one that cannot be read is reported once.
   const ownConfs = new Map<string, ProftpdConf | undefined>();

@@ -35,11 +35,36 @@ export const fullTextFile = (dbFile: string): string => (dbFile === ':memory:' ?
 // is in line_blocks. No sizes per row (columnsize=0, schema 22; contentless_delete needs them):
 // 12.2 MB of 1M EFT lines, and a removed line is named by its text instead (fts_deleted.text).
 // Segments merge in bigger, rarer steps (automerge 8, crisismerge 64: 300k lines inserted in
-// 1.02–1.19 s instead of 1.49–2.24 s, the same size).
+// 1.02–1.19 s instead of 1.49–2.24 s, the same size); outside a bulk load only at crisismerge (see
+// setFullTextMerging).
+/** How many segments of a level FTS5 merges as it goes (its `automerge`) in a bulk load. */
+const BULK_AUTOMERGE = 8;
+
+/**
+ * Whether FTS5 merges both tables' segments as it goes (`automerge`, persistent in the index file),
+ * set by each run that reads anything: in a bulk load yes; outside one no, and a level's segments
+ * merge only once it holds 64 (`crisismerge`). An index grown by merges as it goes keeps one big
+ * merge under way (10M EFT lines: 8 segments of 7,500 leaves into one), and each later write
+ * carried it on by as many leaves as it wrote times the index's levels (5): appending 100k lines,
+ * the full-text thread's 1.40–1.49 s of CPU were two-thirds that merge, 0.50–0.54 s without it.
+ * Queries are as fast with 53 segments at the first level as with 4 (10M lines: the bench's
+ * full-text first page 11.4 and 8.0 ms, a term's count 6.6 and 7.0 ms).
+ */
+export function setFullTextMerging(db: Db, bulk: boolean): void {
+  const want = bulk ? BULK_AUTOMERGE : 0;
+  const tables = ['events_fts', 'events_fields'];
+  const current = (table: string) => db.prepare(`SELECT v FROM fts.${table}_config WHERE k = 'automerge'`).pluck().get();
+  if (tables.every((table) => current(table) === want)) return;
+  db.transaction(() => {
+    // As an integer: FTS5 refuses a real (what a JavaScript number is bound as).
+    for (const table of tables) db.prepare(`INSERT INTO fts.${table} (${table}, rank) VALUES ('automerge', ?)`).run(BigInt(want));
+  })();
+}
+
 const TEXT_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.events_fts USING fts5(
     text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2'
   );
-  INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('automerge', 8);
+  INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('automerge', ${BULK_AUTOMERGE});
   INSERT INTO ${schema}.events_fts (events_fts, rank) VALUES ('crisismerge', 64);`;
 
 /** The highest id up to which the index holds every line (one row; both tables hold the same rows). */
@@ -67,7 +92,7 @@ export const fieldsSql = (alias: string, events = 'main') =>
 const FIELDS_TABLE = (schema: string) => `CREATE VIRTUAL TABLE IF NOT EXISTS ${schema}.events_fields USING fts5(
     fields, content='', detail=none, columnsize=0, tokenize='ascii'
   );
-  INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('automerge', 8);
+  INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('automerge', ${BULK_AUTOMERGE});
   INSERT INTO ${schema}.events_fields (events_fields, rank) VALUES ('crisismerge', 64);`;
 
 const TABLE = (schema: string) => `${TEXT_TABLE(schema)}\n  ${FIELDS_TABLE(schema)}\n  ${THROUGH_TABLE(schema)}`;
