@@ -166,6 +166,31 @@ describe('the full-text index file', () => {
     }
   });
 
+  it('an append of a few MB to a file it knows has the threads from its start (a new file has them a second in): every line stored and indexed once', async () => {
+    const { openDatabase: open } = await built.db();
+    const { indexPaths: index } = await built.indexer();
+    const { DeflateThread } = await built.deflate();
+    const log = path.join(dir, 'u_ex260203.log');
+    await generateEftW3c(log, { lines: 45_000, seed: 7, startMs: Date.UTC(2026, 1, 3) });
+    const text = fs.readFileSync(log, 'latin1').split('\r\n');
+    fs.writeFileSync(log, text.slice(0, 2_000).join('\r\n') + '\r\n', 'latin1');
+    const db = open(path.join(dir, 'appended.sqlite'));
+    try {
+      await index(db, [log], { timeZone: 'UTC' });
+      fs.appendFileSync(log, text.slice(2_000).join('\r\n'), 'latin1');
+      expect(fs.statSync(log).size).toBeGreaterThan(4 << 20); // over the helpers' threshold
+      const before = DeflateThread.taken;
+      const t0 = performance.now();
+      await index(db, [log], { timeZone: 'UTC' });
+      // The run is over before the second at which a new file's threads start: they started at once.
+      if (performance.now() - t0 < 900) expect(DeflateThread.taken - before).toBeGreaterThan(0);
+      expectEveryLineOnce(db);
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(text.filter(Boolean).length);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a file read again from its start: its old lines leave the index, through the thread too', async () => {
     const { openDatabase: open } = await built.db();
     const { indexPaths: index } = await built.indexer();

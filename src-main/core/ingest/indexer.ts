@@ -92,7 +92,7 @@ export interface IndexOptions {
   waitForParseThread?: boolean;
   /** Parse a run's next files on a thread while one is stored (ParseAhead; default true, tests compare without). */
   parseAhead?: boolean;
-  /** How far into a big run its helper threads start (default: see IndexWriter.beginFullTextThread; tests lower it). */
+  /** How far into a big run its helper threads start (default: at once when it only continues files it knows, else see IndexWriter.beginFullTextThread; tests lower it). */
   helperThreadsAfterMs?: number;
 }
 
@@ -218,7 +218,12 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   const big = unread > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
   const bulk = big && writer.beginBulkLoad(unread);
   if (unread > 0) setFullTextMerging(db, bulk);
-  if (big || unread > HELPER_THREADS_BYTES) writer.beginFullTextThread(opts.helperThreadsAfterMs);
+  // Their start is put off so that a new file's first rows are shown first; a run that only goes on
+  // with files it knows (an append: the app shows their rows already) starts them at once, and its
+  // first batches are parsed on the parsing thread instead of the writer's (appending 100k lines to
+  // 10M, alternated five times: median 2,395 → 2,163 ms).
+  const continuing = targets.every((t) => t.known);
+  if (big || unread > HELPER_THREADS_BYTES) writer.beginFullTextThread(opts.helperThreadsAfterMs ?? (continuing ? 0 : undefined));
   // Sources' own proftpd.conf files, each read once per run; one that cannot be read is reported once.
   const ownConfs = new Map<string, ProftpdConf | undefined>();
   const ownConf = (file: string): ProftpdConf | undefined => {
