@@ -217,7 +217,6 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   const unread = targets.reduce((n, t) => n + t.unread, 0);
   const big = unread > (opts.bulkLoadBytes ?? BULK_LOAD_BYTES);
   const bulk = big && writer.beginBulkLoad(unread);
-  if (unread > 0) setFullTextMerging(db, bulk);
   // Their start is put off so that a new file's first rows are shown first; a run that only goes on
   // with files it knows (an append: the app shows their rows already) starts them at once, and its
   // first batches are parsed on the parsing thread instead of the writer's (appending 100k lines to
@@ -241,6 +240,8 @@ export async function indexPaths(db: Db, inputs: readonly string[], opts: IndexO
   let begunUpTo = 0;
   try {
     try {
+      // In the try: a failure (a full disk, a busy index) still ends the bulk load it began.
+      if (unread > 0) setFullTextMerging(db, bulk);
       await indexTargets();
     } finally {
       await ahead?.end();

@@ -45,19 +45,19 @@ const BULK_AUTOMERGE = 8;
  * set by each run that reads anything: in a bulk load yes; outside one no, and a level's segments
  * merge only once it holds 64 (`crisismerge`). An index grown by merges as it goes keeps one big
  * merge under way (10M EFT lines: 8 segments of 7,500 leaves into one), and each later write
- * carried it on by as many leaves as it wrote times the index's levels (5): appending 100k lines,
- * the full-text thread's 1.40–1.49 s of CPU were two-thirds that merge, 0.50–0.54 s without it.
- * Queries are as fast with 53 segments at the first level as with 4 (10M lines: the bench's
- * full-text first page 11.4 and 8.0 ms, a term's count 6.6 and 7.0 ms).
+ * carried it on by as many leaves as it wrote times the index's levels (5): appending 100k lines
+ * to 10M, the full-text thread's CPU 1.26–1.32 → 0.46–0.62 s. Queries were no slower with 53
+ * segments at the first level than with 4 (10M lines, the bench's probe: a word's first page 8.0
+ * against 11.4 ms, its count 7.0 against 6.6 ms).
  */
 export function setFullTextMerging(db: Db, bulk: boolean): void {
   const want = bulk ? BULK_AUTOMERGE : 0;
   const tables = ['events_fts', 'events_fields'];
-  const current = (table: string) => db.prepare(`SELECT v FROM fts.${table}_config WHERE k = 'automerge'`).pluck().get();
+  const current = (table: string) => preparedOnce(db, `SELECT v FROM fts.${table}_config WHERE k = 'automerge'`).pluck().get();
   if (tables.every((table) => current(table) === want)) return;
   db.transaction(() => {
     // As an integer: FTS5 refuses a real (what a JavaScript number is bound as).
-    for (const table of tables) db.prepare(`INSERT INTO fts.${table} (${table}, rank) VALUES ('automerge', ?)`).run(BigInt(want));
+    for (const table of tables) preparedOnce(db, `INSERT INTO fts.${table} (${table}, rank) VALUES ('automerge', ?)`).run(BigInt(want));
   })();
 }
 
